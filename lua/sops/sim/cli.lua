@@ -1,0 +1,132 @@
+-- Command line of sops-sim.
+local sim = require "sops.sim"
+
+local M = {}
+
+local USAGE = [[
+Usage: sops-sim [options]
+
+A local BlueKing Standard OPS (bk-sops) server speaking the real protocol,
+through the API gateway route (/prod/<api>/...) and the legacy ESB route
+(/api/c/compapi/v2/sops/<api>/), plus a control API under /_sim/.
+
+Options:
+  --host HOST          address to listen on (default 127.0.0.1)
+  --port PORT          port; 0 picks a free one (default 0)
+  --speed N            simulated seconds per real second (default 1)
+  --app-code CODE      the app code it accepts (default sim-app)
+  --app-secret SECRET  the app secret it accepts (default sim-secret)
+  --app-secret-file F  read the app secret from a file instead
+  --stage NAME         gateway stage (default prod)
+  --templates FILE     Lua file returning the templates to serve
+  --token TOKEN=USER   accept bk_token/access_token TOKEN as USER (repeatable;
+                       default sim-bk-token and sim-access-token as admin)
+  --verify-username    refuse a bare bk_username (app not exempted)
+  --cache              cache status answers like the real server (10 s)
+  --quiet              do not report internal errors on stderr
+  -h, --help           show this help
+
+The first line on stdout is "listening on http://HOST:PORT".
+SIGTERM or SIGINT stops it.]]
+
+local function install_signals(flag)
+  local ok, signal = pcall(require, "posix.signal")
+  if not ok then return false end
+  local function stop() flag.stop = true end
+  signal.signal(signal.SIGTERM, stop)
+  signal.signal(signal.SIGINT, stop)
+  return true
+end
+
+function M.parse(argv)
+  local opts = {}
+  local i = 1
+  local function value(name)
+    i = i + 1
+    local v = argv[i]
+    if v == nil then error(name .. " needs a value", 0) end
+    return v
+  end
+  local function number(name)
+    local v = tonumber(value(name))
+    if not v then error(name .. " needs a number", 0) end
+    return v
+  end
+  while i <= #argv do
+    local a = argv[i]
+    local name, inline = a:match("^(%-%-[%w-]+)=(.*)$")
+    if name then
+      table.insert(argv, i + 1, inline)
+      a = name
+    end
+    if a == "-h" or a == "--help" then
+      opts.help = true
+    elseif a == "--host" then opts.host = value(a)
+    elseif a == "--port" then
+      opts.port = math.tointeger(number(a))
+      if not opts.port or opts.port < 0 or opts.port > 65535 then error("--port must be 0..65535", 0) end
+    elseif a == "--speed" then
+      opts.speed = number(a)
+      if opts.speed < 0 then error("--speed must not be negative", 0) end
+    elseif a == "--app-code" then opts.app_code = value(a)
+    elseif a == "--app-secret" then opts.app_secret = value(a)
+    elseif a == "--app-secret-file" then
+      local path = value(a)
+      local f, err = io.open(path)
+      if not f then error("cannot read " .. path .. ": " .. err, 0) end
+      opts.app_secret = f:read("a"):gsub("%s+$", "")
+      f:close()
+    elseif a == "--stage" then opts.stage = value(a)
+    elseif a == "--templates" then opts.templates = value(a)
+    elseif a == "--token" then
+      local tok, user = value(a):match("^([^=]+)=(.+)$")
+      if not tok then error("--token needs TOKEN=USER", 0) end
+      opts.tokens = opts.tokens or {}
+      opts.tokens[tok] = user
+    elseif a == "--verify-username" then opts.username_exempt = false
+    elseif a == "--cache" then opts.cache = true
+    elseif a == "--quiet" then opts.quiet = true
+    else
+      error("unknown option " .. a, 0)
+    end
+    i = i + 1
+  end
+  return opts
+end
+
+function M.main(argv)
+  local args = {}
+  for i = 1, #argv do args[i] = argv[i] end
+  local ok, opts = pcall(M.parse, args)
+  if not ok then
+    io.stderr:write("sops-sim: ", opts, "\n", "Try 'sops-sim --help'.\n")
+    return 2
+  end
+  if opts.help then
+    print(USAGE)
+    return 0
+  end
+  if not opts.quiet then
+    opts.on_error = function(err, tb)
+      io.stderr:write("sops-sim: internal error: ", tostring(err), "\n", tb or "", "\n")
+    end
+  end
+  local s, err = sim.new(opts)
+  if not s then
+    io.stderr:write("sops-sim: ", err, "\n")
+    return 2
+  end
+  local url, lerr = s:listen()
+  if not url then
+    io.stderr:write("sops-sim: cannot listen: ", lerr, "\n")
+    return 1
+  end
+  local flag = {}
+  install_signals(flag)
+  io.stdout:write("listening on ", url, "\n")
+  io.stdout:flush()
+  s:run(function() return flag.stop end)
+  return 0
+end
+
+return M

@@ -1,0 +1,173 @@
+-- The test-control API under /_sim/ (not part of bk-sops): time, the
+-- request log, fault injection, tasks and templates made on demand, and
+-- switches such as status caching.
+local json = require "sops.sim.json"
+local util = require "sops.sim.util"
+
+local M = {}
+
+local function reply(status, value)
+  return {status, {{"Content-Type", "application/json"}}, json.encode(value)}
+end
+
+local function bad(message)
+  return reply(400, json.obj("error", message))
+end
+
+local FAULT_KINDS = {
+  delay = true, status = true, rate_limit = true, reset = true, truncate = true, garbage = true, size = true,
+}
+
+local function node_list(task)
+  local out = json.array()
+  local function walk(pdef, path)
+    for _, n in ipairs(pdef.nodes) do
+      local p = {table.unpack(path)}
+      p[#p + 1] = n.id
+      local entry = json.obj("id", n.id, "name", n.name, "type", n.type, "path", json.array(p))
+      if n.flows then
+        local flows = json.array()
+        for _, f in ipairs(n.flows) do flows[#flows + 1] = json.obj("id", f.id, "name", f.name) end
+        entry.flows = flows
+      end
+      out[#out + 1] = entry
+      if n.sub then walk(n.sub, p) end
+    end
+  end
+  walk(task.root, {})
+  return out
+end
+
+local function task_info(task)
+  local by_name = json.obj()
+  local nodes = node_list(task)
+  for _, n in ipairs(nodes) do
+    if n.name ~= "" and by_name[n.name] == nil then by_name[n.name] = n.id end
+  end
+  return json.obj("task_id", task.id, "name", task.name, "root_id", task.root.id, "nodes", nodes, "node_ids", by_name)
+end
+
+local function body_of(req)
+  if req.body:match("^%s*$") then return {} end
+  local v, err = json.decode(req.body)
+  if type(v) ~= "table" then return nil, "body must be a JSON object: " .. tostring(err) end
+  return v
+end
+
+function M.handle(sim, req)
+  local path = req.path:gsub("/+$", "")
+  local body, err = body_of(req)
+  if not body then return bad(err) end
+  local m = req.method
+
+  if path == "/_sim/health" then
+    return reply(200, json.obj("ok", true))
+
+  elseif path == "/_sim/time" then
+    local clock = sim.clock
+    if m == "POST" then
+      if body.speed ~= nil then
+        if type(body.speed) ~= "number" or body.speed < 0 then return bad("speed must be a number >= 0") end
+        clock:set_speed(body.speed)
+      end
+      if body.freeze == true then clock:freeze() elseif body.freeze == false then clock:resume() end
+      if body.advance ~= nil then
+        if type(body.advance) ~= "number" or body.advance < 0 then return bad("advance must be a number >= 0") end
+        clock:advance(body.advance)
+      end
+      sim.engine:advance_all()
+    end
+    return reply(200, json.obj("now", clock:now(), "speed", clock.speed, "frozen", clock.frozen))
+
+  elseif path == "/_sim/requests" then
+    if m == "DELETE" then
+      sim.log = {}
+      return reply(200, json.obj("ok", true))
+    end
+    local since = tonumber(util.parse_query(req.query).since) or 0
+    local list = json.array()
+    for _, entry in ipairs(sim.log) do
+      if entry.seq > since then list[#list + 1] = entry end
+    end
+    return reply(200, json.obj("requests", list, "last", sim.seq))
+
+  elseif path == "/_sim/faults" then
+    if m == "DELETE" then
+      sim.faults = {}
+      return reply(200, json.obj("ok", true))
+    elseif m == "POST" then
+      if not FAULT_KINDS[body.kind] then return bad("unknown fault kind: " .. tostring(body.kind)) end
+      local count = body.count or 1
+      if math.type(count) ~= "integer" or count < 1 then return bad("count must be a positive integer") end
+      body.remaining = count
+      sim.faults[#sim.faults + 1] = body
+      return reply(200, json.obj("ok", true, "pending", #sim.faults))
+    end
+    return reply(200, json.obj("faults", json.array(sim.faults)))
+
+  elseif path == "/_sim/config" then
+    if m == "POST" then
+      for _, k in ipairs({"cache", "username_exempt"}) do
+        if body[k] ~= nil then
+          if type(body[k]) ~= "boolean" then return bad(k .. " must be a boolean") end
+          sim.config[k] = body[k]
+        end
+      end
+      if body.whitelist ~= nil then
+        local w = {}
+        for _, code in ipairs(body.whitelist) do w[code] = true end
+        sim.config.whitelist = w
+      end
+      sim.views:clear_cache()
+    end
+    return reply(200, json.obj("cache", sim.config.cache, "username_exempt", sim.config.username_exempt,
+      "stage", sim.config.stage))
+
+  elseif path == "/_sim/templates" then
+    if m == "POST" then
+      local ok, msg = pcall(sim.engine.add_template, sim.engine, body)
+      if not ok then return bad(tostring(msg)) end
+      return reply(200, json.obj("ok", true, "template_id", body.id))
+    end
+    local list = json.array()
+    for _, t in ipairs(sim.engine:template_list()) do list[#list + 1] = json.obj("id", t.id, "name", t.name) end
+    return reply(200, json.obj("templates", list))
+
+  elseif path == "/_sim/tasks" and m == "POST" then
+    local tpl = sim.engine.templates[body.template_id]
+    if not tpl then return bad("unknown template_id: " .. tostring(body.template_id)) end
+    local project = sim.projects[1]
+    for _, p in ipairs(sim.projects) do
+      if p.bk_biz_id == body.bk_biz_id then project = p end
+    end
+    local task = sim.engine:create_task(project, tpl, {
+      name = body.name, constants = body.constants, creator = body.creator or "admin",
+      flow_type = body.flow_type,
+    })
+    if body.start then sim.engine:queue_start(task) end
+    return reply(200, task_info(task))
+
+  elseif path == "/_sim/reset" and m == "POST" then
+    sim:reset()
+    return reply(200, json.obj("ok", true))
+  end
+
+  local id, action = path:match("^/_sim/tasks/(%d+)/?(%a*)$")
+  if id then
+    local task = sim.engine:find_task(tonumber(id))
+    if not task then return reply(404, json.obj("error", "no task " .. id)) end
+    if action == "" then return reply(200, task_info(task)) end
+    if m ~= "POST" then return reply(405, json.obj("error", "use POST")) end
+    if action == "expire" then
+      task.expired = true
+    elseif action == "delete" then
+      task.deleted = true
+    else
+      return reply(404, json.obj("error", "unknown task action " .. action))
+    end
+    return reply(200, json.obj("ok", true))
+  end
+  return reply(404, json.obj("error", "unknown control path " .. req.path))
+end
+
+return M

@@ -1,0 +1,485 @@
+-- The pipeline engine: tasks, node states and the bamboo-engine v2 state
+-- machine (protocol §5). Time is simulated; a task is brought up to date
+-- lazily (advance) before anything reads or changes it.
+--
+-- Node states hold engine states. What the API reports (FAILED for a running
+-- container with a failed child, NODE_SUSPENDED, ...) is worked out by
+-- sops.sim.status.
+local util = require "sops.sim.util"
+local template = require "sops.sim.template"
+
+local M = {}
+
+local Engine = {}
+Engine.__index = Engine
+
+-- An engine refusal: the API turns it into "fail: " .. traceback.
+local function refuse(exc, text, fn)
+  return nil, {engine = true, exc = exc, text = text, fn = fn}
+end
+local INVALID = "bamboo_engine.exceptions.InvalidOperationError"
+local NOT_FOUND = "bamboo_engine.exceptions.NotFoundError"
+
+local function not_transit(id, from, to, fn)
+  return refuse("RuntimeError", string.format("can't not transit node(%s) state from %s to %s", id, from, to), fn)
+end
+
+function M.new(opts)
+  local self = setmetatable({
+    clock = opts.clock,
+    templates = {}, template_order = {},
+    projects = opts.projects,
+    tasks = {}, next_task_id = opts.first_task_id or 1,
+  }, Engine)
+  for _, t in ipairs(opts.templates or {}) do self:add_template(t) end
+  return self
+end
+
+function Engine:now()
+  return self.clock:now()
+end
+
+function Engine:add_template(t)
+  template.check(t)
+  if not self.templates[t.id] then
+    self.template_order[#self.template_order + 1] = t.id
+  end
+  t.create_time = t.create_time or self:now()
+  self.templates[t.id] = t
+  return t
+end
+
+function Engine:template_list()
+  local out = {}
+  for _, id in ipairs(self.template_order) do out[#out + 1] = self.templates[id] end
+  return out
+end
+
+-- fields: name, creator, constants, flow_type, description, callback_url
+function Engine:create_task(project, tpl, fields)
+  local id = self.next_task_id
+  self.next_task_id = id + 1
+  local compiled = template.compile(tpl, fields.constants)
+  local task = {
+    id = id, name = fields.name or tpl.name, project = project, template = tpl,
+    compiled = compiled, root = compiled.root, states = {}, procs = {},
+    flow_type = fields.flow_type or "common",
+    current_flow = fields.flow_type == "common_func" and "func_claim" or "execute_task",
+    is_started = false, create_time = self:now(), creator = fields.creator or "admin",
+    executor = "", description = fields.description or "", create_method = fields.create_method or "api",
+    callback_url = fields.callback_url, deleted = false,
+  }
+  self.tasks[id] = task
+  return task
+end
+
+function Engine:find_task(id)
+  return self.tasks[id]
+end
+
+-- Queues a start (start_task and operate_task start): the worker picks it up
+-- at the next tick, i.e. once simulated time has moved past this moment.
+function Engine:queue_start(task)
+  self:advance(task)
+  if not task.start_queued then task.start_queued = self:now() end
+end
+
+local function new_state(node, t, state)
+  return {
+    id = node.id, state = state or "RUNNING", version = util.version(), loop = 1, retry = 0,
+    skip = false, error_ignored = false, start = t, finish = nil, attempts = 0,
+    ex_data = "", inputs = nil, outputs = {}, histories = {},
+  }
+end
+
+function Engine:begin(task, node, t)
+  local st = new_state(node, t)
+  if node.step and node.step.inputs then
+    st.inputs = template.render(node.step.inputs, task.compiled.constants)
+  end
+  task.states[node.id] = st
+  return st
+end
+
+local function finish(st, state, t)
+  st.state = state
+  st.finish = t
+  st.waiting = false
+end
+
+local function next_node(node, st)
+  if node.type == "ExclusiveGateway" then return st.flow.target end
+  return node.next_flow.target
+end
+
+-- Runs a RUNNING (or paused SubProcess) node as far as `now`; true once it
+-- has reached FINISHED or FAILED.
+function Engine:execute(task, node, st, now)
+  local kind = node.type
+  if kind == "EmptyStartEvent" or kind == "EmptyEndEvent" or kind == "ConvergeGateway" then
+    finish(st, "FINISHED", st.start)
+    return true
+  elseif kind == "ExclusiveGateway" then
+    local take = node.step.gateway.take
+    if take then
+      st.flow = node.flows[take]
+      finish(st, "FINISHED", st.start)
+    else
+      st.ex_data = "exclusive gateway(" .. node.id .. ") all conditions of branches are not meet"
+      finish(st, "FAILED", st.start)
+    end
+    return true
+  elseif kind == "SubProcess" then
+    if not task.procs[node.id] then
+      task.procs[node.id] = {node = node.sub.start, t = st.start}
+    end
+    local ft = self:run(task, node.sub, now)
+    if ft and st.state == "RUNNING" then
+      finish(st, "FINISHED", ft)
+      return true
+    end
+    return false
+  end
+  -- ServiceActivity
+  local step = node.step
+  local due = st.start + (step.duration or 1)
+  if now < due then return false end
+  if step.callback then
+    st.waiting = true
+    local timeout = type(step.callback) == "table" and step.callback.timeout
+    if timeout and now >= due + timeout then
+      st.expired = true
+      st.ex_data = "callback timeout: no callback received in " .. timeout .. " seconds"
+      finish(st, "FAILED", due + timeout)
+      return true
+    end
+    return false
+  end
+  st.attempts = st.attempts + 1
+  local fail = step.fail
+  if fail then
+    local spec = type(fail) == "table" and fail or {}
+    if spec.times == nil or st.attempts <= spec.times then
+      st.ex_data = spec.ex_data or ("plugin " .. (step.component or "sleep_timer") .. " execute failed")
+      if step.error_ignorable then
+        st.error_ignored = true
+        finish(st, "FINISHED", due)
+      else
+        finish(st, "FAILED", due)
+      end
+      return true
+    end
+  end
+  st.outputs = step.outputs and template.render(step.outputs, task.compiled.constants) or {}
+  finish(st, "FINISHED", due)
+  return true
+end
+
+-- Runs one (sub)pipeline as far as `now`. Returns its finish time once its
+-- end event is reached.
+function Engine:run(task, pdef, now)
+  local pst = task.states[pdef.id]
+  local proc = task.procs[pdef.id]
+  while true do
+    if pst.state == "REVOKED" then return nil end
+    local node = proc.node
+    local st = task.states[node.id]
+    if not st then
+      if pst.state ~= "RUNNING" then return nil end
+      st = self:begin(task, node, proc.t)
+    end
+    if st.state == "READY" then
+      if pst.state ~= "RUNNING" or not (now > st.ready_at) then return nil end
+      st.state = "RUNNING"
+      st.start = math.max(st.ready_at, proc.t)
+      st.version = util.version()
+    end
+    if st.state == "RUNNING" or (st.state == "SUSPENDED" and node.type == "SubProcess") then
+      if not self:execute(task, node, st, now) then return nil end
+    end
+    if st.state ~= "FINISHED" then return nil end
+    if node == pdef.finish then return st.finish end
+    proc.node = next_node(node, st)
+    proc.t = math.max(proc.t, st.finish)
+  end
+end
+
+-- Brings a task up to the current simulated time.
+function Engine:advance(task)
+  local now = self:now()
+  if not task.is_started then
+    if not task.start_queued or not (now > task.start_queued) then return end
+    local t = task.start_queued
+    task.start_queued = nil
+    -- an unclaimed functionalization task fails in the worker, silently
+    if task.current_flow ~= "execute_task" then return end
+    task.is_started = true
+    task.start_time = t
+    task.executor = task.creator
+    task.states[task.root.id] = new_state(task.root, t)
+    task.procs[task.root.id] = {node = task.root.start, t = t}
+  end
+  local rst = task.states[task.root.id]
+  if rst.state == "FINISHED" or rst.state == "REVOKED" or task.expired then return end
+  local ft = self:run(task, task.root, now)
+  if ft and rst.state == "RUNNING" then
+    finish(rst, "FINISHED", ft)
+    task.current_flow = "finished"
+    task.finish_time = ft
+  end
+end
+
+function Engine:advance_all()
+  for _, task in pairs(self.tasks) do self:advance(task) end
+end
+
+---------------------------------------------------------------------------
+-- Task actions (§5.2). The caller has checked current_flow, the command and
+-- is_started; these are the engine's own checks.
+
+function Engine:pause_task(task)
+  self:advance(task)
+  local rst = task.states[task.root.id]
+  if rst.state ~= "RUNNING" then
+    return not_transit(task.root.id, rst.state, "SUSPENDED", "pause_pipeline")
+  end
+  rst.state = "SUSPENDED"
+  return true
+end
+
+function Engine:resume_task(task)
+  self:advance(task)
+  local rst = task.states[task.root.id]
+  if rst.state ~= "SUSPENDED" then
+    return refuse(INVALID, string.format("pipeline(%s) state is: %s", task.root.id, rst.state), "resume_pipeline")
+  end
+  rst.state = "RUNNING"
+  local proc = task.procs[task.root.id]
+  proc.t = math.max(proc.t, self:now())
+  self:advance(task)
+  return true
+end
+
+function Engine:revoke_task(task)
+  self:advance(task)
+  local rst = task.states[task.root.id]
+  if rst.state ~= "RUNNING" and rst.state ~= "SUSPENDED" then
+    return not_transit(task.root.id, rst.state, "REVOKED", "revoke_pipeline")
+  end
+  local now = self:now()
+  finish(rst, "REVOKED", now)
+  task.current_flow = "finished"
+  task.finish_time = now
+  return true
+end
+
+---------------------------------------------------------------------------
+-- Node actions (§5.4). Each returns true, or nil and an engine refusal.
+
+local function type_name(node)
+  return "NodeType." .. node.type
+end
+
+local function state_of(task, node)
+  return task.states[node.id]
+end
+
+local function push_history(st)
+  st.histories[#st.histories + 1] = {
+    start = st.start, finish = st.finish, retry = st.retry, loop = st.loop, skip = st.skip,
+    version = st.version, inputs = st.inputs, outputs = st.outputs, ex_data = st.ex_data,
+    history_id = #st.histories + 1,
+  }
+end
+
+local function not_failed(node, st, fn)
+  return refuse(INVALID, string.format("%s state is not FAILED, actual %s", node.id, st.state), fn)
+end
+
+local function revoked(task)
+  return task.states[task.root.id] and task.states[task.root.id].state == "REVOKED"
+end
+
+local function no_sleeping_process(node, fn)
+  return refuse(INVALID, "can not find sleep process with current node id: " .. node.id, fn)
+end
+
+function Engine:retry_node(task, node, inputs)
+  local st = state_of(task, node)
+  local fail = node.step and type(node.step.fail) == "table" and node.step.fail or {}
+  if fail.retryable == false then
+    return refuse(INVALID, string.format("can not retry node(%s) with can_retry(False)", node.id), "retry_node")
+  end
+  if not st then return refuse(NOT_FOUND, "node(" .. node.id .. ") does not exist", "retry_node") end
+  if st.state ~= "FAILED" then return not_failed(node, st, "retry_node") end
+  if revoked(task) then return no_sleeping_process(node, "retry_node") end
+  push_history(st)
+  st.state = "READY"
+  st.retry = st.retry + 1
+  st.version = util.version()
+  st.start, st.finish = nil, nil
+  st.ex_data = ""
+  st.error_ignored = false
+  st.ready_at = self:now()
+  if inputs and next(inputs) ~= nil then
+    st.inputs = st.inputs or {}
+    for k, v in pairs(inputs) do st.inputs[k] = v end
+  end
+  return true
+end
+
+function Engine:skip_node(task, node)
+  local st = state_of(task, node)
+  if node.type ~= "ServiceActivity" and node.type ~= "EmptyStartEvent" then
+    return refuse(INVALID, "can not use skip_node api for " .. type_name(node), "skip_node")
+  end
+  local fail = type(node.step.fail) == "table" and node.step.fail or {}
+  if fail.skippable == false then return refuse(INVALID, "can not skip this node", "skip_node") end
+  if not st then return refuse(NOT_FOUND, "node(" .. node.id .. ") does not exist", "skip_node") end
+  if st.state ~= "FAILED" then return not_failed(node, st, "skip_node") end
+  if revoked(task) then return no_sleeping_process(node, "skip_node") end
+  st.skip = true
+  st.version = util.version()
+  finish(st, "FINISHED", self:now())
+  self:advance(task)
+  return true
+end
+
+function Engine:skip_exg(task, node, flow_id)
+  local st = state_of(task, node)
+  if node.type ~= "ExclusiveGateway" then
+    return refuse(INVALID, string.format("%s is not exclusive gateway, actual: %s", node.id, type_name(node)),
+      "skip_exclusive_gateway")
+  end
+  if not st then return refuse(NOT_FOUND, "node(" .. node.id .. ") does not exist", "skip_exclusive_gateway") end
+  if st.state ~= "FAILED" then return not_failed(node, st, "skip_exclusive_gateway") end
+  local chosen
+  for _, f in ipairs(node.flows) do
+    if f.id == flow_id then chosen = f end
+  end
+  if not chosen then return refuse("KeyError", "'" .. tostring(flow_id) .. "'", "skip_exclusive_gateway") end
+  st.flow = chosen
+  st.skip = true
+  st.version = util.version()
+  finish(st, "FINISHED", self:now())
+  self:advance(task)
+  return true
+end
+
+-- data: the callback payload. A payload with result/success false, or
+-- status "failed", fails the node with its message as ex_data.
+function Engine:callback(task, node, data, version)
+  local st = state_of(task, node)
+  if not st or st.state ~= "RUNNING" or not st.waiting or revoked(task) then
+    if st and st.expired then return refuse(INVALID, "schedule is already expired", "callback") end
+    return no_sleeping_process(node, "callback")
+  end
+  if version ~= nil and version ~= "" and version ~= st.version then
+    return refuse(INVALID, "node version " .. tostring(version) .. " not exist", "callback")
+  end
+  local now = self:now()
+  local failed = type(data) == "table" and (data.result == false or data.success == false or data.status == "failed")
+  if failed then
+    st.ex_data = type(data.message) == "string" and data.message or "callback reported a failure"
+    finish(st, "FAILED", now)
+  else
+    st.outputs = {callback_data = data}
+    finish(st, "FINISHED", now)
+  end
+  self:advance(task)
+  return true
+end
+
+function Engine:forced_fail(task, node, username)
+  local st = state_of(task, node)
+  if node.type ~= "ServiceActivity" then
+    return refuse(INVALID, string.format("%s is not activity, actual: %s", node.id, type_name(node)), "forced_fail_activity")
+  end
+  if not st then return refuse(NOT_FOUND, "node(" .. node.id .. ") does not exist", "forced_fail_activity") end
+  if st.state ~= "RUNNING" then
+    return refuse(INVALID, string.format("%s state is not RUNNING, actual %s", node.id, st.state), "forced_fail_activity")
+  end
+  st.ex_data = "The node has been terminated by " .. username .. "."
+  finish(st, "FAILED", self:now())
+  return true
+end
+
+function Engine:pause_node(task, node)
+  if node.type == "SubProcess" then
+    return refuse(INVALID, "can not use pause_node_appoint api for NodeType.SubProcess", "pause_node_appoint")
+  end
+  local st = state_of(task, node)
+  if not st then
+    st = new_state(node, nil, "SUSPENDED")
+    task.states[node.id] = st
+    return true
+  end
+  if st.state ~= "READY" and st.state ~= "RUNNING" then
+    return not_transit(node.id, st.state, "SUSPENDED", "pause_node_appoint")
+  end
+  st.state = "SUSPENDED"
+  st.waiting = false
+  return true
+end
+
+function Engine:resume_node(task, node)
+  local st = state_of(task, node)
+  if not st then return refuse(NOT_FOUND, "node(" .. node.id .. ") does not exist", "resume_node_appoint") end
+  if st.state ~= "SUSPENDED" then return not_transit(node.id, st.state, "READY", "resume_node_appoint") end
+  st.state = "READY"
+  st.ready_at = self:now()
+  st.start, st.finish = nil, nil
+  return true
+end
+
+function Engine:pause_subprocess(task, node)
+  local st = state_of(task, node)
+  if not st then return refuse(NOT_FOUND, "node(" .. node.id .. ") does not exist", "pause_pipeline") end
+  if st.state ~= "RUNNING" then return not_transit(node.id, st.state, "SUSPENDED", "pause_pipeline") end
+  st.state = "SUSPENDED"
+  return true
+end
+
+function Engine:resume_subprocess(task, node)
+  local st = state_of(task, node)
+  if not st then return refuse(NOT_FOUND, "node(" .. node.id .. ") does not exist", "resume_pipeline") end
+  if st.state ~= "SUSPENDED" or node.type ~= "SubProcess" then
+    return refuse(INVALID, string.format("pipeline(%s) state is: %s", node.id, st.state), "resume_pipeline")
+  end
+  st.state = "RUNNING"
+  local proc = task.procs[node.id]
+  if proc then proc.t = math.max(proc.t, self:now()) end
+  self:advance(task)
+  return true
+end
+
+local function clear_pipeline(task, pdef)
+  for _, n in ipairs(pdef.nodes) do
+    if n.sub then clear_pipeline(task, n.sub) end
+    task.states[n.id] = nil
+  end
+  task.procs[pdef.id] = nil
+end
+
+-- reported_state: the API state of the node (a SubProcess with a failed
+-- child reports FAILED while its engine state stays RUNNING).
+function Engine:retry_subprocess(task, node, reported_state)
+  if node.type ~= "SubProcess" then
+    return refuse(INVALID, string.format("node(%s) type is not SubProcess", node.id), "retry_subprocess")
+  end
+  local st = state_of(task, node)
+  if not st then return refuse(NOT_FOUND, "node(" .. node.id .. ") does not exist", "retry_subprocess") end
+  if reported_state ~= "FAILED" then return not_failed(node, st, "retry_subprocess") end
+  push_history(st)
+  clear_pipeline(task, node.sub)
+  local now = self:now()
+  st.state = "RUNNING"
+  st.retry = st.retry + 1
+  st.version = util.version()
+  st.start, st.finish = now, nil
+  task.states[node.id] = st
+  task.procs[node.id] = {node = node.sub.start, t = now}
+  return true
+end
+
+return M

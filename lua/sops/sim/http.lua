@@ -1,0 +1,345 @@
+-- A small HTTP/1.1 server: one coroutine per connection, multiplexed with
+-- socket.select. Keep-alive, Content-Length and chunked request bodies,
+-- Expect: 100-continue, limits on header and body size. The handler is called
+-- as handler(req, conn) inside the connection's coroutine, so it may call
+-- conn:sleep(seconds) and must return status, headers, body (or nothing after
+-- taking the connection over with conn:raw_send / conn:abort).
+local socket = require "socket"
+
+local M = {}
+
+local MAX_HEADER = 64 * 1024
+local MAX_BODY = 64 * 1024 * 1024
+local READ_CHUNK = 65536
+
+local REASONS = {
+  [100] = "Continue", [200] = "OK", [400] = "Bad Request", [403] = "Forbidden",
+  [404] = "Not Found", [405] = "Method Not Allowed", [408] = "Request Timeout",
+  [411] = "Length Required", [413] = "Payload Too Large", [414] = "URI Too Long",
+  [429] = "Too Many Requests", [431] = "Request Header Fields Too Large",
+  [500] = "Internal Server Error", [501] = "Not Implemented", [502] = "Bad Gateway",
+  [503] = "Service Unavailable", [504] = "Gateway Timeout",
+}
+M.REASONS = REASONS
+
+local Conn = {}
+Conn.__index = Conn
+
+-- Closed connections raise this inside their coroutine; the server catches it.
+local CLOSED = setmetatable({}, {__tostring = function() return "connection closed" end})
+
+function Conn:fill()
+  local data, err, partial = self.sock:receive(READ_CHUNK)
+  data = data or partial
+  if data and #data > 0 then
+    self.buf = self.buf .. data
+    return true
+  end
+  if err == "timeout" or err == "wantread" then
+    coroutine.yield("read", self)
+    return true
+  end
+  error(CLOSED)
+end
+
+-- Reads until the buffer holds `pattern`; returns its position or nil when
+-- more than `limit` bytes arrived without it.
+function Conn:read_until(pattern, limit)
+  while true do
+    local s, e = self.buf:find(pattern, 1, true)
+    if s then return s, e end
+    if #self.buf > limit then return nil end
+    self:fill()
+  end
+end
+
+function Conn:read_exact(n)
+  while #self.buf < n do self:fill() end
+  local out = self.buf:sub(1, n)
+  self.buf = self.buf:sub(n + 1)
+  return out
+end
+
+function Conn:raw_send(data)
+  local i = 1
+  while i <= #data do
+    local last, err, partial = self.sock:send(data, i)
+    if last then
+      i = last + 1
+    elseif err == "timeout" or err == "wantwrite" then
+      i = partial + 1
+      coroutine.yield("write", self)
+    else
+      error(CLOSED)
+    end
+  end
+end
+
+function Conn:sleep(seconds)
+  coroutine.yield("sleep", socket.gettime() + seconds)
+end
+
+-- Ends the connection with a TCP reset instead of an orderly close.
+function Conn:abort()
+  pcall(self.sock.setoption, self.sock, "linger", {on = true, timeout = 0})
+  self.sock:close()
+  self.closed = true
+end
+
+function Conn:close()
+  if not self.closed then
+    self.sock:close()
+    self.closed = true
+  end
+end
+
+local function build_response(status, headers, body, keep_alive)
+  local out = {string.format("HTTP/1.1 %d %s\r\n", status, REASONS[status] or "Unknown")}
+  local has_length = false
+  for _, h in ipairs(headers or {}) do
+    if h[1]:lower() == "content-length" then has_length = true end
+    out[#out + 1] = h[1] .. ": " .. h[2] .. "\r\n"
+  end
+  if not has_length then
+    out[#out + 1] = "Content-Length: " .. #(body or "") .. "\r\n"
+  end
+  out[#out + 1] = keep_alive and "Connection: keep-alive\r\n" or "Connection: close\r\n"
+  out[#out + 1] = "\r\n"
+  out[#out + 1] = body or ""
+  return table.concat(out)
+end
+M.build_response = build_response
+
+local function fail(conn, status, text)
+  local body = text .. "\n"
+  conn:raw_send(build_response(status, {{"Content-Type", "text/plain"}}, body, false))
+  conn:close()
+end
+
+local function parse_head(head)
+  local lines = {}
+  for line in (head .. "\r\n"):gmatch("(.-)\r\n") do lines[#lines + 1] = line end
+  local method, target, version = (lines[1] or ""):match("^(%u+) (%S+) HTTP/(%d%.%d)$")
+  if not method then return nil, "malformed request line" end
+  local headers, list = {}, {}
+  for i = 2, #lines do
+    local name, value = lines[i]:match("^([!#$%%&'*+%-.^_`|~%w]+):[ \t]*(.-)[ \t]*$")
+    if not name then return nil, "malformed header line" end
+    local lname = name:lower()
+    list[#list + 1] = {name, value}
+    if headers[lname] and lname ~= "content-length" then
+      headers[lname] = headers[lname] .. ", " .. value
+    elseif headers[lname] and headers[lname] ~= value then
+      return nil, "conflicting Content-Length"
+    else
+      headers[lname] = value
+    end
+  end
+  local path, query = target:match("^([^?]*)%??(.*)$")
+  return {
+    method = method, target = target, path = path, query = query,
+    version = version, headers = headers, header_list = list,
+  }
+end
+
+local function read_chunked(conn)
+  local parts, total = {}, 0
+  while true do
+    local s, e = conn:read_until("\r\n", 1024)
+    if not s then return nil, 400, "malformed chunk size" end
+    local line = conn.buf:sub(1, s - 1)
+    conn.buf = conn.buf:sub(e + 1)
+    local size = tonumber(line:match("^(%x+)"), 16)
+    if not size then return nil, 400, "malformed chunk size" end
+    if size == 0 then
+      -- trailers, up to the blank line
+      while true do
+        s, e = conn:read_until("\r\n", MAX_HEADER)
+        if not s then return nil, 431, "trailers too large" end
+        local l = conn.buf:sub(1, s - 1)
+        conn.buf = conn.buf:sub(e + 1)
+        if l == "" then break end
+      end
+      return table.concat(parts)
+    end
+    total = total + size
+    if total > MAX_BODY then return nil, 413, "request body too large" end
+    parts[#parts + 1] = conn:read_exact(size)
+    if conn:read_exact(2) ~= "\r\n" then return nil, 400, "malformed chunk" end
+  end
+end
+
+local function serve_connection(conn, handler)
+  while true do
+    local s, e = conn:read_until("\r\n\r\n", MAX_HEADER)
+    if not s then return fail(conn, 431, "request header too large") end
+    local head = conn.buf:sub(1, s - 1)
+    conn.buf = conn.buf:sub(e + 1)
+    -- tolerate stray blank lines between requests (RFC 9112 2.2)
+    head = head:gsub("^[\r\n]+", "")
+    if head == "" then goto continue end
+    do
+      local req, perr = parse_head(head)
+      if not req then return fail(conn, 400, perr) end
+      local h = req.headers
+      local keep = (req.version == "1.1" and not (h.connection or ""):lower():find("close"))
+        or (req.version == "1.0" and (h.connection or ""):lower():find("keep%-alive") ~= nil)
+      local body = ""
+      local te = h["transfer-encoding"]
+      local cl = h["content-length"]
+      if te and te:lower() ~= "identity" then
+        if te:lower() ~= "chunked" then return fail(conn, 501, "unsupported transfer encoding") end
+        if (h.expect or ""):lower() == "100-continue" then
+          conn:raw_send("HTTP/1.1 100 Continue\r\n\r\n")
+        end
+        local b, status, msg = read_chunked(conn)
+        if not b then return fail(conn, status, msg) end
+        body = b
+      elseif cl then
+        local n = cl:match("^%d+$") and tonumber(cl)
+        if not n then return fail(conn, 400, "invalid Content-Length") end
+        if n > MAX_BODY then return fail(conn, 413, "request body too large") end
+        if n > 0 and (h.expect or ""):lower() == "100-continue" and #conn.buf == 0 then
+          conn:raw_send("HTTP/1.1 100 Continue\r\n\r\n")
+        end
+        body = conn:read_exact(n)
+      end
+      req.body = body
+      local status, headers, rbody = handler(req, conn)
+      if conn.closed then return end
+      if not status then
+        conn:close()
+        return
+      end
+      if req.method == "HEAD" then
+        local out = build_response(status, headers, rbody, keep)
+        conn:raw_send(out:sub(1, #out - #(rbody or "")))
+      else
+        conn:raw_send(build_response(status, headers, rbody, keep))
+      end
+      if not keep then
+        conn:close()
+        return
+      end
+    end
+    ::continue::
+  end
+end
+
+local Server = {}
+Server.__index = Server
+
+-- opts: host, port, handler, on_tick (called every loop turn)
+function M.new(opts)
+  local sock = assert(socket.tcp())
+  sock:setoption("reuseaddr", true)
+  local ok, err = sock:bind(opts.host or "127.0.0.1", opts.port or 0)
+  if not ok then return nil, err end
+  ok, err = sock:listen(256)
+  if not ok then return nil, err end
+  sock:settimeout(0)
+  local self = setmetatable({
+    sock = sock, handler = opts.handler, on_tick = opts.on_tick,
+    waiting_read = {}, waiting_write = {}, sleepers = {}, running = true,
+  }, Server)
+  return self
+end
+
+function Server:address()
+  return self.sock:getsockname()
+end
+
+function Server:stop()
+  self.running = false
+end
+
+local function new_conn(sock)
+  sock:settimeout(0)
+  sock:setoption("tcp-nodelay", true)
+  return setmetatable({sock = sock, buf = ""}, Conn)
+end
+
+function Server:resume(conn, ...)
+  local co = conn.co
+  local ok, what, arg = coroutine.resume(co, ...)
+  if not ok then
+    if what ~= CLOSED and self.on_error then self.on_error(what, debug.traceback(co)) end
+    conn:close()
+    return
+  end
+  if coroutine.status(co) == "dead" then
+    conn:close()
+    return
+  end
+  if what == "read" then
+    self.waiting_read[conn.sock] = conn
+  elseif what == "write" then
+    self.waiting_write[conn.sock] = conn
+  elseif what == "sleep" then
+    self.sleepers[conn] = arg
+  end
+end
+
+function Server:accept_all()
+  while true do
+    local client = self.sock:accept()
+    if not client then return end
+    local conn = new_conn(client)
+    local handler = self.handler
+    conn.co = coroutine.create(function() serve_connection(conn, handler) end)
+    self:resume(conn)
+  end
+end
+
+function Server:step(max_wait)
+  local recvt, sendt = {self.sock}, {}
+  for s in pairs(self.waiting_read) do recvt[#recvt + 1] = s end
+  for s in pairs(self.waiting_write) do sendt[#sendt + 1] = s end
+  local now = socket.gettime()
+  local wait = max_wait
+  for _, due in pairs(self.sleepers) do
+    wait = math.min(wait, math.max(0, due - now))
+  end
+  local readable, writable = socket.select(recvt, sendt, wait)
+  for _, s in ipairs(readable or {}) do
+    if s == self.sock then
+      self:accept_all()
+    else
+      local conn = self.waiting_read[s]
+      if conn then
+        self.waiting_read[s] = nil
+        self:resume(conn)
+      end
+    end
+  end
+  for _, s in ipairs(writable or {}) do
+    local conn = self.waiting_write[s]
+    if conn then
+      self.waiting_write[s] = nil
+      self:resume(conn)
+    end
+  end
+  now = socket.gettime()
+  local due_list = {}
+  for conn, due in pairs(self.sleepers) do
+    if due <= now then due_list[#due_list + 1] = conn end
+  end
+  for _, conn in ipairs(due_list) do
+    self.sleepers[conn] = nil
+    self:resume(conn)
+  end
+  if self.on_tick then self.on_tick() end
+end
+
+function Server:run(should_stop)
+  while self.running do
+    if should_stop and should_stop() then break end
+    self:step(0.1)
+  end
+  for s, conn in pairs(self.waiting_read) do conn:close(); self.waiting_read[s] = nil end
+  for s, conn in pairs(self.waiting_write) do conn:close(); self.waiting_write[s] = nil end
+  for conn in pairs(self.sleepers) do conn:close() end
+  self.sock:close()
+end
+
+return M

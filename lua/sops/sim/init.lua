@@ -1,0 +1,185 @@
+-- sops-sim: a local bk-sops server. sim.new(opts) builds one; sim:run()
+-- serves until stopped. See README "Simulator".
+local socket = require "socket"
+local http = require "sops.sim.http"
+local json = require "sops.sim.json"
+local util = require "sops.sim.util"
+local clock = require "sops.sim.clock"
+local engine = require "sops.sim.engine"
+local views = require "sops.sim.views"
+local routes = require "sops.sim.routes"
+local control = require "sops.sim.control"
+local template = require "sops.sim.template"
+
+local M = {}
+
+local Sim = {}
+Sim.__index = Sim
+
+local DEFAULTS = {
+  host = "127.0.0.1", port = 0, speed = 1, stage = "prod",
+  app_code = "sim-app", app_secret = "sim-secret",
+}
+
+local function default_projects()
+  return {{id = 2, bk_biz_id = 2, name = "Sim Business", from_cmdb = true}}
+end
+
+function M.new(opts)
+  opts = opts or {}
+  for k, v in pairs(DEFAULTS) do
+    if opts[k] == nil then opts[k] = v end
+  end
+  local templates = opts.templates
+  if type(templates) == "string" then
+    local list, err = template.load_file(templates)
+    if not list then return nil, err end
+    templates = list
+  end
+  local self = setmetatable({
+    opts = opts,
+    templates = templates or require "sops.sim.templates",
+    app_host = "https://bk-sops.example.com/",
+  }, Sim)
+  self:reset()
+  return self
+end
+
+function Sim:reset()
+  local opts = self.opts
+  self.clock = clock.new(opts.speed)
+  self.projects = default_projects()
+  self.config = {
+    stage = opts.stage, app_code = opts.app_code, app_secret = opts.app_secret,
+    tokens = opts.tokens or {["sim-bk-token"] = "admin", ["sim-access-token"] = "admin"},
+    username_exempt = opts.username_exempt ~= false, cache = opts.cache == true, whitelist = {},
+  }
+  self.engine = engine.new({clock = self.clock, projects = self.projects, templates = {}})
+  for _, t in ipairs(self.templates) do self.engine:add_template(t) end
+  self.views = views.new(self)
+  self.log, self.seq, self.faults = {}, self.seq or 0, {}
+end
+
+local function record(self, req)
+  self.seq = self.seq + 1
+  local headers = json.obj()
+  for _, h in ipairs(req.header_list) do
+    local k = h[1]:lower()
+    headers[k] = headers[k] and (headers[k] .. ", " .. h[2]) or h[2]
+  end
+  local entry = json.obj("seq", self.seq, "time", socket.gettime(), "method", req.method, "path", req.path,
+    "query", req.query, "args", util.parse_query(req.query), "headers", headers, "body", req.body)
+  self.log[#self.log + 1] = entry
+  if #self.log > 10000 then table.remove(self.log, 1) end
+end
+
+local function take_fault(self, req)
+  for i, f in ipairs(self.faults) do
+    if f.match == nil or req.path:find(f.match, 1, true) then
+      f.remaining = f.remaining - 1
+      if f.remaining <= 0 then table.remove(self.faults, i) end
+      return f
+    end
+  end
+end
+
+local HTML_ERROR = "<html>\r\n<head><title>%d %s</title></head>\r\n<body>\r\n<center><h1>%d %s</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+
+local function route(self, req)
+  local path = req.path
+  local api = path:match("^/api/c/compapi/v2/sops/([^/]+)/?$")
+  if api then return routes.esb(self, req, api) end
+  local stage, name, rest = path:match("^/([^/]+)/([^/]+)/(.*)$")
+  if stage then return routes.gateway(self, req, stage, name, rest) end
+  return {404, {{"Content-Type", "text/plain"}}, "not found\n"}
+end
+
+-- Serves one request of the bk-sops API, applying any armed fault.
+function Sim:serve(req, conn)
+  record(self, req)
+  local fault = take_fault(self, req)
+  local kind = fault and fault.kind
+  if kind == "delay" then
+    conn:sleep(tonumber(fault.seconds) or 1)
+  elseif kind == "reset" then
+    conn:abort()
+    return nil
+  elseif kind == "status" then
+    local st = math.tointeger(fault.status) or 502
+    local reason = http.REASONS[st] or "Error"
+    return {st, {{"Content-Type", "text/html"}}, fault.body or HTML_ERROR:format(st, reason, st, reason)}
+  elseif kind == "rate_limit" then
+    local r = routes.gateway_error(429, 1642901, "RATE_LIMIT_RESTRICTION", "API rate limit exceeded by stage global limit")
+    table.insert(r[2], {"Retry-After", tostring(fault.retry_after or 1)})
+    table.insert(r[2], {"X-Bkapi-RateLimit-Limit", "5000"})
+    table.insert(r[2], {"X-Bkapi-RateLimit-Remaining", "0"})
+    return r
+  elseif kind == "garbage" then
+    return {fault.status or 200, {{"Content-Type", fault.content_type or "text/html"}},
+      fault.body or "<html><body>Service temporarily unavailable</body></html>"}
+  elseif kind == "size" then
+    local n = math.tointeger(fault.bytes) or 1024
+    local head, tail = '{"result":true,"code":0,"message":"","data":"', '"}'
+    local pad = math.max(0, n - #head - #tail)
+    return {200, {{"Content-Type", "application/json"}}, head .. string.rep("x", pad) .. tail}
+  end
+  local resp = route(self, req)
+  if kind == "truncate" then
+    local body = resp[3]
+    local headers = resp[2]
+    table.insert(headers, {"Content-Length", tostring(#body)})
+    local full = http.build_response(resp[1], headers, body, false)
+    local cut = #full - #body + math.floor(#body / 2)
+    conn:raw_send(full:sub(1, cut))
+    conn:close()
+    return nil
+  end
+  return resp
+end
+
+function Sim:handle(req, conn)
+  local resp
+  if req.path:sub(1, 6) == "/_sim/" or req.path == "/_sim" then
+    resp = control.handle(self, req)
+  else
+    resp = self:serve(req, conn)
+  end
+  if not resp then return nil end
+  local headers = resp[2]
+  if not req.path:match("^/api/c/compapi/") and not req.path:match("^/_sim") then
+    local rid = util.uuid4()
+    headers[#headers + 1] = {"X-Bkapi-Request-Id", rid}
+    headers[#headers + 1] = {"X-Request-Id", rid}
+  end
+  return resp[1], headers, resp[3]
+end
+
+-- Binds the listening socket. Returns the base URL.
+function Sim:listen()
+  local server, err = http.new({
+    host = self.opts.host, port = self.opts.port,
+    handler = function(req, conn)
+      local ok, s, h, b = pcall(self.handle, self, req, conn)
+      if ok then return s, h, b end
+      if self.opts.on_error then self.opts.on_error(s) end
+      return 500, {{"Content-Type", "text/plain"}}, "internal simulator error\n"
+    end,
+  })
+  if not server then return nil, err end
+  server.on_error = self.opts.on_error
+  self.server = server
+  local host, port = server:address()
+  self.url = string.format("http://%s:%d", host, port)
+  return self.url
+end
+
+function Sim:run(should_stop)
+  self.server:run(should_stop)
+end
+
+function Sim:stop()
+  if self.server then self.server:stop() end
+end
+
+M.Sim = Sim
+return M

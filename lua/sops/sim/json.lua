@@ -1,0 +1,184 @@
+-- JSON for the simulator: decoding through lua-cjson with integer fidelity
+-- restored, encoding in Lua so that key order, empty arrays and integers come
+-- out exactly as the real server writes them.
+local cjson = require "cjson"
+
+local M = {}
+
+M.null = cjson.null
+
+local ORDER = setmetatable({}, {__mode = "k"}) -- table -> list of keys
+local ARRAY = setmetatable({}, {__mode = "k"}) -- table -> true
+
+-- An object whose keys are written in the order given: obj("a", 1, "b", 2).
+-- A nil value leaves its key out; use M.null for an explicit null.
+function M.obj(...)
+  local t, keys = {}, {}
+  local n = select("#", ...)
+  for i = 1, n, 2 do
+    local k, v = select(i, ...)
+    if v ~= nil then
+      t[k] = v
+      keys[#keys + 1] = k
+    end
+  end
+  ORDER[t] = keys
+  return t
+end
+
+-- Marks a table (possibly empty) as a JSON array.
+function M.array(t)
+  t = t or {}
+  ARRAY[t] = true
+  return t
+end
+
+function M.is_array(t)
+  return ARRAY[t] == true
+end
+
+local escapes = {
+  ['"'] = '\\"', ["\\"] = "\\\\", ["\b"] = "\\b", ["\f"] = "\\f",
+  ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t",
+}
+local function escape_char(c)
+  return escapes[c] or string.format("\\u%04x", c:byte())
+end
+
+local function encode_string(s)
+  return '"' .. s:gsub('[%c"\\]', escape_char) .. '"'
+end
+
+local function encode_number(v)
+  if math.type(v) == "integer" then
+    return string.format("%d", v)
+  end
+  if v ~= v or v == math.huge or v == -math.huge then
+    error("cannot encode non-finite number")
+  end
+  if v == math.floor(v) and v >= -2^53 and v <= 2^53 then
+    return string.format("%d", math.tointeger(v))
+  end
+  return string.format("%.17g", v)
+end
+
+local encode_value
+
+local function sorted_keys(t)
+  local keys = {}
+  for k in pairs(t) do
+    keys[#keys + 1] = k
+  end
+  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  return keys
+end
+
+local function looks_like_array(t)
+  if ARRAY[t] then return true end
+  if ORDER[t] then return false end
+  local n = #t
+  if n == 0 then return false end
+  local count = 0
+  for _ in pairs(t) do count = count + 1 end
+  return count == n
+end
+
+local function encode_table(t, out, depth)
+  if depth > 1000 then error("nesting too deep to encode") end
+  if looks_like_array(t) then
+    out[#out + 1] = "["
+    for i = 1, #t do
+      if i > 1 then out[#out + 1] = "," end
+      encode_value(t[i], out, depth + 1)
+    end
+    out[#out + 1] = "]"
+    return
+  end
+  local keys = ORDER[t]
+  if keys then
+    -- keys added after construction still get written, sorted, at the end
+    local seen, extra = {}, {}
+    for _, k in ipairs(keys) do seen[k] = true end
+    for k in pairs(t) do
+      if not seen[k] then extra[#extra + 1] = k end
+    end
+    if #extra > 0 then
+      table.sort(extra, function(a, b) return tostring(a) < tostring(b) end)
+      local all = {}
+      for _, k in ipairs(keys) do all[#all + 1] = k end
+      for _, k in ipairs(extra) do all[#all + 1] = k end
+      keys = all
+    end
+  else
+    keys = sorted_keys(t)
+  end
+  out[#out + 1] = "{"
+  local first = true
+  for _, k in ipairs(keys) do
+    local v = t[k]
+    if v ~= nil then
+      if not first then out[#out + 1] = "," end
+      first = false
+      out[#out + 1] = encode_string(tostring(k))
+      out[#out + 1] = ":"
+      encode_value(v, out, depth + 1)
+    end
+  end
+  out[#out + 1] = "}"
+end
+
+encode_value = function(v, out, depth)
+  local tv = type(v)
+  if tv == "string" then
+    out[#out + 1] = encode_string(v)
+  elseif tv == "number" then
+    out[#out + 1] = encode_number(v)
+  elseif tv == "boolean" then
+    out[#out + 1] = v and "true" or "false"
+  elseif tv == "table" then
+    encode_table(v, out, depth)
+  elseif v == nil or v == cjson.null then
+    out[#out + 1] = "null"
+  else
+    error("cannot encode a " .. tv)
+  end
+end
+
+function M.encode(v)
+  local out = {}
+  encode_value(v, out, 0)
+  return table.concat(out)
+end
+
+-- cjson 2.1.0 under Lua 5.4 turns every number into a float; numbers that
+-- were written without a fraction or exponent come back as integers here.
+local function restore(v, depth)
+  if depth > 1100 then return v end
+  local tv = type(v)
+  if tv == "number" then
+    return math.tointeger(v) or v
+  elseif tv == "table" then
+    local is_arr = #v > 0 or next(v) == nil
+    for k, x in pairs(v) do
+      v[k] = restore(x, depth + 1)
+    end
+    if is_arr and #v > 0 then ARRAY[v] = true end
+    return v
+  end
+  return v
+end
+
+-- Returns the value, or nil and a message.
+function M.decode(s)
+  if type(s) ~= "string" then return nil, "not a string" end
+  local ok, v = pcall(cjson.decode, s)
+  if not ok then return nil, tostring(v) end
+  -- an empty JSON array and an empty object both decode to {}; find out
+  -- which by looking at the text for a top-level "[]"
+  if type(v) == "table" and next(v) == nil and s:match("^%s*%[") then
+    ARRAY[v] = true
+  end
+  return restore(v, 0)
+end
+
+return M

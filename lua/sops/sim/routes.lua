@@ -1,0 +1,194 @@
+-- The two front doors of bk-sops (protocol §1): the API gateway, with its
+-- credential header and gateway-made error bodies, and the legacy ESB, with
+-- credentials and ids among the parameters and `code` rewritten to 0/1306000.
+-- Both end in sops.sim.views.
+local json = require "sops.sim.json"
+local util = require "sops.sim.util"
+local views = require "sops.sim.views"
+
+local M = {}
+
+local ENDPOINTS = views.ENDPOINTS
+
+local function gateway_error(status, code, code_name, message)
+  local body = json.obj("code", code, "data", json.null, "code_name", code_name, "message", message, "result", false)
+  return {status, {
+    {"Content-Type", "application/json"},
+    {"X-Bkapi-Error-Code", tostring(code)},
+    {"X-Bkapi-Error-Message", message},
+  }, json.encode(body)}
+end
+M.gateway_error = gateway_error
+
+local function invalid_args(reason)
+  return gateway_error(400, 1640001, "INVALID_ARGS", string.format('Parameters error [reason="%s"]', reason))
+end
+
+local function django_404(path)
+  return {404, {{"Content-Type", "text/html"}},
+    "<!doctype html>\n<html lang=\"en\">\n<head><title>Not Found</title></head>\n<body><h1>Not Found</h1><p>The requested resource "
+      .. path:gsub("[<>&]", "") .. " was not found on this server.</p></body>\n</html>\n"}
+end
+
+local function method_not_allowed(ep)
+  return {405, {{"Allow", ep.method}, {"Content-Type", "text/html; charset=utf-8"}}, ""}
+end
+
+-- Checks an app/user identity. creds: {bk_app_code, bk_app_secret, bk_token,
+-- access_token, bk_username}. Returns username, app_code or nil, reason.
+local function authenticate(config, creds)
+  local code = creds.bk_app_code
+  if type(code) ~= "string" or code == "" then return nil, "app" end
+  local secret = creds.bk_app_secret
+  if type(secret) ~= "string" or secret == "" then return nil, "secret" end
+  if code ~= config.app_code or secret ~= config.app_secret then return nil, "bad_app" end
+  local token, access = creds.bk_token, creds.access_token
+  if type(token) == "string" and token ~= "" then
+    local user = config.tokens[token]
+    if not user then return nil, "user" end
+    return user, code
+  end
+  if type(access) == "string" and access ~= "" then
+    local user = config.tokens[access]
+    if not user then return nil, "user" end
+    return user, code
+  end
+  local username = creds.bk_username
+  if type(username) == "string" and username ~= "" then
+    if not config.username_exempt then return nil, "username" end
+    return username, code
+  end
+  return nil, "user"
+end
+
+local GATEWAY_REASONS = {
+  app = "app code cannot be empty",
+  secret = "please provide bk_app_secret or bk_signature to verify app",
+  bad_app = "bk_app_code or bk_app_secret is incorrect",
+  user = "user authentication failed, please provide a valid user identity, such as bk_username, bk_token, access_token",
+  username = "user authentication failed, the user indicated by bk_username is not verified",
+}
+
+local function sorted_query(args)
+  local keys = {}
+  for k in pairs(args) do keys[#keys + 1] = k end
+  table.sort(keys)
+  local parts = {}
+  for _, k in ipairs(keys) do parts[#parts + 1] = k .. "=" .. args[k] end
+  return table.concat(parts, "&")
+end
+
+local function trace_id(req)
+  return req.headers.traceparent or util.uuid_hex()
+end
+
+-- Handles /{stage}/{api}/{ids...}/ . Returns a response table.
+function M.gateway(sim, req, stage, api, rest)
+  local ep = ENDPOINTS[api]
+  local segments = {}
+  for seg in rest:gmatch("([^/]+)") do segments[#segments + 1] = seg end
+  if stage ~= sim.config.stage or not ep or #segments ~= #ep.ids or not rest:match("/$") and rest ~= "" then
+    return gateway_error(404, 1640401, "API_NOT_FOUND",
+      string.format('API not found [method="%s" path="%s"]', req.method, req.path))
+  end
+  local creds = json.decode(req.headers["x-bkapi-authorization"] or "")
+  if type(creds) ~= "table" then creds = {} end
+  local username, app_code = authenticate(sim.config, creds)
+  if not username then return invalid_args(GATEWAY_REASONS[app_code]) end
+  local ids = {}
+  for i, name in ipairs(ep.ids) do
+    if not segments[i]:match("^%d+$") then return django_404(req.path) end
+    ids[name] = math.tointeger(tonumber(segments[i]))
+    ids[name .. "_raw"] = segments[i]
+  end
+  if req.method ~= ep.method then return method_not_allowed(ep) end
+  local args = util.parse_query(req.query)
+  return sim.views:dispatch({
+    api = api, method = req.method, args = args, body = req.body, ids = ids,
+    username = username, app_code = app_code, trace_id = trace_id(req),
+    path = req.path, sorted_query = sorted_query(args),
+  })
+end
+
+local ESB_REASONS = {
+  app = {1306406, "Parameters error, bk_app_code cannot be empty"},
+  secret = {1306406, "Parameters error, bk_app_secret cannot be empty"},
+  bad_app = {1306403, "APP authentication failed, bk_app_code or bk_app_secret is incorrect"},
+  user = {1306401, "User authentication failed, please provide a valid user identity, such as bk_token, bk_username"},
+  username = {1306401, "User authentication failed, please provide a valid user identity, such as bk_token, bk_username"},
+}
+
+local function esb_error(code, message)
+  local body = json.obj("result", false, "code", code, "data", json.null, "message", message,
+    "request_id", util.uuid_hex())
+  return {200, {{"Content-Type", "application/json"}}, json.encode(body)}
+end
+
+local CRED_KEYS = {"bk_app_code", "bk_app_secret", "bk_token", "bk_username", "bk_access_token", "access_token"}
+
+-- Handles /api/c/compapi/v2/sops/{api}/ . Returns a response table.
+function M.esb(sim, req, api)
+  local ep = ENDPOINTS[api]
+  if not ep then return esb_error(1306404, string.format("Not found, component class not found: sops.%s", api)) end
+  if req.method ~= ep.method then return method_not_allowed(ep) end
+  local params
+  local body_ok = true
+  if req.method == "GET" then
+    params = util.parse_query(req.query)
+  else
+    local v = req.body:match("^%s*$") and {} or json.decode(req.body)
+    if type(v) == "table" and not json.is_array(v) then
+      params = v
+    else
+      params, body_ok = {}, false
+    end
+  end
+  -- newer ESB builds also take the gateway's credential header
+  local creds = json.decode(req.headers["x-bkapi-authorization"] or "")
+  if type(creds) ~= "table" then creds = params end
+  local username, why = authenticate(sim.config, {
+    bk_app_code = creds.bk_app_code, bk_app_secret = creds.bk_app_secret, bk_token = creds.bk_token,
+    bk_username = creds.bk_username, access_token = creds.bk_access_token or creds.access_token,
+  })
+  if not username then
+    local e = ESB_REASONS[why]
+    return esb_error(e[1], e[2])
+  end
+  local ids = {}
+  for _, name in ipairs(ep.ids) do
+    local v = params[name]
+    if v == nil or v == "" or v == json.null then
+      return esb_error(1306406, "Parameters error, param " .. name .. " is required")
+    end
+    local s = tostring(math.tointeger(v) or v)
+    if not s:match("^%d+$") then
+      return esb_error(1306201, "Request third-party interface error, status_code: 404")
+    end
+    ids[name] = math.tointeger(tonumber(s))
+    ids[name .. "_raw"] = s
+    params[name] = nil
+  end
+  for _, k in ipairs(CRED_KEYS) do params[k] = nil end
+  local ctx = {
+    api = api, method = req.method, ids = ids, username = username, app_code = creds.bk_app_code,
+    trace_id = trace_id(req), path = "/" .. api .. "/",
+  }
+  if req.method == "GET" then
+    ctx.args, ctx.body = params, ""
+    ctx.sorted_query = sorted_query(params)
+  else
+    ctx.args = util.parse_query(req.query)
+    ctx.body = body_ok and json.encode(params) or req.body
+  end
+  local resp = sim.views:dispatch(ctx)
+  -- ESB rewrites code and adds its request id to JSON bodies
+  local body = resp[1] == 200 and json.decode(resp[3])
+  if type(body) == "table" then
+    body.code = body.result == true and 0 or 1306000
+    body.request_id = util.uuid_hex()
+    resp = {resp[1], resp[2], json.encode(body)}
+  end
+  return resp
+end
+
+return M

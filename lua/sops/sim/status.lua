@@ -1,0 +1,180 @@
+-- What the status endpoints report about a task (protocol §6): the legacy
+-- formatted v2 status tree, the CREATED placeholder, node details.
+local json = require "sops.sim.json"
+local util = require "sops.sim.util"
+local template = require "sops.sim.template"
+
+local M = {}
+
+local CONTAINER = {SubProcess = true}
+
+local function named(node)
+  if node.type == "ServiceActivity" or node.type == "SubProcess" then return node.name end
+  return ""
+end
+
+local function elapsed(st, now)
+  if not st.start then return 0 end
+  local stop = st.finish or now
+  return math.floor(stop - st.start + 0.5)
+end
+
+-- The reported state of a container whose engine state is RUNNING.
+local function rewrite(state, children_states)
+  if state ~= "RUNNING" then return state end
+  local suspended = false
+  for _, s in ipairs(children_states) do
+    if s == "FAILED" then return "FAILED" end
+    if s == "SUSPENDED" or s == "NODE_SUSPENDED" then suspended = true end
+  end
+  return suspended and "NODE_SUSPENDED" or state
+end
+
+-- Formats node `node` (or the root pipeline when node is nil).
+local function format(task, pdef, node, now)
+  local id = node and node.id or pdef.id
+  local st = task.states[id]
+  local children = json.obj()
+  local child_states = {}
+  local inner = node == nil and pdef or (node.type == "SubProcess" and node.sub or nil)
+  if inner then
+    for _, n in ipairs(inner.nodes) do
+      if task.states[n.id] then
+        local c = format(task, inner, n, now)
+        children[n.id] = c
+        child_states[#child_states + 1] = c.state
+      end
+    end
+  end
+  return json.obj(
+    "id", id,
+    "state", rewrite(st.state, child_states),
+    "root_id:", task.root.id,
+    "parent_id", pdef.id,
+    "version", st.version,
+    "loop", st.loop,
+    "retry", st.retry,
+    "skip", st.skip,
+    "error_ignorable", st.error_ignored,
+    "error_ignored", st.error_ignored,
+    "children", children,
+    "elapsed_time", elapsed(st, now),
+    "start_time", util.format_time(st.start) or json.null,
+    "finish_time", util.format_time(st.finish) or json.null,
+    "name", node and named(node) or task.name)
+end
+
+function M.created(name, with_children)
+  return json.obj("start_time", json.null, "state", "CREATED", "retry", 0, "skip", 0,
+    "finish_time", json.null, "elapsed_time", 0, "children", with_children ~= false and json.obj() or nil,
+    "name", name)
+end
+
+-- Walks the formatted tree and returns failed leaves: list of {id, node}.
+local function failed_leaves(tree, task, out)
+  for id, child in pairs(tree.children or {}) do
+    if child.state == "FAILED" then
+      local node = task.compiled.nodes[id]
+      if node and CONTAINER[node.type] then
+        failed_leaves(child, task, out)
+      else
+        out[#out + 1] = id
+      end
+    end
+  end
+  table.sort(out)
+  return out
+end
+M.failed_leaves = failed_leaves
+
+-- The get_task_status tree. opts: subprocess_id, with_ex_data,
+-- with_failed_node_info, with_auto_retry_status. Returns data or nil, message.
+function M.tree(task, now, opts)
+  opts = opts or {}
+  if task.expired then
+    return json.obj("state", "EXPIRED", "name", task.name)
+  end
+  local data
+  if opts.subprocess_id then
+    local node = task.compiled.nodes[opts.subprocess_id]
+    if node and node.type == "SubProcess" and task.states[node.id] then
+      data = format(task, node.pipeline, node, now)
+      data.name = task.name
+    else
+      data = M.created(task.name)
+    end
+  elseif not task.is_started then
+    data = M.created(task.name)
+  else
+    data = format(task, task.root, nil, now)
+  end
+  if opts.with_ex_data and data.state == "FAILED" and data.id then
+    local ex = json.obj()
+    for _, id in ipairs(failed_leaves(data, task, {})) do
+      ex[id] = task.states[id].ex_data
+    end
+    data.ex_data = ex
+  end
+  if opts.with_failed_node_info then
+    if not data.id then
+      return nil, string.format("task[id=%d] extract failed node info error: 'id'", task.id)
+    end
+    local info = json.obj()
+    for _, id in ipairs(failed_leaves(data, task, {})) do info[id] = json.obj() end
+    data.failed_node_info = info
+  end
+  if opts.with_auto_retry_status then
+    data.auto_retry_status = json.obj("exist_auto_retry_nodes", false, "auto_retry_nodes", json.array())
+  end
+  return data
+end
+
+-- The reported state of one node (used by retry_subprocess).
+function M.node_state(task, node, now)
+  if not task.states[node.id] then return nil end
+  return format(task, node.pipeline, node, now).state
+end
+
+local function outputs_list(outputs)
+  local list = json.array()
+  local keys = {}
+  for k in pairs(outputs or {}) do keys[#keys + 1] = k end
+  table.sort(keys)
+  for _, k in ipairs(keys) do
+    list[#list + 1] = json.obj("name", k, "key", k, "value", outputs[k], "preset", true)
+  end
+  return list
+end
+
+-- get_task_node_detail data for a node of the task.
+function M.node_detail(task, node, now)
+  local st = task.states[node.id]
+  local inputs = st and st.inputs
+  if inputs == nil and node.step and node.step.inputs then
+    inputs = template.render(node.step.inputs, task.compiled.constants)
+  end
+  if not st then
+    return json.obj("name", named(node), "error_ignorable", node.step and node.step.error_ignorable == true or false,
+      "state", "READY", "inputs", inputs or json.obj(), "outputs", json.array(), "ex_data", "")
+  end
+  local d = format(task, node.pipeline, node, now)
+  d.children = json.obj()
+  local histories = json.array()
+  for _, h in ipairs(st.histories) do
+    histories[#histories + 1] = json.obj("id", h.history_id, "node_id", node.id,
+      "start_time", util.format_time(h.start) or json.null, "finish_time", util.format_time(h.finish) or json.null,
+      "elapsed_time", h.start and h.finish and math.floor(h.finish - h.start + 0.5) or 0,
+      "retry", h.retry, "loop", h.loop, "skip", h.skip, "version", h.version,
+      "inputs", h.inputs or json.obj(), "outputs", outputs_list(h.outputs), "ex_data", h.ex_data,
+      "state", "FAILED", "history_id", h.history_id, "children", json.obj())
+  end
+  d.histories = histories
+  d.history_id = -1
+  d.inputs = inputs or json.obj()
+  d.outputs = outputs_list(st.outputs)
+  d.ex_data = st.ex_data
+  d.auto_retry_info = json.obj()
+  return d
+end
+
+return M

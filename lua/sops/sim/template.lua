@@ -1,0 +1,246 @@
+-- Templates: checking a template description and compiling it into an
+-- executable pipeline (with fresh node ids) plus the web pipeline_tree that
+-- create_task returns.
+--
+-- A template is a table:
+--   { id = 1, name = "...", category = "OpsTools", description = "",
+--     constants = { {key = "${x}", name = "X", value = "1"}, ... },
+--     steps = { step, ... } }
+-- A step is one of
+--   activity:   { name = "...", duration = 2, inputs = {...}, outputs = {...},
+--                 fail = { times = 1, ex_data = "...", retryable = true, skippable = true },
+--                 error_ignorable = false, callback = true | { timeout = 30 },
+--                 component = "job_fast_execute_script" }
+--   subprocess: { name = "...", subprocess = { steps = {...} } }
+--   gateway:    { name = "...", gateway = { take = 1, branches = { {name = "...", steps = {...}}, ... } } }
+--               take = nil makes the gateway fail (no condition matched), so
+--               skip_exg has to pick a branch.
+local json = require "sops.sim.json"
+local util = require "sops.sim.util"
+
+local M = {}
+
+local function check_steps(steps, where)
+  if type(steps) ~= "table" then
+    error(where .. ": steps must be a list", 0)
+  end
+  for i, step in ipairs(steps) do
+    local here = where .. ".steps[" .. i .. "]"
+    if type(step) ~= "table" then error(here .. ": must be a table", 0) end
+    if step.name ~= nil and type(step.name) ~= "string" then error(here .. ".name: must be a string", 0) end
+    if step.subprocess then
+      check_steps(step.subprocess.steps, here .. ".subprocess")
+    elseif step.gateway then
+      local g = step.gateway
+      if type(g.branches) ~= "table" or #g.branches == 0 then
+        error(here .. ".gateway.branches: must be a non-empty list", 0)
+      end
+      for j, b in ipairs(g.branches) do
+        check_steps(b.steps or {}, here .. ".gateway.branches[" .. j .. "]")
+      end
+      if g.take ~= nil and (math.type(g.take) ~= "integer" or not g.branches[g.take]) then
+        error(here .. ".gateway.take: must be a branch number", 0)
+      end
+    else
+      if step.duration ~= nil and (type(step.duration) ~= "number" or step.duration < 0) then
+        error(here .. ".duration: must be a non-negative number", 0)
+      end
+      if step.fail ~= nil and step.fail ~= true and type(step.fail) ~= "table" then
+        error(here .. ".fail: must be true or a table", 0)
+      end
+    end
+  end
+end
+
+-- Raises a readable message for a malformed template.
+function M.check(t, where)
+  where = where or "template"
+  if type(t) ~= "table" then error(where .. ": must be a table", 0) end
+  if math.type(t.id) ~= "integer" or t.id <= 0 then error(where .. ".id: must be a positive integer", 0) end
+  if type(t.name) ~= "string" or t.name == "" then error(where .. ".name: must be a non-empty string", 0) end
+  check_steps(t.steps, where)
+  return t
+end
+
+local function render(v, constants)
+  if type(v) == "string" then
+    return (v:gsub("%${[%w_]+}", function(k)
+      local c = constants[k]
+      if c == nil then return nil end
+      return tostring(c)
+    end))
+  elseif type(v) == "table" then
+    local out = {}
+    for k, x in pairs(v) do out[k] = render(x, constants) end
+    return out
+  end
+  return v
+end
+M.render = render
+
+-- Builds one level of pipeline. Returns the pdef and its web tree.
+local function build(steps, pipeline_id, ctx)
+  local pdef = {id = pipeline_id, nodes = {}}
+  local tree = {
+    activities = {}, gateways = {}, flows = {},
+    constants = {}, outputs = json.array(),
+  }
+  local line, location = json.array(), json.array()
+  local x = 80
+
+  local function add(node)
+    node.pipeline = pdef
+    pdef.nodes[#pdef.nodes + 1] = node
+    ctx.all[node.id] = node
+    return node
+  end
+  local incoming = {} -- node id -> list of flow ids
+  local function connect(src, dst, name)
+    local fid = util.flow_id()
+    tree.flows[fid] = json.obj("id", fid, "source", src.id, "target", dst.id, "is_default", false)
+    line[#line + 1] = json.obj("id", fid,
+      "source", json.obj("id", src.id, "arrow", "Right"),
+      "target", json.obj("id", dst.id, "arrow", "Left"))
+    incoming[dst.id] = incoming[dst.id] or json.array()
+    table.insert(incoming[dst.id], fid)
+    return {id = fid, target = dst, name = name, source = src}
+  end
+  local function place(node, kind)
+    location[#location + 1] = json.obj("id", node.id, "type", kind, "name", node.name ~= "" and node.name or nil,
+      "x", x, "y", 150)
+    x = x + 200
+  end
+
+  local start = add({id = util.node_id(), type = "EmptyStartEvent", name = ""})
+  pdef.start = start
+  place(start, "startpoint")
+
+  -- Lays out `list` after `prev`. `link` records the first flow leaving
+  -- prev (a gateway files it under its branches). Returns the last node and
+  -- the function that records the flow leaving it.
+  local function chain(list, prev, link)
+    link = link or function(f) prev.next_flow = f end
+    for _, step in ipairs(list) do
+      local node
+      if step.subprocess then
+        node = add({id = util.node_id(), type = "SubProcess", name = step.name or "subprocess", step = step})
+        node.sub, node.subtree = build(step.subprocess.steps, node.id, ctx)
+        place(node, "subflow")
+      elseif step.gateway then
+        node = add({id = util.node_id(), type = "ExclusiveGateway", name = step.name or "", step = step, flows = {}})
+        place(node, "branchgateway")
+      else
+        node = add({id = util.node_id(), type = "ServiceActivity", name = step.name or "task", step = step})
+        place(node, "tasknode")
+      end
+      link(connect(prev, node))
+      if node.type == "ExclusiveGateway" then
+        local converge = add({id = util.node_id(), type = "ConvergeGateway", name = ""})
+        for i, b in ipairs(step.gateway.branches) do
+          local name = b.name or ("branch " .. i)
+          local last, last_link = chain(b.steps or {}, node, function(f)
+            f.name = name
+            node.flows[i] = f
+          end)
+          last_link(connect(last, converge))
+        end
+        place(converge, "convergegateway")
+        node.converge = converge
+        prev = converge
+      else
+        prev = node
+      end
+      local p = prev
+      link = function(f) p.next_flow = f end
+    end
+    return prev, link
+  end
+
+  local last, link = chain(steps, start)
+  local finish = add({id = util.node_id(), type = "EmptyEndEvent", name = ""})
+  pdef.finish = finish
+  link(connect(last, finish))
+  place(finish, "endpoint")
+
+  -- web tree entries, now that every flow is known
+  for _, node in ipairs(pdef.nodes) do
+    local inc = incoming[node.id] or json.array()
+    local out = node.next_flow and node.next_flow.id or ""
+    if node.type == "EmptyStartEvent" then
+      tree.start_event = json.obj("id", node.id, "type", node.type, "name", "", "incoming", "", "outgoing", out)
+    elseif node.type == "EmptyEndEvent" then
+      tree.end_event = json.obj("id", node.id, "type", node.type, "name", "", "incoming", inc, "outgoing", "")
+    elseif node.type == "ServiceActivity" then
+      local step = node.step
+      local data = json.obj()
+      for k, v in pairs(step.inputs or {}) do
+        data[k] = json.obj("hook", type(v) == "string" and v:find("${", 1, true) ~= nil, "value", v)
+      end
+      local fail = type(step.fail) == "table" and step.fail or {}
+      tree.activities[node.id] = json.obj(
+        "id", node.id, "type", "ServiceActivity", "name", node.name,
+        "incoming", inc, "outgoing", out,
+        "component", json.obj("code", step.component or "sleep_timer", "version", "legacy", "data", data),
+        "error_ignorable", step.error_ignorable == true, "optional", true,
+        "retryable", fail.retryable ~= false, "skippable", fail.skippable ~= false,
+        "stage_name", "", "loop", json.null)
+    elseif node.type == "SubProcess" then
+      tree.activities[node.id] = json.obj(
+        "id", node.id, "type", "SubProcess", "name", node.name,
+        "incoming", inc, "outgoing", out, "pipeline", node.subtree,
+        "optional", true, "stage_name", "", "loop", json.null)
+    elseif node.type == "ExclusiveGateway" then
+      local outs, conditions = json.array(), json.obj()
+      for i, f in ipairs(node.flows) do
+        outs[#outs + 1] = f.id
+        conditions[f.id] = json.obj("evaluate", node.step.gateway.take == i and "1 == 1" or "1 == 0",
+          "name", f.name, "tag", "branch_" .. node.id .. "_" .. f.target.id)
+      end
+      tree.gateways[node.id] = json.obj("id", node.id, "type", "ExclusiveGateway", "name", node.name,
+        "incoming", inc, "outgoing", outs, "conditions", conditions)
+    elseif node.type == "ConvergeGateway" then
+      tree.gateways[node.id] = json.obj("id", node.id, "type", "ConvergeGateway", "name", "",
+        "incoming", inc, "outgoing", out)
+    end
+  end
+  tree.line = line
+  tree.location = location
+  return pdef, tree
+end
+
+-- Compiles a template for a new task. constants: key -> value overrides.
+function M.compile(t, overrides)
+  local ctx = {all = {}}
+  local root_id = util.node_id()
+  local pdef, tree = build(t.steps, root_id, ctx)
+  local values = {}
+  local cobj = json.obj()
+  for i, c in ipairs(t.constants or {}) do
+    local value = c.value
+    if overrides and overrides[c.key] ~= nil then value = overrides[c.key] end
+    values[c.key] = value
+    cobj[c.key] = json.obj("key", c.key, "name", c.name or c.key, "index", i - 1, "desc", c.desc or "",
+      "custom_type", "input", "source_tag", "input.input", "source_type", "custom",
+      "source_info", json.obj(), "show_type", "show", "validation", "^.+$",
+      "value", value, "is_meta", false, "version", "legacy")
+  end
+  tree.constants = cobj
+  return {root = pdef, tree = tree, nodes = ctx.all, constants = values}
+end
+
+-- Loads templates from a Lua file returning a list (or {templates = list}).
+function M.load_file(path)
+  local chunk, err = loadfile(path, "t", {})
+  if not chunk then return nil, err end
+  local ok, list = pcall(chunk)
+  if not ok then return nil, path .. ": " .. tostring(list) end
+  if type(list) ~= "table" then return nil, path .. ": must return a table" end
+  list = list.templates or list
+  for i, t in ipairs(list) do
+    local good, msg = pcall(M.check, t, path .. ": template[" .. i .. "]")
+    if not good then return nil, msg end
+  end
+  return list
+end
+
+return M
