@@ -47,7 +47,10 @@ end
 function Conn:read_until(pattern, limit)
   while true do
     local s, e = self.buf:find(pattern, 1, true)
-    if s then return s, e end
+    if s then
+      if s > limit then return nil end
+      return s, e
+    end
     if #self.buf > limit then return nil end
     self:fill()
   end

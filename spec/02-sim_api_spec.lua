@@ -1,0 +1,532 @@
+-- sops-sim endpoints on both routes: credentials, paths, envelopes, quirks.
+local h = require "helpers"
+local gw = h.gw
+
+local ESB = "/api/c/compapi/v2/sops/"
+local function esb_creds(t)
+  t = t or {}
+  t.bk_app_code = t.bk_app_code or h.APP_CODE
+  t.bk_app_secret = t.bk_app_secret or h.APP_SECRET
+  t.bk_username = t.bk_username or "admin"
+  return t
+end
+local function esb_query(t)
+  local parts = {}
+  for k, v in pairs(esb_creds(t)) do parts[#parts + 1] = k .. "=" .. tostring(v) end
+  table.sort(parts)
+  return "?" .. table.concat(parts, "&")
+end
+
+describe("sops-sim API gateway route", function()
+  local sim
+  setup(function() sim = h.start_sim({"--speed", "0"}) end)
+  teardown(function() sim:stop() end)
+  before_each(function() sim:reset() end)
+
+  describe("credentials", function()
+    local function gateway_error(auth, reason)
+      local status, body, headers = sim:get(gw("get_template_list", 2), {auth = auth})
+      assert.equal(400, status)
+      assert.same({code = 1640001, code_name = "INVALID_ARGS", result = false, data = nil,
+        message = 'Parameters error [reason="' .. reason .. '"]'}, {code = body.code, code_name = body.code_name,
+        result = body.result, data = nil, message = body.message})
+      assert.equal("1640001", headers["x-bkapi-error-code"])
+      assert.matches("^%x+%-%x+%-4%x+%-%x+%-%x+$", headers["x-bkapi-request-id"])
+      return body
+    end
+
+    it("refuses a request without the header", function()
+      gateway_error(false, "app code cannot be empty")
+    end)
+    it("refuses a header that is not JSON", function()
+      gateway_error("not json", "app code cannot be empty")
+    end)
+    it("refuses a missing secret", function()
+      gateway_error('{"bk_app_code":"spec-app","bk_username":"admin"}',
+        "please provide bk_app_secret or bk_signature to verify app")
+    end)
+    it("refuses a wrong secret", function()
+      gateway_error('{"bk_app_code":"spec-app","bk_app_secret":"nope","bk_username":"admin"}',
+        "bk_app_code or bk_app_secret is incorrect")
+    end)
+    it("refuses a missing user identity", function()
+      gateway_error('{"bk_app_code":"spec-app","bk_app_secret":"spec-secret-0123"}',
+        "user authentication failed, please provide a valid user identity, such as bk_username, bk_token, access_token")
+    end)
+    it("refuses an unknown bk_token", function()
+      gateway_error('{"bk_app_code":"spec-app","bk_app_secret":"spec-secret-0123","bk_token":"bad"}',
+        "user authentication failed, please provide a valid user identity, such as bk_username, bk_token, access_token")
+    end)
+    it("refuses a bare bk_username when the app is not exempted", function()
+      sim:config({username_exempt = false})
+      gateway_error(nil, "user authentication failed, the user indicated by bk_username is not verified")
+    end)
+    it("accepts bk_token and access_token, as the user they belong to", function()
+      local task = sim:task({template_id = 1})
+      local status, body = sim:get(gw("get_task_detail", task.task_id, 2),
+        {auth = '{"bk_app_code":"spec-app","bk_app_secret":"spec-secret-0123","bk_token":"sim-bk-token"}'})
+      assert.equal(200, status)
+      assert.is_true(body.result)
+      status, body = sim:post(gw("create_task", 1, 2), {name = "by token"},
+        {auth = '{"bk_app_code":"spec-app","bk_app_secret":"spec-secret-0123","access_token":"sim-access-token"}'})
+      assert.equal(200, status)
+      local _, detail = sim:get(gw("get_task_detail", body.data.task_id, 2))
+      assert.equal("admin", detail.data.creator)
+    end)
+    it("puts X-Bkapi-Request-Id on successful answers too", function()
+      local _, _, headers = sim:get(gw("get_template_list", 2))
+      assert.matches("^%x+%-%x+%-4%x+%-%x+%-%x+$", headers["x-bkapi-request-id"])
+      assert.equal(headers["x-bkapi-request-id"], headers["x-request-id"])
+    end)
+  end)
+
+  describe("routing", function()
+    it("answers gateway 404 for an unknown resource", function()
+      local status, body, headers = sim:get("/prod/no_such_api/2/")
+      assert.equal(404, status)
+      assert.equal(1640401, body.code)
+      assert.equal("API_NOT_FOUND", body.code_name)
+      assert.equal('API not found [method="GET" path="/prod/no_such_api/2/"]', body.message)
+      assert.equal("1640401", headers["x-bkapi-error-code"])
+    end)
+    it("answers gateway 404 for another stage", function()
+      local status, body = sim:get("/test/get_template_list/2/")
+      assert.equal(404, status)
+      assert.equal(1640401, body.code)
+    end)
+    it("answers Django's HTML 404 for a non-numeric id", function()
+      local status, body, headers, raw = sim:get("/prod/get_task_status/abc/2/")
+      assert.equal(404, status)
+      assert.is_nil(body)
+      assert.matches("text/html", headers["content-type"])
+      assert.matches("Not Found", raw)
+    end)
+    it("answers 405 with Allow and an empty body for a wrong method", function()
+      local status, _, headers, raw = sim:get(gw("start_task", 1, 2))
+      assert.equal(405, status)
+      assert.equal("POST", headers.allow)
+      assert.equal("", raw)
+      status, _, headers = sim:post(gw("get_task_status", 1, 2), "{}")
+      assert.equal(405, status)
+      assert.equal("GET", headers.allow)
+    end)
+    it("refuses an unknown business without data or trace_id", function()
+      local status, body = sim:get(gw("get_template_list", 999))
+      assert.equal(200, status)
+      assert.same({result = false, message = "project(999) with scope(cmdb_biz) does not exist.", code = 3540400}, body)
+    end)
+    it("takes scope=project to mean the project id", function()
+      local _, body = sim:get(gw("get_template_list", 2) .. "?scope=project")
+      assert.is_true(body.result)
+      _, body = sim:post(gw("get_tasks_status", 7), {scope = "project", task_id_list = {}})
+      assert.equal("project(7) with scope(project) does not exist.", body.message)
+    end)
+    it("answers invalid param format for malformed JSON on every POST endpoint", function()
+      for _, path in ipairs({gw("create_task", 1, 2), gw("start_task", 1, 2), gw("operate_task", 1, 2),
+          gw("operate_node", 2, 1), gw("node_callback", 1, 2), gw("get_tasks_status", 2)}) do
+        local status, body = sim:post(path, "{not json")
+        assert.equal(200, status)
+        assert.same({result = false, message = "invalid param format", code = 3540000}, body)
+      end
+      local _, body = sim:post(gw("operate_task", 1, 2), "[1, 2]")
+      assert.equal("invalid param format", body.message)
+    end)
+  end)
+
+  describe("create_task", function()
+    it("creates a task and returns its id, url and instance tree", function()
+      local status, body, headers = sim:post(gw("create_task", 1, 2),
+        {name = "deploy 1", constants = {["${version}"] = "2.0"}})
+      assert.equal(200, status)
+      assert.is_true(body.result)
+      assert.equal(0, body.code)
+      assert.is_nil(body.message)
+      assert.equal("integer", math.type(body.data.task_id))
+      assert.equal("https://bk-sops.example.com/taskflow/execute/2/?instance_id=" .. body.data.task_id, body.data.task_url)
+      local tree = body.data.pipeline_tree
+      assert.equal("EmptyStartEvent", tree.start_event.type)
+      assert.equal("2.0", tree.constants["${version}"].value)
+      local names = {}
+      for id, act in pairs(tree.activities) do
+        assert.matches("^n%x+$", id)
+        assert.equal(32, #id)
+        names[#names + 1] = act.name
+      end
+      table.sort(names)
+      assert.same({"deploy", "precheck", "verify"}, names)
+      assert.matches("^%x+$", body.trace_id)
+      assert.equal(body.trace_id, headers["sops-trace-id"])
+    end)
+    it("gives fresh node ids to every task", function()
+      local _, a = sim:post(gw("create_task", 1, 2), {name = "a"})
+      local _, b = sim:post(gw("create_task", 1, 2), {name = "b"})
+      assert.are_not.equal(a.data.pipeline_tree.start_event.id, b.data.pipeline_tree.start_event.id)
+    end)
+    it("validates the body like the real schema, without trace_id", function()
+      local cases = {
+        {{}, "task params is invalid: 'name' is a required property"},
+        {{name = ""}, "task params is invalid: '' is too short"},
+        {{name = string.rep("x", 101)}, "task params is invalid: '" .. string.rep("x", 101) .. "' is too long"},
+        {{name = 5}, "task params is invalid: 5 is not of type 'string'"},
+        {{name = "x", flow_type = "weird"}, "task params is invalid: 'weird' is not one of ['common', 'common_func']"},
+        {{name = "x", callback_url = "ftp://x"}, "callback_url format error, must match ^https?://\\w.+$"},
+      }
+      for _, c in ipairs(cases) do
+        local _, body = sim:post(gw("create_task", 1, 2), c[1])
+        assert.equal(c[2], body.message)
+        assert.equal(3540000, body.code)
+        assert.is_nil(body.trace_id)
+      end
+      local _, body = sim:post(gw("create_task", 1, 2), "")
+      assert.equal("task params is invalid: 'name' is a required property", body.message)
+    end)
+    it("refuses an unknown template", function()
+      local _, body = sim:post(gw("create_task", 99, 2), {name = "x"})
+      assert.equal("template[id=99] of project[project_id=2,biz_id=2] does not exist", body.message)
+      assert.equal(3540400, body.code)
+      _, body = sim:post(gw("create_task", 1, 2), {name = "x", template_source = "common"})
+      assert.equal("common template[id=1] does not exist", body.message)
+    end)
+  end)
+
+  describe("start_task", function()
+    it("queues the start: CREATED until the next tick, then RUNNING", function()
+      local task = sim:task({template_id = 1})
+      local status, body = sim:post(gw("start_task", task.task_id, 2), "")
+      assert.equal(200, status)
+      local url = "https://bk-sops.example.com/taskflow/execute/2/?instance_id=" .. task.task_id
+      assert.same({task_url = url, data = {task_url = url}, result = true, code = 0, trace_id = body.trace_id}, body)
+      local _, st = sim:get(gw("get_task_status", task.task_id, 2))
+      assert.equal("CREATED", st.data.state)
+      -- a second start before the worker ran also succeeds
+      _, body = sim:post(gw("start_task", task.task_id, 2), "{}")
+      assert.is_true(body.result)
+      sim:advance(0.5)
+      _, st = sim:get(gw("get_task_status", task.task_id, 2))
+      assert.equal("RUNNING", st.data.state)
+      _, body = sim:post(gw("start_task", task.task_id, 2), "{}")
+      assert.same({result = false, code = 3545000, message = "task already started", trace_id = body.trace_id}, body)
+    end)
+    it("answers the middleware's not-found text for an unknown task", function()
+      local _, body = sim:post(gw("start_task", 999999, 2), "{}")
+      assert.same({result = false, code = 3540400, data = nil,
+        message = "数据不存在错误: 数据不存在错误, 错误内容 TaskFlowInstance(id=999999) does not exist. | process_exception"},
+        {result = body.result, code = body.code, data = nil, message = body.message})
+      assert.is_nil(body.trace_id)
+    end)
+  end)
+
+  describe("get_task_status", function()
+    it("answers the CREATED placeholder before start", function()
+      local task = sim:task({template_id = 1, name = "not yet"})
+      local _, body = sim:get(gw("get_task_status", task.task_id, 2))
+      assert.same({start_time = h.null, state = "CREATED", retry = 0, skip = 0, finish_time = h.null,
+        elapsed_time = 0, children = {}, name = "not yet"}, body.data)
+      assert.equal("", body.message)
+      assert.equal("integer", math.type(body.data.skip))
+    end)
+    it("shows only reached nodes, with root_id: keys, names and times", function()
+      local task = sim:task({template_id = 1, start = true, name = "deploy"})
+      sim:advance(2) -- start at +0, precheck 1 s, deploy running
+      local _, body = sim:get(gw("get_task_status", task.task_id, 2))
+      local d = body.data
+      assert.equal(task.root_id, d.id)
+      assert.equal(task.root_id, d["root_id:"])
+      assert.equal(task.root_id, d.parent_id)
+      assert.equal("deploy", d.name)
+      assert.matches("^v%x+$", d.version)
+      assert.equal(33, #d.version)
+      assert.is_false(d.skip)
+      local states = {}
+      for id, c in pairs(d.children) do
+        assert.equal(task.root_id, c["root_id:"])
+        assert.equal(task.root_id, c.parent_id)
+        states[c.name ~= "" and c.name or id] = c.state
+      end
+      assert.equal("FINISHED", states.precheck)
+      assert.equal("RUNNING", states.deploy)
+      assert.is_nil(states.verify)
+      local deploy = d.children[task.node_ids.deploy]
+      assert.matches("^%d%d%d%d%-%d%d%-%d%d %d%d:%d%d:%d%d %+0800$", deploy.start_time)
+      assert.equal(h.null, deploy.finish_time)
+      assert.equal(1, deploy.elapsed_time)
+      assert.equal("integer", math.type(deploy.loop))
+    end)
+    it("reports FAILED with ex_data while the engine root keeps running", function()
+      local task = sim:task({template_id = 2, start = true})
+      sim:advance(5)
+      local _, body = sim:get(gw("get_task_status", task.task_id, 2) .. "?with_ex_data=false")
+      assert.equal("FAILED", body.data.state)
+      assert.equal(h.null, body.data.finish_time)
+      assert.same({[task.node_ids.deploy] = "job execution failed: step[1] exit code 1 on 10.0.0.12"}, body.data.ex_data)
+      -- without the flag there is no ex_data
+      _, body = sim:get(gw("get_task_status", task.task_id, 2))
+      assert.is_nil(body.data.ex_data)
+    end)
+    it("treats the flags as presence-only", function()
+      local task = sim:task({template_id = 2, start = true})
+      sim:advance(5)
+      local _, body = sim:get(gw("get_task_status", task.task_id, 2)
+        .. "?with_failed_node_info=0&with_auto_retry_status=false")
+      assert.same({[task.node_ids.deploy] = {}}, body.data.failed_node_info)
+      assert.same({exist_auto_retry_nodes = false, auto_retry_nodes = {}}, body.data.auto_retry_status)
+      _, body = sim:get(gw("get_task_status", task.task_id, 2) .. "?with_ex_data=")
+      assert.is_nil(body.data.ex_data)
+    end)
+    it("fails with_failed_node_info on a CREATED task", function()
+      local task = sim:task({template_id = 1})
+      local _, body = sim:get(gw("get_task_status", task.task_id, 2) .. "?with_failed_node_info=1")
+      assert.is_false(body.result)
+      assert.equal(string.format("task[id=%d] extract failed node info error: 'id'", task.task_id), body.message)
+      assert.equal(3599999, body.code)
+    end)
+    it("returns a subprocess subtree with subprocess_id", function()
+      local task = sim:task({template_id = 3, start = true, name = "restart"})
+      local sub = task.node_ids["restart service"]
+      local _, body = sim:get(gw("get_task_status", task.task_id, 2) .. "?subprocess_id=" .. sub)
+      assert.equal("CREATED", body.data.state) -- not reached yet
+      sim:advance(3)
+      _, body = sim:get(gw("get_task_status", task.task_id, 2) .. "?subprocess_id=" .. sub)
+      assert.equal(sub, body.data.id)
+      assert.equal("restart", body.data.name)
+      assert.equal("RUNNING", body.data.state)
+      assert.is_not_nil(body.data.children[task.node_ids.stop])
+      assert.equal(sub, body.data.children[task.node_ids.stop].parent_id)
+    end)
+    it("answers EXPIRED for an expired task", function()
+      local task = sim:task({template_id = 1, start = true, name = "old"})
+      sim:control("POST", "tasks/" .. task.task_id .. "/expire")
+      local _, body = sim:get(gw("get_task_status", task.task_id, 2))
+      assert.same({state = "EXPIRED", name = "old"}, body.data)
+    end)
+    it("answers the view's own text to a whitelisted app", function()
+      sim:config({whitelist = {"spec-app"}})
+      local _, body = sim:get(gw("get_task_status", 4242, 2))
+      assert.equal("task[id=4242] get status error: TaskFlowInstance matching query does not exist.", body.message)
+      assert.equal(3599999, body.code)
+    end)
+    it("caches status for 10 simulated seconds when caching is on", function()
+      sim:config({cache = true})
+      local task = sim:task({template_id = 1, start = true})
+      sim:advance(0.5)
+      local _, first = sim:get(gw("get_task_status", task.task_id, 2))
+      sim:advance(6)
+      local _, cached = sim:get(gw("get_task_status", task.task_id, 2))
+      assert.same(first, cached)
+      assert.equal("RUNNING", cached.data.state)
+      sim:advance(4)
+      local _, fresh = sim:get(gw("get_task_status", task.task_id, 2))
+      assert.equal("FINISHED", fresh.data.state)
+    end)
+    it("does not cache CREATED answers", function()
+      sim:config({cache = true})
+      local task = sim:task({template_id = 1})
+      local _, first = sim:get(gw("get_task_status", task.task_id, 2))
+      assert.equal("CREATED", first.data.state)
+      sim:post(gw("start_task", task.task_id, 2), "{}")
+      sim:advance(0.5)
+      local _, second = sim:get(gw("get_task_status", task.task_id, 2))
+      assert.equal("RUNNING", second.data.state)
+    end)
+  end)
+
+  describe("get_tasks_status", function()
+    it("drops unknown ids and orders by id descending", function()
+      local a = sim:task({template_id = 1, name = "a"})
+      local b = sim:task({template_id = 1, name = "b", start = true})
+      sim:advance(1)
+      local _, body = sim:post(gw("get_tasks_status", 2), {task_id_list = {a.task_id, 99999, b.task_id}})
+      assert.is_true(body.result)
+      assert.equal(2, #body.data)
+      assert.equal(b.task_id, body.data[1].id)
+      assert.equal(a.task_id, body.data[2].id)
+      assert.equal("RUNNING", body.data[1].status.state)
+      assert.is_nil(body.data[1].status.children)
+      assert.equal("CREATED", body.data[2].status.state)
+      assert.equal("", body.data[2].start_time)
+      assert.equal("execute_task", body.data[2].current_flow)
+      assert.is_false(body.data[2].is_deleted)
+    end)
+    it("includes children when asked and deleted tasks always", function()
+      local a = sim:task({template_id = 1, start = true})
+      sim:advance(1)
+      sim:control("POST", "tasks/" .. a.task_id .. "/delete")
+      local _, body = sim:post(gw("get_tasks_status", 2), {task_id_list = {a.task_id}, include_children_status = "true"})
+      assert.is_true(body.data[1].is_deleted)
+      assert.is_table(body.data[1].status.children)
+    end)
+    it("refuses bad lists", function()
+      local _, body = sim:post(gw("get_tasks_status", 2), "")
+      assert.equal("request body is not a valid json", body.message)
+      _, body = sim:post(gw("get_tasks_status", 2), {task_id_list = "1,2"})
+      assert.equal("task_id_list must be a list", body.message)
+      local many = {}
+      for i = 1, 51 do many[i] = i end
+      _, body = sim:post(gw("get_tasks_status", 2), {task_id_list = many})
+      assert.equal("task_id_list is too long, maximum length is 50", body.message)
+      _, body = sim:post(gw("get_tasks_status", 2), {task_id_list = {}, include_children_status = "maybe"})
+      assert.same({include_children_status = {"Must be a valid boolean."}}, body.message)
+      assert.equal(3540000, body.code)
+      local status = sim:post(gw("get_tasks_status", 2), {task_id_list = {"x"}})
+      assert.equal(500, status)
+    end)
+  end)
+
+  describe("get_task_detail, get_task_node_detail, templates", function()
+    it("describes a task", function()
+      local task = sim:task({template_id = 1, start = true, name = "detail"})
+      sim:advance(2)
+      local _, body = sim:get(gw("get_task_detail", task.task_id, 2))
+      local d = body.data
+      assert.equal(task.task_id, d.id)
+      assert.equal(2, d.project_id)
+      assert.equal("detail", d.name)
+      assert.equal(1, d.template_id)
+      assert.equal("admin", d.creator)
+      assert.equal("", d.finish_time)
+      assert.equal(2, d.elapsed_time)
+      assert.is_table(d.pipeline_tree.activities)
+      assert.equal("web", d.constants["${app}"].value)
+    end)
+    it("answers the whitelisted get_task_detail text", function()
+      sim:config({whitelist = {"spec-app"}})
+      local _, body = sim:get(gw("get_task_detail", 777, 2))
+      assert.equal("[API] get_task_detail task[id=777] of project[project_id=2, biz_id2] does not exist", body.message)
+    end)
+    it("details an executed node, a node not run yet and an unknown node", function()
+      local task = sim:task({template_id = 2, start = true})
+      sim:advance(5)
+      sim:post(gw("operate_node", 2, task.task_id), {node_id = task.node_ids.deploy, action = "retry",
+        inputs = {version = "2.0"}})
+      sim:advance(3)
+      local _, body = sim:get(gw("get_task_node_detail", task.task_id, 2) .. "?node_id=" .. task.node_ids.deploy)
+      local d = body.data
+      assert.equal("FINISHED", d.state)
+      assert.equal(1, d.retry)
+      assert.equal(-1, d.history_id)
+      assert.equal(1, #d.histories)
+      assert.equal("FAILED", d.histories[1].state)
+      assert.equal("job execution failed: step[1] exit code 1 on 10.0.0.12", d.histories[1].ex_data)
+      assert.same({version = "2.0"}, d.inputs)
+      assert.same({}, d.auto_retry_info)
+      local other = sim:task({template_id = 1})
+      _, body = sim:get(gw("get_task_node_detail", other.task_id, 2) .. "?node_id=" .. other.node_ids.deploy)
+      assert.same({name = "deploy", error_ignorable = false, state = "READY", inputs = {app = "web", version = "1.0.0"},
+        outputs = {}, ex_data = ""}, body.data)
+      _, body = sim:get(gw("get_task_node_detail", other.task_id, 2) .. "?node_id=nope")
+      assert.equal(3540000, body.code)
+      assert.matches("未找到节点%[ID: nope%]", body.message)
+      _, body = sim:get(gw("get_task_node_detail", other.task_id, 2) .. "?node_id=x&subprocess_stack=oops")
+      assert.equal("subprocess_stack is not a valid array json", body.message)
+      assert.equal(3599999, body.code)
+    end)
+    it("lists and filters templates", function()
+      local _, body = sim:get(gw("get_template_list", 2))
+      assert.is_true(#body.data >= 7)
+      local first = body.data[1]
+      assert.equal(1, first.id)
+      assert.equal(2, first.bk_biz_id)
+      assert.equal("Sim Business", first.bk_biz_name)
+      _, body = sim:get(gw("get_template_list", 2) .. "?name_keyword=FLAKY")
+      assert.equal(1, #body.data)
+      assert.equal(2, body.data[1].id)
+      _, body = sim:get(gw("get_template_list", 2) .. "?id_in=3,4")
+      assert.equal(2, #body.data)
+      _, body = sim:get(gw("get_template_info", 3, 2))
+      assert.equal("Restart with approval", body.data.name)
+      assert.is_nil(body.data.pipeline_tree.line)
+    end)
+  end)
+end)
+
+describe("sops-sim ESB route", function()
+  local sim
+  setup(function() sim = h.start_sim({"--speed", "0"}) end)
+  teardown(function() sim:stop() end)
+  before_each(function() sim:reset() end)
+
+  it("takes credentials and ids in the query for GET, rewrites code, adds request_id", function()
+    local task = sim:task({template_id = 1})
+    local status, body, headers = sim:get(ESB .. "get_task_status/" .. esb_query({bk_biz_id = 2, task_id = task.task_id}),
+      {auth = false})
+    assert.equal(200, status)
+    assert.is_true(body.result)
+    assert.equal(0, body.code)
+    assert.matches("^%x+$", body.request_id)
+    assert.equal("CREATED", body.data.state)
+    assert.is_nil(headers["x-bkapi-request-id"])
+  end)
+
+  it("takes credentials and ids in the JSON body for POST", function()
+    local status, body = sim:post(ESB .. "create_task/", esb_creds({bk_biz_id = 2, template_id = 1, name = "via esb"}),
+      {auth = false})
+    assert.equal(200, status)
+    assert.is_true(body.result)
+    local id = body.data.task_id
+    _, body = sim:post(ESB .. "start_task/", esb_creds({bk_biz_id = 2, task_id = id}), {auth = false})
+    assert.is_true(body.result)
+    _, body = sim:post(ESB .. "operate_task/", esb_creds({bk_biz_id = 2, task_id = id, action = "resume"}), {auth = false})
+    assert.is_false(body.result)
+    assert.equal(1306000, body.code)
+    assert.equal("task not started", body.message)
+  end)
+
+  it("supports every endpoint", function()
+    local task = sim:task({template_id = 3, start = true})
+    sim:advance(3)
+    local id = task.task_id
+    local node = task.node_ids.approve
+    local calls = {
+      {"GET", "get_template_list", {bk_biz_id = 2}},
+      {"GET", "get_template_info", {bk_biz_id = 2, template_id = 1}},
+      {"GET", "get_task_status", {bk_biz_id = 2, task_id = id}},
+      {"GET", "get_task_detail", {bk_biz_id = 2, task_id = id}},
+      {"GET", "get_task_node_detail", {bk_biz_id = 2, task_id = id, node_id = node}},
+      {"POST", "get_tasks_status", {bk_biz_id = 2, task_id_list = {id}}},
+      {"POST", "operate_node", {bk_biz_id = 2, task_id = id, node_id = node, action = "callback", data = {ok = 1}}},
+      {"POST", "operate_task", {bk_biz_id = 2, task_id = id, action = "pause"}},
+    }
+    for _, c in ipairs(calls) do
+      local status, body
+      if c[1] == "GET" then
+        status, body = sim:get(ESB .. c[2] .. "/" .. esb_query(c[3]), {auth = false})
+      else
+        status, body = sim:post(ESB .. c[2] .. "/", esb_creds(c[3]), {auth = false})
+      end
+      assert.equal(200, status)
+      assert.is_true(body.result, c[2] .. ": " .. tostring(body.message))
+      assert.equal(0, body.code)
+    end
+    local other = sim:task({template_id = 3, start = true})
+    sim:advance(3)
+    local _, body = sim:post(ESB .. "node_callback/", esb_creds({bk_biz_id = 2, task_id = other.task_id,
+      node_id = other.node_ids.approve, callback_data = {ok = true}}), {auth = false})
+    assert.is_true(body.result)
+  end)
+
+  it("refuses missing ids and bad credentials with ESB codes", function()
+    local _, body = sim:get(ESB .. "get_task_status/" .. esb_query({bk_biz_id = 2}), {auth = false})
+    assert.equal(1306406, body.code)
+    assert.equal("Parameters error, param task_id is required", body.message)
+    _, body = sim:get(ESB .. "get_template_list/?bk_biz_id=2", {auth = false})
+    assert.equal(1306406, body.code)
+    _, body = sim:get(ESB .. "get_template_list/" .. esb_query({bk_biz_id = 2, bk_app_secret = "wrong"}), {auth = false})
+    assert.equal(1306403, body.code)
+    _, body = sim:get(ESB .. "get_template_list/?bk_biz_id=2&bk_app_code=spec-app&bk_app_secret=spec-secret-0123",
+      {auth = false})
+    assert.equal(1306401, body.code)
+    assert.equal("User authentication failed, please provide a valid user identity, such as bk_token, bk_username",
+      body.message)
+    _, body = sim:get(ESB .. "no_such/" .. esb_query({}), {auth = false})
+    assert.equal(1306404, body.code)
+  end)
+
+  it("accepts the gateway credential header on ESB", function()
+    local _, body = sim:get(ESB .. "get_template_list/?bk_biz_id=2")
+    assert.is_true(body.result)
+    -- a body ESB cannot read hides the ids it carries
+    _, body = sim:post(ESB .. "get_tasks_status/", "{broken")
+    assert.equal("Parameters error, param bk_biz_id is required", body.message)
+    assert.equal(1306406, body.code)
+  end)
+end)

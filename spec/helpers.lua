@@ -1,0 +1,152 @@
+-- Shared spec helpers: start sops-sim on a free loopback port, talk to it
+-- over real HTTP, drive its control API.
+local socket = require "socket"
+local http = require "socket.http"
+local ltn12 = require "ltn12"
+local cjson = require "cjson"
+
+local M = {}
+
+M.null = cjson.null
+M.APP_CODE, M.APP_SECRET = "spec-app", "spec-secret-0123"
+M.AUTH = string.format('{"bk_app_code":"%s","bk_app_secret":"%s","bk_username":"admin"}', M.APP_CODE, M.APP_SECRET)
+
+local function shell_quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+M.shell_quote = shell_quote
+
+-- cjson 2.1.0 under Lua 5.4 decodes every number as a float; specs compare
+-- with integers, so integral floats are turned back.
+local function ints(v)
+  if type(v) == "number" then return math.tointeger(v) or v end
+  if type(v) == "table" then
+    for k, x in pairs(v) do v[k] = ints(x) end
+  end
+  return v
+end
+
+function M.decode(s)
+  local ok, v = pcall(cjson.decode, s)
+  if not ok then return nil end
+  return ints(v)
+end
+
+local Sim = {}
+Sim.__index = Sim
+
+-- Starts bin/sops-sim. args: extra command-line words. Returns a Sim.
+function M.start_sim(args)
+  local words = {"lua5.4", "bin/sops-sim", "--port", "0", "--app-code", M.APP_CODE, "--app-secret", M.APP_SECRET}
+  for _, a in ipairs(args or {}) do words[#words + 1] = a end
+  local quoted = {}
+  for i, w in ipairs(words) do quoted[i] = shell_quote(w) end
+  -- the shell prints its pid, then becomes the simulator
+  local pipe = assert(io.popen("echo $$; exec " .. table.concat(quoted, " "), "r"))
+  local pid = tonumber(pipe:read("l"))
+  local line = pipe:read("l") or ""
+  local url = line:match("^listening on (http://[%d.]+:%d+)$")
+  if not url then
+    pipe:close()
+    error("sops-sim did not start: " .. line)
+  end
+  return setmetatable({pid = pid, pipe = pipe, url = url, port = tonumber(url:match(":(%d+)$"))}, Sim)
+end
+
+-- Stops the simulator with SIGTERM; returns what io.close says of it.
+function Sim:stop()
+  if not self.pipe then return end
+  os.execute("kill " .. self.pid .. " 2>/dev/null")
+  local ok, how, code = self.pipe:close()
+  self.pipe = nil
+  return ok, how, code
+end
+
+-- One HTTP request. opts: method, headers, body, auth (false for none).
+-- Returns status, decoded JSON body (or nil), headers, raw body.
+function Sim:request(method, path, opts)
+  opts = opts or {}
+  local headers = {}
+  for k, v in pairs(opts.headers or {}) do headers[k:lower()] = v end
+  if opts.auth ~= false and headers["x-bkapi-authorization"] == nil and not path:match("^/_sim") then
+    headers["x-bkapi-authorization"] = opts.auth or M.AUTH
+  end
+  local body = opts.body
+  if type(body) == "table" then body = cjson.encode(body) end
+  if body then
+    headers["content-length"] = tostring(#body)
+    headers["content-type"] = headers["content-type"] or "application/json"
+  end
+  local chunks = {}
+  local _, status, rheaders = http.request({
+    url = self.url .. path, method = method, headers = headers,
+    source = body and ltn12.source.string(body) or nil,
+    sink = ltn12.sink.table(chunks),
+  })
+  local raw = table.concat(chunks)
+  return status, M.decode(raw), rheaders, raw
+end
+
+function Sim:get(path, opts) return self:request("GET", path, opts) end
+function Sim:post(path, body, opts)
+  opts = opts or {}
+  opts.body = body or ""
+  return self:request("POST", path, opts)
+end
+
+-- Control API shortcuts.
+function Sim:control(method, path, body)
+  local status, value = self:request(method, "/_sim/" .. path, {body = body})
+  assert(status == 200, "control " .. path .. " answered " .. tostring(status))
+  return value
+end
+function Sim:time(t) return self:control("POST", "time", t) end
+function Sim:advance(seconds) return self:time({advance = seconds}) end
+function Sim:freeze() return self:time({freeze = true}) end
+function Sim:fault(f) return self:control("POST", "faults", f) end
+function Sim:config(c) return self:control("POST", "config", c) end
+function Sim:reset() return self:control("POST", "reset", {}) end
+function Sim:requests(since)
+  return self:control("GET", "requests?since=" .. (since or 0)).requests
+end
+function Sim:clear_log() return self:control("DELETE", "requests") end
+function Sim:last_request()
+  local list = self:requests()
+  return list[#list]
+end
+-- Creates a task through the control API: {template_id, start, name, constants}
+function Sim:task(t) return self:control("POST", "tasks", t) end
+
+-- Gateway helpers: api(name, ids) builds /prod/name/ids.../
+function M.gw(api, ...)
+  local parts = {"/prod", api}
+  for _, id in ipairs({...}) do parts[#parts + 1] = tostring(id) end
+  return table.concat(parts, "/") .. "/"
+end
+
+-- The last line of an engine refusal's traceback.
+function M.last_line(message)
+  local last
+  for line in message:gmatch("[^\n]+") do last = line end
+  return last
+end
+
+-- Sends raw bytes and reads what comes back until the server closes or
+-- `wait` seconds pass. Returns the text.
+function M.raw(port, bytes, wait)
+  local c = assert(socket.connect("127.0.0.1", port))
+  c:settimeout(wait or 2)
+  if bytes and #bytes > 0 then c:send(bytes) end
+  local chunks = {}
+  while true do
+    local data, err, partial = c:receive(8192)
+    local got = data or partial
+    if got and #got > 0 then chunks[#chunks + 1] = got end
+    if err then break end
+  end
+  c:close()
+  return table.concat(chunks)
+end
+
+M.socket = socket
+return M
