@@ -62,7 +62,7 @@ function Engine:create_task(project, tpl, fields)
   local compiled = template.compile(tpl, fields.constants)
   local task = {
     id = id, name = fields.name or tpl.name, project = project, template = tpl,
-    compiled = compiled, root = compiled.root, states = {}, procs = {},
+    compiled = compiled, root = compiled.root, states = {}, procs = {}, attempts = {},
     flow_type = fields.flow_type or "common",
     current_flow = fields.flow_type == "common_func" and "func_claim" or "execute_task",
     is_started = false, create_time = self:now(), creator = fields.creator or "admin",
@@ -87,7 +87,7 @@ end
 local function new_state(node, t, state)
   return {
     id = node.id, state = state or "RUNNING", version = util.version(), loop = 1, retry = 0,
-    skip = false, error_ignored = false, start = t, finish = nil, attempts = 0,
+    skip = false, error_ignored = false, start = t, finish = nil,
     ex_data = "", inputs = nil, outputs = {}, histories = {},
   }
 end
@@ -155,11 +155,14 @@ function Engine:execute(task, node, st, now)
     end
     return false
   end
-  st.attempts = st.attempts + 1
+  -- attempts are counted per node for the task's life, so a rerun
+  -- subprocess does not fail its "first N attempts" nodes again
+  local attempts = (task.attempts[node.id] or 0) + 1
+  task.attempts[node.id] = attempts
   local fail = step.fail
   if fail then
     local spec = type(fail) == "table" and fail or {}
-    if spec.times == nil or st.attempts <= spec.times then
+    if spec.times == nil or attempts <= spec.times then
       st.ex_data = spec.ex_data or ("plugin " .. (step.component or "sleep_timer") .. " execute failed")
       if step.error_ignorable then
         st.error_ignored = true
@@ -189,7 +192,7 @@ function Engine:run(task, pdef, now)
       st = self:begin(task, node, proc.t)
     end
     if st.state == "READY" then
-      if pst.state ~= "RUNNING" or not (now > st.ready_at) then return nil end
+      if pst.state ~= "RUNNING" or now <= st.ready_at then return nil end
       st.state = "RUNNING"
       st.start = math.max(st.ready_at, proc.t)
       st.version = util.version()
@@ -208,7 +211,7 @@ end
 function Engine:advance(task)
   local now = self:now()
   if not task.is_started then
-    if not task.start_queued or not (now > task.start_queued) then return end
+    if not task.start_queued or now <= task.start_queued then return end
     local t = task.start_queued
     task.start_queued = nil
     -- an unclaimed functionalization task fails in the worker, silently

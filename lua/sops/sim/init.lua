@@ -83,7 +83,8 @@ local function take_fault(self, req)
   end
 end
 
-local HTML_ERROR = "<html>\r\n<head><title>%d %s</title></head>\r\n<body>\r\n<center><h1>%d %s</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+local HTML_ERROR = "<html>\r\n<head><title>%d %s</title></head>\r\n<body>\r\n"
+  .. "<center><h1>%d %s</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
 
 local function route(self, req)
   local path = req.path

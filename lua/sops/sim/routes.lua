@@ -26,8 +26,9 @@ end
 
 local function django_404(path)
   return {404, {{"Content-Type", "text/html"}},
-    "<!doctype html>\n<html lang=\"en\">\n<head><title>Not Found</title></head>\n<body><h1>Not Found</h1><p>The requested resource "
-      .. path:gsub("[<>&]", "") .. " was not found on this server.</p></body>\n</html>\n"}
+    "<!doctype html>\n<html lang=\"en\">\n<head><title>Not Found</title></head>\n"
+      .. "<body><h1>Not Found</h1><p>The requested resource " .. path:gsub("[<>&]", "")
+      .. " was not found on this server.</p></body>\n</html>\n"}
 end
 
 local function method_not_allowed(ep)

@@ -38,7 +38,7 @@ function M.new(sim)
   return setmetatable({sim = sim, engine = sim.engine, cache = {}}, Views)
 end
 
-local function respond(body, ctx)
+local function respond(body)
   local headers = {{"Content-Type", "application/json"}}
   if body.trace_id then headers[#headers + 1] = {"Sops-Trace-Id", body.trace_id} end
   return {200, headers, json.encode(body)}
@@ -48,12 +48,12 @@ end
 local function view_result(ctx, ...)
   local body = json.obj(...)
   body.trace_id = ctx.trace_id
-  return respond(body, ctx)
+  return respond(body)
 end
 
 -- A response built by a decorator or middleware (no trace_id).
-local function bare_result(ctx, ...)
-  return respond(json.obj(...), ctx)
+local function bare_result(_, ...)
+  return respond(json.obj(...))
 end
 
 local function fail(ctx, message, code)
@@ -395,7 +395,8 @@ end
 
 local function django_500()
   return {500, {{"Content-Type", "text/html"}},
-    "<!doctype html>\n<html lang=\"en\">\n<head><title>Server Error (500)</title></head>\n<body><h1>Server Error (500)</h1><p></p></body>\n</html>\n"}
+    "<!doctype html>\n<html lang=\"en\">\n<head><title>Server Error (500)</title></head>\n"
+      .. "<body><h1>Server Error (500)</h1><p></p></body>\n</html>\n"}
 end
 
 function Views:get_tasks_status(ctx, project)
@@ -487,7 +488,7 @@ function Views:get_task_node_detail(ctx, project)
   return view_result(ctx, "result", true, "data", data, "message", "", "code", SUCCESS)
 end
 
-local function template_item(self, t, project)
+local function template_item(t, project)
   return json.obj("id", t.id, "name", t.name, "creator", t.creator or "admin",
     "create_time", fmt(t.create_time), "editor", t.editor or json.null, "edit_time", fmt(t.create_time),
     "category", t.category or "Other", "description", t.description or "",
@@ -509,7 +510,7 @@ function Views:get_template_list(ctx, project)
     for _, t in ipairs(self.engine:template_list()) do
       if (not ids or ids[t.id]) and (not kw or t.name:lower():find(kw, 1, true))
           and (not t.project_id or t.project_id == project.id) then
-        data[#data + 1] = template_item(self, t, project)
+        data[#data + 1] = template_item(t, project)
       end
     end
   end
@@ -524,7 +525,7 @@ function Views:get_template_info(ctx, project)
       tid, project.id, tostring(project.bk_biz_id)), NOT_EXIST)
   end
   local compiled = require("sops.sim.template").compile(tpl)
-  local data = template_item(self, tpl, project)
+  local data = template_item(tpl, project)
   compiled.tree.line, compiled.tree.location = nil, nil
   data.pipeline_tree = compiled.tree
   return view_result(ctx, "result", true, "data", data, "code", SUCCESS)

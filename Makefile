@@ -1,0 +1,57 @@
+# lua-sops: build, test, demo. `make deps` installs what a Debian 12 machine
+# lacks (as root) or prints the apt-get line to run.
+LUA        ?= lua5.4
+BUSTED     ?= $(LUA) /usr/bin/busted
+CC         ?= gcc
+PKGS       := lua5.4 liblua5.4-dev libcurl4-openssl-dev lua-cjson lua-busted lua-socket \
+              luarocks pkg-config gcc make valgrind lua-check
+
+WARN       := -std=c99 -Wall -Wextra -Werror -Werror=implicit-function-declaration
+CFLAGS     ?= -O2 -g
+LUA_CFLAGS  = $(shell pkg-config --cflags lua5.4)
+CURL_CFLAGS = $(shell pkg-config --cflags libcurl)
+CURL_LIBS   = $(shell pkg-config --libs libcurl)
+SRC        := $(wildcard csrc/*.c)
+HDR        := $(wildcard csrc/*.h)
+CORE       := build/sops/core.so
+
+.PHONY: all deps test memcheck lint demo clean
+
+all: $(CORE)
+
+$(CORE): $(SRC) $(HDR)
+	@mkdir -p build/sops
+	$(CC) $(WARN) $(CFLAGS) -fPIC -shared $(LUA_CFLAGS) $(CURL_CFLAGS) -o $@ $(SRC) $(CURL_LIBS) $(LDFLAGS)
+
+deps:
+	@missing=""; \
+	for p in $(PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	else \
+	  echo "Missing Debian packages. Install them with:"; \
+	  echo "  sudo apt-get install -y$$missing"; \
+	  exit 1; \
+	fi
+
+test: deps all
+	$(BUSTED)
+
+# The client specs under valgrind; the module is linked with -z nodelete so
+# that its symbols outlive dlclose and leak reports stay readable.
+memcheck: deps
+	$(MAKE) --no-print-directory clean
+	$(MAKE) --no-print-directory all CFLAGS="-O0 -g" LDFLAGS="-Wl,-z,nodelete"
+	valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	  --show-leak-kinds=definite,indirect --track-origins=yes --quiet \
+	  $(BUSTED) --pattern=_spec --run=memcheck
+
+lint: deps
+	luacheck lua spec bin/sops-sim
+
+clean:
+	rm -rf build
