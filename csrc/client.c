@@ -1,0 +1,467 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "endpoints.h"
+#include "errors.h"
+#include "json.h"
+#include "transport.h"
+
+typedef struct sops_client {
+    int open;
+    sops_transport tr;
+    struct curl_slist *headers;
+    sops_buf url, body, scratch;
+    sops_route route;
+    int max_depth;
+    /* owned copies of the option strings */
+    char *base, *app_code, *app_secret, *user_field, *user_value;
+} sops_client;
+
+static char *dup(const char *s)
+{
+    char *p;
+    size_t n;
+    if (s == NULL)
+        return NULL;
+    n = strlen(s) + 1;
+    p = malloc(n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+/* Frees everything; safe to call twice (close, then __gc). */
+static void client_release(sops_client *c)
+{
+    if (!c->open)
+        return;
+    c->open = 0;
+    sops_transport_free(&c->tr);
+    curl_slist_free_all(c->headers);
+    c->headers = NULL;
+    sops_buf_free(&c->url);
+    sops_buf_free(&c->body);
+    sops_buf_free(&c->scratch);
+    free(c->base);
+    free(c->app_code);
+    if (c->app_secret) {
+        memset(c->app_secret, 0, strlen(c->app_secret));
+        free(c->app_secret);
+    }
+    free(c->user_field);
+    if (c->user_value) {
+        memset(c->user_value, 0, strlen(c->user_value));
+        free(c->user_value);
+    }
+    c->base = c->app_code = c->app_secret = c->user_field = c->user_value = NULL;
+}
+
+static sops_client *check_client(lua_State *L, int i)
+{
+    return (sops_client *)luaL_checkudata(L, i, SOPS_CLIENT_MT);
+}
+
+static sops_client *check_open(lua_State *L, int i)
+{
+    sops_client *c = check_client(L, i);
+    if (!c->open)
+        luaL_error(L, "sops: the client is closed");
+    return c;
+}
+
+/* option readers: opts table at index 1 */
+static const char *opt_string(lua_State *L, const char *k)
+{
+    const char *s = NULL;
+    lua_getfield(L, 1, k);
+    if (!lua_isnil(L, -1)) {
+        if (lua_type(L, -1) != LUA_TSTRING)
+            luaL_error(L, "bad option '%s' to 'new' (string expected)", k);
+        s = lua_tostring(L, -1);
+    }
+    lua_pop(L, 1); /* the string stays alive: the opts table holds it */
+    return s;
+}
+
+static double opt_number(lua_State *L, const char *k, double dflt)
+{
+    double v = dflt;
+    lua_getfield(L, 1, k);
+    if (!lua_isnil(L, -1)) {
+        if (lua_type(L, -1) != LUA_TNUMBER)
+            luaL_error(L, "bad option '%s' to 'new' (number expected)", k);
+        v = (double)lua_tonumber(L, -1);
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+static int opt_bool(lua_State *L, const char *k, int dflt)
+{
+    int v = dflt;
+    lua_getfield(L, 1, k);
+    if (!lua_isnil(L, -1))
+        v = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return v;
+}
+
+static int add_header(sops_client *c, const char *name, const char *value)
+{
+    sops_buf line = {NULL, 0, 0};
+    struct curl_slist *l;
+    if (!sops_buf_adds(&line, name) || !sops_buf_adds(&line, value)) {
+        sops_buf_free(&line);
+        return 0;
+    }
+    l = curl_slist_append(c->headers, line.data);
+    sops_buf_free(&line);
+    if (l == NULL)
+        return 0;
+    c->headers = l;
+    return 1;
+}
+
+int sops_client_new(lua_State *L)
+{
+    sops_client *c;
+    sops_transport_opts to;
+    const char *route, *ua, *lang, *tenant;
+    double max_body;
+
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    c = (sops_client *)lua_newuserdata(L, sizeof *c);
+    memset(c, 0, sizeof *c);
+    luaL_getmetatable(L, SOPS_CLIENT_MT);
+    lua_setmetatable(L, -2);
+    /* from here on __gc frees whatever was made, on every path */
+
+    memset(&to, 0, sizeof to);
+    to.timeout_ms = (long)(opt_number(L, "timeout", 30) * 1000);
+    to.connect_timeout_ms = (long)(opt_number(L, "connect_timeout", 5) * 1000);
+    if (to.timeout_ms <= 0 || to.connect_timeout_ms <= 0)
+        return luaL_error(L, "bad option 'timeout' to 'new' (must be positive)");
+    to.verify_tls = opt_bool(L, "verify_tls", 1);
+    to.ca_file = opt_string(L, "ca_file");
+    to.proxy = opt_string(L, "proxy");
+    ua = opt_string(L, "user_agent");
+    to.user_agent = ua ? ua : "lua-sops/0.1 (" LUA_VERSION ")";
+    max_body = opt_number(L, "max_body", 64.0 * 1024 * 1024);
+    if (max_body < 1)
+        return luaL_error(L, "bad option 'max_body' to 'new' (must be positive)");
+    c->max_depth = (int)opt_number(L, "max_depth", SOPS_JSON_MAX_DEPTH);
+
+    c->open = 1;
+    if (!sops_transport_init(&c->tr, &to, (size_t)max_body))
+        return luaL_error(L, "sops: libcurl could not create a handle");
+
+    route = opt_string(L, "route");
+    c->route.route = (route && strcmp(route, "esb") == 0) ? SOPS_ROUTE_ESB : SOPS_ROUTE_APIGW;
+    c->base = dup(opt_string(L, "url"));
+    c->app_code = dup(opt_string(L, "app_code"));
+    c->app_secret = dup(opt_string(L, "app_secret"));
+    c->user_field = dup(opt_string(L, "user_field"));
+    c->user_value = dup(opt_string(L, "user_value"));
+    if (!c->base || !c->user_field || !c->user_value)
+        return luaL_error(L, "sops: 'new' needs url, user_field and user_value");
+    {
+        size_t n = strlen(c->base);
+        while (n > 0 && c->base[n - 1] == '/')
+            c->base[--n] = '\0';
+    }
+    c->route.base = c->base;
+    c->route.app_code = c->app_code;
+    c->route.app_secret = c->app_secret;
+    c->route.user_field = c->user_field;
+    c->route.user_value = c->user_value;
+
+    if (!add_header(c, "Accept: ", "application/json")
+        || !add_header(c, "Content-Type: ", "application/json")
+        || !add_header(c, "Expect:", "")) /* no 100-continue round trip */
+        return luaL_error(L, "sops: out of memory");
+    if (c->route.route == SOPS_ROUTE_APIGW) {
+        sops_buf auth = {NULL, 0, 0};
+        int ok = sops_auth_header(&c->route, &auth) && add_header(c, "X-Bkapi-Authorization: ", auth.data);
+        if (auth.data)
+            memset(auth.data, 0, auth.len);
+        sops_buf_free(&auth);
+        if (!ok)
+            return luaL_error(L, "sops: out of memory");
+    }
+    lang = opt_string(L, "language");
+    if (lang && (!add_header(c, "Accept-Language: ", lang) || !add_header(c, "Blueking-Language: ", lang)))
+        return luaL_error(L, "sops: out of memory");
+    tenant = opt_string(L, "tenant_id");
+    if (tenant && !add_header(c, "X-Bk-Tenant-Id: ", tenant))
+        return luaL_error(L, "sops: out of memory");
+    lua_getfield(L, 1, "headers");
+    if (lua_type(L, -1) == LUA_TTABLE) {
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+                return luaL_error(L, "bad option 'headers' to 'new' (string names and values expected)");
+            lua_pushvalue(L, -2);
+            lua_pushliteral(L, ": ");
+            lua_pushvalue(L, -3);
+            lua_concat(L, 3);
+            {
+                struct curl_slist *l = curl_slist_append(c->headers, lua_tostring(L, -1));
+                if (l == NULL)
+                    return luaL_error(L, "sops: out of memory");
+                c->headers = l;
+            }
+            lua_pop(L, 2);
+        }
+    }
+    lua_pop(L, 1);
+    return 1;
+}
+
+static void secrets_of(sops_client *c, const char **out)
+{
+    out[0] = c->app_secret;
+    out[1] = (c->user_field && strcmp(c->user_field, "bk_username") != 0) ? c->user_value : NULL;
+}
+
+static int push_failure(lua_State *L, sops_client *c, sops_error *e)
+{
+    const char *secrets[2];
+    secrets_of(c, secrets);
+    lua_pushnil(L);
+    sops_error_push(L, e, secrets, 2);
+    return 2;
+}
+
+static int is_tls_error(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_USE_SSL_FAILED:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* A string field of the envelope at idx, or NULL. */
+static const char *env_string(lua_State *L, int idx, const char *k)
+{
+    const char *s;
+    lua_getfield(L, idx, k);
+    s = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    lua_pop(L, 1); /* still referenced by the envelope */
+    return s;
+}
+
+/* Fills message/code/detail of e from a decoded envelope at idx. The
+ * message string (or its JSON form) is pushed and left on the stack. */
+static void envelope_fields(lua_State *L, sops_client *c, int idx, sops_error *e)
+{
+    lua_getfield(L, idx, "code");
+    if (lua_type(L, -1) == LUA_TNUMBER) {
+        e->has_code = 1;
+        e->code = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : (lua_Integer)lua_tonumber(L, -1);
+    }
+    lua_pop(L, 1);
+    lua_getfield(L, idx, "message");
+    if (lua_type(L, -1) == LUA_TSTRING) {
+        e->message = lua_tostring(L, -1);
+    } else if (lua_type(L, -1) == LUA_TTABLE) {
+        const char *err = NULL;
+        e->detail = lua_gettop(L);
+        sops_buf_reset(&c->scratch);
+        if (sops_json_encode(L, -1, &c->scratch, &err)) {
+            lua_pushlstring(L, c->scratch.data, c->scratch.len);
+            e->message = lua_tostring(L, -1);
+        }
+    }
+    if (!e->request_id)
+        e->request_id = env_string(L, idx, "request_id");
+    if (!e->trace_id)
+        e->trace_id = env_string(L, idx, "trace_id");
+}
+
+static int finish_call(lua_State *L, sops_client *c, const char *api, CURLcode rc, long status)
+{
+    sops_transport *t = &c->tr;
+    sops_error e;
+    char msg[CURL_ERROR_SIZE + 64];
+    char derr[96];
+    int decoded, env;
+
+    memset(&e, 0, sizeof e);
+    e.api = api;
+    e.retry_after = -1;
+    e.request_id = t->request_id;
+    e.trace_id = t->trace_id[0] ? t->trace_id : NULL;
+
+    if (rc != CURLE_OK) {
+        const char *detail = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
+        if (t->too_large) {
+            e.kind = "decode";
+            snprintf(msg, sizeof msg, "response body exceeds max_body (%lu bytes)", (unsigned long)t->max_body);
+        } else if (rc == CURLE_OPERATION_TIMEDOUT) {
+            e.kind = "timeout";
+            e.retryable = 1;
+            snprintf(msg, sizeof msg, "%s", detail);
+        } else if (is_tls_error(rc)) {
+            e.kind = "tls";
+            snprintf(msg, sizeof msg, "%s", detail);
+        } else {
+            e.kind = "transport";
+            e.retryable = 1;
+            snprintf(msg, sizeof msg, "%s", detail);
+        }
+        e.message = msg;
+        e.http_status = status;
+        return push_failure(L, c, &e);
+    }
+
+    e.http_status = status;
+    decoded = t->body.len > 0
+        && sops_json_decode(L, t->body.data, t->body.len, c->max_depth, derr, sizeof derr);
+    env = decoded && lua_type(L, -1) == LUA_TTABLE ? lua_gettop(L) : 0;
+
+    if (status < 200 || status > 299) {
+        e.retryable = status == 429 || (status >= 500 && status <= 599);
+        if (t->retry_after[0]) {
+            char *end;
+            double v = strtod(t->retry_after, &end);
+            if (end != t->retry_after && v >= 0)
+                e.retry_after = v;
+        }
+        if (env)
+            envelope_fields(L, c, env, &e);
+        if (t->error_code[0]) {
+            e.kind = "gateway";
+            if (!e.has_code) {
+                e.has_code = 1;
+                e.code = (lua_Integer)strtoll(t->error_code, NULL, 10);
+            }
+        } else {
+            e.kind = "http";
+        }
+        if (!e.message) {
+            snprintf(msg, sizeof msg, "HTTP %ld", status);
+            e.message = msg;
+        }
+        return push_failure(L, c, &e);
+    }
+
+    if (!decoded) {
+        e.kind = "decode";
+        snprintf(msg, sizeof msg, "response is not JSON: %s", t->body.len ? derr : "empty body");
+        e.message = msg;
+        return push_failure(L, c, &e);
+    }
+    lua_getfield(L, env ? env : -1, "result");
+    if (!env || lua_type(L, -1) != LUA_TBOOLEAN) {
+        lua_pop(L, 1);
+        e.kind = "decode";
+        e.message = "response is not a bk-sops envelope (no boolean 'result')";
+        return push_failure(L, c, &e);
+    }
+    if (!lua_toboolean(L, -1)) {
+        lua_pop(L, 1);
+        e.kind = "api";
+        envelope_fields(L, c, env, &e);
+        if (!e.message)
+            e.message = "request failed";
+        return push_failure(L, c, &e);
+    }
+    lua_pop(L, 1);
+    lua_getfield(L, env, "data");
+    if (lua_isnil(L, -1) || (lua_type(L, -1) == LUA_TLIGHTUSERDATA && lua_touserdata(L, -1) == NULL)) {
+        lua_pop(L, 1);
+        lua_pushboolean(L, 1);
+    }
+    lua_pushvalue(L, env);
+    return 2;
+}
+
+/* client:call(api, params) -> value, response | nil, err */
+static int client_call(lua_State *L)
+{
+    sops_client *c = check_open(L, 1);
+    const char *api = luaL_checkstring(L, 2);
+    const sops_endpoint *ep;
+    const char *err = NULL;
+    CURLcode rc;
+    long status;
+
+    luaL_checktype(L, 3, LUA_TTABLE);
+    lua_settop(L, 3);
+    ep = sops_endpoint_find(api);
+    if (ep == NULL)
+        return luaL_argerror(L, 2, "unknown bk-sops api");
+    if (!sops_build_request(L, 3, ep, &c->route, &c->url, &c->body, &c->scratch, &err))
+        return luaL_error(L, "bad argument to '%s' (%s)", api, err);
+    rc = sops_transport_perform(&c->tr, c->url.data, c->headers, ep->post ? c->body.data : NULL,
+                                c->body.len, &status);
+    /* libcurl has returned: only now may anything raise */
+    return finish_call(L, c, api, rc, status);
+}
+
+static int client_close(lua_State *L)
+{
+    client_release(check_client(L, 1));
+    return 0;
+}
+
+static int client_tostring(lua_State *L)
+{
+    sops_client *c = check_client(L, 1);
+    if (!c->open)
+        lua_pushliteral(L, "sops.client (closed)");
+    else
+        lua_pushfstring(L, "sops.client (%s %s, app %s, %s %s)",
+                        c->route.route == SOPS_ROUTE_ESB ? "esb" : "apigw", c->base,
+                        c->app_code ? c->app_code : "-", c->user_field,
+                        strcmp(c->user_field, "bk_username") == 0 ? c->user_value : "***");
+    return 1;
+}
+
+static int client_is_open(lua_State *L)
+{
+    lua_pushboolean(L, check_client(L, 1)->open);
+    return 1;
+}
+
+void sops_client_open(lua_State *L)
+{
+    static const luaL_Reg meta[] = {
+        {"__gc", client_close},
+        {"__close", client_close},
+        {"__tostring", client_tostring},
+        {NULL, NULL},
+    };
+    static const luaL_Reg methods[] = {
+        {"call", client_call},
+        {"close", client_close},
+        {"is_open", client_is_open},
+        {NULL, NULL},
+    };
+    luaL_newmetatable(L, SOPS_CLIENT_MT);
+    luaL_setfuncs(L, meta, 0);
+    lua_pushliteral(L, "sops.client");
+    lua_setfield(L, -2, "__name");
+    lua_newtable(L);
+    luaL_setfuncs(L, methods, 0);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, "__index");
+    lua_remove(L, -2); /* leave the methods table */
+}

@@ -1,0 +1,17 @@
+/* The client object: a userdata owning a libcurl handle, the route and
+ * credentials, and the buffers every call reuses. */
+#ifndef SOPS_CLIENT_H
+#define SOPS_CLIENT_H
+
+#include "compat.h"
+
+#define SOPS_CLIENT_MT "sops.client"
+
+/* Registers the metatable; its __index is the methods table, which is left
+ * on the stack so that the Lua layer can add its own methods. */
+void sops_client_open(lua_State *L);
+
+/* core.new(opts) */
+int sops_client_new(lua_State *L);
+
+#endif

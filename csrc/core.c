@@ -1,0 +1,78 @@
+/* luaopen_sops_core: the module table of the C core. */
+#include <curl/curl.h>
+
+#include "client.h"
+#include "compat.h"
+#include "errors.h"
+#include "json.h"
+
+/* core.decode(s [, max_depth]) -> value | nil, message */
+static int core_decode(lua_State *L)
+{
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    int depth = (int)luaL_optinteger(L, 2, SOPS_JSON_MAX_DEPTH);
+    char err[96];
+    if (sops_json_decode(L, s, len, depth, err, sizeof err))
+        return 1;
+    lua_pushnil(L);
+    lua_pushstring(L, err);
+    return 2;
+}
+
+/* core.encode(v) -> string; raises on values JSON cannot hold */
+static int core_encode(lua_State *L)
+{
+    sops_buf b = {NULL, 0, 0};
+    const char *err = NULL;
+    int ok;
+    luaL_checkany(L, 1);
+    lua_settop(L, 1);
+    ok = sops_json_encode(L, 1, &b, &err);
+    if (ok)
+        lua_pushlstring(L, b.data ? b.data : "", b.len);
+    sops_buf_free(&b);
+    if (!ok)
+        return luaL_error(L, "bad argument #1 to 'encode' (%s)", err);
+    return 1;
+}
+
+/* curl_global_init once per process: the only mutable global. */
+static int curl_ready = 0;
+
+int luaopen_sops_core(lua_State *L);
+int luaopen_sops_core(lua_State *L)
+{
+    static const luaL_Reg funcs[] = {
+        {"new", sops_client_new},
+        {"decode", core_decode},
+        {"encode", core_encode},
+        {"new_error", sops_error_new},
+        {NULL, NULL},
+    };
+    if (!curl_ready) {
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+            return luaL_error(L, "sops: curl_global_init failed");
+        curl_ready = 1;
+    }
+    sops_error_open(L);
+    luaL_newmetatable(L, SOPS_ARRAY_MT);
+    lua_pushliteral(L, "array");
+    lua_setfield(L, -2, "__jsontype");
+    lua_pop(L, 1);
+
+    luaL_newlib(L, funcs);
+    sops_client_open(L);
+    lua_setfield(L, -2, "client_methods");
+    luaL_getmetatable(L, SOPS_ARRAY_MT);
+    lua_setfield(L, -2, "array_mt");
+    luaL_getmetatable(L, SOPS_ERROR_MT);
+    lua_setfield(L, -2, "error_mt");
+    lua_pushlightuserdata(L, NULL);
+    lua_setfield(L, -2, "null");
+    lua_pushstring(L, curl_version());
+    lua_setfield(L, -2, "curl_version");
+    lua_pushliteral(L, "0.1.0");
+    lua_setfield(L, -2, "version");
+    return 1;
+}

@@ -1,0 +1,235 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "endpoints.h"
+#include "json.h"
+
+static const sops_endpoint ENDPOINTS[] = {
+    {"create_task", 1, {"template_id", "bk_biz_id", NULL}},
+    {"start_task", 1, {"task_id", "bk_biz_id", NULL}},
+    {"operate_task", 1, {"task_id", "bk_biz_id", NULL}},
+    {"operate_node", 1, {"bk_biz_id", "task_id", NULL}},
+    {"node_callback", 1, {"task_id", "bk_biz_id", NULL}},
+    {"get_task_status", 0, {"task_id", "bk_biz_id", NULL}},
+    {"get_tasks_status", 1, {"bk_biz_id", NULL, NULL}},
+    {"get_task_detail", 0, {"task_id", "bk_biz_id", NULL}},
+    {"get_task_node_detail", 0, {"task_id", "bk_biz_id", NULL}},
+    {"get_template_list", 0, {"bk_biz_id", NULL, NULL}},
+    {"get_template_info", 0, {"template_id", "bk_biz_id", NULL}},
+    {NULL, 0, {NULL, NULL, NULL}},
+};
+
+const sops_endpoint *sops_endpoint_find(const char *name)
+{
+    const sops_endpoint *e;
+    for (e = ENDPOINTS; e->name; e++)
+        if (strcmp(e->name, name) == 0)
+            return e;
+    return NULL;
+}
+
+static int add_escaped(sops_buf *b, const char *s, size_t n)
+{
+    static const char hexd[] = "0123456789ABCDEF";
+    size_t i;
+    if (!sops_buf_reserve(b, n * 3))
+        return 0;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+            || c == '-' || c == '_' || c == '.' || c == '~') {
+            b->data[b->len++] = (char)c;
+        } else {
+            b->data[b->len++] = '%';
+            b->data[b->len++] = hexd[c >> 4];
+            b->data[b->len++] = hexd[c & 15];
+        }
+    }
+    b->data[b->len] = '\0';
+    return 1;
+}
+
+static int is_id(const sops_endpoint *ep, const char *k)
+{
+    int i;
+    for (i = 0; i < 3 && ep->ids[i]; i++)
+        if (strcmp(ep->ids[i], k) == 0)
+            return 1;
+    return 0;
+}
+
+/* Appends the id named k from the params table as digits. */
+static int add_id(lua_State *L, int params, const char *k, sops_buf *b, const char **err)
+{
+    int ok = 1;
+    lua_getfield(L, params, k);
+    if (lua_type(L, -1) == LUA_TNUMBER && lua_isinteger(L, -1)) {
+        char tmp[32];
+        int n = snprintf(tmp, sizeof tmp, "%lld", (long long)lua_tointeger(L, -1));
+        ok = sops_buf_add(b, tmp, (size_t)n);
+        if (!ok)
+            *err = "out of memory";
+    } else {
+        *err = "missing or non-integer id";
+        ok = 0;
+    }
+    lua_pop(L, 1);
+    return ok;
+}
+
+/* Appends "k=v" for a query; *sep is '?' before the first pair, then '&'. */
+static int add_pair(lua_State *L, int vidx, const char *k, size_t klen, sops_buf *b, char *sep,
+                    sops_buf *scratch, const char **err)
+{
+    size_t n;
+    const char *v;
+    char tmp[64];
+    switch (lua_type(L, vidx)) {
+    case LUA_TBOOLEAN:
+        if (!lua_toboolean(L, vidx))
+            return 1; /* flags are presence-only on the server: false is left out */
+        v = "true";
+        n = 4;
+        break;
+    case LUA_TNUMBER:
+        if (lua_isinteger(L, vidx))
+            n = (size_t)snprintf(tmp, sizeof tmp, "%lld", (long long)lua_tointeger(L, vidx));
+        else
+            n = (size_t)snprintf(tmp, sizeof tmp, "%.17g", (double)lua_tonumber(L, vidx));
+        v = tmp;
+        break;
+    case LUA_TSTRING:
+        v = lua_tolstring(L, vidx, &n);
+        break;
+    case LUA_TTABLE:
+        sops_buf_reset(scratch);
+        if (!sops_json_encode(L, vidx, scratch, err))
+            return 0;
+        v = scratch->data;
+        n = scratch->len;
+        break;
+    case LUA_TNIL:
+        return 1;
+    default:
+        if (lua_type(L, vidx) == LUA_TLIGHTUSERDATA && lua_touserdata(L, vidx) == NULL)
+            return 1;
+        *err = "cannot send a value of this type in a query";
+        return 0;
+    }
+    if (!sops_buf_addc(b, *sep) || !add_escaped(b, k, klen) || !sops_buf_addc(b, '=')
+        || !add_escaped(b, v, n)) {
+        *err = "out of memory";
+        return 0;
+    }
+    *sep = '&';
+    return 1;
+}
+
+static int add_str_pair(sops_buf *b, const char *k, const char *v, char *sep)
+{
+    if (!v)
+        return 1;
+    if (!sops_buf_addc(b, *sep) || !add_escaped(b, k, strlen(k)) || !sops_buf_addc(b, '=')
+        || !add_escaped(b, v, strlen(v)))
+        return 0;
+    *sep = '&';
+    return 1;
+}
+
+static int add_json_member(sops_buf *b, const char *k, const char *v, int *first)
+{
+    if (!v)
+        return 1;
+    if ((!*first && !sops_buf_addc(b, ',')) || !sops_json_add_string(b, k, strlen(k))
+        || !sops_buf_addc(b, ':') || !sops_json_add_string(b, v, strlen(v)))
+        return 0;
+    *first = 0;
+    return 1;
+}
+
+int sops_auth_header(const sops_route *r, sops_buf *out)
+{
+    int first = 1;
+    return sops_buf_addc(out, '{') && add_json_member(out, "bk_app_code", r->app_code, &first)
+        && add_json_member(out, "bk_app_secret", r->app_secret, &first)
+        && add_json_member(out, r->user_field, r->user_value, &first) && sops_buf_addc(out, '}');
+}
+
+int sops_build_request(lua_State *L, int params, const sops_endpoint *ep, const sops_route *r,
+                       sops_buf *url, sops_buf *body, sops_buf *scratch, const char **err)
+{
+    int esb = r->route == SOPS_ROUTE_ESB;
+    int i, first = 1;
+    char sep = '?';
+    params = lua_absindex(L, params);
+
+    sops_buf_reset(url);
+    sops_buf_reset(body);
+    if (!sops_buf_adds(url, r->base) || !sops_buf_addc(url, '/') || !sops_buf_adds(url, ep->name)
+        || !sops_buf_addc(url, '/'))
+        goto oom;
+    if (!esb) {
+        for (i = 0; i < 3 && ep->ids[i]; i++) {
+            if (!add_id(L, params, ep->ids[i], url, err))
+                return 0;
+            if (!sops_buf_addc(url, '/'))
+                goto oom;
+        }
+    }
+
+    if (ep->post) {
+        if (!sops_buf_addc(body, '{'))
+            goto oom;
+        if (esb) {
+            const char *user_field = strcmp(r->user_field, "access_token") == 0 ? "bk_access_token" : r->user_field;
+            if (!add_json_member(body, "bk_app_code", r->app_code, &first)
+                || !add_json_member(body, "bk_app_secret", r->app_secret, &first)
+                || !add_json_member(body, user_field, r->user_value, &first))
+                goto oom;
+        }
+    } else if (esb) {
+        const char *user_field = strcmp(r->user_field, "access_token") == 0 ? "bk_access_token" : r->user_field;
+        if (!add_str_pair(url, "bk_app_code", r->app_code, &sep)
+            || !add_str_pair(url, "bk_app_secret", r->app_secret, &sep)
+            || !add_str_pair(url, user_field, r->user_value, &sep))
+            goto oom;
+    }
+
+    lua_pushnil(L);
+    while (lua_next(L, params)) {
+        size_t klen;
+        const char *k;
+        if (lua_type(L, -2) != LUA_TSTRING) {
+            lua_pop(L, 2);
+            *err = "parameter names must be strings";
+            return 0;
+        }
+        k = lua_tolstring(L, -2, &klen);
+        if (!esb && is_id(ep, k)) {
+            lua_pop(L, 1);
+            continue;
+        }
+        if (ep->post) {
+            if ((!first && !sops_buf_addc(body, ',')) || !sops_json_add_string(body, k, klen)
+                || !sops_buf_addc(body, ':')) {
+                lua_pop(L, 2);
+                goto oom;
+            }
+            first = 0;
+            if (!sops_json_encode(L, -1, body, err)) {
+                lua_pop(L, 2);
+                return 0;
+            }
+        } else if (!add_pair(L, lua_gettop(L), k, klen, url, &sep, scratch, err)) {
+            lua_pop(L, 2);
+            return 0;
+        }
+        lua_pop(L, 1);
+    }
+    if (ep->post && !sops_buf_addc(body, '}'))
+        goto oom;
+    return 1;
+oom:
+    *err = "out of memory";
+    return 0;
+}

@@ -1,0 +1,40 @@
+/* The bk-sops endpoints lua-sops calls and how a call becomes a request on
+ * either route (protocol §1, §2). */
+#ifndef SOPS_ENDPOINTS_H
+#define SOPS_ENDPOINTS_H
+
+#include "compat.h"
+#include "buffer.h"
+
+typedef struct sops_endpoint {
+    const char *name;
+    int post;            /* 1: POST with a JSON body, 0: GET with a query */
+    const char *ids[3];  /* path ids in the gateway's order, NULL-terminated */
+} sops_endpoint;
+
+enum { SOPS_ROUTE_APIGW = 0, SOPS_ROUTE_ESB = 1 };
+
+typedef struct sops_route {
+    int route;
+    const char *base;        /* no trailing slash */
+    const char *app_code;
+    const char *app_secret;
+    const char *user_field;  /* bk_username, bk_token, or access_token */
+    const char *user_value;
+} sops_route;
+
+const sops_endpoint *sops_endpoint_find(const char *name);
+
+/* Builds the URL (and, for POST, the JSON body) of a call whose parameters
+ * are the table at `params`. The ids are taken from it by name; the rest go
+ * to the query (GET: false and nil are left out, true is "true", tables are
+ * JSON) or the body (POST). On the ESB route the credentials and ids travel
+ * with the parameters. scratch is a work buffer. Returns 1, or 0 with a
+ * message in *err. All three buffers belong to the caller. */
+int sops_build_request(lua_State *L, int params, const sops_endpoint *ep, const sops_route *r,
+                       sops_buf *url, sops_buf *body, sops_buf *scratch, const char **err);
+
+/* Appends the X-Bkapi-Authorization value for the route's credentials. */
+int sops_auth_header(const sops_route *r, sops_buf *out);
+
+#endif

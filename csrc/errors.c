@@ -1,0 +1,153 @@
+#include <string.h>
+
+#include "errors.h"
+
+void sops_scrub_push(lua_State *L, const char *s, size_t len, const char *const *secrets, int n)
+{
+    luaL_Buffer b;
+    size_t i = 0, run = 0;
+    luaL_buffinit(L, &b);
+    while (i < len) {
+        int j, hit = 0;
+        for (j = 0; j < n; j++) {
+            const char *sec = secrets[j];
+            size_t sl = sec ? strlen(sec) : 0;
+            if (sl > 0 && sl <= len - i && memcmp(s + i, sec, sl) == 0) {
+                luaL_addlstring(&b, s + run, i - run);
+                luaL_addstring(&b, "***");
+                i += sl;
+                run = i;
+                hit = 1;
+                break;
+            }
+        }
+        if (!hit)
+            i++;
+    }
+    luaL_addlstring(&b, s + run, len - run);
+    luaL_pushresult(&b);
+}
+
+static void set_string(lua_State *L, const char *k, const char *v)
+{
+    if (v && *v) {
+        lua_pushstring(L, v);
+        lua_setfield(L, -2, k);
+    }
+}
+
+void sops_error_push(lua_State *L, const sops_error *e, const char *const *secrets, int n)
+{
+    int detail = e->detail ? lua_absindex(L, e->detail) : 0;
+    const char *msg = e->message ? e->message : e->kind;
+    lua_createtable(L, 0, 10);
+    lua_pushstring(L, e->kind);
+    lua_setfield(L, -2, "kind");
+    sops_scrub_push(L, msg, strlen(msg), secrets, n);
+    lua_setfield(L, -2, "message");
+    if (e->has_code) {
+        lua_pushinteger(L, e->code);
+        lua_setfield(L, -2, "code");
+    }
+    if (e->http_status) {
+        lua_pushinteger(L, (lua_Integer)e->http_status);
+        lua_setfield(L, -2, "http_status");
+    }
+    set_string(L, "request_id", e->request_id);
+    set_string(L, "trace_id", e->trace_id);
+    set_string(L, "api", e->api);
+    lua_pushboolean(L, e->retryable);
+    lua_setfield(L, -2, "retryable");
+    if (e->retry_after >= 0) {
+        lua_pushnumber(L, (lua_Number)e->retry_after);
+        lua_setfield(L, -2, "retry_after");
+    }
+    if (detail) {
+        lua_pushvalue(L, detail);
+        lua_setfield(L, -2, "detail");
+    }
+    luaL_getmetatable(L, SOPS_ERROR_MT);
+    lua_setmetatable(L, -2);
+}
+
+/* "sops: get_task_status: api error 3540400: <message> (HTTP 200, request_id ...)" */
+static int error_tostring(lua_State *L)
+{
+    luaL_Buffer b;
+    int extra = 0;
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_buffinit(L, &b);
+    luaL_addstring(&b, "sops: ");
+    lua_getfield(L, 1, "api");
+    if (lua_type(L, -1) == LUA_TSTRING) {
+        lua_pushliteral(L, ": ");
+        lua_concat(L, 2);
+        luaL_addvalue(&b);
+    } else {
+        lua_pop(L, 1);
+    }
+    lua_getfield(L, 1, "kind");
+    if (lua_type(L, -1) == LUA_TSTRING)
+        luaL_addvalue(&b);
+    else {
+        lua_pop(L, 1);
+        luaL_addstring(&b, "unknown");
+    }
+    luaL_addstring(&b, " error");
+    lua_getfield(L, 1, "code");
+    if (lua_type(L, -1) == LUA_TNUMBER) {
+        lua_pushfstring(L, " %s", lua_tostring(L, -1));
+        lua_remove(L, -2);
+        luaL_addvalue(&b);
+    } else {
+        lua_pop(L, 1);
+    }
+    lua_getfield(L, 1, "message");
+    if (lua_type(L, -1) == LUA_TSTRING) {
+        luaL_addstring(&b, ": ");
+        luaL_addvalue(&b);
+    } else {
+        lua_pop(L, 1);
+    }
+    lua_getfield(L, 1, "http_status");
+    if (lua_type(L, -1) == LUA_TNUMBER) {
+        lua_pushfstring(L, " (HTTP %s", lua_tostring(L, -1));
+        lua_remove(L, -2);
+        luaL_addvalue(&b);
+        extra = 1;
+    } else {
+        lua_pop(L, 1);
+    }
+    lua_getfield(L, 1, "request_id");
+    if (lua_type(L, -1) == LUA_TSTRING) {
+        luaL_addstring(&b, extra ? ", request_id " : " (request_id ");
+        luaL_addvalue(&b);
+        extra = 1;
+    } else {
+        lua_pop(L, 1);
+    }
+    if (extra)
+        luaL_addchar(&b, ')');
+    luaL_pushresult(&b);
+    return 1;
+}
+
+void sops_error_open(lua_State *L)
+{
+    if (luaL_newmetatable(L, SOPS_ERROR_MT)) {
+        lua_pushcfunction(L, error_tostring);
+        lua_setfield(L, -2, "__tostring");
+        lua_pushliteral(L, "sops.error");
+        lua_setfield(L, -2, "__name");
+    }
+    lua_pop(L, 1);
+}
+
+int sops_error_new(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    luaL_getmetatable(L, SOPS_ERROR_MT);
+    lua_setmetatable(L, 1);
+    return 1;
+}

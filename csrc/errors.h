@@ -1,0 +1,38 @@
+/* Structured run-time errors: a table {kind, message, code, http_status,
+ * request_id, trace_id, api, retryable, detail, retry_after} whose
+ * tostring reads well. */
+#ifndef SOPS_ERRORS_H
+#define SOPS_ERRORS_H
+
+#include "compat.h"
+
+#define SOPS_ERROR_MT "sops.error"
+
+typedef struct sops_error {
+    const char *kind;        /* api, gateway, http, timeout, transport, tls, decode */
+    const char *api;
+    const char *message;     /* scrubbed of secrets before it is stored */
+    int has_code;
+    lua_Integer code;
+    long http_status;        /* 0: none */
+    const char *request_id;  /* NULL or "": none */
+    const char *trace_id;
+    int retryable;
+    int detail;              /* stack index of a detail value, 0: none */
+    double retry_after;      /* < 0: none */
+} sops_error;
+
+/* Pushes the error table. `secrets` (n of them, NULL entries skipped) are
+ * replaced by "***" wherever they occur in the message. */
+void sops_error_push(lua_State *L, const sops_error *e, const char *const *secrets, int n);
+
+/* Pushes s with every occurrence of the secrets replaced by "***". */
+void sops_scrub_push(lua_State *L, const char *s, size_t len, const char *const *secrets, int n);
+
+/* Creates the metatable (once per state). */
+void sops_error_open(lua_State *L);
+
+/* core.new_error(t): gives t the error metatable and returns it. */
+int sops_error_new(lua_State *L);
+
+#endif

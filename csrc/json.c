@@ -1,0 +1,645 @@
+/* JSON decoding and encoding. The decoder walks the buffer once and builds
+ * the Lua values as it goes (no intermediate tree), with a depth limit and
+ * lua_checkstack at every level, in the manner of lua-cjson. */
+#include <errno.h>
+#include <limits.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+
+typedef struct decoder {
+    lua_State *L;
+    const char *start;
+    const char *p;
+    const char *end;
+    int depth;
+    int max_depth;
+    char *err;
+    size_t errlen;
+} decoder;
+
+static int fail(decoder *d, const char *what)
+{
+    snprintf(d->err, d->errlen, "%s at byte %lu", what, (unsigned long)(d->p - d->start) + 1);
+    return 0;
+}
+
+static void skip_ws(decoder *d)
+{
+    while (d->p < d->end) {
+        char c = *d->p;
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+            break;
+        d->p++;
+    }
+}
+
+static int decode_value(decoder *d);
+
+static int hex4(const char *p, unsigned *out)
+{
+    unsigned v = 0;
+    int i;
+    for (i = 0; i < 4; i++) {
+        char c = p[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9')
+            v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= (unsigned)(c - 'A' + 10);
+        else
+            return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+static void add_utf8(luaL_Buffer *b, unsigned cp)
+{
+    char s[4];
+    size_t n;
+    if (cp < 0x80) {
+        s[0] = (char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        s[0] = (char)(0xC0 | (cp >> 6));
+        s[1] = (char)(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        s[0] = (char)(0xE0 | (cp >> 12));
+        s[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        s[2] = (char)(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        s[0] = (char)(0xF0 | (cp >> 18));
+        s[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        s[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        s[3] = (char)(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    luaL_addlstring(b, s, n);
+}
+
+/* d->p is just past the opening quote. Pushes the string. */
+static int decode_string(decoder *d)
+{
+    const char *s = d->p;
+    const char *q = s;
+    luaL_Buffer b;
+
+    /* fast path: no escapes */
+    while (q < d->end && *q != '"' && *q != '\\') {
+        if ((unsigned char)*q < 0x20) {
+            d->p = q;
+            return fail(d, "control character in string");
+        }
+        q++;
+    }
+    if (q >= d->end) {
+        d->p = q;
+        return fail(d, "unterminated string");
+    }
+    if (*q == '"') {
+        lua_pushlstring(d->L, s, (size_t)(q - s));
+        d->p = q + 1;
+        return 1;
+    }
+
+    luaL_buffinit(d->L, &b);
+    luaL_addlstring(&b, s, (size_t)(q - s));
+    while (q < d->end) {
+        unsigned char c = (unsigned char)*q;
+        if (c == '"') {
+            luaL_pushresult(&b);
+            d->p = q + 1;
+            return 1;
+        }
+        if (c < 0x20) {
+            d->p = q;
+            luaL_pushresult(&b);
+            lua_pop(d->L, 1);
+            return fail(d, "control character in string");
+        }
+        if (c != '\\') {
+            const char *run = q;
+            while (q < d->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
+                q++;
+            luaL_addlstring(&b, run, (size_t)(q - run));
+            continue;
+        }
+        if (q + 1 >= d->end)
+            break;
+        q++;
+        switch (*q) {
+        case '"': luaL_addchar(&b, '"'); break;
+        case '\\': luaL_addchar(&b, '\\'); break;
+        case '/': luaL_addchar(&b, '/'); break;
+        case 'b': luaL_addchar(&b, '\b'); break;
+        case 'f': luaL_addchar(&b, '\f'); break;
+        case 'n': luaL_addchar(&b, '\n'); break;
+        case 'r': luaL_addchar(&b, '\r'); break;
+        case 't': luaL_addchar(&b, '\t'); break;
+        case 'u': {
+            unsigned cp, lo;
+            if (d->end - q < 5 || !hex4(q + 1, &cp)) {
+                d->p = q;
+                luaL_pushresult(&b);
+                lua_pop(d->L, 1);
+                return fail(d, "invalid \\u escape");
+            }
+            q += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF && d->end - q >= 7 && q[1] == '\\' && q[2] == 'u'
+                && hex4(q + 3, &lo) && lo >= 0xDC00 && lo <= 0xDFFF) {
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                q += 6;
+            }
+            /* a lone surrogate is kept as its 3-byte form (WTF-8) */
+            add_utf8(&b, cp);
+            break;
+        }
+        default:
+            d->p = q;
+            luaL_pushresult(&b);
+            lua_pop(d->L, 1);
+            return fail(d, "invalid escape in string");
+        }
+        q++;
+    }
+    d->p = q;
+    luaL_pushresult(&b);
+    lua_pop(d->L, 1);
+    return fail(d, "unterminated string");
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int decode_number(decoder *d)
+{
+    const char *s = d->p;
+    const char *q = s;
+    int neg = 0, is_float = 0;
+
+    if (*q == '-') {
+        neg = 1;
+        q++;
+    }
+    if (q >= d->end || !is_digit(*q)) {
+        d->p = q;
+        return fail(d, "invalid number");
+    }
+    if (*q == '0') {
+        q++;
+    } else {
+        while (q < d->end && is_digit(*q))
+            q++;
+    }
+    if (q < d->end && *q == '.') {
+        is_float = 1;
+        q++;
+        if (q >= d->end || !is_digit(*q)) {
+            d->p = q;
+            return fail(d, "invalid number");
+        }
+        while (q < d->end && is_digit(*q))
+            q++;
+    }
+    if (q < d->end && (*q == 'e' || *q == 'E')) {
+        is_float = 1;
+        q++;
+        if (q < d->end && (*q == '+' || *q == '-'))
+            q++;
+        if (q >= d->end || !is_digit(*q)) {
+            d->p = q;
+            return fail(d, "invalid number");
+        }
+        while (q < d->end && is_digit(*q))
+            q++;
+    }
+
+    if (!is_float) {
+        /* exact integer if it fits in lua_Integer */
+        unsigned long long acc = 0, limit;
+        const char *r = s + neg;
+        int overflow = 0;
+        limit = neg ? (unsigned long long)LLONG_MAX + 1ULL : (unsigned long long)LLONG_MAX;
+        for (; r < q; r++) {
+            unsigned digit = (unsigned)(*r - '0');
+            if (acc > (limit - digit) / 10) {
+                overflow = 1;
+                break;
+            }
+            acc = acc * 10 + digit;
+        }
+        if (!overflow && sizeof(lua_Integer) >= sizeof(long long)) {
+            lua_Integer v;
+            if (neg)
+                v = acc == (unsigned long long)LLONG_MAX + 1ULL ? (lua_Integer)LLONG_MIN : -(lua_Integer)acc;
+            else
+                v = (lua_Integer)acc;
+            lua_pushinteger(d->L, v);
+            d->p = q;
+            return 1;
+        }
+    }
+
+    {
+        double v;
+        char local[128];
+        const char *dp = localeconv()->decimal_point;
+        if (dp[0] == '.' && dp[1] == '\0') {
+            v = strtod(s, NULL); /* the token is followed by a non-number byte or the NUL */
+        } else {
+            size_t n = (size_t)(q - s);
+            char *dot;
+            if (n >= sizeof(local))
+                return fail(d, "number too long");
+            memcpy(local, s, n);
+            local[n] = '\0';
+            dot = strchr(local, '.');
+            if (dot)
+                *dot = dp[0];
+            v = strtod(local, NULL);
+        }
+        lua_pushnumber(d->L, (lua_Number)v);
+    }
+    d->p = q;
+    return 1;
+}
+
+static int literal(decoder *d, const char *word, size_t n)
+{
+    if ((size_t)(d->end - d->p) < n || memcmp(d->p, word, n) != 0)
+        return fail(d, "invalid literal");
+    d->p += n;
+    return 1;
+}
+
+static int enter(decoder *d)
+{
+    if (++d->depth > d->max_depth)
+        return fail(d, "nesting too deep");
+    if (!lua_checkstack(d->L, 4))
+        return fail(d, "nesting too deep for the Lua stack");
+    return 1;
+}
+
+static int decode_array(decoder *d)
+{
+    lua_Integer i = 0;
+    if (!enter(d))
+        return 0;
+    d->p++; /* [ */
+    lua_createtable(d->L, 4, 0);
+    skip_ws(d);
+    if (d->p < d->end && *d->p == ']') {
+        d->p++;
+        d->depth--;
+        return 1;
+    }
+    for (;;) {
+        skip_ws(d);
+        if (!decode_value(d))
+            return 0;
+        lua_rawseti(d->L, -2, (int)++i);
+        skip_ws(d);
+        if (d->p >= d->end)
+            return fail(d, "unterminated array");
+        if (*d->p == ',') {
+            d->p++;
+            continue;
+        }
+        if (*d->p == ']') {
+            d->p++;
+            d->depth--;
+            return 1;
+        }
+        return fail(d, "expected ',' or ']'");
+    }
+}
+
+static int decode_object(decoder *d)
+{
+    if (!enter(d))
+        return 0;
+    d->p++; /* { */
+    lua_createtable(d->L, 0, 4);
+    skip_ws(d);
+    if (d->p < d->end && *d->p == '}') {
+        d->p++;
+        d->depth--;
+        return 1;
+    }
+    for (;;) {
+        skip_ws(d);
+        if (d->p >= d->end || *d->p != '"')
+            return fail(d, "expected a string key");
+        d->p++;
+        if (!decode_string(d))
+            return 0;
+        skip_ws(d);
+        if (d->p >= d->end || *d->p != ':')
+            return fail(d, "expected ':'");
+        d->p++;
+        skip_ws(d);
+        if (!decode_value(d))
+            return 0;
+        lua_rawset(d->L, -3);
+        skip_ws(d);
+        if (d->p >= d->end)
+            return fail(d, "unterminated object");
+        if (*d->p == ',') {
+            d->p++;
+            continue;
+        }
+        if (*d->p == '}') {
+            d->p++;
+            d->depth--;
+            return 1;
+        }
+        return fail(d, "expected ',' or '}'");
+    }
+}
+
+static int decode_value(decoder *d)
+{
+    if (d->p >= d->end)
+        return fail(d, "unexpected end of input");
+    switch (*d->p) {
+    case '{':
+        return decode_object(d);
+    case '[':
+        return decode_array(d);
+    case '"':
+        d->p++;
+        return decode_string(d);
+    case 't':
+        if (!literal(d, "true", 4))
+            return 0;
+        lua_pushboolean(d->L, 1);
+        return 1;
+    case 'f':
+        if (!literal(d, "false", 5))
+            return 0;
+        lua_pushboolean(d->L, 0);
+        return 1;
+    case 'n':
+        if (!literal(d, "null", 4))
+            return 0;
+        lua_pushlightuserdata(d->L, NULL);
+        return 1;
+    default:
+        if (*d->p == '-' || is_digit(*d->p))
+            return decode_number(d);
+        return fail(d, "unexpected character");
+    }
+}
+
+int sops_json_decode(lua_State *L, const char *buf, size_t len, int max_depth,
+                     char *err, size_t errlen)
+{
+    decoder d;
+    int top = lua_gettop(L);
+    d.L = L;
+    d.start = d.p = buf;
+    d.end = buf + len;
+    d.depth = 0;
+    d.max_depth = max_depth > 0 ? max_depth : SOPS_JSON_MAX_DEPTH;
+    d.err = err;
+    d.errlen = errlen;
+    if (!lua_checkstack(L, 8)) {
+        snprintf(err, errlen, "no room on the Lua stack");
+        return 0;
+    }
+    skip_ws(&d);
+    if (d.p >= d.end) {
+        fail(&d, "empty body");
+        return 0;
+    }
+    if (!decode_value(&d)) {
+        lua_settop(L, top);
+        return 0;
+    }
+    skip_ws(&d);
+    if (d.p != d.end) {
+        fail(&d, "trailing data after JSON value");
+        lua_settop(L, top);
+        return 0;
+    }
+    return 1;
+}
+
+/* ---------------------------------------------------------------------- */
+/* encoding */
+
+int sops_json_add_string(sops_buf *b, const char *s, size_t n)
+{
+    static const char hexd[] = "0123456789abcdef";
+    size_t i, run = 0;
+    if (!sops_buf_addc(b, '"'))
+        return 0;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        const char *esc = NULL;
+        char u[6];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        if (!sops_buf_add(b, s + run, i - run))
+            return 0;
+        run = i + 1;
+        switch (c) {
+        case '"': esc = "\\\""; break;
+        case '\\': esc = "\\\\"; break;
+        case '\n': esc = "\\n"; break;
+        case '\r': esc = "\\r"; break;
+        case '\t': esc = "\\t"; break;
+        case '\b': esc = "\\b"; break;
+        case '\f': esc = "\\f"; break;
+        default:
+            u[0] = '\\'; u[1] = 'u'; u[2] = '0'; u[3] = '0';
+            u[4] = hexd[c >> 4];
+            u[5] = hexd[c & 15];
+            if (!sops_buf_add(b, u, 6))
+                return 0;
+            continue;
+        }
+        if (!sops_buf_adds(b, esc))
+            return 0;
+    }
+    if (!sops_buf_add(b, s + run, n - run))
+        return 0;
+    return sops_buf_addc(b, '"');
+}
+
+static int add_number(lua_State *L, int idx, sops_buf *b, const char **err)
+{
+    char tmp[64];
+    int n;
+    if (lua_isinteger(L, idx)) {
+        n = snprintf(tmp, sizeof tmp, "%lld", (long long)lua_tointeger(L, idx));
+    } else {
+        lua_Number v = lua_tonumber(L, idx);
+        char *comma;
+        if (v != v || v == (lua_Number)HUGE_VAL || v == -(lua_Number)HUGE_VAL) {
+            *err = "cannot encode NaN or infinity";
+            return 0;
+        }
+        if (v == floor(v) && fabs(v) < 9007199254740992.0)
+            n = snprintf(tmp, sizeof tmp, "%.0f", (double)v);
+        else
+            n = snprintf(tmp, sizeof tmp, "%.17g", (double)v);
+        comma = strchr(tmp, ','); /* a locale with a decimal comma */
+        if (comma)
+            *comma = '.';
+    }
+    if (n < 0 || !sops_buf_add(b, tmp, (size_t)n)) {
+        *err = "out of memory";
+        return 0;
+    }
+    return 1;
+}
+
+/* 1 if the table at idx is to be written as an array, with its length in *n. */
+static int array_length(lua_State *L, int idx, size_t *n)
+{
+    size_t len = lua_rawlen(L, idx), count = 0;
+    int marked = 0;
+    if (lua_getmetatable(L, idx)) {
+        luaL_getmetatable(L, SOPS_ARRAY_MT);
+        marked = lua_rawequal(L, -1, -2);
+        lua_pop(L, 2);
+    }
+    if (marked) {
+        *n = len;
+        return 1;
+    }
+    if (len == 0)
+        return 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        count++;
+    }
+    *n = len;
+    return count == len;
+}
+
+static int encode(lua_State *L, int idx, sops_buf *b, int depth, const char **err)
+{
+    idx = lua_absindex(L, idx);
+    switch (lua_type(L, idx)) {
+    case LUA_TSTRING: {
+        size_t n;
+        const char *s = lua_tolstring(L, idx, &n);
+        if (!sops_json_add_string(b, s, n)) {
+            *err = "out of memory";
+            return 0;
+        }
+        return 1;
+    }
+    case LUA_TNUMBER:
+        return add_number(L, idx, b, err);
+    case LUA_TBOOLEAN:
+        if (!sops_buf_adds(b, lua_toboolean(L, idx) ? "true" : "false")) {
+            *err = "out of memory";
+            return 0;
+        }
+        return 1;
+    case LUA_TNIL:
+        if (!sops_buf_adds(b, "null")) {
+            *err = "out of memory";
+            return 0;
+        }
+        return 1;
+    case LUA_TLIGHTUSERDATA:
+        if (lua_touserdata(L, idx) == NULL) {
+            if (!sops_buf_adds(b, "null")) {
+                *err = "out of memory";
+                return 0;
+            }
+            return 1;
+        }
+        break;
+    case LUA_TTABLE: {
+        size_t n, i;
+        int first = 1;
+        if (depth >= SOPS_JSON_MAX_DEPTH) {
+            *err = "nesting too deep (or a table contains itself)";
+            return 0;
+        }
+        if (!lua_checkstack(L, 4)) {
+            *err = "nesting too deep for the Lua stack";
+            return 0;
+        }
+        if (array_length(L, idx, &n)) {
+            if (!sops_buf_addc(b, '[')) {
+                *err = "out of memory";
+                return 0;
+            }
+            for (i = 1; i <= n; i++) {
+                if (i > 1 && !sops_buf_addc(b, ',')) {
+                    *err = "out of memory";
+                    return 0;
+                }
+                lua_rawgeti(L, idx, (int)i);
+                if (!encode(L, -1, b, depth + 1, err))
+                    return 0;
+                lua_pop(L, 1);
+            }
+            if (!sops_buf_addc(b, ']')) {
+                *err = "out of memory";
+                return 0;
+            }
+            return 1;
+        }
+        if (!sops_buf_addc(b, '{')) {
+            *err = "out of memory";
+            return 0;
+        }
+        lua_pushnil(L);
+        while (lua_next(L, idx)) {
+            size_t klen;
+            const char *k;
+            if (lua_type(L, -2) != LUA_TSTRING) {
+                *err = "object keys must be strings";
+                return 0;
+            }
+            k = lua_tolstring(L, -2, &klen);
+            if ((!first && !sops_buf_addc(b, ',')) || !sops_json_add_string(b, k, klen)
+                || !sops_buf_addc(b, ':')) {
+                *err = "out of memory";
+                return 0;
+            }
+            first = 0;
+            if (!encode(L, -1, b, depth + 1, err))
+                return 0;
+            lua_pop(L, 1);
+        }
+        if (!sops_buf_addc(b, '}')) {
+            *err = "out of memory";
+            return 0;
+        }
+        return 1;
+    }
+    default:
+        break;
+    }
+    *err = "cannot encode a value of this type";
+    return 0;
+}
+
+int sops_json_encode(lua_State *L, int idx, sops_buf *b, const char **err)
+{
+    int top = lua_gettop(L);
+    int ok = encode(L, idx, b, 0, err);
+    lua_settop(L, top);
+    return ok;
+}

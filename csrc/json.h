@@ -1,0 +1,31 @@
+/* JSON: decoding a response buffer straight into Lua values, encoding
+ * Lua values for request bodies. */
+#ifndef SOPS_JSON_H
+#define SOPS_JSON_H
+
+#include <stddef.h>
+
+#include "compat.h"
+#include "buffer.h"
+
+#define SOPS_JSON_MAX_DEPTH 1000
+
+/* Registry key of the metatable that marks a table as a JSON array. */
+#define SOPS_ARRAY_MT "sops.array"
+
+/* Decodes buf[0..len) (which must be followed by a NUL byte) and pushes the
+ * value. Returns 1; or 0 with nothing pushed and a message in err. JSON null
+ * becomes the light userdata NULL (sops.null, the same value as cjson.null).
+ * Integers without fraction or exponent that fit become Lua integers. */
+int sops_json_decode(lua_State *L, const char *buf, size_t len, int max_depth,
+                     char *err, size_t errlen);
+
+/* Appends the JSON text of the value at idx. Returns 1; or 0 with a static
+ * message in *err (unsupported type, NaN, nesting too deep, bad key, out of
+ * memory). Never raises except when Lua itself runs out of stack. */
+int sops_json_encode(lua_State *L, int idx, sops_buf *b, const char **err);
+
+/* Appends s as a JSON string literal. Returns 0 when memory ran out. */
+int sops_json_add_string(sops_buf *b, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,147 @@
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "transport.h"
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
+{
+    sops_transport *t = ud;
+    size_t n = size * nmemb;
+    if (t->body.len + n > t->max_body) {
+        t->too_large = 1;
+        return 0; /* makes libcurl stop with CURLE_WRITE_ERROR */
+    }
+    if (!sops_buf_add(&t->body, data, n))
+        return 0;
+    return n;
+}
+
+/* Copies a header value, trimmed, into a fixed field. */
+static void keep(char *field, const char *v, size_t n)
+{
+    while (n && (*v == ' ' || *v == '\t')) {
+        v++;
+        n--;
+    }
+    while (n && isspace((unsigned char)v[n - 1]))
+        n--;
+    if (n >= SOPS_HDR_MAX)
+        n = SOPS_HDR_MAX - 1;
+    memcpy(field, v, n);
+    field[n] = '\0';
+}
+
+static int header_is(const char *line, size_t n, const char *name, size_t *vstart)
+{
+    size_t k = strlen(name);
+    if (n <= k || line[k] != ':' || strncasecmp(line, name, k) != 0)
+        return 0;
+    *vstart = k + 1;
+    return 1;
+}
+
+static size_t on_header(char *line, size_t size, size_t nmemb, void *ud)
+{
+    sops_transport *t = ud;
+    size_t n = size * nmemb, v;
+
+    if (n >= 5 && memcmp(line, "HTTP/", 5) == 0) {
+        /* a new response (after 100 Continue, say): forget the last one's */
+        t->request_id[0] = t->error_code[0] = t->trace_id[0] = t->retry_after[0] = '\0';
+        return n;
+    }
+    if (header_is(line, n, "x-bkapi-request-id", &v))
+        keep(t->request_id, line + v, n - v);
+    else if (header_is(line, n, "x-bkapi-error-code", &v))
+        keep(t->error_code, line + v, n - v);
+    else if (header_is(line, n, "sops-trace-id", &v))
+        keep(t->trace_id, line + v, n - v);
+    else if (header_is(line, n, "retry-after", &v))
+        keep(t->retry_after, line + v, n - v);
+    else if (header_is(line, n, "content-length", &v)) {
+        char num[32];
+        curl_off_t len;
+        keep(num, line + v, n - v < sizeof num ? n - v : sizeof num - 1);
+        len = (curl_off_t)strtoll(num, NULL, 10);
+        if (len > 0 && (size_t)len > t->max_body) {
+            t->too_large = 1;
+            return 0;
+        }
+        if (len > 0)
+            sops_buf_reserve(&t->body, (size_t)len); /* a failure only means no preallocation */
+    }
+    return n;
+}
+
+int sops_transport_init(sops_transport *t, const sops_transport_opts *o, size_t max_body)
+{
+    CURL *e;
+    memset(t, 0, sizeof *t);
+    t->max_body = max_body;
+    e = curl_easy_init();
+    if (e == NULL)
+        return 0;
+    t->easy = e;
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, o->verify_tls ? 1L : 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, o->verify_tls ? 2L : 0L);
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+    if (o->ca_file)
+        curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file);
+    if (o->proxy)
+        curl_easy_setopt(e, CURLOPT_PROXY, o->proxy);
+    if (o->user_agent)
+        curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent);
+    return 1;
+}
+
+void sops_transport_free(sops_transport *t)
+{
+    if (t->easy) {
+        curl_easy_cleanup(t->easy);
+        t->easy = NULL;
+    }
+    sops_buf_free(&t->body);
+}
+
+CURLcode sops_transport_perform(sops_transport *t, const char *url, struct curl_slist *headers,
+                                const char *body, size_t body_len, long *status)
+{
+    CURL *e = t->easy;
+    CURLcode rc;
+
+    sops_buf_reset(&t->body);
+    t->too_large = 0;
+    t->errbuf[0] = '\0';
+    t->request_id[0] = t->error_code[0] = t->trace_id[0] = t->retry_after[0] = '\0';
+    *status = 0;
+
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
+    if (body) {
+        curl_easy_setopt(e, CURLOPT_POST, 1L);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    } else {
+        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    }
+
+    rc = curl_easy_perform(e);
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, status);
+    return rc;
+}

@@ -1,0 +1,44 @@
+/* HTTP through one reused libcurl easy handle. Its callbacks only copy bytes
+ * into C buffers: they never call Lua, so nothing can raise while libcurl is
+ * inside them. */
+#ifndef SOPS_TRANSPORT_H
+#define SOPS_TRANSPORT_H
+
+#include <curl/curl.h>
+
+#include "buffer.h"
+
+#define SOPS_HDR_MAX 160
+
+typedef struct sops_transport {
+    CURL *easy;
+    sops_buf body;           /* response body of the last transfer */
+    size_t max_body;         /* larger bodies abort the transfer */
+    int too_large;           /* set by the callbacks when max_body was passed */
+    char request_id[SOPS_HDR_MAX];  /* X-Bkapi-Request-Id */
+    char error_code[SOPS_HDR_MAX];  /* X-Bkapi-Error-Code */
+    char trace_id[SOPS_HDR_MAX];    /* Sops-Trace-Id */
+    char retry_after[SOPS_HDR_MAX]; /* Retry-After */
+    char errbuf[CURL_ERROR_SIZE];
+} sops_transport;
+
+typedef struct sops_transport_opts {
+    long timeout_ms;
+    long connect_timeout_ms;
+    int verify_tls;
+    const char *ca_file;  /* NULL: the system store */
+    const char *proxy;    /* NULL: libcurl's default (environment) */
+    const char *user_agent;
+} sops_transport_opts;
+
+/* Returns 0 when libcurl could not make a handle. */
+int sops_transport_init(sops_transport *t, const sops_transport_opts *o, size_t max_body);
+void sops_transport_free(sops_transport *t);
+
+/* One request: a POST of body, or a GET when body is NULL. Returns
+ * libcurl's result; the status code goes to *status (0 when no response
+ * arrived). */
+CURLcode sops_transport_perform(sops_transport *t, const char *url, struct curl_slist *headers,
+                                const char *body, size_t body_len, long *status);
+
+#endif
