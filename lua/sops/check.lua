@@ -1,0 +1,72 @@
+-- Argument checks that raise like Lua's own "bad argument" errors, naming
+-- the call and the field, at the level of the caller's call.
+local M = {}
+
+local function tname(v)
+  local t = type(v)
+  if t == "number" and math.type and math.type(v) == "float" then return "float" end
+  return t
+end
+
+-- Every `level` below is the error level, counted from the function that
+-- receives it, at which the user's call stands (as for error()).
+
+-- Raises "bad argument #1 to 'call' (field 'name': what)".
+function M.fail(call, field, what, level)
+  local where = field and ("field '" .. field .. "': ") or ""
+  error(string.format("bad argument #1 to '%s' (%s%s)", call, where, what), level)
+end
+
+local function is_int(v)
+  if math.type then return math.type(v) == "integer" end
+  return type(v) == "number" and v == math.floor(v)
+end
+M.is_int = is_int
+
+-- kind: "id" (positive integer), "string", "boolean", "object", "list",
+-- "number", "any". Returns nil when v fits, else a description.
+function M.mismatch(kind, v)
+  if kind == "id" then
+    if not is_int(v) then return "positive integer expected, got " .. tname(v) end
+    if v <= 0 then return "positive integer expected, got " .. tostring(v) end
+  elseif kind == "string" then
+    if type(v) ~= "string" then return "string expected, got " .. tname(v) end
+  elseif kind == "boolean" then
+    if type(v) ~= "boolean" then return "boolean expected, got " .. tname(v) end
+  elseif kind == "number" then
+    if type(v) ~= "number" then return "number expected, got " .. tname(v) end
+    if v ~= v then return "number expected, got NaN" end
+  elseif kind == "object" or kind == "list" then
+    if type(v) ~= "table" then return "table expected, got " .. tname(v) end
+  end
+  return nil
+end
+
+-- Checks `args` against `fields` ({name = {kind, required}}). Unknown
+-- fields are refused, so a typo does not silently send nothing.
+function M.fields(call, args, fields, level)
+  if type(args) ~= "table" then
+    error(string.format("bad argument #1 to '%s' (table expected, got %s)", call, tname(args)), level)
+  end
+  for k in pairs(args) do
+    if fields[k] == nil then
+      error(string.format("bad argument #1 to '%s' (unknown field '%s')", call, tostring(k)), level)
+    end
+  end
+  for name, f in pairs(fields) do
+    local v = args[name]
+    if v == nil then
+      if f[2] then
+        error(string.format("bad argument #1 to '%s' (field '%s': %s expected, got nil)", call, name,
+          f[1] == "id" and "positive integer" or f[1]), level)
+      end
+    else
+      local bad = M.mismatch(f[1], v)
+      if bad then
+        error(string.format("bad argument #1 to '%s' (field '%s': %s)", call, name, bad), level)
+      end
+    end
+  end
+end
+
+return M

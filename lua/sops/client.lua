@@ -1,0 +1,139 @@
+-- sops.new: checks the options, makes the C client, and gives it the
+-- methods of sops.api. A client is the core's userdata itself, so
+-- `local c <close> = sops.new{...}`, c:close() and garbage collection all
+-- release its libcurl handle.
+local core = require "sops.core"
+local check = require "sops.check"
+local api = require "sops.api"
+
+local M = {}
+
+local OPTIONS = {
+  url = "string", route = "string", app_code = "string", app_secret = "string",
+  username = "string", bk_token = "string", access_token = "string",
+  bk_biz_id = "id", scope = "string", timeout = "number", connect_timeout = "number",
+  verify_tls = "boolean", ca_file = "string", proxy = "string", language = "string",
+  tenant_id = "string", headers = "object", user_agent = "string", max_body = "id",
+}
+
+-- per-client defaults, keyed weakly by the client
+local defaults = setmetatable({}, {__mode = "k"})
+
+-- `level`: see sops.check.
+local function opt_fail(what, level)
+  error("bad argument #1 to 'sops.new' (" .. what .. ")", level)
+end
+
+-- Returns the options for core.new, or raises.
+local function check_options(opts, level)
+  level = level + 1 -- for opt_fail
+  if type(opts) ~= "table" then opt_fail("table expected, got " .. type(opts), level) end
+  for k, v in pairs(opts) do
+    local kind = OPTIONS[k]
+    if not kind then opt_fail("unknown option '" .. tostring(k) .. "'", level) end
+    local bad = check.mismatch(kind, v)
+    if bad then opt_fail("option '" .. k .. "': " .. bad, level) end
+  end
+  if not opts.url then opt_fail("option 'url': string expected, got nil", level) end
+  if not opts.url:match("^https?://[^/]") then opt_fail("option 'url': http:// or https:// URL expected", level) end
+  local route = opts.route or (opts.url:find("/compapi/", 1, true) and "esb" or "apigw")
+  if route ~= "apigw" and route ~= "esb" then opt_fail("option 'route': 'apigw' or 'esb' expected", level) end
+  if not opts.app_code then opt_fail("option 'app_code': string expected, got nil", level) end
+  if not opts.app_secret then opt_fail("option 'app_secret': string expected, got nil", level) end
+  local user_field, user_value, count = nil, nil, 0
+  for opt, field in pairs({username = "bk_username", bk_token = "bk_token", access_token = "access_token"}) do
+    if opts[opt] then
+      user_field, user_value, count = field, opts[opt], count + 1
+    end
+  end
+  if count ~= 1 then opt_fail("exactly one of 'username', 'bk_token' or 'access_token' expected", level) end
+  for _, k in ipairs({"timeout", "connect_timeout"}) do
+    if opts[k] and opts[k] <= 0 then opt_fail("option '" .. k .. "': positive number expected", level) end
+  end
+  for name, value in pairs(opts.headers or {}) do
+    if type(name) ~= "string" or type(value) ~= "string" or name:find("[:\r\n]") or value:find("[\r\n]") then
+      opt_fail("option 'headers': header names and values must be strings without ':' or line breaks", level)
+    end
+  end
+  return {
+    url = opts.url, route = route, app_code = opts.app_code, app_secret = opts.app_secret,
+    user_field = user_field, user_value = user_value,
+    timeout = opts.timeout or 30, connect_timeout = opts.connect_timeout or 5,
+    verify_tls = opts.verify_tls ~= false, ca_file = opts.ca_file, proxy = opts.proxy,
+    language = opts.language, tenant_id = opts.tenant_id, headers = opts.headers,
+    user_agent = opts.user_agent, max_body = opts.max_body,
+  }
+end
+
+-- Makes a client; argument errors are raised at `level`.
+function M.build(opts, level)
+  local copts = check_options(opts, level + 1)
+  local c = core.new(copts)
+  defaults[c] = {bk_biz_id = opts.bk_biz_id, scope = opts.scope or "cmdb_biz"}
+  return c
+end
+
+-- (no tail calls below: they would drop the frame `level` counts on)
+function M.new(opts)
+  local c = M.build(opts, 3)
+  return c
+end
+
+-- Builds the parameters of one call, raising on argument mistakes.
+local function params_for(self, name, spec, args, level)
+  local call = "sops." .. name
+  check.fields(call, args, spec.fields, level + 1)
+  local d = defaults[self] or {}
+  local p = {}
+  for k, v in pairs(args) do p[k] = v end
+  p.bk_biz_id = args.bk_biz_id or d.bk_biz_id
+  if not p.bk_biz_id then
+    check.fail(call, "bk_biz_id", "positive integer expected, got nil (give it here or to sops.new)", level + 1)
+  end
+  p.scope = args.scope or d.scope or "cmdb_biz"
+  if spec.actions and not spec.actions[args.action] then
+    check.fail(call, "action", "unknown action '" .. tostring(args.action) .. "'", level + 1)
+  end
+  for k, v in pairs(spec.fixed or {}) do p[k] = v end
+  if spec.list then
+    local list = args[spec.list]
+    if #list > 50 then check.fail(call, spec.list, "at most 50 task ids per call", level + 1) end
+    local ids = setmetatable({}, core.array_mt)
+    for i, id in ipairs(list) do
+      local bad = check.mismatch("id", id)
+      if bad then check.fail(call, spec.list .. "[" .. i .. "]", bad, level + 1) end
+      ids[i] = id
+    end
+    p[spec.list] = ids
+  end
+  if name == "get_template_list" and args.id_in then
+    p.id_in = table.concat(args.id_in, ",")
+  end
+  return p
+end
+
+-- Runs call `name` on client c; argument errors are raised at `level`.
+function M.invoke(c, name, args, level)
+  local spec = api.CALLS[name]
+  if type(c) ~= "userdata" then
+    error("bad self to 'sops." .. name .. "' (use client:" .. name .. "{...})", level)
+  end
+  return c:call(spec.api, params_for(c, name, spec, args, level + 1))
+end
+
+local methods = core.client_methods
+for name in pairs(api.CALLS) do
+  methods[name] = function(self, args)
+    local value, response = M.invoke(self, name, args, 3)
+    return value, response
+  end
+end
+
+-- The defaults a client was made with (bk_biz_id, scope).
+function methods:defaults()
+  local d = defaults[self] or {}
+  return {bk_biz_id = d.bk_biz_id, scope = d.scope}
+end
+
+M.methods = methods
+return M
