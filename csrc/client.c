@@ -306,7 +306,7 @@ static int finish_call(lua_State *L, sops_client *c, const char *api, CURLcode r
     memset(&e, 0, sizeof e);
     e.api = api;
     e.retry_after = -1;
-    e.request_id = t->request_id;
+    e.request_id = t->request_id[0] ? t->request_id : NULL;
     e.trace_id = t->trace_id[0] ? t->trace_id : NULL;
 
     if (rc != CURLE_OK) {

@@ -148,5 +148,27 @@ function M.raw(port, bytes, wait)
   return table.concat(chunks)
 end
 
+-- A lua-sops client for this simulator. route: "apigw" (default) or "esb".
+function Sim:client(opts)
+  local sops = require "sops"
+  opts = opts or {}
+  local route = opts.route or "apigw"
+  local o = {
+    url = route == "esb" and (self.url .. "/api/c/compapi/v2/sops") or (self.url .. "/prod"),
+    app_code = M.APP_CODE, app_secret = M.APP_SECRET, bk_biz_id = 2, timeout = 5,
+  }
+  if not (opts.bk_token or opts.access_token or opts.username) then o.username = "admin" end
+  for k, v in pairs(opts) do o[k] = v end
+  return sops.new(o)
+end
+
+-- A port nothing listens on (bound, then closed).
+function M.dead_port()
+  local s = assert(socket.bind("127.0.0.1", 0))
+  local _, port = s:getsockname()
+  s:close()
+  return tonumber(port)
+end
+
 M.socket = socket
 return M

@@ -95,6 +95,14 @@ local function params_for(self, name, spec, args, level)
     check.fail(call, "action", "unknown action '" .. tostring(args.action) .. "'", level + 1)
   end
   for k, v in pairs(spec.fixed or {}) do p[k] = v end
+  for k, f in pairs(spec.fields) do
+    -- a list field is sent as a JSON array even when empty
+    if f[1] == "list" and p[k] ~= nil then
+      local copy = setmetatable({}, core.array_mt)
+      for i, v in ipairs(p[k]) do copy[i] = v end
+      p[k] = copy
+    end
+  end
   if spec.list then
     local list = args[spec.list]
     if #list > 50 then check.fail(call, spec.list, "at most 50 task ids per call", level + 1) end

@@ -1,0 +1,148 @@
+-- The C core's JSON decoder and encoder: the JSONTestSuite corpus, integer
+-- and null fidelity, limits.
+local sops = require "sops"
+local cjson = require "cjson"
+
+local SUITE = "../shared/jsontestsuite/test_parsing/"
+
+local function read(path)
+  local f = assert(io.open(path, "rb"))
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+local function suite_files()
+  local p = assert(io.popen("ls " .. SUITE))
+  local list = {}
+  for name in p:lines() do list[#list + 1] = name end
+  p:close()
+  return list
+end
+
+describe("sops.decode", function()
+  describe("JSONTestSuite", function()
+    local files = suite_files()
+    it("has the corpus", function()
+      assert.is_true(#files > 300)
+    end)
+    for _, name in ipairs(files) do
+      local kind = name:sub(1, 1)
+      if kind == "y" then
+        it("accepts " .. name, function()
+          local v, err = sops.decode(read(SUITE .. name))
+          assert.is_nil(err)
+          assert.is_not_nil(v)
+        end)
+      elseif kind == "n" then
+        it("rejects " .. name, function()
+          local v, err = sops.decode(read(SUITE .. name))
+          assert.is_nil(v)
+          assert.is_string(err)
+        end)
+      else
+        it("survives " .. name, function()
+          local ok = pcall(sops.decode, read(SUITE .. name))
+          assert.is_true(ok)
+        end)
+      end
+    end
+  end)
+
+  it("gives integers as integers and other numbers as floats", function()
+    local v = sops.decode('{"a": 10, "b": -3, "c": 1.5, "d": 1e2, "e": 9223372036854775807, "f": 9223372036854775808}')
+    assert.equal("integer", math.type(v.a))
+    assert.equal(10, v.a)
+    assert.equal(-3, v.b)
+    assert.equal("float", math.type(v.c))
+    assert.equal("float", math.type(v.d))
+    assert.equal(100.0, v.d)
+    assert.equal(math.maxinteger, v.e)
+    assert.equal("float", math.type(v.f))
+    assert.equal(math.mininteger, sops.decode("-9223372036854775808"))
+  end)
+
+  it("gives null as sops.null, the same value as cjson.null", function()
+    local v = sops.decode('{"finish_time": null, "list": [null, 1]}')
+    assert.equal(sops.null, v.finish_time)
+    assert.equal(cjson.null, v.finish_time)
+    assert.equal(sops.null, v.list[1])
+    assert.equal(1, v.list[2])
+  end)
+
+  it("keeps keys as sent", function()
+    local v = sops.decode('{"root_id:": "n1", "": 1, "a\\u0000b": 2}')
+    assert.equal("n1", v["root_id:"])
+    assert.equal(1, v[""])
+    assert.equal(2, v["a\0b"])
+  end)
+
+  it("decodes escapes and surrogate pairs to UTF-8", function()
+    assert.equal('q"\\/\b\f\n\r\t', sops.decode('"q\\"\\\\\\/\\b\\f\\n\\r\\t"'))
+    assert.equal("é€𝄞", sops.decode('"\\u00e9\\u20ac\\ud834\\udd1e"'))
+    assert.equal("节点", sops.decode('"节点"'))
+  end)
+
+  it("refuses nesting deeper than the limit, and accepts it up to there", function()
+    assert.is_table(sops.decode(string.rep("[", 1000) .. string.rep("]", 1000)))
+    local v, err = sops.decode(string.rep("[", 1001) .. string.rep("]", 1001))
+    assert.is_nil(v)
+    assert.matches("nesting too deep", err)
+    v, err = sops.decode(string.rep('{"a":', 100000))
+    assert.is_nil(v)
+    assert.matches("nesting too deep", err)
+  end)
+
+  it("says where the error is", function()
+    local v, err = sops.decode('{"a": tru}')
+    assert.is_nil(v)
+    assert.equal("invalid literal at byte 7", err)
+    v, err = sops.decode('{"a": 1} x')
+    assert.is_nil(v)
+    assert.equal("trailing data after JSON value at byte 10", err)
+    v, err = sops.decode("")
+    assert.is_nil(v)
+    assert.matches("empty body", err)
+  end)
+
+  it("decodes the fixtures", function()
+    local dir = "../shared/protocol/fixtures/"
+    local v = sops.decode(read(dir .. "get_task_status_failed_v2_with_ex_data.json"))
+    assert.equal("FAILED", v.data.state)
+    assert.equal(sops.null, v.data.finish_time)
+    assert.equal("integer", math.type(v.data.elapsed_time))
+    assert.equal("n3f2c9a1b7e4d4f0a8c6b5e2d1f0a9b8", v.data["root_id:"])
+    local created = sops.decode(read(dir .. "get_task_status_created.json"))
+    assert.equal(0, created.data.skip)
+    assert.equal("integer", math.type(created.data.skip))
+  end)
+end)
+
+describe("sops.encode", function()
+  it("writes objects, arrays, numbers, strings and null", function()
+    assert.equal('{"a":1}', sops.encode({a = 1}))
+    assert.equal("[1,2,3]", sops.encode({1, 2, 3}))
+    assert.equal("[]", sops.encode(sops.array()))
+    assert.equal("{}", sops.encode({}))
+    assert.equal("10", sops.encode(10.0))
+    assert.equal("1.5", sops.encode(1.5))
+    assert.equal("null", sops.encode(sops.null))
+    assert.equal('"a\\"b\\\\c\\n\\u0001"', sops.encode('a"b\\c\n\1'))
+    assert.equal('"节点"', sops.encode("节点"))
+  end)
+
+  it("round-trips through the decoder", function()
+    local v = {name = "x", list = {1, 2, {k = "v"}}, n = sops.null, t = true, f = false}
+    local back = sops.decode(sops.encode(v))
+    assert.same(v, back)
+  end)
+
+  it("raises on values JSON cannot hold", function()
+    assert.has_error(function() sops.encode({f = print}) end)
+    assert.has_error(function() sops.encode(0 / 0) end)
+    assert.has_error(function() sops.encode({[true] = 1}) end)
+    local cyclic = {}
+    cyclic.self = cyclic
+    assert.has_error(function() sops.encode(cyclic) end)
+  end)
+end)

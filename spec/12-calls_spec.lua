@@ -1,0 +1,247 @@
+-- Every call on both routes, checked against what the simulator received.
+local h = require "helpers"
+local sops = require "sops"
+
+local function auth_of(entry)
+  return h.decode(entry.headers["x-bkapi-authorization"] or "null")
+end
+
+describe("calls over the API gateway", function()
+  local sim, c
+  setup(function()
+    sim = h.start_sim({"--speed", "0"})
+    c = sim:client({language = "en", tenant_id = "t1", headers = {["X-Extra"] = "yes"}, user_agent = "spec-agent"})
+  end)
+  teardown(function()
+    c:close()
+    sim:stop()
+  end)
+  before_each(function() sim:reset() end)
+
+  it("create_task: POST /create_task/{template_id}/{bk_biz_id}/ with a JSON body", function()
+    local data, resp = c:create_task{template_id = 1, name = "from spec", constants = {["${version}"] = "9"}}
+    assert.is_table(data)
+    assert.equal("integer", math.type(data.task_id))
+    assert.is_true(resp.result)
+    assert.equal(data, resp.data)
+    local req = sim:last_request()
+    assert.equal("POST", req.method)
+    assert.equal("/prod/create_task/1/2/", req.path)
+    assert.same({name = "from spec", constants = {["${version}"] = "9"}, scope = "cmdb_biz"}, h.decode(req.body))
+    assert.same({bk_app_code = h.APP_CODE, bk_app_secret = h.APP_SECRET, bk_username = "admin"}, auth_of(req))
+    assert.equal("application/json", req.headers["content-type"])
+    assert.equal("en", req.headers["accept-language"])
+    assert.equal("en", req.headers["blueking-language"])
+    assert.equal("t1", req.headers["x-bk-tenant-id"])
+    assert.equal("yes", req.headers["x-extra"])
+    assert.equal("spec-agent", req.headers["user-agent"])
+    assert.is_nil(req.headers.expect)
+  end)
+
+  it("start_task, operate_task and its shortcuts", function()
+    local t = sim:task({template_id = 100 - 99})
+    local v, resp = c:start_task{task_id = t.task_id}
+    assert.same({task_url = resp.task_url}, v)
+    local req = sim:last_request()
+    assert.equal("/prod/start_task/" .. t.task_id .. "/2/", req.path)
+    assert.same({scope = "cmdb_biz"}, h.decode(req.body))
+    sim:advance(0.5)
+    -- operate_task answers carry no data: the value is true
+    assert.is_true((c:pause_task{task_id = t.task_id}))
+    assert.same({action = "pause", scope = "cmdb_biz"}, h.decode(sim:last_request().body))
+    assert.equal("/prod/operate_task/" .. t.task_id .. "/2/", sim:last_request().path)
+    assert.is_true((c:resume_task{task_id = t.task_id}))
+    assert.equal("resume", h.decode(sim:last_request().body).action)
+    assert.is_true((c:operate_task{task_id = t.task_id, action = "pause"}))
+    assert.is_true((c:revoke_task{task_id = t.task_id}))
+    assert.equal("revoke", h.decode(sim:last_request().body).action)
+  end)
+
+  it("operate_node and its shortcuts: bk_biz_id first in the path", function()
+    local t = sim:task({template_id = 2, start = true})
+    sim:advance(5)
+    local node = t.node_ids.deploy
+    assert.is_true((c:retry_node{task_id = t.task_id, node_id = node, inputs = {version = "2"}}))
+    local req = sim:last_request()
+    assert.equal("/prod/operate_node/2/" .. t.task_id .. "/", req.path)
+    assert.same({node_id = node, action = "retry", inputs = {version = "2"}, scope = "cmdb_biz"}, h.decode(req.body))
+    sim:advance(5)
+    local _, err = c:skip_node{task_id = t.task_id, node_id = node}
+    assert.equal("api", err.kind)
+    assert.same({node_id = node, action = "skip", scope = "cmdb_biz"}, h.decode(sim:last_request().body))
+    local g = sim:task({template_id = 4, start = true})
+    sim:advance(3)
+    local gid = g.node_ids["choose route"]
+    local flow
+    for _, n in ipairs(g.nodes) do
+      if n.id == gid then flow = n.flows[1].id end
+    end
+    assert.is_true((c:skip_exg{task_id = g.task_id, node_id = gid, flow_id = flow}))
+    assert.same({node_id = gid, action = "skip_exg", flow_id = flow, scope = "cmdb_biz"}, h.decode(sim:last_request().body))
+    local s = sim:task({template_id = 3, start = true})
+    sim:advance(1.5)
+    local sub = s.node_ids["restart service"]
+    assert.is_true((c:pause_subprocess{task_id = s.task_id, node_id = sub}))
+    assert.equal("pause_subproc", h.decode(sim:last_request().body).action)
+    assert.is_true((c:resume_subprocess{task_id = s.task_id, node_id = sub}))
+    assert.equal("resume_subproc", h.decode(sim:last_request().body).action)
+    sim:advance(2)
+    assert.is_true((c:callback_node{task_id = s.task_id, node_id = s.node_ids.approve, data = {ok = true}}))
+    assert.same({node_id = s.node_ids.approve, action = "callback", data = {ok = true}, scope = "cmdb_biz"},
+      h.decode(sim:last_request().body))
+    local f = sim:task({template_id = 1, start = true})
+    sim:advance(1.5)
+    assert.is_true((c:forced_fail_node{task_id = f.task_id, node_id = f.node_ids.deploy}))
+    assert.is_true((c:operate_node{task_id = f.task_id, node_id = f.node_ids.deploy, action = "retry"}))
+  end)
+
+  it("node_callback", function()
+    local s = sim:task({template_id = 3, start = true})
+    sim:advance(3)
+    assert.is_true((c:node_callback{task_id = s.task_id, node_id = s.node_ids.approve, callback_data = {x = 1}}))
+    local req = sim:last_request()
+    assert.equal("/prod/node_callback/" .. s.task_id .. "/2/", req.path)
+    assert.same({node_id = s.node_ids.approve, callback_data = {x = 1}, scope = "cmdb_biz"}, h.decode(req.body))
+  end)
+
+  it("get_task_status: GET with presence-only flags; false is not sent", function()
+    local t = sim:task({template_id = 2, start = true})
+    sim:advance(5)
+    local data, resp = c:get_task_status{task_id = t.task_id, with_ex_data = true, with_failed_node_info = false}
+    assert.equal("FAILED", data.state)
+    assert.equal("integer", math.type(data.elapsed_time))
+    assert.equal("integer", math.type(data.retry))
+    assert.equal(sops.null, data.finish_time)
+    assert.equal(t.root_id, data["root_id:"])
+    assert.is_string(data.ex_data[t.node_ids.deploy])
+    assert.equal("", resp.message)
+    local req = sim:last_request()
+    assert.equal("GET", req.method)
+    assert.equal("/prod/get_task_status/" .. t.task_id .. "/2/", req.path)
+    assert.same({with_ex_data = "true", scope = "cmdb_biz"}, req.args)
+    assert.equal("", req.body)
+    c:get_task_status{task_id = t.task_id, subprocess_id = "nabc", with_auto_retry_status = true, scope = "project"}
+    assert.same({subprocess_id = "nabc", with_auto_retry_status = "true", scope = "project"}, sim:last_request().args)
+  end)
+
+  it("get_tasks_status: POST with a JSON list, even an empty one", function()
+    local a = sim:task({template_id = 1})
+    local b = sim:task({template_id = 1})
+    local list = c:get_tasks_status{task_id_list = {a.task_id, b.task_id}, include_children_status = true}
+    assert.equal(2, #list)
+    assert.equal(b.task_id, list[1].id)
+    local req = sim:last_request()
+    assert.equal("/prod/get_tasks_status/2/", req.path)
+    assert.same({task_id_list = {a.task_id, b.task_id}, include_children_status = true, scope = "cmdb_biz"},
+      h.decode(req.body))
+    list = c:get_tasks_status{task_id_list = {}}
+    assert.same({}, list)
+    assert.matches('"task_id_list":%[%]', sim:last_request().body)
+  end)
+
+  it("get_task_detail, get_task_node_detail, get_template_list, get_template_info", function()
+    local t = sim:task({template_id = 1, start = true, name = "d"})
+    sim:advance(2)
+    local d = c:get_task_detail{task_id = t.task_id}
+    assert.equal("d", d.name)
+    assert.equal("/prod/get_task_detail/" .. t.task_id .. "/2/", sim:last_request().path)
+    local n = c:get_task_node_detail{task_id = t.task_id, node_id = t.node_ids.precheck, subprocess_stack = {}}
+    assert.equal("FINISHED", n.state)
+    assert.same({node_id = t.node_ids.precheck, subprocess_stack = "[]", scope = "cmdb_biz"}, sim:last_request().args)
+    local list = c:get_template_list{id_in = {1, 2}, name_keyword = "deploy"}
+    assert.equal(2, #list)
+    assert.same({id_in = "1,2", name_keyword = "deploy", scope = "cmdb_biz"}, sim:last_request().args)
+    local info = c:get_template_info{template_id = 3}
+    assert.equal("Restart with approval", info.name)
+    assert.equal("/prod/get_template_info/3/2/", sim:last_request().path)
+  end)
+
+  it("bk_biz_id and scope per call override the client's", function()
+    local _, err = c:get_template_list{bk_biz_id = 7, scope = "project"}
+    assert.equal("project(7) with scope(project) does not exist.", err.message)
+    assert.equal("/prod/get_template_list/7/", sim:last_request().path)
+    assert.equal("project", sim:last_request().args.scope)
+  end)
+
+  it("keeps the connection alive across calls", function()
+    sim:clear_log()
+    for _ = 1, 5 do c:get_template_list{} end
+    local log = sim:requests()
+    assert.equal(5, #log)
+    for _, r in ipairs(log) do
+      assert.is_nil(r.headers.connection)
+    end
+  end)
+
+  it("accepts bk_token and access_token identities", function()
+    local tc = sim:client({bk_token = "sim-bk-token"})
+    assert.is_table((tc:get_template_list{}))
+    assert.same({bk_app_code = h.APP_CODE, bk_app_secret = h.APP_SECRET, bk_token = "sim-bk-token"},
+      auth_of(sim:last_request()))
+    local ac = sim:client({access_token = "sim-access-token"})
+    assert.is_table((ac:get_template_list{}))
+    assert.same({bk_app_code = h.APP_CODE, bk_app_secret = h.APP_SECRET, access_token = "sim-access-token"},
+      auth_of(sim:last_request()))
+  end)
+end)
+
+describe("calls over the legacy ESB", function()
+  local sim, c
+  setup(function()
+    sim = h.start_sim({"--speed", "0"})
+    c = sim:client({route = "esb"})
+  end)
+  teardown(function() sim:stop() end)
+  before_each(function() sim:reset() end)
+
+  it("GET: credentials and ids in the query, no gateway header", function()
+    local t = sim:task({template_id = 1})
+    local data, resp = c:get_task_status{task_id = t.task_id, with_ex_data = true}
+    assert.equal("CREATED", data.state)
+    assert.equal(0, resp.code)
+    assert.is_string(resp.request_id)
+    local req = sim:last_request()
+    assert.equal("/api/c/compapi/v2/sops/get_task_status/", req.path)
+    assert.same({bk_app_code = h.APP_CODE, bk_app_secret = h.APP_SECRET, bk_username = "admin",
+      bk_biz_id = "2", task_id = tostring(t.task_id), with_ex_data = "true", scope = "cmdb_biz"}, req.args)
+    assert.is_nil(req.headers["x-bkapi-authorization"])
+  end)
+
+  it("POST: credentials and ids in the JSON body", function()
+    local data = c:create_task{template_id = 1, name = "esb task"}
+    local req = sim:last_request()
+    assert.equal("/api/c/compapi/v2/sops/create_task/", req.path)
+    assert.same({bk_app_code = h.APP_CODE, bk_app_secret = h.APP_SECRET, bk_username = "admin",
+      bk_biz_id = 2, template_id = 1, name = "esb task", scope = "cmdb_biz"}, h.decode(req.body))
+    assert.is_table((c:start_task{task_id = data.task_id}))
+    sim:advance(1)
+    assert.is_true((c:pause_task{task_id = data.task_id}))
+    local _, err = c:pause_task{task_id = data.task_id}
+    assert.equal("api", err.kind)
+    assert.equal(1306000, err.code)
+    assert.is_string(err.request_id)
+  end)
+
+  it("supports every call", function()
+    local t = sim:task({template_id = 3, start = true})
+    sim:advance(3)
+    assert.is_table((c:get_task_detail{task_id = t.task_id}))
+    assert.is_table((c:get_task_node_detail{task_id = t.task_id, node_id = t.node_ids.stop}))
+    assert.is_table((c:get_tasks_status{task_id_list = {t.task_id}}))
+    assert.is_table((c:get_template_list{}))
+    assert.is_table((c:get_template_info{template_id = 1}))
+    assert.is_true((c:callback_node{task_id = t.task_id, node_id = t.node_ids.approve}))
+    local u = sim:task({template_id = 3, start = true})
+    sim:advance(3)
+    assert.is_true((c:node_callback{task_id = u.task_id, node_id = u.node_ids.approve, callback_data = {}}))
+    assert.same({bk_app_code = h.APP_CODE, bk_app_secret = h.APP_SECRET, bk_username = "admin",
+      bk_biz_id = 2, task_id = u.task_id, node_id = u.node_ids.approve, callback_data = {}, scope = "cmdb_biz"},
+      h.decode(sim:last_request().body))
+  end)
+
+  it("sends access_token as bk_access_token", function()
+    local ac = sim:client({route = "esb", access_token = "sim-access-token"})
+    assert.is_table((ac:get_template_list{}))
+    assert.equal("sim-access-token", sim:last_request().args.bk_access_token)
+  end)
+end)
