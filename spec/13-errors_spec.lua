@@ -1,0 +1,220 @@
+-- Every kind of run-time failure comes back as nil, err with a structured
+-- error, and the next call on the same client still works.
+local h = require "helpers"
+local sops = require "sops"
+
+local function still_works(c)
+  local list, resp = c:get_template_list{}
+  assert.is_table(list)
+  assert.is_true(resp.result)
+end
+
+describe("errors", function()
+  local sim, c
+  setup(function()
+    sim = h.start_sim({"--speed", "0"})
+    c = sim:client({timeout = 1})
+  end)
+  teardown(function()
+    c:close()
+    sim:stop()
+  end)
+  before_each(function() sim:reset() end)
+  after_each(function() still_works(c) end)
+
+  it("api: result false, with code, message, request_id and api name", function()
+    local v, err = c:get_task_status{task_id = 424242}
+    assert.is_nil(v)
+    assert.is_true(sops.is_error(err))
+    assert.equal("api", err.kind)
+    assert.equal(3540400, err.code)
+    assert.equal("数据不存在错误: 数据不存在错误, 错误内容 TaskFlowInstance(id=424242) does not exist. | process_exception",
+      err.message)
+    assert.equal(200, err.http_status)
+    assert.equal("get_task_status", err.api)
+    assert.is_false(err.retryable)
+    assert.matches("^%x+%-%x+%-%x+%-%x+%-%x+$", err.request_id)
+    assert.is_nil(err.trace_id) -- the middleware's answer has none
+    assert.equal("sops: get_task_status: api error 3540400: " .. err.message .. " (HTTP 200, request_id "
+      .. err.request_id .. ")", tostring(err))
+  end)
+
+  it("api: keeps the view's trace_id", function()
+    local t = sim:task({template_id = 1})
+    local _, err = c:pause_task{task_id = t.task_id}
+    assert.equal("task not started", err.message)
+    assert.equal(3545000, err.code)
+    assert.matches("^%x+$", err.trace_id)
+    assert.equal("operate_task", err.api)
+  end)
+
+  it("api: an object message becomes a string, the object goes in detail", function()
+    sim:fault({kind = "garbage", content_type = "application/json",
+      body = '{"result": false, "code": 3540000, "message": {"include_children_status": ["Must be a valid boolean."]}}'})
+    local _, err = c:get_tasks_status{task_id_list = {1}}
+    assert.equal("api", err.kind)
+    assert.same({include_children_status = {"Must be a valid boolean."}}, err.detail)
+    assert.equal('{"include_children_status":["Must be a valid boolean."]}', err.message)
+  end)
+
+  it("gateway: the gateway refused the credentials", function()
+    local bad = sim:client({app_secret = "wrong"})
+    local _, err = bad:get_template_list{}
+    assert.equal("gateway", err.kind)
+    assert.equal(400, err.http_status)
+    assert.equal(1640001, err.code)
+    assert.equal('Parameters error [reason="bk_app_code or bk_app_secret is incorrect"]', err.message)
+    assert.is_false(err.retryable)
+    assert.is_string(err.request_id)
+  end)
+
+  it("gateway: 429 is retryable and carries Retry-After", function()
+    sim:fault({kind = "rate_limit", retry_after = 7})
+    local _, err = c:get_template_list{}
+    assert.equal("gateway", err.kind)
+    assert.equal(429, err.http_status)
+    assert.equal(1642901, err.code)
+    assert.is_true(err.retryable)
+    assert.equal(7, err.retry_after)
+  end)
+
+  it("http: an HTML 502 from a proxy", function()
+    sim:fault({kind = "status", status = 502})
+    local _, err = c:get_template_list{}
+    assert.equal("http", err.kind)
+    assert.equal(502, err.http_status)
+    assert.equal("HTTP 502", err.message)
+    assert.is_true(err.retryable)
+    assert.equal("sops: get_template_list: http error: HTTP 502 (HTTP 502, request_id " .. err.request_id .. ")",
+      tostring(err))
+  end)
+
+  it("http: a 4xx is not retryable", function()
+    sim:fault({kind = "status", status = 403, body = "This API can only be accessed through API gateway"})
+    local _, err = c:get_template_list{}
+    assert.equal("http", err.kind)
+    assert.equal(403, err.http_status)
+    assert.is_false(err.retryable)
+  end)
+
+  it("timeout: a server slower than `timeout`", function()
+    sim:fault({kind = "delay", seconds = 3})
+    local t0 = h.socket.gettime()
+    local _, err = c:get_template_list{}
+    assert.equal("timeout", err.kind)
+    assert.is_true(err.retryable)
+    assert.is_true(h.socket.gettime() - t0 < 2.5)
+  end)
+
+  it("transport: the connection is reset", function()
+    -- libcurl retries once, on a new connection, a request whose reused
+    -- keep-alive connection died before any answer; so reset twice
+    sim:fault({kind = "reset", count = 2})
+    local _, err = c:get_template_list{}
+    assert.equal("transport", err.kind)
+    assert.is_true(err.retryable)
+  end)
+
+  it("transport: the body is cut short", function()
+    sim:fault({kind = "truncate"})
+    local _, err = c:get_template_list{}
+    assert.equal("transport", err.kind)
+    assert.is_true(err.retryable)
+  end)
+
+  it("decode: a 200 that is not JSON", function()
+    sim:fault({kind = "garbage"})
+    local _, err = c:get_template_list{}
+    assert.equal("decode", err.kind)
+    assert.matches("^response is not JSON: unexpected character at byte 1", err.message)
+    assert.is_false(err.retryable)
+  end)
+
+  it("decode: JSON that is not a bk-sops envelope", function()
+    sim:fault({kind = "garbage", body = "[1, 2, 3]"})
+    local _, err = c:get_template_list{}
+    assert.equal("decode", err.kind)
+    assert.matches("not a bk%-sops envelope", err.message)
+  end)
+
+  it("decode: a body over max_body, refused without reading it all", function()
+    local small = sim:client({max_body = 10000})
+    sim:fault({kind = "size", bytes = 20000})
+    local _, err = small:get_template_list{}
+    assert.equal("decode", err.kind)
+    assert.equal("response body exceeds max_body (10000 bytes)", err.message)
+    sim:fault({kind = "size", bytes = 9000})
+    local v = small:get_template_list{}
+    assert.equal(9000 - #'{"result":true,"code":0,"message":"","data":""}', #v)
+    small:close()
+  end)
+
+  it("decode: nesting deeper than the limit", function()
+    sim:fault({kind = "garbage", body = '{"result": true, "data": ' .. string.rep("[", 5000) .. string.rep("]", 5000) .. "}"})
+    local _, err = c:get_template_list{}
+    assert.equal("decode", err.kind)
+    assert.matches("nesting too deep", err.message)
+  end)
+end)
+
+describe("transport errors without a server", function()
+  it("a dead port is a retryable transport error", function()
+    local c = sops.new({url = "http://127.0.0.1:" .. h.dead_port() .. "/prod", app_code = "a", app_secret = "s",
+      username = "u", bk_biz_id = 2, connect_timeout = 2})
+    local v, err = c:get_task_status{task_id = 1}
+    assert.is_nil(v)
+    assert.equal("transport", err.kind)
+    assert.is_true(err.retryable)
+    assert.is_nil(err.http_status)
+    assert.matches("^sops: get_task_status: transport error: ", tostring(err))
+  end)
+end)
+
+describe("TLS", function()
+  local dir, port, server
+
+  setup(function()
+    dir = os.tmpname()
+    os.remove(dir)
+    assert(os.execute("mkdir -p " .. dir))
+    assert(os.execute(string.format(
+      "openssl req -x509 -newkey rsa:2048 -nodes -keyout %s/key.pem -out %s/cert.pem -days 2 "
+        .. "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1", dir, dir)))
+    port = h.dead_port()
+    server = assert(io.popen(string.format(
+      "echo $$; exec openssl s_server -accept %d -cert %s/cert.pem -key %s/key.pem -www 2>/dev/null", port, dir, dir)))
+    local pid = server:read("l")
+    server = {pipe = server, pid = pid}
+    -- s_server prints ACCEPT once it listens
+    repeat
+      local line = server.pipe:read("l")
+    until line == nil or line:match("ACCEPT")
+  end)
+
+  teardown(function()
+    os.execute("kill " .. server.pid)
+    server.pipe:close()
+    os.execute("rm -rf " .. dir)
+  end)
+
+  local function client(opts)
+    local o = {url = "https://127.0.0.1:" .. port .. "/prod", app_code = "a", app_secret = "s", username = "u",
+      bk_biz_id = 2, timeout = 5}
+    for k, v in pairs(opts or {}) do o[k] = v end
+    return sops.new(o)
+  end
+
+  it("rejects a self-signed certificate by default", function()
+    local _, err = client():get_task_status{task_id = 1}
+    assert.equal("tls", err.kind)
+    assert.is_false(err.retryable)
+  end)
+
+  it("accepts it with ca_file, or with verify_tls = false", function()
+    -- s_server -www answers with an HTML page: past TLS, it is a decode error
+    local _, err = client({ca_file = dir .. "/cert.pem"}):get_task_status{task_id = 1}
+    assert.equal("decode", err.kind)
+    _, err = client({verify_tls = false}):get_task_status{task_id = 1}
+    assert.equal("decode", err.kind)
+  end)
+end)
