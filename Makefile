@@ -48,7 +48,7 @@ memcheck: deps
 	$(MAKE) --no-print-directory all CFLAGS="-O0 -g" LDFLAGS="-Wl,-z,nodelete"
 	valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	  --show-leak-kinds=definite,indirect --track-origins=yes --quiet \
-	  $(BUSTED) --pattern=_spec --run=memcheck
+	  $(BUSTED) --run=memcheck
 
 lint: deps
 	luacheck lua spec bin/sops-sim
