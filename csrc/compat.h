@@ -6,35 +6,30 @@
 #include <lauxlib.h>
 
 #if LUA_VERSION_NUM < 502
+#ifndef LUA_OK
 #define LUA_OK 0
+#endif
 #define lua_rawlen(L, i) lua_objlen((L), (i))
-#define luaL_newlib(L, l) (lua_newtable(L), luaL_register((L), NULL, (l)))
+#ifndef lua_absindex /* LuaJIT 2.1 has the 5.2 auxiliary functions */
 #define lua_absindex(L, i) \
     (((i) > 0 || (i) <= LUA_REGISTRYINDEX) ? (i) : lua_gettop(L) + (i) + 1)
-static void luaL_setfuncs(lua_State *L, const luaL_Reg *l, int nup)
+#endif
+#ifndef luaL_newlib
+#define luaL_newlib(L, l) (lua_newtable(L), sops_setfuncs((L), (l)))
+#define luaL_setfuncs(L, l, nup) sops_setfuncs((L), (l))
+static inline void sops_setfuncs(lua_State *L, const luaL_Reg *l)
 {
-    (void)nup; /* lua-sops never uses upvalues */
     for (; l->name != NULL; l++) {
         lua_pushcfunction(L, l->func);
         lua_setfield(L, -2, l->name);
     }
 }
-static void *luaL_testudata(lua_State *L, int i, const char *tname)
-{
-    void *p = lua_touserdata(L, i);
-    if (p == NULL || !lua_getmetatable(L, i))
-        return NULL;
-    luaL_getmetatable(L, tname);
-    if (!lua_rawequal(L, -1, -2))
-        p = NULL;
-    lua_pop(L, 2);
-    return p;
-}
+#endif
 #endif
 
 #if LUA_VERSION_NUM < 503
 /* Before 5.3 every number is a float; an integral one counts as an integer. */
-static int sops_isinteger(lua_State *L, int i)
+static inline int sops_isinteger(lua_State *L, int i)
 {
     lua_Number n;
     if (lua_type(L, i) != LUA_TNUMBER)
