@@ -50,8 +50,11 @@ memcheck: deps
 	  --show-leak-kinds=definite,indirect --track-origins=yes --quiet \
 	  $(BUSTED) --run=memcheck
 
+demo: deps all
+	LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./build/?.so;;" $(LUA) examples/demo.lua
+
 lint: deps
-	luacheck lua spec bin/sops-sim
+	luacheck lua spec examples bin/sops-sim bin/sops
 
 clean:
 	rm -rf build

@@ -14,6 +14,7 @@ typedef struct sops_client {
     sops_buf url, body, scratch;
     sops_route route;
     int max_depth;
+    long timeout_ms;
     /* owned copies of the option strings */
     char *base, *app_code, *app_secret, *user_field, *user_value;
 } sops_client;
@@ -143,6 +144,7 @@ int sops_client_new(lua_State *L)
     to.connect_timeout_ms = (long)(opt_number(L, "connect_timeout", 5) * 1000);
     if (to.timeout_ms <= 0 || to.connect_timeout_ms <= 0)
         return luaL_error(L, "bad option 'timeout' to 'new' (must be positive)");
+    c->timeout_ms = to.timeout_ms;
     to.verify_tls = opt_bool(L, "verify_tls", 1);
     to.ca_file = opt_string(L, "ca_file");
     to.proxy = opt_string(L, "proxy");
@@ -393,7 +395,8 @@ static int finish_call(lua_State *L, sops_client *c, const char *api, CURLcode r
     return 2;
 }
 
-/* client:call(api, params) -> value, response | nil, err */
+/* client:call(api, params [, timeout]) -> value, response | nil, err
+ * timeout (seconds) shortens the client's own for this call only. */
 static int client_call(lua_State *L)
 {
     sops_client *c = check_open(L, 1);
@@ -401,15 +404,22 @@ static int client_call(lua_State *L)
     const sops_endpoint *ep;
     const char *err = NULL;
     CURLcode rc;
-    long status;
+    long status, timeout_ms = c->timeout_ms;
 
     luaL_checktype(L, 3, LUA_TTABLE);
+    if (!lua_isnoneornil(L, 4)) {
+        lua_Number t = luaL_checknumber(L, 4);
+        luaL_argcheck(L, t > 0, 4, "positive number expected");
+        if (t * 1000 < (lua_Number)timeout_ms)
+            timeout_ms = (long)(t * 1000) > 0 ? (long)(t * 1000) : 1;
+    }
     lua_settop(L, 3);
     ep = sops_endpoint_find(api);
     if (ep == NULL)
         return luaL_argerror(L, 2, "unknown bk-sops api");
     if (!sops_build_request(L, 3, ep, &c->route, &c->url, &c->body, &c->scratch, &err))
         return luaL_error(L, "bad argument to '%s' (%s)", api, err);
+    curl_easy_setopt(c->tr.easy, CURLOPT_TIMEOUT_MS, timeout_ms);
     rc = sops_transport_perform(&c->tr, c->url.data, c->headers, ep->post ? c->body.data : NULL,
                                 c->body.len, &status);
     /* libcurl has returned: only now may anything raise */

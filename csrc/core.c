@@ -5,6 +5,7 @@
 #include "compat.h"
 #include "errors.h"
 #include "json.h"
+#include "sys.h"
 
 /* core.decode(s [, max_depth]) -> value | nil, message */
 static int core_decode(lua_State *L)
@@ -48,6 +49,10 @@ int luaopen_sops_core(lua_State *L)
         {"decode", core_decode},
         {"encode", core_encode},
         {"new_error", sops_error_new},
+        {"sleep", sops_sleep},
+        {"monotime", sops_monotime},
+        {"time", sops_time},
+        {"isatty", sops_isatty},
         {NULL, NULL},
     };
     if (!curl_ready) {

@@ -121,12 +121,13 @@ local function params_for(self, name, spec, args, level)
 end
 
 -- Runs call `name` on client c; argument errors are raised at `level`.
-function M.invoke(c, name, args, level)
+-- timeout (seconds, optional) shortens the client's timeout for this call.
+function M.invoke(c, name, args, level, timeout)
   local spec = api.CALLS[name]
   if type(c) ~= "userdata" then
     error("bad self to 'sops." .. name .. "' (use client:" .. name .. "{...})", level)
   end
-  return c:call(spec.api, params_for(c, name, spec, args, level + 1))
+  return c:call(spec.api, params_for(c, name, spec, args, level + 1), timeout)
 end
 
 local methods = core.client_methods

@@ -2,6 +2,8 @@
 local core = require "sops.core"
 local client = require "sops.client"
 local api = require "sops.api"
+local tree = require "sops.tree"
+local wait = require "sops.wait"
 
 local M = {
   _VERSION = "lua-sops " .. core.version,
@@ -11,6 +13,11 @@ local M = {
   encode = core.encode,
   TASK_ACTIONS = api.TASK_ACTIONS,
   NODE_ACTIONS = api.NODE_ACTIONS,
+  states = tree.states,
+  is_terminal = tree.is_terminal,
+  walk = tree.walk,
+  failed_nodes = tree.failed_nodes,
+  sleep = core.sleep,
 }
 
 -- Marks a table as a JSON array, so that an empty one is sent as [].
@@ -37,14 +44,28 @@ function M.default_client()
   return default_client
 end
 
+local function need_default(name)
+  if not default_client then
+    error("sops." .. name .. ": no default client; call sops.configure{...} first", 3)
+  end
+  return default_client
+end
+
 for name in pairs(api.CALLS) do
   M[name] = function(args)
-    if not default_client then
-      error("sops." .. name .. ": no default client; call sops.configure{...} first", 2)
-    end
-    local value, response = client.invoke(default_client, name, args, 3)
+    local value, response = client.invoke(need_default(name), name, args, 3)
     return value, response
   end
+end
+
+function M.wait(args)
+  local status, err = wait.wait(need_default("wait"), args, 3)
+  return status, err
+end
+
+function M.wait_all(args)
+  local results = wait.wait_all(need_default("wait_all"), args, 3)
+  return results
 end
 
 return M

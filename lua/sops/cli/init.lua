@@ -1,0 +1,401 @@
+-- The `sops` command. main(argv, io) returns the exit code:
+--   0 finished (or the request was accepted), 1 ended FAILED/REVOKED/EXPIRED,
+--   2 usage error, 3 wait deadline passed, 4 the API or gateway refused,
+--   5 transport, TLS, request timeout or an unreadable answer.
+local sops = require "sops"
+local core = require "sops.core"
+local args = require "sops.cli.args"
+local render = require "sops.cli.render"
+local live = require "sops.cli.live"
+
+local M = {}
+
+local EXIT = {OK = 0, ENDED_BADLY = 1, USAGE = 2, DEADLINE = 3, REFUSED = 4, TRANSPORT = 5}
+M.EXIT = EXIT
+
+local COMMON_HELP = [[
+Connection (flags, else the environment):
+  --url URL              BK_SOPS_URL: gateway stage URL or ESB base URL
+  --route apigw|esb      BK_SOPS_ROUTE (default: esb for /compapi/ URLs)
+  --app-code CODE        BK_APP_CODE or BKPAAS_APP_ID
+  --app-secret-file F    read the secret from F; else BK_APP_SECRET or
+                         BKPAAS_APP_SECRET (never from the command line)
+  --username NAME        BK_USERNAME; or BK_TOKEN / BK_ACCESS_TOKEN
+  --biz ID               BK_BIZ_ID: the business (or project) id
+  --scope SCOPE          cmdb_biz (default) or project
+  --request-timeout S    seconds for each HTTP request (default 30)
+  --json                 print the exact data as JSON, for scripts
+  -h, --help             show help
+
+Exit codes: 0 finished or accepted, 1 ended FAILED/REVOKED/EXPIRED,
+2 usage error, 3 wait deadline passed, 4 the API or gateway refused,
+5 transport, TLS or request timeout.]]
+
+local COMMANDS = {
+  status = {usage = "sops status TASK_ID [--subprocess NODE_ID] [--all] [--json]",
+    about = "Show a task's node tree with states, elapsed times and failures.", words = 1},
+  start = {usage = "sops start TASK_ID [--wait [--timeout S] [--interval S]]",
+    about = "Start a task; with --wait, wait until it ends.", words = 1},
+  pause = {usage = "sops pause TASK_ID", about = "Pause a running task.", words = 1},
+  resume = {usage = "sops resume TASK_ID", about = "Resume a paused task.", words = 1},
+  revoke = {usage = "sops revoke TASK_ID", about = "Revoke (cancel) a task.", words = 1},
+  retry = {usage = "sops retry TASK_ID NODE_ID [--inputs JSON]",
+    about = "Retry a failed node, optionally with new inputs.", words = 2},
+  skip = {usage = "sops skip TASK_ID NODE_ID", about = "Skip a failed node.", words = 2},
+  ["skip-exg"] = {usage = "sops skip-exg TASK_ID GATEWAY_ID FLOW_ID",
+    about = "Make a failed exclusive gateway take the given flow.", words = 3},
+  callback = {usage = "sops callback TASK_ID NODE_ID [--data JSON]",
+    about = "Send callback data to a node that waits for it.", words = 2},
+  wait = {usage = "sops wait TASK_ID [TASK_ID...] [--timeout S] [--interval S] [--json]",
+    about = "Wait until tasks finish, fail, are revoked or expire, showing progress.", words = -1},
+}
+local ORDER = {"status", "start", "pause", "resume", "revoke", "retry", "skip", "skip-exg", "callback", "wait"}
+
+local FLAGS = {
+  url = "value", route = "value", ["app-code"] = "value", ["app-secret-file"] = "value", ["app-secret"] = "value",
+  username = "value", biz = "value", scope = "value", ["request-timeout"] = "value", timeout = "value",
+  interval = "value", json = "flag", help = "flag", wait = "flag", inputs = "value", data = "value",
+  subprocess = "value", all = "flag",
+}
+
+local function usage_text()
+  local lines = {"Usage: sops COMMAND [ARGS] [OPTIONS]", "", "Commands:"}
+  for _, name in ipairs(ORDER) do
+    lines[#lines + 1] = string.format("  %-9s %s", name, COMMANDS[name].about)
+  end
+  lines[#lines + 1] = ""
+  lines[#lines + 1] = "Run 'sops COMMAND --help' for a command's arguments."
+  lines[#lines + 1] = ""
+  lines[#lines + 1] = COMMON_HELP
+  return table.concat(lines, "\n")
+end
+
+local Ctx = {}
+Ctx.__index = Ctx
+
+function Ctx:say(...)
+  self.out:write(...)
+  self.out:write("\n")
+end
+
+function Ctx:warn(...)
+  self.err:write(...)
+  self.err:write("\n")
+end
+
+function Ctx:usage(message)
+  self:warn("sops: ", message)
+  self:warn("Try 'sops ", self.command or "", self.command and " " or "", "--help'.")
+  return EXIT.USAGE
+end
+
+-- The exit code for a run-time error.
+local function code_for(err)
+  if err.kind == "api" or err.kind == "gateway" then return EXIT.REFUSED end
+  if err.kind == "http" then
+    return (err.http_status or 0) >= 500 and EXIT.TRANSPORT or EXIT.REFUSED
+  end
+  if err.api == "wait" or err.api == "wait_all" then
+    if err.kind == "timeout" then return EXIT.DEADLINE end
+    if err.kind == "cancelled" then return EXIT.ENDED_BADLY end
+  end
+  return EXIT.TRANSPORT
+end
+
+function Ctx:fail(err)
+  self:warn(tostring(err))
+  return code_for(err)
+end
+
+local function read_file(path)
+  local f, err = io.open(path, "r")
+  if not f then return nil, err end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+-- Builds the client options from flags and environment, or returns nil, message.
+function Ctx:client_options()
+  local f, env = self.flags, self.getenv
+  local function pick(flag, ...)
+    if f[flag] then return f[flag] end
+    for _, name in ipairs({...}) do
+      local v = env(name)
+      if v and v ~= "" then return v end
+    end
+  end
+  local o = {
+    url = pick("url", "BK_SOPS_URL"), route = pick("route", "BK_SOPS_ROUTE"),
+    app_code = pick("app-code", "BK_APP_CODE", "BKPAAS_APP_ID"),
+  }
+  if not o.url then return nil, "no URL: give --url or set BK_SOPS_URL" end
+  if not o.app_code then return nil, "no app code: give --app-code or set BK_APP_CODE" end
+  if f["app-secret-file"] then
+    local s, err = read_file(f["app-secret-file"])
+    if not s then return nil, "cannot read --app-secret-file: " .. tostring(err) end
+    o.app_secret = s:gsub("%s+$", "")
+  else
+    o.app_secret = pick(nil, "BK_APP_SECRET", "BKPAAS_APP_SECRET")
+  end
+  if not o.app_secret then return nil, "no app secret: set BK_APP_SECRET or give --app-secret-file" end
+  local user = pick("username", "BK_USERNAME")
+  local token, access = env("BK_TOKEN"), env("BK_ACCESS_TOKEN")
+  if user then
+    o.username = user
+  elseif token and token ~= "" then
+    o.bk_token = token
+  elseif access and access ~= "" then
+    o.access_token = access
+  else
+    return nil, "no user: give --username or set BK_USERNAME, BK_TOKEN or BK_ACCESS_TOKEN"
+  end
+  local biz = pick("biz", "BK_BIZ_ID")
+  if biz then
+    o.bk_biz_id = math.tointeger(tonumber(biz))
+    if not o.bk_biz_id or o.bk_biz_id <= 0 then return nil, "--biz must be a positive integer" end
+  else
+    return nil, "no business: give --biz or set BK_BIZ_ID"
+  end
+  o.scope = f.scope
+  if f["request-timeout"] then
+    o.timeout = tonumber(f["request-timeout"])
+    if not o.timeout or o.timeout <= 0 then return nil, "--request-timeout must be a positive number" end
+  end
+  return o
+end
+
+local function task_id_of(word)
+  local n = math.tointeger(tonumber(word or ""))
+  if n and n > 0 then return n end
+end
+
+local function decode_json_flag(ctx, name)
+  local text = ctx.flags[name]
+  if not text then return {} end
+  local v, err = sops.decode(text)
+  if type(v) ~= "table" then return nil, "--" .. name .. " must be a JSON object: " .. tostring(err or "not an object") end
+  return v
+end
+
+function Ctx:print_json(value)
+  self:say(sops.encode(value))
+end
+
+-- the commands ----------------------------------------------------------
+
+local run = {}
+
+function run.status(ctx, c, words)
+  local status, err = c:get_task_status{task_id = words[1], with_ex_data = true, subprocess_id = ctx.flags.subprocess}
+  if not status then return ctx:fail(err) end
+  if ctx.flags.json then
+    ctx:print_json(status)
+  else
+    for _, line in ipairs(render.tree_lines(status, {all = ctx.flags.all, paint = ctx.paint})) do ctx:say(line) end
+  end
+  return EXIT.OK
+end
+
+local function polling(ctx)
+  local o = {}
+  for _, k in ipairs({"timeout", "interval"}) do
+    if ctx.flags[k] then
+      o[k] = tonumber(ctx.flags[k])
+      if not o[k] or o[k] <= 0 then return nil, "--" .. k .. " must be a positive number" end
+    end
+  end
+  return o
+end
+
+local function ended_code(state)
+  if state == "FINISHED" then return EXIT.OK end
+  return EXIT.ENDED_BADLY
+end
+
+-- Waits for one task with the live view (terminal) or event lines.
+local function wait_one(ctx, c, task_id, o)
+  local view
+  if ctx.tty and not ctx.flags.json then
+    local detail = c:get_task_detail{task_id = task_id}
+    view = live.new(ctx.out, ctx.paint, detail and live.count_activities(detail.pipeline_tree) or nil)
+  end
+  local status, err = c:wait{
+    task_id = task_id, timeout = o.timeout, interval = o.interval,
+    on_change = (not view and not ctx.flags.json) and function(ev)
+      ctx:say(render.event_line(ev, ctx.paint))
+    end or nil,
+    on_poll = view and function(st) if st then view:draw(view:lines(task_id, st)) end end or nil,
+  }
+  if not status then
+    if err.status and ctx.flags.json then ctx:print_json(err.status) end
+    return ctx:fail(err)
+  end
+  if ctx.flags.json then
+    ctx:print_json(status)
+  elseif status.state ~= "FINISHED" then
+    for _, f in ipairs(sops.failed_nodes(status)) do
+      local ex = type(status.ex_data) == "table" and status.ex_data[f.id] or ""
+      ctx:say(string.format("failed node %s (%s): %s", f.node.name, f.id, render.one_line(ex)))
+    end
+  end
+  ctx:say(string.format("task %d ended %s", task_id, status.state))
+  return ended_code(status.state)
+end
+
+local function wait_many(ctx, c, ids, o)
+  local view = ctx.tty and not ctx.flags.json and live.new(ctx.out, ctx.paint) or nil
+  local results = c:wait_all{
+    task_ids = ids, timeout = o.timeout, interval = o.interval,
+    on_change = (not view and not ctx.flags.json) and function(ev)
+      if ev.node_id == nil then ctx:say(render.event_line(ev, ctx.paint)) end
+    end or nil,
+    on_poll = view and function(last) view:draw(view:many_lines(last, ids)) end or nil,
+  }
+  local worst, json = EXIT.OK, {}
+  for _, id in ipairs(ids) do
+    local r = results[id]
+    local code
+    if sops.is_error(r) then
+      code = code_for(r)
+      ctx:warn(string.format("task %d: %s", id, tostring(r)))
+    else
+      code = ended_code(r.state)
+      if not ctx.flags.json then ctx:say(string.format("task %d ended %s", id, r.state)) end
+      json[tostring(id)] = r
+    end
+    -- report the most serious outcome: usage < ended badly < deadline < refused < transport
+    if code > worst then worst = code end
+  end
+  if ctx.flags.json then ctx:print_json(json) end
+  return worst
+end
+
+function run.wait(ctx, c, words)
+  local o, err = polling(ctx)
+  if not o then return ctx:usage(err) end
+  if #words == 1 then return wait_one(ctx, c, words[1], o) end
+  return wait_many(ctx, c, words, o)
+end
+
+function run.start(ctx, c, words)
+  local o, perr = polling(ctx)
+  if not o then return ctx:usage(perr) end
+  local ok, err = c:start_task{task_id = words[1]}
+  if not ok then return ctx:fail(err) end
+  if not ctx.flags.wait then
+    if ctx.flags.json then ctx:print_json(ok) else ctx:say(string.format("task %d: start queued", words[1])) end
+    return EXIT.OK
+  end
+  return wait_one(ctx, c, words[1], o)
+end
+
+local function simple(action, done)
+  return function(ctx, c, words)
+    local ok, err = c[action](c, {task_id = words[1]})
+    if not ok then return ctx:fail(err) end
+    ctx:say(string.format("task %d: %s", words[1], done))
+    return EXIT.OK
+  end
+end
+run.pause = simple("pause_task", "paused")
+run.resume = simple("resume_task", "resumed")
+run.revoke = simple("revoke_task", "revoked")
+
+function run.retry(ctx, c, words)
+  local inputs, perr = decode_json_flag(ctx, "inputs")
+  if not inputs then return ctx:usage(perr) end
+  local ok, err = c:retry_node{task_id = words[1], node_id = words[2], inputs = inputs}
+  if not ok then return ctx:fail(err) end
+  ctx:say(string.format("task %d: node %s retried", words[1], words[2]))
+  return EXIT.OK
+end
+
+function run.skip(ctx, c, words)
+  local ok, err = c:skip_node{task_id = words[1], node_id = words[2]}
+  if not ok then return ctx:fail(err) end
+  ctx:say(string.format("task %d: node %s skipped", words[1], words[2]))
+  return EXIT.OK
+end
+
+run["skip-exg"] = function(ctx, c, words)
+  local ok, err = c:skip_exg{task_id = words[1], node_id = words[2], flow_id = words[3]}
+  if not ok then return ctx:fail(err) end
+  ctx:say(string.format("task %d: gateway %s takes flow %s", words[1], words[2], words[3]))
+  return EXIT.OK
+end
+
+function run.callback(ctx, c, words)
+  local data, perr = decode_json_flag(ctx, "data")
+  if not data then return ctx:usage(perr) end
+  local ok, err = c:callback_node{task_id = words[1], node_id = words[2], data = data}
+  if not ok then return ctx:fail(err) end
+  ctx:say(string.format("task %d: callback sent to node %s", words[1], words[2]))
+  return EXIT.OK
+end
+
+-- main ------------------------------------------------------------------
+
+-- io: {out, err, getenv, isatty} (defaults: the process's own)
+function M.main(argv, io_)
+  io_ = io_ or {}
+  local ctx = setmetatable({
+    out = io_.out or io.stdout, err = io_.err or io.stderr, getenv = io_.getenv or os.getenv,
+  }, Ctx)
+  local tty = io_.isatty
+  if tty == nil then tty = core.isatty(1) end
+  ctx.tty = tty
+  ctx.paint = render.painter(render.want_color(tty, ctx.getenv))
+
+  local parsed, perr = args.parse(argv, FLAGS)
+  if not parsed then return ctx:usage(perr) end
+  ctx.flags = parsed.flags
+  local command = table.remove(parsed.words, 1)
+  if not command then
+    if ctx.flags.help then
+      ctx:say(usage_text())
+      return EXIT.OK
+    end
+    ctx:warn(usage_text())
+    return EXIT.USAGE
+  end
+  local spec = COMMANDS[command]
+  if not spec then return ctx:usage("unknown command '" .. command .. "'") end
+  ctx.command = command
+  if ctx.flags.help then
+    ctx:say("Usage: " .. spec.usage)
+    ctx:say("")
+    ctx:say(spec.about)
+    ctx:say("")
+    ctx:say(COMMON_HELP)
+    return EXIT.OK
+  end
+  if ctx.flags["app-secret"] then
+    return ctx:usage("the app secret is not taken from the command line, where ps shows it; "
+      .. "set BK_APP_SECRET or use --app-secret-file")
+  end
+  local words = parsed.words
+  if spec.words > 0 and #words ~= spec.words then
+    return ctx:usage("expected: " .. spec.usage)
+  elseif spec.words < 0 and #words == 0 then
+    return ctx:usage("expected: " .. spec.usage)
+  end
+  local id = task_id_of(words[1])
+  if not id then return ctx:usage("TASK_ID must be a positive integer, got '" .. tostring(words[1]) .. "'") end
+  words[1] = id
+  if command == "wait" then
+    for i = 2, #words do
+      words[i] = task_id_of(words[i])
+      if not words[i] then return ctx:usage("every TASK_ID must be a positive integer") end
+    end
+  end
+  local opts, oerr = ctx:client_options()
+  if not opts then return ctx:usage(oerr) end
+  local ok, c = pcall(sops.new, opts)
+  if not ok then return ctx:usage((tostring(c):gsub("^.-: bad argument", "bad argument"))) end
+  local code = run[command](ctx, c, words)
+  c:close()
+  return code
+end
+
+return M

@@ -1,0 +1,96 @@
+-- Text output of `sops`: status trees, event lines, colours.
+local tree = require "sops.tree"
+
+local M = {}
+
+local COLORS = {
+  FINISHED = "32", FAILED = "31", RUNNING = "36", READY = "36", SUSPENDED = "33", NODE_SUSPENDED = "33",
+  REVOKED = "35", EXPIRED = "35", CREATED = "2",
+}
+
+-- A painter: paint(state_or_style, text). style may be "bold" or "dim".
+function M.painter(color)
+  return function(style, text)
+    if not color then return text end
+    local code = COLORS[style] or (style == "bold" and "1") or (style == "dim" and "2") or nil
+    if not code then return text end
+    return "\27[" .. code .. "m" .. text .. "\27[0m"
+  end
+end
+
+-- Whether to use colour on fd 1: a terminal, no NO_COLOR, not TERM=dumb.
+function M.want_color(isatty, getenv)
+  local no = getenv("NO_COLOR")
+  if no and no ~= "" then return false end
+  if getenv("TERM") == "dumb" then return false end
+  return isatty
+end
+
+function M.duration(seconds)
+  seconds = math.floor((tonumber(seconds) or 0) + 0.5)
+  if seconds < 60 then return seconds .. "s" end
+  if seconds < 3600 then return string.format("%dm%02ds", seconds // 60, seconds % 60) end
+  return string.format("%dh%02dm", seconds // 3600, seconds % 3600 // 60)
+end
+
+local function one_line(s)
+  s = tostring(s):gsub("%s+$", "")
+  local last
+  -- an engine traceback: its last line says what happened
+  if s:find("^fail: Traceback") then
+    for line in s:gmatch("[^\n]+") do last = line end
+    return last
+  end
+  return (s:gsub("\n", " "))
+end
+M.one_line = one_line
+
+-- Lines of a status tree. opts: all (also unnamed events and gateways),
+-- paint, ex_data (root ex_data map). Returns a list of strings.
+function M.tree_lines(status, opts)
+  opts = opts or {}
+  local paint = opts.paint or M.painter(false)
+  local ex = type(status.ex_data) == "table" and status.ex_data or {}
+  local lines = {}
+  lines[1] = string.format("%s  %s  %s", paint("bold", tostring(status.name or "task")),
+    paint(status.state, status.state or "?"), M.duration(status.elapsed_time))
+  local function visit(node, prefix)
+    local ids = {}
+    for _, id in ipairs(tree.child_ids(node)) do
+      local child = node.children[id]
+      if opts.all or (child.name and child.name ~= "") then ids[#ids + 1] = id end
+    end
+    for i, id in ipairs(ids) do
+      local child = node.children[id]
+      local last = i == #ids
+      local name = (child.name and child.name ~= "") and child.name or paint("dim", id)
+      local extra = {}
+      if (child.retry or 0) > 0 then extra[#extra + 1] = "retry " .. child.retry end
+      if child.skip == true then extra[#extra + 1] = "skipped" end
+      if child.error_ignored == true then extra[#extra + 1] = "error ignored" end
+      lines[#lines + 1] = string.format("%s%s %s  %s  %s%s", prefix, last and "└─" or "├─", name,
+        paint(child.state, child.state), M.duration(child.elapsed_time),
+        #extra > 0 and ("  (" .. table.concat(extra, ", ") .. ")") or "")
+      local inner = prefix .. (last and "   " or "│  ")
+      if ex[id] and ex[id] ~= "" then
+        lines[#lines + 1] = inner .. "   " .. paint("FAILED", one_line(ex[id]))
+      end
+      visit(child, inner)
+    end
+  end
+  visit(status, "")
+  return lines
+end
+
+-- One line per change event, for logs.
+function M.event_line(ev, paint)
+  paint = paint or M.painter(false)
+  local when = os.date("%H:%M:%S", math.floor(ev.at or os.time()))
+  local what = ev.node_id and string.format("node %s (%s)", ev.name ~= "" and ev.name or "(unnamed)", ev.node_id)
+    or string.format("task %s", ev.name or "")
+  local change = ev.from and (ev.from .. " -> " .. paint(ev.to, ev.to)) or paint(ev.to, ev.to)
+  local retry = ev.node and (ev.node.retry or 0) > 0 and ("  retry " .. ev.node.retry) or ""
+  return string.format("%s task %d %s %s%s", when, ev.task_id, what, change, retry)
+end
+
+return M

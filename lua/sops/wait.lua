@@ -1,0 +1,249 @@
+-- client:wait and client:wait_all: poll until tasks reach a chosen state,
+-- with backoff and jitter, a hard deadline, transient failures retried
+-- inside it, and change events for the task and every node.
+local core = require "sops.core"
+local check = require "sops.check"
+local client = require "sops.client"
+local events = require "sops.events"
+
+local M = {}
+
+M.DEFAULT_UNTIL = {"FINISHED", "FAILED", "REVOKED", "EXPIRED"}
+local STOPPING = {FAILED = true, REVOKED = true} -- what fail_fast stops on
+
+-- The default sleep: ngx.sleep where it may yield (OpenResty request
+-- phases), else a real sleep from the core.
+local function default_sleep()
+  local ngx = rawget(_G, "ngx")
+  if ngx and type(ngx.sleep) == "function" and coroutine.isyieldable() then
+    return ngx.sleep
+  end
+  return core.sleep
+end
+
+local COMMON = {
+  timeout = {"number"}, interval = {"number"}, max_interval = {"number"}, backoff = {"number"},
+  jitter = {"number"}, until_states = {"list"}, on_poll = {"any"}, on_change = {"any"}, sleep = {"any"},
+  bk_biz_id = {"id"}, scope = {"string"},
+}
+
+local function fields(extra)
+  local f = {}
+  for k, v in pairs(COMMON) do f[k] = v end
+  for k, v in pairs(extra) do f[k] = v end
+  return f
+end
+local WAIT_FIELDS = fields({task_id = {"id", true}})
+local WAIT_ALL_FIELDS = fields({task_ids = {"list", true}, fail_fast = {"boolean"}})
+
+-- Checks and fills in the polling options; raises at `level`.
+local function options(call, args, spec, level)
+  check.fields(call, args, spec, level + 1)
+  local o = {
+    timeout = args.timeout or 600, interval = args.interval or 2, max_interval = args.max_interval or 15,
+    backoff = args.backoff or 1.5, jitter = args.jitter or 0.1,
+    on_poll = args.on_poll, on_change = args.on_change, sleep = args.sleep or default_sleep(),
+  }
+  for _, k in ipairs({"timeout", "interval", "max_interval"}) do
+    if o[k] <= 0 then check.fail(call, k, "positive number expected", level + 1) end
+  end
+  if o.backoff < 1 then check.fail(call, "backoff", "number >= 1 expected", level + 1) end
+  if o.jitter < 0 or o.jitter >= 1 then check.fail(call, "jitter", "number in [0, 1) expected", level + 1) end
+  for _, k in ipairs({"on_poll", "on_change", "sleep"}) do
+    if o[k] ~= nil and type(o[k]) ~= "function" then
+      check.fail(call, k, "function expected, got " .. type(o[k]), level + 1)
+    end
+  end
+  o.until_states = {}
+  for i, s in ipairs(args.until_states or M.DEFAULT_UNTIL) do
+    if type(s) ~= "string" then check.fail(call, "until_states[" .. i .. "]", "string expected", level + 1) end
+    o.until_states[s] = true
+  end
+  return o
+end
+
+-- The polling schedule: next delay, grown by `backoff` up to max_interval,
+-- spread by +-jitter, never past the deadline.
+local function next_delay(o, delay, remaining, retry_after)
+  local d = math.min(delay, o.max_interval)
+  if o.jitter > 0 then d = d * (1 + o.jitter * (2 * math.random() - 1)) end
+  if retry_after and retry_after > d then d = retry_after end
+  return math.max(0, math.min(d, remaining))
+end
+
+local function timeout_error(api, message, status)
+  return core.new_error({kind = "timeout", api = api, message = message, retryable = false, status = status})
+end
+
+local function state_list(o)
+  local list = {}
+  for s in pairs(o.until_states) do list[#list + 1] = s end
+  table.sort(list)
+  return table.concat(list, "/")
+end
+
+-- client:wait{task_id = ..., ...} -> final status | nil, err
+function M.wait(c, args, level)
+  local o = options("sops.wait", args, WAIT_FIELDS, level + 1)
+  local d = c:defaults()
+  local query = {task_id = args.task_id, bk_biz_id = args.bk_biz_id or d.bk_biz_id, scope = args.scope,
+    with_ex_data = true}
+  if not query.bk_biz_id then
+    check.fail("sops.wait", "bk_biz_id", "positive integer expected, got nil (give it here or to sops.new)", level + 1)
+  end
+  local start = core.monotime()
+  local deadline = start + o.timeout
+  local delay, attempt, snap, last = o.interval, 0, nil, nil
+  while true do
+    attempt = attempt + 1
+    local remaining = deadline - core.monotime()
+    local status, err = client.invoke(c, "get_task_status", query, level + 1, math.max(remaining, 0.001))
+    local retry_after
+    if status then
+      last = status
+      local evs
+      evs, snap = events.diff(args.task_id, snap, status, core.time())
+      if o.on_change then
+        for _, ev in ipairs(evs) do o.on_change(ev) end
+      end
+      if o.on_poll then o.on_poll(status, {attempt = attempt, elapsed = core.monotime() - start}) end
+      if o.until_states[status.state] then return status end
+    elseif not err.retryable then
+      return nil, err
+    else
+      retry_after = err.retry_after
+      if o.on_poll then o.on_poll(nil, {attempt = attempt, elapsed = core.monotime() - start, error = err}) end
+    end
+    remaining = deadline - core.monotime()
+    if remaining <= 0 then
+      return nil, timeout_error("wait", string.format("task %d did not reach %s within %g s (last state %s)",
+        args.task_id, state_list(o), o.timeout, last and last.state or "unknown"), last)
+    end
+    o.sleep(next_delay(o, delay, remaining, retry_after))
+    delay = math.min(delay * o.backoff, o.max_interval)
+  end
+end
+
+-- client:wait_all{task_ids = {...}, ...} -> {[task_id] = status or error}
+function M.wait_all(c, args, level)
+  local o = options("sops.wait_all", args, WAIT_ALL_FIELDS, level + 1)
+  local d = c:defaults()
+  local default_biz = args.bk_biz_id or d.bk_biz_id
+  -- group the ids by business: {key = {biz, ids}}
+  local groups, order, pending, count = {}, {}, {}, 0
+  for i, entry in ipairs(args.task_ids) do
+    local id, biz = entry, default_biz
+    if type(entry) == "table" then id, biz = entry.task_id, entry.bk_biz_id or default_biz end
+    local bad = check.mismatch("id", id)
+    if bad then check.fail("sops.wait_all", "task_ids[" .. i .. "]", bad, level + 1) end
+    if not biz then
+      check.fail("sops.wait_all", "bk_biz_id", "positive integer expected, got nil (give it here or to sops.new)",
+        level + 1)
+    end
+    if not pending[id] then
+      if not groups[biz] then
+        groups[biz] = {}
+        order[#order + 1] = biz
+      end
+      table.insert(groups[biz], id)
+      pending[id] = biz
+      count = count + 1
+    end
+  end
+  local results, snaps, last = {}, {}, {}
+  local start = core.monotime()
+  local deadline = start + o.timeout
+  local delay, attempt = o.interval, 0
+  local stop_reason
+  while count > 0 do
+    attempt = attempt + 1
+    local retry_after
+    for _, biz in ipairs(order) do
+      local ids = {}
+      for _, id in ipairs(groups[biz]) do
+        if pending[id] then ids[#ids + 1] = id end
+      end
+      for first = 1, #ids, 50 do
+        if stop_reason then break end
+        local batch = {table.unpack(ids, first, math.min(first + 49, #ids))}
+        local remaining = math.max(deadline - core.monotime(), 0.001)
+        local list, err = client.invoke(c, "get_tasks_status", {task_id_list = batch, bk_biz_id = biz,
+          scope = args.scope, include_children_status = o.on_change ~= nil}, level + 1, remaining)
+        if list then
+          local seen = {}
+          for _, item in ipairs(list) do
+            local id, status = item.id, item.status
+            if pending[id] then
+              seen[id] = true
+              last[id] = status
+              if o.on_change then
+                local evs
+                evs, snaps[id] = events.diff(id, snaps[id], status, core.time())
+                for _, ev in ipairs(evs) do o.on_change(ev) end
+              end
+              if o.until_states[status.state] then
+                results[id] = status
+                pending[id] = nil
+                count = count - 1
+                if args.fail_fast and STOPPING[status.state] then
+                  stop_reason = string.format("task %d ended %s", id, status.state)
+                end
+              end
+            end
+          end
+          for _, id in ipairs(batch) do
+            if not seen[id] and pending[id] then
+              results[id] = core.new_error({kind = "api", api = "get_tasks_status", code = 3540400, retryable = false,
+                message = string.format("task %d not found in business %d", id, biz)})
+              pending[id] = nil
+              count = count - 1
+            end
+          end
+        elseif err.retryable then
+          retry_after = err.retry_after
+        else
+          for _, id in ipairs(batch) do
+            results[id] = err
+            pending[id] = nil
+            count = count - 1
+          end
+        end
+      end
+    end
+    if o.on_poll then
+      o.on_poll(last, {attempt = attempt, elapsed = core.monotime() - start, pending = count})
+    end
+    if stop_reason then
+      for id in pairs(pending) do
+        results[id] = core.new_error({kind = "cancelled", api = "wait_all", retryable = false, status = last[id],
+          message = "wait_all stopped early: " .. stop_reason})
+      end
+      return results
+    end
+    if count == 0 then break end
+    local remaining = deadline - core.monotime()
+    if remaining <= 0 then
+      for id in pairs(pending) do
+        results[id] = timeout_error("wait_all", string.format("task %d did not reach %s within %g s (last state %s)",
+          id, state_list(o), o.timeout, last[id] and last[id].state or "unknown"), last[id])
+      end
+      return results
+    end
+    o.sleep(next_delay(o, delay, remaining, retry_after))
+    delay = math.min(delay * o.backoff, o.max_interval)
+  end
+  return results
+end
+
+-- the client methods (no tail calls: error levels count on these frames)
+local methods = core.client_methods
+function methods:wait(args)
+  local status, err = M.wait(self, args, 3)
+  return status, err
+end
+function methods:wait_all(args)
+  local results = M.wait_all(self, args, 3)
+  return results
+end
+
+return M
