@@ -81,7 +81,8 @@ describe("argument errors", function()
   end
 
   it("name the call and the field, before anything is sent", function()
-    raises(c.get_task_status, {}, "bad argument #1 to 'sops.get_task_status' (field 'task_id': positive integer expected, got nil)")
+    raises(c.get_task_status, {},
+      "bad argument #1 to 'sops.get_task_status' (field 'task_id': positive integer expected, got nil)")
     raises(c.get_task_status, {task_id = "10"}, "field 'task_id': positive integer expected, got string")
     raises(c.get_task_status, {task_id = 0}, "field 'task_id': positive integer expected, got 0")
     raises(c.get_task_status, {task_id = 1, with_ex_data = 1}, "field 'with_ex_data': boolean expected, got number")
@@ -142,7 +143,8 @@ describe("secrets", function()
   teardown(function() sim:stop() end)
 
   it("never appear in tostring(client) or in errors", function()
-    for _, opts in ipairs({{bk_token = "tok-SECRET-1"}, {access_token = "acc-SECRET-2"}, {route = "esb", bk_token = "tok-SECRET-3"}}) do
+    for _, opts in ipairs({{bk_token = "tok-SECRET-1"}, {access_token = "acc-SECRET-2"},
+        {route = "esb", bk_token = "tok-SECRET-3"}}) do
       opts.app_secret = "app-SECRET-0"
       local c = sim:client(opts)
       local s = tostring(c)
