@@ -33,6 +33,7 @@ build = {
         "csrc/endpoints.c",
         "csrc/errors.c",
         "csrc/json.c",
+        "csrc/sys.c",
         "csrc/transport.c",
       },
       libraries = { "curl" },
@@ -41,7 +42,12 @@ build = {
     },
     ["sops.api"] = "lua/sops/api.lua",
     ["sops.check"] = "lua/sops/check.lua",
+    ["sops.cli.args"] = "lua/sops/cli/args.lua",
+    ["sops.cli"] = "lua/sops/cli/init.lua",
+    ["sops.cli.live"] = "lua/sops/cli/live.lua",
+    ["sops.cli.render"] = "lua/sops/cli/render.lua",
     ["sops.client"] = "lua/sops/client.lua",
+    ["sops.events"] = "lua/sops/events.lua",
     ["sops"] = "lua/sops/init.lua",
     ["sops.sim.cli"] = "lua/sops/sim/cli.lua",
     ["sops.sim.clock"] = "lua/sops/sim/clock.lua",
@@ -56,9 +62,11 @@ build = {
     ["sops.sim.templates"] = "lua/sops/sim/templates.lua",
     ["sops.sim.util"] = "lua/sops/sim/util.lua",
     ["sops.sim.views"] = "lua/sops/sim/views.lua",
+    ["sops.tree"] = "lua/sops/tree.lua",
+    ["sops.wait"] = "lua/sops/wait.lua",
   },
   install = {
-    bin = { ["sops-sim"] = "bin/sops-sim" },
+    bin = { ["sops"] = "bin/sops", ["sops-sim"] = "bin/sops-sim" },
   },
 }
 test = {

@@ -170,5 +170,36 @@ function M.dead_port()
   return tonumber(port)
 end
 
+-- Runs a shell command; returns stdout, stderr, exit code.
+function M.run(cmd)
+  local errfile = os.tmpname()
+  local p = assert(io.popen(cmd .. " 2>" .. errfile, "r"))
+  local out = p:read("a")
+  local _, _, code = p:close()
+  local f = io.open(errfile, "r")
+  local err = f and f:read("a") or ""
+  if f then f:close() end
+  os.remove(errfile)
+  return out, err, code
+end
+
+-- The environment words that point the sops command at this simulator.
+function Sim:env(extra)
+  local vars = {
+    BK_SOPS_URL = self.url .. "/prod", BK_APP_CODE = M.APP_CODE, BK_APP_SECRET = M.APP_SECRET,
+    BK_USERNAME = "admin", BK_BIZ_ID = "2",
+  }
+  for k, v in pairs(extra or {}) do vars[k] = v end
+  local unset, set = {"env", "-u", "BKPAAS_APP_SECRET", "-u", "BK_TOKEN", "-u", "BK_ACCESS_TOKEN"}, {}
+  for k, v in pairs(vars) do
+    if v == false then
+      unset[#unset + 1] = "-u " .. k -- env takes its options before the assignments
+    else
+      set[#set + 1] = shell_quote(k .. "=" .. v)
+    end
+  end
+  return table.concat(unset, " ") .. " " .. table.concat(set, " ")
+end
+
 M.socket = socket
 return M

@@ -1,0 +1,35 @@
+-- Wait for a task; when it fails, retry its failed nodes (up to 3 rounds).
+--   BK_SOPS_URL=... BK_APP_CODE=... BK_APP_SECRET=... BK_USERNAME=... BK_BIZ_ID=2 \
+--     lua5.4 examples/wait_and_retry.lua TASK_ID
+-- Exit status: 0 when the task finished, 1 when it did not.
+local sops = require "sops"
+
+local task_id = math.tointeger(tonumber(arg[1] or ""))
+assert(task_id, "usage: wait_and_retry.lua TASK_ID")
+sops.configure{
+  url = os.getenv("BK_SOPS_URL"), app_code = os.getenv("BK_APP_CODE"), app_secret = os.getenv("BK_APP_SECRET"),
+  username = os.getenv("BK_USERNAME"), bk_biz_id = math.tointeger(tonumber(os.getenv("BK_BIZ_ID"))),
+}
+
+for round = 0, 3 do
+  local status, err = sops.wait{task_id = task_id, timeout = 600, interval = 1}
+  if not status then
+    io.stderr:write(tostring(err), "\n")
+    os.exit(1)
+  end
+  if status.state ~= "FAILED" then
+    print(("task %d ended %s"):format(task_id, status.state))
+    os.exit(status.state == "FINISHED" and 0 or 1)
+  end
+  if round == 3 then break end
+  for _, failed in ipairs(sops.failed_nodes(status)) do
+    print(("retrying %s: %s"):format(failed.node.name, status.ex_data[failed.id]))
+    local ok, rerr = sops.retry_node{task_id = task_id, node_id = failed.id}
+    if not ok then
+      io.stderr:write(tostring(rerr), "\n")
+      os.exit(1)
+    end
+  end
+end
+print(("task %d still fails after 3 retries"):format(task_id))
+os.exit(1)

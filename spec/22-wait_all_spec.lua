@@ -1,0 +1,143 @@
+-- client:wait_all against sops-sim: batching, results, fail_fast,
+-- deadline, transient failures. Simulated time moves only when it sleeps.
+local h = require "helpers"
+local sops = require "sops"
+
+local sim, c
+
+local function sim_sleep(hook)
+  local n = 0
+  return function(d)
+    n = n + 1
+    if hook then hook(n) end
+    sim:advance(d)
+  end
+end
+
+local function batch_requests(since)
+  local out = {}
+  for _, r in ipairs(sim:requests(since)) do
+    if r.path == "/prod/get_tasks_status/2/" then out[#out + 1] = r end
+  end
+  return out
+end
+
+describe("client:wait_all", function()
+  setup(function()
+    sim = h.start_sim({"--speed", "0"})
+    c = sim:client()
+  end)
+  teardown(function()
+    c:close()
+    sim:stop()
+  end)
+  before_each(function() sim:reset() end)
+
+  it("polls 120 tasks with 3 get_tasks_status calls a round", function()
+    local ids = {}
+    for i = 1, 120 do ids[i] = sim:task({template_id = 1, start = true}).task_id end
+    sim:clear_log()
+    local rounds = 0
+    local results = c:wait_all{task_ids = ids, interval = 2, jitter = 0,
+      on_poll = function(last, info)
+        rounds = rounds + 1
+        assert.equal(rounds, info.attempt)
+        assert.is_number(info.pending)
+        assert.is_table(last)
+      end,
+      sleep = sim_sleep()}
+    for _, id in ipairs(ids) do assert.equal("FINISHED", results[id].state) end
+    local calls = batch_requests()
+    -- every round but the last asks for all 120 tasks, 50 + 50 + 20
+    assert.equal(3 * rounds, #calls)
+    local sizes = {}
+    for i = 1, 3 do sizes[i] = #h.decode(calls[i].body).task_id_list end
+    assert.same({50, 50, 20}, sizes)
+    for _, r in ipairs(sim:requests()) do
+      assert.equal("/prod/get_tasks_status/2/", r.path) -- no per-task calls at all
+    end
+  end)
+
+  it("asks only for tasks still pending", function()
+    sim:control("POST", "templates", {id = 91, name = "slow", steps = {{name = "slow", duration = 30}}})
+    local fast = sim:task({template_id = 1, start = true}).task_id
+    local slow = sim:task({template_id = 91, start = true}).task_id
+    sim:clear_log()
+    local results = c:wait_all{task_ids = {fast, slow}, interval = 10, jitter = 0, backoff = 1, sleep = sim_sleep()}
+    assert.equal("FINISHED", results[fast].state)
+    assert.equal("FINISHED", results[slow].state)
+    local calls = batch_requests()
+    assert.same({slow}, h.decode(calls[#calls].body).task_id_list)
+  end)
+
+  it("gives an error for an unknown task and the status for the others", function()
+    local t = sim:task({template_id = 1, start = true}).task_id
+    local results = c:wait_all{task_ids = {t, 424242}, sleep = sim_sleep()}
+    assert.equal("FINISHED", results[t].state)
+    assert.is_true(sops.is_error(results[424242]))
+    assert.equal("api", results[424242].kind)
+    assert.equal("task 424242 not found in business 2", results[424242].message)
+  end)
+
+  it("stops at the first FAILED task with fail_fast", function()
+    sim:control("POST", "templates", {id = 92, name = "slow", steps = {{name = "slow", duration = 300}}})
+    local bad = sim:task({template_id = 2, start = true}).task_id
+    local slow = sim:task({template_id = 92, start = true}).task_id
+    local results = c:wait_all{task_ids = {slow, bad}, fail_fast = true, interval = 1, jitter = 0, sleep = sim_sleep()}
+    assert.equal("FAILED", results[bad].state)
+    assert.equal("cancelled", results[slow].kind)
+    assert.equal("wait_all stopped early: task " .. bad .. " ended FAILED", results[slow].message)
+    assert.equal("RUNNING", results[slow].status.state)
+  end)
+
+  it("without fail_fast, waits for every task", function()
+    local bad = sim:task({template_id = 2, start = true}).task_id
+    local good = sim:task({template_id = 1, start = true}).task_id
+    local results = c:wait_all{task_ids = {bad, good}, interval = 1, jitter = 0, sleep = sim_sleep()}
+    assert.equal("FAILED", results[bad].state)
+    assert.equal("FINISHED", results[good].state)
+  end)
+
+  it("returns timeout errors with the last status at the deadline", function()
+    local a = sim:task({template_id = 1, start = true}).task_id
+    local results = c:wait_all{task_ids = {a}, timeout = 0.3, interval = 0.05}
+    assert.equal("timeout", results[a].kind)
+    assert.equal("wait_all", results[a].api)
+    assert.equal("CREATED", results[a].status.state)
+  end)
+
+  it("retries transient failures and reports events per task", function()
+    local a = sim:task({template_id = 1, start = true}).task_id
+    local b = sim:task({template_id = 3 - 2, start = true}).task_id
+    local evs = {}
+    local results = c:wait_all{task_ids = {a, {task_id = b, bk_biz_id = 2}}, interval = 1, jitter = 0,
+      on_change = function(e) evs[#evs + 1] = e end,
+      sleep = sim_sleep(function(n)
+        if n == 1 then sim:fault({kind = "status", status = 503, match = "get_tasks_status"}) end
+      end)}
+    assert.equal("FINISHED", results[a].state)
+    assert.equal("FINISHED", results[b].state)
+    local per_task = {}
+    for _, e in ipairs(evs) do
+      per_task[e.task_id] = (per_task[e.task_id] or 0) + 1
+      if e.node_id then assert.is_string(e.name) end
+    end
+    assert.is_true(per_task[a] > 3)
+    assert.is_true(per_task[b] > 3)
+  end)
+
+  it("gives a permanent failure of a batch to each of its tasks", function()
+    local results = c:wait_all{task_ids = {1, 2}, bk_biz_id = 99, sleep = sim_sleep()}
+    assert.equal("api", results[1].kind)
+    assert.equal("project(99) with scope(cmdb_biz) does not exist.", results[2].message)
+  end)
+
+  it("raises on argument mistakes", function()
+    local ok, err = pcall(function() c:wait_all{task_ids = {1, "x"}} end)
+    assert.is_false(ok)
+    assert.matches("bad argument #1 to 'sops.wait_all' (field 'task_ids[2]': positive integer expected", err, 1, true)
+    ok, err = pcall(function() c:wait_all{} end)
+    assert.is_false(ok)
+    assert.matches("field 'task_ids'", err, 1, true)
+  end)
+end)

@@ -1,0 +1,209 @@
+-- The sops command, run as a real process against sops-sim.
+local h = require "helpers"
+
+local sim
+
+local function sops(args, env)
+  return h.run(sim:env(env) .. " lua5.4 bin/sops " .. args)
+end
+
+local function long_template()
+  sim:control("POST", "templates", {id = 80, name = "long", steps = {{name = "forever", duration = 1e6}}})
+end
+
+describe("sops command", function()
+  setup(function() sim = h.start_sim({"--speed", "50"}) end)
+  teardown(function() sim:stop() end)
+  before_each(function() sim:reset() end)
+
+  it("prints help for itself and every subcommand", function()
+    local out, _, code = sops("--help")
+    assert.equal(0, code)
+    for _, cmd in ipairs({"status", "start", "pause", "resume", "revoke", "retry", "skip", "skip-exg", "callback",
+        "wait"}) do
+      assert.matches("\n  " .. cmd:gsub("%-", "%%-") .. " ", out)
+      local sub, _, subcode = sops(cmd .. " --help")
+      assert.equal(0, subcode)
+      assert.matches("^Usage: sops " .. cmd:gsub("%-", "%%-"), sub)
+      assert.matches("Exit codes:", sub)
+    end
+  end)
+
+  it("exits 2 on usage errors", function()
+    local cases = {
+      {"", "Usage: sops COMMAND"},
+      {"explode 1", "unknown command 'explode'"},
+      {"status", "expected: sops status TASK_ID"},
+      {"status abc", "TASK_ID must be a positive integer"},
+      {"status 1 --bogus", "unknown option --bogus"},
+      {"retry 1", "expected: sops retry TASK_ID NODE_ID"},
+      {"retry 1 n --inputs notjson", "--inputs must be a JSON object"},
+      {"wait 1 --timeout -3", "--timeout must be a positive number"},
+    }
+    for _, case in ipairs(cases) do
+      local _, err, code = sops(case[1])
+      assert.equal(2, code, case[1])
+      assert.matches(case[2], err, 1, true)
+    end
+  end)
+
+  it("never takes the secret from argv", function()
+    local _, err, code = sops("status 1 --app-secret " .. h.APP_SECRET)
+    assert.equal(2, code)
+    assert.matches("not taken from the command line", err, 1, true)
+    local path = os.tmpname()
+    local f = assert(io.open(path, "w"))
+    f:write(h.APP_SECRET, "\n")
+    f:close()
+    local t = sim:task({template_id = 1})
+    local out, _, ok_code = sops("status " .. t.task_id .. " --app-secret-file " .. path, {BK_APP_SECRET = false})
+    os.remove(path)
+    assert.equal(0, ok_code)
+    assert.matches("CREATED", out)
+    local _, err2, code2 = sops("status 1", {BK_APP_SECRET = false})
+    assert.equal(2, code2)
+    assert.matches("no app secret", err2)
+  end)
+
+  it("reads the configuration from flags before the environment", function()
+    local t = sim:task({template_id = 1})
+    local out, _, code = sops("status " .. t.task_id .. " --url " .. sim.url .. "/prod --biz 2 --username bob",
+      {BK_SOPS_URL = "http://127.0.0.1:1/prod", BK_BIZ_ID = "77"})
+    assert.equal(0, code)
+    assert.matches("CREATED", out)
+    local auth = h.decode(sim:last_request().headers["x-bkapi-authorization"])
+    assert.equal("bob", auth.bk_username)
+    -- BKPAAS_* names are accepted too
+    out, _, code = sops("status " .. t.task_id, {BK_APP_CODE = false, BKPAAS_APP_ID = h.APP_CODE})
+    assert.equal(0, code)
+    assert.matches("CREATED", out)
+  end)
+
+  it("status: draws the tree, with the failure's ex_data; --json gives the data", function()
+    local t = sim:task({template_id = 2, start = true})
+    sim:advance(10)
+    local out, _, code = sops("status " .. t.task_id)
+    assert.equal(0, code)
+    assert.matches("Deploy with flaky step  FAILED", out, 1, true)
+    assert.matches("├─ precheck  FINISHED  1s", out, 1, true)
+    assert.matches("└─ deploy  FAILED  2s", out, 1, true)
+    assert.matches("job execution failed: step[1] exit code 1 on 10.0.0.12", out, 1, true)
+    assert.is_nil(out:find("\27[", 1, true)) -- not a terminal: no colour
+    local json = sops("status " .. t.task_id .. " --json")
+    local data = h.decode(json)
+    assert.equal("FAILED", data.state)
+    assert.equal(t.root_id, data["root_id:"])
+    assert.equal("integer", math.type(data.elapsed_time))
+  end)
+
+  it("start --wait: exits 0 when the task finishes, with one line per event", function()
+    local t = sim:task({template_id = 1})
+    local out, _, code = sops("start " .. t.task_id .. " --wait --interval 0.05")
+    assert.equal(0, code)
+    assert.matches("task " .. t.task_id .. " node deploy %(n%x+%) RUNNING %-> FINISHED", out)
+    assert.matches("task " .. t.task_id .. " ended FINISHED\n$", out)
+  end)
+
+  it("wait: exits 1 when the task fails, naming the failed node", function()
+    local t = sim:task({template_id = 2, start = true})
+    local out, _, code = sops("wait " .. t.task_id .. " --interval 0.05")
+    assert.equal(1, code)
+    assert.matches("failed node deploy %(n%x+%): job execution failed", out)
+  end)
+
+  it("wait: exits 3 at the deadline", function()
+    long_template()
+    local t = sim:task({template_id = 80, start = true})
+    local _, err, code = sops("wait " .. t.task_id .. " --timeout 0.3 --interval 0.05")
+    assert.equal(3, code)
+    assert.matches("did not reach", err)
+  end)
+
+  it("wait: several tasks, exit code of the worst outcome", function()
+    local a = sim:task({template_id = 1, start = true})
+    local b = sim:task({template_id = 1, start = true})
+    local out, _, code = sops("wait " .. a.task_id .. " " .. b.task_id .. " --interval 0.05")
+    assert.equal(0, code)
+    assert.matches("task " .. a.task_id .. " ended FINISHED", out)
+    assert.matches("task " .. b.task_id .. " ended FINISHED", out)
+    local c = sim:task({template_id = 2, start = true})
+    local json, _, code2 = sops("wait " .. a.task_id .. " " .. c.task_id .. " --interval 0.05 --json")
+    assert.equal(1, code2)
+    local data = h.decode(json)
+    assert.equal("FAILED", data[tostring(c.task_id)].state)
+  end)
+
+  it("pause, resume, revoke, retry, skip, skip-exg, callback", function()
+    long_template()
+    local t = sim:task({template_id = 80, start = true})
+    sim:advance(1)
+    local out, _, code = sops("pause " .. t.task_id)
+    assert.equal(0, code)
+    assert.matches("paused", out)
+    assert.same({action = "pause", scope = "cmdb_biz"}, h.decode(sim:last_request().body))
+    assert.equal(0, select(3, sops("resume " .. t.task_id)))
+    assert.equal(0, select(3, sops("revoke " .. t.task_id)))
+    local _, err, refused = sops("revoke " .. t.task_id)
+    assert.equal(4, refused)
+    assert.matches("cannot be revokeed", err)
+
+    local f = sim:task({template_id = 2, start = true})
+    sim:advance(10)
+    out, _, code = sops("retry " .. f.task_id .. " " .. f.node_ids.deploy .. " --inputs '{\"version\": \"2\"}'")
+    assert.equal(0, code)
+    assert.matches("node " .. f.node_ids.deploy .. " retried", out)
+    assert.same({node_id = f.node_ids.deploy, action = "retry", inputs = {version = "2"}, scope = "cmdb_biz"},
+      h.decode(sim:last_request().body))
+    local s = sim:task({template_id = 2, start = true})
+    sim:advance(10)
+    assert.equal(0, select(3, sops("skip " .. s.task_id .. " " .. s.node_ids.deploy)))
+    local g = sim:task({template_id = 4, start = true})
+    sim:advance(10)
+    local gid = g.node_ids["choose route"]
+    local flow
+    for _, n in ipairs(g.nodes) do if n.id == gid then flow = n.flows[2].id end end
+    assert.equal(0, select(3, sops("skip-exg " .. g.task_id .. " " .. gid .. " " .. flow)))
+    assert.equal("skip_exg", h.decode(sim:last_request().body).action)
+    local cb = sim:task({template_id = 3, start = true})
+    sim:advance(10)
+    out, _, code = sops("callback " .. cb.task_id .. " " .. cb.node_ids.approve .. " --data '{\"ok\": true}'")
+    assert.equal(0, code)
+    assert.matches("callback sent", out)
+    assert.same({ok = true}, h.decode(sim:last_request().body).data)
+  end)
+
+  it("exits 4 when the API refuses and 5 on transport errors", function()
+    local _, err, code = sops("status 999999")
+    assert.equal(4, code)
+    assert.matches("api error 3540400", err)
+    local _, err2, code2 = sops("status 1", {BK_SOPS_URL = "http://127.0.0.1:" .. h.dead_port() .. "/prod"})
+    assert.equal(5, code2)
+    assert.matches("transport error", err2)
+    local _, _, code3 = sops("status 1", {BK_APP_SECRET = "wrong"})
+    assert.equal(4, code3)
+  end)
+
+  describe("on a terminal", function()
+    local function in_tty(args, env)
+      return h.run("script -qec " .. h.shell_quote(sim:env(env) .. " lua5.4 bin/sops " .. args) .. " /dev/null")
+    end
+
+    it("wait redraws a live view in colour", function()
+      local t = sim:task({template_id = 1, start = true})
+      local out, _, code = in_tty("wait " .. t.task_id .. " --interval 0.05")
+      assert.equal(0, code)
+      assert.matches("nodes finished", out, 1, true)
+      assert.matches("3/3 nodes finished", out, 1, true)
+      assert.matches("\27[32mFINISHED\27[0m", out, 1, true)
+      assert.matches("\27[4F\27[J", out, 1, true) -- moved back up to redraw
+    end)
+
+    it("respects NO_COLOR", function()
+      local t = sim:task({template_id = 1, start = true})
+      local out, _, code = in_tty("wait " .. t.task_id .. " --interval 0.05", {NO_COLOR = "1"})
+      assert.equal(0, code)
+      assert.matches("nodes finished", out, 1, true)
+      assert.is_nil(out:find("\27[32m", 1, true))
+    end)
+  end)
+end)

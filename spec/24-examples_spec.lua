@@ -1,0 +1,58 @@
+-- make demo and the scripts in examples/, run as a user would.
+local h = require "helpers"
+
+local LUA_ENV = "LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./build/?.so;;'"
+
+describe("make demo", function()
+  it("runs the whole job on the bundled simulator", function()
+    local out, err, code = h.run("make -s demo")
+    assert.equal(0, code, err)
+    assert.matches("created task %d+ from template 2 %(Deploy with flaky step%)", out)
+    assert.matches("node deploy %(n%x+%) RUNNING %-> FAILED", out)
+    assert.matches("retrying deploy %(n%x+%): job execution failed", out)
+    assert.matches("├─ deploy  FINISHED  2s  (retry 1)", out, 1, true)
+    assert.matches("task %d+ FINISHED: 3 of 3 nodes finished, 1 retried", out)
+  end)
+end)
+
+describe("examples", function()
+  local sim
+  setup(function() sim = h.start_sim({"--speed", "50"}) end)
+  teardown(function() sim:stop() end)
+
+  local function example(name, args)
+    return h.run(sim:env() .. " " .. LUA_ENV .. " lua5.4 examples/" .. name .. " " .. args)
+  end
+
+  it("wait_and_retry.lua retries the failed node until the task finishes", function()
+    local t = sim:task({template_id = 2, start = true})
+    local out, err, code = example("wait_and_retry.lua", t.task_id)
+    assert.equal(0, code, err)
+    assert.matches("retrying deploy: job execution failed", out)
+    assert.matches("task " .. t.task_id .. " ended FINISHED", out)
+  end)
+
+  it("wait_and_retry.lua gives up on a node that cannot be retried", function()
+    local t = sim:task({template_id = 5, start = true})
+    local _, err, code = example("wait_and_retry.lua", t.task_id)
+    assert.equal(1, code)
+    assert.matches("can not retry node", err)
+  end)
+
+  it("wait_many.lua waits for several tasks", function()
+    local a = sim:task({template_id = 1, start = true})
+    local b = sim:task({template_id = 2, start = true})
+    local out, _, code = example("wait_many.lua", a.task_id .. " " .. b.task_id)
+    assert.equal(1, code)
+    assert.matches("task " .. a.task_id .. ": FINISHED", out)
+    assert.matches("task " .. b.task_id .. ": FAILED", out)
+  end)
+
+  it("callback_node.lua approves a node inside a subprocess", function()
+    local t = sim:task({template_id = 3, start = true})
+    local out, err, code = example("callback_node.lua", t.task_id .. " approve")
+    assert.equal(0, code, err)
+    assert.matches("approved approve %(" .. t.node_ids.approve .. "%)", out)
+    assert.matches("task " .. t.task_id .. " ended FINISHED", out)
+  end)
+end)
