@@ -4,7 +4,7 @@ LUA        ?= lua5.4
 BUSTED     ?= $(LUA) /usr/bin/busted
 CC         ?= gcc
 PKGS       := lua5.4 liblua5.4-dev libcurl4-openssl-dev lua-cjson lua-busted lua-socket \
-              luarocks pkg-config gcc make valgrind lua-check
+              luarocks pkg-config gcc make valgrind lua-check openssl
 
 WARN       := -std=c99 -Wall -Wextra -Werror -Werror=implicit-function-declaration
 CFLAGS     ?= -O2 -g
