@@ -13,14 +13,15 @@ CURL_CFLAGS = $(shell pkg-config --cflags libcurl)
 CURL_LIBS   = $(shell pkg-config --libs libcurl)
 SRC        := $(wildcard csrc/*.c)
 HDR        := $(wildcard csrc/*.h)
-CORE       := build/sops/core.so
+BUILD      ?= build
+CORE       := $(BUILD)/sops/core.so
 
-.PHONY: all deps test memcheck lint demo clean
+.PHONY: all deps test memcheck lint demo bench clean
 
 all: $(CORE)
 
 $(CORE): $(SRC) $(HDR)
-	@mkdir -p build/sops
+	@mkdir -p $(BUILD)/sops
 	$(CC) $(WARN) $(CFLAGS) -fPIC -shared $(LUA_CFLAGS) $(CURL_CFLAGS) -o $@ $(SRC) $(CURL_LIBS) $(LDFLAGS)
 
 deps:
@@ -43,18 +44,26 @@ test: deps all
 
 # The client specs under valgrind; the module is linked with -z nodelete so
 # that its symbols outlive dlclose and leak reports stay readable.
-memcheck: deps
-	$(MAKE) --no-print-directory clean
-	$(MAKE) --no-print-directory all CFLAGS="-O0 -g" LDFLAGS="-Wl,-z,nodelete"
+# (a build of its own, so that the optimised one is never mistaken for it)
+memcheck: deps all
+	rm -rf build/memcheck
+	$(MAKE) --no-print-directory all BUILD=build/memcheck CFLAGS="-O0 -g" LDFLAGS="-Wl,-z,nodelete"
 	valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	  --show-leak-kinds=definite,indirect --track-origins=yes --quiet \
-	  $(BUSTED) --run=memcheck
+	  $(BUSTED) --run=memcheck --cpath="./build/memcheck/?.so"
 
 demo: deps all
 	LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./build/?.so;;" $(LUA) examples/demo.lua
 
+# Speed targets, measured (not part of `make test`: timings are no tests).
+bench: deps all bench/curl_loop
+	LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./build/?.so;;" $(LUA) bench/run.lua
+
+bench/curl_loop: bench/curl_loop.c
+	$(CC) $(WARN) -O2 $(CURL_CFLAGS) -o $@ $< $(CURL_LIBS)
+
 lint: deps
-	luacheck lua spec examples bin/sops-sim bin/sops
+	luacheck lua spec examples bench bin/sops-sim bin/sops
 
 clean:
-	rm -rf build
+	rm -rf build bench/curl_loop

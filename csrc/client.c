@@ -10,7 +10,8 @@
 typedef struct sops_client {
     int open;
     sops_transport tr;
-    struct curl_slist *headers;
+    struct curl_slist *get_headers;  /* every request's headers */
+    struct curl_slist *post_headers; /* the same, plus those of a JSON body */
     sops_buf url, body, scratch;
     sops_route route;
     int max_depth;
@@ -39,8 +40,9 @@ static void client_release(sops_client *c)
         return;
     c->open = 0;
     sops_transport_free(&c->tr);
-    curl_slist_free_all(c->headers);
-    c->headers = NULL;
+    curl_slist_free_all(c->get_headers);
+    curl_slist_free_all(c->post_headers);
+    c->get_headers = c->post_headers = NULL;
     sops_buf_free(&c->url);
     sops_buf_free(&c->body);
     sops_buf_free(&c->scratch);
@@ -108,20 +110,27 @@ static int opt_bool(lua_State *L, const char *k, int dflt)
     return v;
 }
 
-static int add_header(sops_client *c, const char *name, const char *value)
+static int append(struct curl_slist **list, const char *line)
 {
-    sops_buf line = {NULL, 0, 0};
-    struct curl_slist *l;
-    if (!sops_buf_adds(&line, name) || !sops_buf_adds(&line, value)) {
-        sops_buf_free(&line);
-        return 0;
-    }
-    l = curl_slist_append(c->headers, line.data);
-    sops_buf_free(&line);
+    struct curl_slist *l = curl_slist_append(*list, line);
     if (l == NULL)
         return 0;
-    c->headers = l;
+    *list = l;
     return 1;
+}
+
+/* Adds "name: value" to the headers of POST requests, and of GET requests
+ * too unless post_only. Each header costs libcurl work on every request,
+ * so a GET carries only what it needs. */
+static int add_header(sops_client *c, const char *name, const char *value, int post_only)
+{
+    sops_buf line = {NULL, 0, 0};
+    int ok = sops_buf_adds(&line, name) && sops_buf_adds(&line, value)
+        && append(&c->post_headers, line.data) && (post_only || append(&c->get_headers, line.data));
+    if (line.data)
+        memset(line.data, 0, line.len); /* it may hold the credentials */
+    sops_buf_free(&line);
+    return ok;
 }
 
 int sops_client_new(lua_State *L)
@@ -149,7 +158,6 @@ int sops_client_new(lua_State *L)
     to.ca_file = opt_string(L, "ca_file");
     to.proxy = opt_string(L, "proxy");
     ua = opt_string(L, "user_agent");
-    to.user_agent = ua ? ua : "lua-sops/0.1 (" LUA_VERSION ")";
     max_body = opt_number(L, "max_body", 64.0 * 1024 * 1024);
     if (max_body < 1)
         return luaL_error(L, "bad option 'max_body' to 'new' (must be positive)");
@@ -179,13 +187,13 @@ int sops_client_new(lua_State *L)
     c->route.user_field = c->user_field;
     c->route.user_value = c->user_value;
 
-    if (!add_header(c, "Accept: ", "application/json")
-        || !add_header(c, "Content-Type: ", "application/json")
-        || !add_header(c, "Expect:", "")) /* no 100-continue round trip */
+    if (!add_header(c, "Content-Type: ", "application/json", 1)
+        || !add_header(c, "Expect:", "", 1) /* no 100-continue round trip */
+        || !add_header(c, "User-Agent: ", ua ? ua : "lua-sops/0.1 (" LUA_VERSION ")", 0))
         return luaL_error(L, "sops: out of memory");
     if (c->route.route == SOPS_ROUTE_APIGW) {
         sops_buf auth = {NULL, 0, 0};
-        int ok = sops_auth_header(&c->route, &auth) && add_header(c, "X-Bkapi-Authorization: ", auth.data);
+        int ok = sops_auth_header(&c->route, &auth) && add_header(c, "X-Bkapi-Authorization: ", auth.data, 0);
         if (auth.data)
             memset(auth.data, 0, auth.len);
         sops_buf_free(&auth);
@@ -193,10 +201,10 @@ int sops_client_new(lua_State *L)
             return luaL_error(L, "sops: out of memory");
     }
     lang = opt_string(L, "language");
-    if (lang && (!add_header(c, "Accept-Language: ", lang) || !add_header(c, "Blueking-Language: ", lang)))
+    if (lang && (!add_header(c, "Accept-Language: ", lang, 0) || !add_header(c, "Blueking-Language: ", lang, 0)))
         return luaL_error(L, "sops: out of memory");
     tenant = opt_string(L, "tenant_id");
-    if (tenant && !add_header(c, "X-Bk-Tenant-Id: ", tenant))
+    if (tenant && !add_header(c, "X-Bk-Tenant-Id: ", tenant, 0))
         return luaL_error(L, "sops: out of memory");
     lua_getfield(L, 1, "headers");
     if (lua_type(L, -1) == LUA_TTABLE) {
@@ -206,14 +214,9 @@ int sops_client_new(lua_State *L)
                 return luaL_error(L, "bad option 'headers' to 'new' (string names and values expected)");
             lua_pushvalue(L, -2);
             lua_pushliteral(L, ": ");
-            lua_pushvalue(L, -3);
-            lua_concat(L, 3);
-            {
-                struct curl_slist *l = curl_slist_append(c->headers, lua_tostring(L, -1));
-                if (l == NULL)
-                    return luaL_error(L, "sops: out of memory");
-                c->headers = l;
-            }
+            lua_concat(L, 2);
+            if (!add_header(c, lua_tostring(L, -1), lua_tostring(L, -2), 0))
+                return luaL_error(L, "sops: out of memory");
             lua_pop(L, 2);
         }
     }
@@ -291,9 +294,9 @@ static void envelope_fields(lua_State *L, sops_client *c, int idx, sops_error *e
             e->message = lua_tostring(L, -1);
         }
     }
-    if (!e->request_id)
+    if (!e->request_id || !*e->request_id)
         e->request_id = env_string(L, idx, "request_id");
-    if (!e->trace_id)
+    if (!e->trace_id || !*e->trace_id)
         e->trace_id = env_string(L, idx, "trace_id");
 }
 
@@ -308,12 +311,17 @@ static int finish_call(lua_State *L, sops_client *c, const char *api, CURLcode r
     memset(&e, 0, sizeof e);
     e.api = api;
     e.retry_after = -1;
-    e.request_id = t->request_id[0] ? t->request_id : NULL;
-    e.trace_id = t->trace_id[0] ? t->trace_id : NULL;
+    e.request_id = t->request_id; /* filled by sops_transport_headers() where needed */
+    e.trace_id = t->trace_id;
+    if (rc != CURLE_OK || status < 200 || status > 299) {
+        sops_transport_headers(t);
+    } else {
+        t->request_id[0] = t->error_code[0] = t->trace_id[0] = t->retry_after[0] = '\0';
+    }
 
     if (rc != CURLE_OK) {
         const char *detail = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
-        if (t->too_large) {
+        if (t->too_large || rc == CURLE_FILESIZE_EXCEEDED) {
             e.kind = "decode";
             snprintf(msg, sizeof msg, "response body exceeds max_body (%lu bytes)", (unsigned long)t->max_body);
         } else if (rc == CURLE_OPERATION_TIMEDOUT) {
@@ -365,6 +373,7 @@ static int finish_call(lua_State *L, sops_client *c, const char *api, CURLcode r
     }
 
     if (!decoded) {
+        sops_transport_headers(t);
         e.kind = "decode";
         snprintf(msg, sizeof msg, "response is not JSON: %s", t->body.len ? derr : "empty body");
         e.message = msg;
@@ -373,6 +382,7 @@ static int finish_call(lua_State *L, sops_client *c, const char *api, CURLcode r
     lua_getfield(L, env ? env : -1, "result");
     if (!env || lua_type(L, -1) != LUA_TBOOLEAN) {
         lua_pop(L, 1);
+        sops_transport_headers(t);
         e.kind = "decode";
         e.message = "response is not a bk-sops envelope (no boolean 'result')";
         return push_failure(L, c, &e);
@@ -380,6 +390,7 @@ static int finish_call(lua_State *L, sops_client *c, const char *api, CURLcode r
     if (!lua_toboolean(L, -1)) {
         lua_pop(L, 1);
         e.kind = "api";
+        sops_transport_headers(t);
         envelope_fields(L, c, env, &e);
         if (!e.message)
             e.message = "request failed";
@@ -420,7 +431,8 @@ static int client_call(lua_State *L)
     if (!sops_build_request(L, 3, ep, &c->route, &c->url, &c->body, &c->scratch, &err))
         return luaL_error(L, "bad argument to '%s' (%s)", api, err);
     curl_easy_setopt(c->tr.easy, CURLOPT_TIMEOUT_MS, timeout_ms);
-    rc = sops_transport_perform(&c->tr, c->url.data, c->headers, ep->post ? c->body.data : NULL,
+    rc = sops_transport_perform(&c->tr, c->url.data, ep->post ? c->post_headers : c->get_headers,
+                                ep->post ? c->body.data : NULL,
                                 c->body.len, &status);
     /* libcurl has returned: only now may anything raise */
     return finish_call(L, c, api, rc, status);

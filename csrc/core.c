@@ -2,6 +2,7 @@
 #include <curl/curl.h>
 
 #include "client.h"
+#include "endpoints.h"
 #include "compat.h"
 #include "errors.h"
 #include "json.h"
@@ -61,6 +62,7 @@ int luaopen_sops_core(lua_State *L)
         curl_ready = 1;
     }
     sops_error_open(L);
+    sops_endpoints_open(L);
     luaL_newmetatable(L, SOPS_ARRAY_MT);
     lua_pushliteral(L, "array");
     lua_setfield(L, -2, "__jsontype");

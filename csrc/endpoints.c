@@ -19,6 +19,28 @@ static const sops_endpoint ENDPOINTS[] = {
     {NULL, 0, {NULL, NULL, NULL}},
 };
 
+static const char *const VOCABULARY[] = {
+    "result", "data", "code", "message", "trace_id", "request_id", "task_url",
+    "id", "state", "root_id:", "parent_id", "version", "loop", "retry", "skip", "error_ignorable",
+    "error_ignored", "children", "elapsed_time", "start_time", "finish_time", "name", "ex_data",
+    "failed_node_info", "auto_retry_status", "status", "flow_type", "current_flow", "is_deleted",
+    "create_time", "url", "task_id", "pipeline_tree",
+    "CREATED", "READY", "RUNNING", "SUSPENDED", "NODE_SUSPENDED", "FAILED", "FINISHED", "REVOKED",
+    "EXPIRED", "", "success", "execute_task", "finished", "common",
+    NULL,
+};
+
+void sops_endpoints_open(lua_State *L)
+{
+    int i;
+    lua_createtable(L, (int)(sizeof VOCABULARY / sizeof VOCABULARY[0]), 0);
+    for (i = 0; VOCABULARY[i]; i++) {
+        lua_pushstring(L, VOCABULARY[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, LUA_REGISTRYINDEX, "sops.vocabulary");
+}
+
 const sops_endpoint *sops_endpoint_find(const char *name)
 {
     const sops_endpoint *e;
@@ -58,6 +80,21 @@ static int is_id(const sops_endpoint *ep, const char *k)
     return 0;
 }
 
+/* Writes v in decimal at the end of tmp[32]; returns where it starts. */
+static char *decimal(long long v, char *tmp)
+{
+    char *p = tmp + 31;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    *p = '\0';
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    return p;
+}
+
 /* Appends the id named k from the params table as digits. */
 static int add_id(lua_State *L, int params, const char *k, sops_buf *b, const char **err)
 {
@@ -65,8 +102,7 @@ static int add_id(lua_State *L, int params, const char *k, sops_buf *b, const ch
     lua_getfield(L, params, k);
     if (lua_type(L, -1) == LUA_TNUMBER && lua_isinteger(L, -1)) {
         char tmp[32];
-        int n = snprintf(tmp, sizeof tmp, "%lld", (long long)lua_tointeger(L, -1));
-        ok = sops_buf_add(b, tmp, (size_t)n);
+        ok = sops_buf_adds(b, decimal((long long)lua_tointeger(L, -1), tmp));
         if (!ok)
             *err = "out of memory";
     } else {
@@ -92,11 +128,13 @@ static int add_pair(lua_State *L, int vidx, const char *k, size_t klen, sops_buf
         n = 4;
         break;
     case LUA_TNUMBER:
-        if (lua_isinteger(L, vidx))
-            n = (size_t)snprintf(tmp, sizeof tmp, "%lld", (long long)lua_tointeger(L, vidx));
-        else
+        if (lua_isinteger(L, vidx)) {
+            v = decimal((long long)lua_tointeger(L, vidx), tmp);
+            n = strlen(v);
+        } else {
             n = (size_t)snprintf(tmp, sizeof tmp, "%.17g", (double)lua_tonumber(L, vidx));
-        v = tmp;
+            v = tmp;
+        }
         break;
     case LUA_TSTRING:
         v = lua_tolstring(L, vidx, &n);

@@ -34,6 +34,11 @@ const sops_endpoint *sops_endpoint_find(const char *name);
 int sops_build_request(lua_State *L, int params, const sops_endpoint *ep, const sops_route *r,
                        sops_buf *url, sops_buf *body, sops_buf *scratch, const char **err);
 
+/* Keeps the words bk-sops answers with (envelope and status-tree keys,
+ * state names) alive in the registry, so that decoding finds them already
+ * interned instead of allocating them again for every response. */
+void sops_endpoints_open(lua_State *L);
+
 /* Appends the X-Bkapi-Authorization value for the route's credentials. */
 int sops_auth_header(const sops_route *r, sops_buf *out);
 

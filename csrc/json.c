@@ -30,6 +30,8 @@ static int fail(decoder *d, const char *what)
 
 static void skip_ws(decoder *d)
 {
+    if (d->p < d->end && (unsigned char)*d->p > ' ')
+        return; /* the common case: no white space at all */
     while (d->p < d->end) {
         char c = *d->p;
         if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
@@ -86,6 +88,17 @@ static void add_utf8(luaL_Buffer *b, unsigned cp)
     luaL_addlstring(b, s, n);
 }
 
+/* The bytes that end a plain run inside a string: the quote, the
+ * backslash and the control characters, NUL among them. */
+static const unsigned char STOP[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* '"' */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* '\\' */
+};
+
 /* d->p is just past the opening quote. Pushes the string. */
 static int decode_string(decoder *d)
 {
@@ -93,13 +106,13 @@ static int decode_string(decoder *d)
     const char *q = s;
     luaL_Buffer b;
 
-    /* fast path: no escapes */
-    while (q < d->end && *q != '"' && *q != '\\') {
-        if ((unsigned char)*q < 0x20) {
-            d->p = q;
-            return fail(d, "control character in string");
-        }
+    /* fast path: no escapes. The input is NUL-terminated, and NUL stops
+     * the scan, so it cannot run past the end. */
+    while (!STOP[(unsigned char)*q])
         q++;
+    if (q < d->end && (unsigned char)*q < 0x20) {
+        d->p = q;
+        return fail(d, "control character in string");
     }
     if (q >= d->end) {
         d->p = q;
@@ -287,29 +300,60 @@ static int enter(decoder *d)
 {
     if (++d->depth > d->max_depth)
         return fail(d, "nesting too deep");
-    if (!lua_checkstack(d->L, 4))
+    return 1;
+}
+
+/* Values of an array, or key/value pairs of an object, are first left on
+ * the stack (up to BATCH of them) so that the table can be made at its
+ * final size, without rehashing; longer ones are moved into a table made
+ * with room for what came so far, and go on straight into it. */
+#define BATCH 64
+
+static int room(decoder *d)
+{
+    if (!lua_checkstack(d->L, 6))
         return fail(d, "nesting too deep for the Lua stack");
     return 1;
 }
 
+/* Moves the n values above `base` into a new array table at base + 1. */
+static void flush_array(lua_State *L, int base, int n, int extra)
+{
+    int i;
+    lua_createtable(L, n + extra, 0);
+    for (i = 1; i <= n; i++) {
+        lua_pushvalue(L, base + i);
+        lua_rawseti(L, -2, i);
+    }
+    lua_replace(L, base + 1);
+    lua_settop(L, base + 1);
+}
+
 static int decode_array(decoder *d)
 {
-    lua_Integer i = 0;
+    lua_State *L = d->L;
+    int base = lua_gettop(L), n = 0, direct = 0;
     if (!enter(d))
         return 0;
     d->p++; /* [ */
-    lua_createtable(d->L, 4, 0);
     skip_ws(d);
     if (d->p < d->end && *d->p == ']') {
         d->p++;
         d->depth--;
+        lua_createtable(L, 0, 0);
         return 1;
     }
     for (;;) {
         skip_ws(d);
-        if (!decode_value(d))
+        if (!room(d) || !decode_value(d))
             return 0;
-        lua_rawseti(d->L, -2, (int)++i);
+        n++;
+        if (direct) {
+            lua_rawseti(L, -2, n);
+        } else if (n == BATCH) {
+            flush_array(L, base, n, n);
+            direct = 1;
+        }
         skip_ws(d);
         if (d->p >= d->end)
             return fail(d, "unterminated array");
@@ -320,22 +364,41 @@ static int decode_array(decoder *d)
         if (*d->p == ']') {
             d->p++;
             d->depth--;
+            if (!direct)
+                flush_array(L, base, n, 0);
             return 1;
         }
         return fail(d, "expected ',' or ']'");
     }
 }
 
+/* Moves the n key/value pairs above `base` into a new table at base + 1;
+ * in order, so that the last of duplicate keys wins. */
+static void flush_object(lua_State *L, int base, int n, int extra)
+{
+    int i;
+    lua_createtable(L, 0, n + extra);
+    for (i = 0; i < n; i++) {
+        lua_pushvalue(L, base + 1 + 2 * i);
+        lua_pushvalue(L, base + 2 + 2 * i);
+        lua_rawset(L, -3);
+    }
+    lua_replace(L, base + 1);
+    lua_settop(L, base + 1);
+}
+
 static int decode_object(decoder *d)
 {
+    lua_State *L = d->L;
+    int base = lua_gettop(L), n = 0, direct = 0;
     if (!enter(d))
         return 0;
     d->p++; /* { */
-    lua_createtable(d->L, 0, 4);
     skip_ws(d);
     if (d->p < d->end && *d->p == '}') {
         d->p++;
         d->depth--;
+        lua_createtable(L, 0, 0);
         return 1;
     }
     for (;;) {
@@ -343,7 +406,7 @@ static int decode_object(decoder *d)
         if (d->p >= d->end || *d->p != '"')
             return fail(d, "expected a string key");
         d->p++;
-        if (!decode_string(d))
+        if (!room(d) || !decode_string(d))
             return 0;
         skip_ws(d);
         if (d->p >= d->end || *d->p != ':')
@@ -352,7 +415,13 @@ static int decode_object(decoder *d)
         skip_ws(d);
         if (!decode_value(d))
             return 0;
-        lua_rawset(d->L, -3);
+        n++;
+        if (direct) {
+            lua_rawset(L, -3);
+        } else if (n == BATCH) {
+            flush_object(L, base, n, n);
+            direct = 1;
+        }
         skip_ws(d);
         if (d->p >= d->end)
             return fail(d, "unterminated object");
@@ -363,6 +432,8 @@ static int decode_object(decoder *d)
         if (*d->p == '}') {
             d->p++;
             d->depth--;
+            if (!direct)
+                flush_object(L, base, n, 0);
             return 1;
         }
         return fail(d, "expected ',' or '}'");

@@ -5,6 +5,13 @@
 
 #include "transport.h"
 
+/* libcurl 7.84 and later hand out response headers on demand, so no header
+ * callback has to run on every line of every response; older ones get the
+ * callback. */
+#if LIBCURL_VERSION_NUM >= 0x075400
+#define SOPS_HEADER_API 1
+#endif
+
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 {
     sops_transport *t = ud;
@@ -33,9 +40,13 @@ static void keep(char *field, const char *v, size_t n)
     field[n] = '\0';
 }
 
+#ifndef SOPS_HEADER_API
 static int header_is(const char *line, size_t n, const char *name, size_t *vstart)
 {
-    size_t k = strlen(name);
+    size_t k;
+    if ((line[0] | 0x20) != name[0])
+        return 0; /* most lines differ at once */
+    k = strlen(name);
     if (n <= k || line[k] != ':' || strncasecmp(line, name, k) != 0)
         return 0;
     *vstart = k + 1;
@@ -74,6 +85,30 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *ud)
     }
     return n;
 }
+#endif
+
+static void fetch(sops_transport *t, char *field, const char *name)
+{
+#ifdef SOPS_HEADER_API
+    struct curl_header *h = NULL;
+    if (curl_easy_header(t->easy, name, 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h && h->value)
+        keep(field, h->value, strlen(h->value));
+    else
+        field[0] = '\0';
+#else
+    (void)t;
+    (void)field;
+    (void)name; /* the header callback filled the field */
+#endif
+}
+
+void sops_transport_headers(sops_transport *t)
+{
+    fetch(t, t->request_id, "X-Bkapi-Request-Id");
+    fetch(t, t->error_code, "X-Bkapi-Error-Code");
+    fetch(t, t->trace_id, "Sops-Trace-Id");
+    fetch(t, t->retry_after, "Retry-After");
+}
 
 int sops_transport_init(sops_transport *t, const sops_transport_opts *o, size_t max_body)
 {
@@ -88,8 +123,12 @@ int sops_transport_init(sops_transport *t, const sops_transport_opts *o, size_t 
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+#ifdef SOPS_HEADER_API
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max_body);
+#else
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+#endif
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, o->timeout_ms);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, o->verify_tls ? 1L : 0L);
@@ -105,8 +144,6 @@ int sops_transport_init(sops_transport *t, const sops_transport_opts *o, size_t 
         curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file);
     if (o->proxy)
         curl_easy_setopt(e, CURLOPT_PROXY, o->proxy);
-    if (o->user_agent)
-        curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent);
     return 1;
 }
 

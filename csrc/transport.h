@@ -15,6 +15,7 @@ typedef struct sops_transport {
     sops_buf body;           /* response body of the last transfer */
     size_t max_body;         /* larger bodies abort the transfer */
     int too_large;           /* set by the callbacks when max_body was passed */
+    /* the response headers lua-sops reads; valid after sops_transport_headers() */
     char request_id[SOPS_HDR_MAX];  /* X-Bkapi-Request-Id */
     char error_code[SOPS_HDR_MAX];  /* X-Bkapi-Error-Code */
     char trace_id[SOPS_HDR_MAX];    /* Sops-Trace-Id */
@@ -28,7 +29,6 @@ typedef struct sops_transport_opts {
     int verify_tls;
     const char *ca_file;  /* NULL: the system store */
     const char *proxy;    /* NULL: libcurl's default (environment) */
-    const char *user_agent;
 } sops_transport_opts;
 
 /* Returns 0 when libcurl could not make a handle. */
@@ -40,5 +40,9 @@ void sops_transport_free(sops_transport *t);
  * arrived). */
 CURLcode sops_transport_perform(sops_transport *t, const char *url, struct curl_slist *headers,
                                 const char *body, size_t body_len, long *status);
+
+/* Fills request_id, error_code, trace_id and retry_after from the last
+ * response (only needed when something went wrong). */
+void sops_transport_headers(sops_transport *t);
 
 #endif

@@ -55,9 +55,15 @@ M.CALLS = {
   get_template_info = {api = "get_template_info", fields = {template_id = ID_REQ, template_source = STR}},
 }
 
+-- what each call checks on every use, worked out once
 for _, c in pairs(M.CALLS) do
   c.fields.bk_biz_id = ID
   c.fields.scope = STR
+  c.required, c.lists = {}, {}
+  for name, f in pairs(c.fields) do
+    if f[2] then c.required[#c.required + 1] = name end
+    if f[1] == "list" and name ~= c.list then c.lists[#c.lists + 1] = name end
+  end
 end
 
 return M

@@ -42,6 +42,18 @@ function M.mismatch(kind, v)
   return nil
 end
 
+-- Fast predicates for the hot path: M.fits[kind](v) is true when
+-- M.mismatch(kind, v) would find nothing wrong.
+M.fits = {
+  id = function(v) return is_int(v) and v > 0 end,
+  string = function(v) return type(v) == "string" end,
+  boolean = function(v) return type(v) == "boolean" end,
+  number = function(v) return type(v) == "number" and v == v end,
+  object = function(v) return type(v) == "table" end,
+  list = function(v) return type(v) == "table" end,
+  any = function() return true end,
+}
+
 -- Checks `args` against `fields` ({name = {kind, required}}). Unknown
 -- fields are refused, so a typo does not silently send nothing.
 function M.fields(call, args, fields, level)

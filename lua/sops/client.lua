@@ -79,37 +79,56 @@ function M.new(opts)
   return c
 end
 
--- Builds the parameters of one call, raising on argument mistakes.
+local fits = check.fits
+
+-- Builds the parameters of one call, raising on argument mistakes. The
+-- common case runs through cheap checks; any doubt goes to check.fields,
+-- which raises the precise message.
 local function params_for(self, name, spec, args, level)
-  local call = "sops." .. name
-  check.fields(call, args, spec.fields, level + 1)
-  local d = defaults[self] or {}
+  local fields = spec.fields
+  if type(args) ~= "table" then check.fields("sops." .. name, args, fields, level + 1) end
   local p = {}
-  for k, v in pairs(args) do p[k] = v end
-  p.bk_biz_id = args.bk_biz_id or d.bk_biz_id
-  if not p.bk_biz_id then
-    check.fail(call, "bk_biz_id", "positive integer expected, got nil (give it here or to sops.new)", level + 1)
+  for k, v in next, args do
+    local f = fields[k]
+    if f == nil or not fits[f[1]](v) then check.fields("sops." .. name, args, fields, level + 1) end
+    p[k] = v
   end
-  p.scope = args.scope or d.scope or "cmdb_biz"
+  local required = spec.required
+  for i = 1, #required do
+    if args[required[i]] == nil then check.fields("sops." .. name, args, fields, level + 1) end
+  end
+  local d = defaults[self]
+  if p.bk_biz_id == nil then
+    p.bk_biz_id = d and d.bk_biz_id
+    if p.bk_biz_id == nil then
+      check.fail("sops." .. name, "bk_biz_id", "positive integer expected, got nil (give it here or to sops.new)",
+        level + 1)
+    end
+  end
+  if p.scope == nil then p.scope = d and d.scope or "cmdb_biz" end
   if spec.actions and not spec.actions[args.action] then
-    check.fail(call, "action", "unknown action '" .. tostring(args.action) .. "'", level + 1)
+    check.fail("sops." .. name, "action", "unknown action '" .. tostring(args.action) .. "'", level + 1)
   end
-  for k, v in pairs(spec.fixed or {}) do p[k] = v end
-  for k, f in pairs(spec.fields) do
-    -- a list field is sent as a JSON array even when empty
-    if f[1] == "list" and p[k] ~= nil then
+  if spec.fixed then
+    for k, v in pairs(spec.fixed) do p[k] = v end
+  end
+  -- a list field is sent as a JSON array even when empty
+  local lists = spec.lists
+  for i = 1, #lists do
+    local k = lists[i]
+    if p[k] ~= nil then
       local copy = setmetatable({}, core.array_mt)
-      for i, v in ipairs(p[k]) do copy[i] = v end
+      for j, v in ipairs(p[k]) do copy[j] = v end
       p[k] = copy
     end
   end
   if spec.list then
     local list = args[spec.list]
-    if #list > 50 then check.fail(call, spec.list, "at most 50 task ids per call", level + 1) end
+    if #list > 50 then check.fail("sops." .. name, spec.list, "at most 50 task ids per call", level + 1) end
     local ids = setmetatable({}, core.array_mt)
     for i, id in ipairs(list) do
       local bad = check.mismatch("id", id)
-      if bad then check.fail(call, spec.list .. "[" .. i .. "]", bad, level + 1) end
+      if bad then check.fail("sops." .. name, spec.list .. "[" .. i .. "]", bad, level + 1) end
       ids[i] = id
     end
     p[spec.list] = ids

@@ -1,0 +1,86 @@
+/* The baseline for bench/run.lua: N GETs through one reused libcurl easy
+ * handle, the body kept in memory, the same request lua-sops sends (its
+ * User-Agent and credential header). Prints the process CPU time per
+ * request in microseconds. */
+#define _POSIX_C_SOURCE 200809L
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct {
+    char *data;
+    size_t len, cap;
+} body;
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+    body *b = ud;
+    size_t add = size * n;
+    if (b->len + add > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 4096;
+        char *d;
+        while (cap < b->len + add)
+            cap *= 2;
+        d = realloc(b->data, cap);
+        if (!d)
+            return 0;
+        b->data = d;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, p, add);
+    b->len += add;
+    return add;
+}
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+    CURL *e;
+    struct curl_slist *h = NULL;
+    body b = {NULL, 0, 0};
+    long i, n;
+    double t0, t1;
+    char auth[512], ua[256];
+
+    if (argc != 5) {
+        fprintf(stderr, "usage: curl_loop URL N AUTH_JSON USER_AGENT\n");
+        return 2;
+    }
+    n = atol(argv[2]);
+    snprintf(auth, sizeof auth, "X-Bkapi-Authorization: %s", argv[3]);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    e = curl_easy_init();
+    snprintf(ua, sizeof ua, "User-Agent: %s", argv[4]);
+    h = curl_slist_append(h, ua);
+    h = curl_slist_append(h, auth);
+    curl_easy_setopt(e, CURLOPT_URL, argv[1]);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 30000L);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+    t0 = cpu_now();
+    for (i = 0; i < n; i++) {
+        b.len = 0;
+        if (curl_easy_perform(e) != CURLE_OK) {
+            fprintf(stderr, "request %ld failed\n", i);
+            return 1;
+        }
+    }
+    t1 = cpu_now();
+    printf("%.3f\n", (t1 - t0) / (double)n * 1e6);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(e);
+    free(b.data);
+    curl_global_cleanup();
+    return 0;
+}

@@ -1,0 +1,67 @@
+-- make bench: the two speed targets of lua-sops, measured.
+--  1. a call costs at most 1.3x the CPU of a bare libcurl loop doing the same
+--     requests (bench/curl_loop.c), on loopback against sops-sim;
+--  2. a 2,000-node status tree decodes faster than lua-cjson decodes it.
+-- CPU time is the client process's own; the simulator runs apart.
+local sops = require "sops"
+local core = require "sops.core"
+local cjson = require "cjson"
+
+local N = tonumber(os.getenv("BENCH_CALLS") or "") or 1000
+local ROUNDS = 5 -- each side's best round counts: the least disturbed by the rest of the machine
+local APP, SECRET = "bench-app", "bench-secret"
+local AUTH = string.format('{"bk_app_code":"%s","bk_app_secret":"%s","bk_username":"admin"}', APP, SECRET)
+
+local sim = assert(io.popen("echo $$; exec lua5.4 bin/sops-sim --port 0 --speed 1000 --app-code " .. APP
+  .. " --app-secret " .. SECRET, "r"))
+local pid = sim:read("l")
+local url = assert((sim:read("l") or ""):match("^listening on (.+)$"), "sops-sim did not start")
+
+local function cpu() return os.clock() end
+
+local ok, err = pcall(function()
+  local c <close> = sops.new{url = url .. "/prod", app_code = APP, app_secret = SECRET, username = "admin",
+    bk_biz_id = 2}
+  local small = assert(c:create_task{template_id = 1, name = "bench"}).task_id
+  local big = assert(c:create_task{template_id = 7, name = "bench big"}).task_id
+  assert(c:start_task{task_id = big})
+  core.sleep(1) -- 1,000 simulated seconds: the 2,000-node task has run to the end
+
+  -- 1. per-call CPU against the bare libcurl loop, same URL and answer
+  local path = string.format("%s/prod/get_task_status/%d/2/?scope=cmdb_biz", url, small)
+  for _ = 1, 50 do c:get_task_status{task_id = small} end -- warm up
+  local ours, bare = math.huge, math.huge
+  for _ = 1, ROUNDS do
+    local t0 = cpu()
+    for _ = 1, N do assert(c:get_task_status{task_id = small}) end
+    ours = math.min(ours, (cpu() - t0) / N * 1e6)
+    local p = assert(io.popen(string.format("bench/curl_loop '%s' %d '%s' '%s'", path, N, AUTH,
+      "lua-sops/0.1 (" .. _VERSION .. ")")))
+    bare = math.min(bare, (assert(tonumber(p:read("a")), "curl_loop failed")))
+    p:close()
+  end
+  local ratio = ours / bare
+  print(string.format("call:   lua-sops %.1f us CPU/call, bare libcurl %.1f us; ratio %.2f (target <= 1.30) %s",
+    ours, bare, ratio, ratio <= 1.3 and "PASS" or "FAIL"))
+
+  -- 2. decoding a 2,000-node status tree
+  local _, resp = c:get_task_status{task_id = big}
+  local nodes = 0
+  sops.walk(resp.data, function() nodes = nodes + 1 end)
+  local text = sops.encode(resp)
+  local function best(fn)
+    local t = math.huge
+    for _ = 1, ROUNDS do
+      local t0 = cpu()
+      for _ = 1, 20 do fn(text) end
+      t = math.min(t, (cpu() - t0) / 20 * 1e3)
+    end
+    return t
+  end
+  local mine, theirs = best(core.decode), best(cjson.decode)
+  print(string.format("decode: %d nodes, %d bytes: lua-sops %.2f ms, lua-cjson %.2f ms; ratio %.2f (target < 1) %s",
+    nodes, #text, mine, theirs, mine / theirs, mine < theirs and "PASS" or "FAIL"))
+end)
+os.execute("kill " .. pid)
+sim:close()
+assert(ok, err)
