@@ -93,6 +93,36 @@ describe("sops.decode", function()
     assert.matches("nesting too deep", err)
   end)
 
+  it("builds large objects and arrays whole, the last duplicate key winning", function()
+    local parts, items = {}, {}
+    for i = 1, 300 do
+      parts[#parts + 1] = string.format('"k%d": %d', i, i)
+      items[i] = tostring(i)
+    end
+    -- duplicates inside the first 64 members, and past them
+    parts[#parts + 1] = '"k1": "again"'
+    parts[#parts + 1] = '"k200": "again"'
+    local obj = sops.decode("{" .. table.concat(parts, ",") .. "}")
+    local count = 0
+    for _ in pairs(obj) do count = count + 1 end
+    assert.equal(300, count)
+    assert.equal("again", obj.k1)
+    assert.equal("again", obj.k200)
+    assert.equal(64, obj.k64)
+    assert.equal(65, obj.k65)
+    assert.equal(300, obj.k300)
+    local arr = sops.decode("[" .. table.concat(items, ",") .. "]")
+    assert.equal(300, #arr)
+    for i = 1, 300 do assert.equal(i, arr[i]) end
+    local small = sops.decode('{"a": 1, "a": 2, "b": [1, 2, 3]}')
+    assert.equal(2, small.a)
+    assert.same({1, 2, 3}, small.b)
+    -- nested containers inside a long array keep their place
+    local nested = sops.decode("[" .. string.rep('{"x": [1]},', 99) .. '{"x": [2]}]')
+    assert.equal(100, #nested)
+    assert.equal(2, nested[100].x[1])
+  end)
+
   it("says where the error is", function()
     local v, err = sops.decode('{"a": tru}')
     assert.is_nil(v)
