@@ -309,6 +309,39 @@ static int enter(decoder *d)
  * with room for what came so far, and go on straight into it. */
 #define BATCH 64
 
+/* After a member of an array or object: 1 when a ',' follows, 2 when the
+ * closing byte does (the container is done), 0 on anything else. */
+static int after_member(decoder *d, char close, const char *unterminated, const char *expected)
+{
+    skip_ws(d);
+    if (d->p >= d->end)
+        return fail(d, unterminated);
+    if (*d->p == ',') {
+        d->p++;
+        return 1;
+    }
+    if (*d->p == close) {
+        d->p++;
+        d->depth--;
+        return 2;
+    }
+    return fail(d, expected);
+}
+
+/* Just past '[' or '{': pushes an empty table and returns 1 when the
+ * container closes at once. */
+static int empty(decoder *d, char close)
+{
+    skip_ws(d);
+    if (d->p < d->end && *d->p == close) {
+        d->p++;
+        d->depth--;
+        lua_createtable(d->L, 0, 0);
+        return 1;
+    }
+    return 0;
+}
+
 static int room(decoder *d)
 {
     if (!lua_checkstack(d->L, 6))
@@ -336,13 +369,8 @@ static int decode_array(decoder *d)
     if (!enter(d))
         return 0;
     d->p++; /* [ */
-    skip_ws(d);
-    if (d->p < d->end && *d->p == ']') {
-        d->p++;
-        d->depth--;
-        lua_createtable(L, 0, 0);
+    if (empty(d, ']'))
         return 1;
-    }
     for (;;) {
         skip_ws(d);
         if (!room(d) || !decode_value(d))
@@ -354,21 +382,16 @@ static int decode_array(decoder *d)
             flush_array(L, base, n, n);
             direct = 1;
         }
-        skip_ws(d);
-        if (d->p >= d->end)
-            return fail(d, "unterminated array");
-        if (*d->p == ',') {
-            d->p++;
+        switch (after_member(d, ']', "unterminated array", "expected ',' or ']'")) {
+        case 1:
             continue;
-        }
-        if (*d->p == ']') {
-            d->p++;
-            d->depth--;
+        case 2:
             if (!direct)
                 flush_array(L, base, n, 0);
             return 1;
+        default:
+            return 0;
         }
-        return fail(d, "expected ',' or ']'");
     }
 }
 
@@ -394,13 +417,8 @@ static int decode_object(decoder *d)
     if (!enter(d))
         return 0;
     d->p++; /* { */
-    skip_ws(d);
-    if (d->p < d->end && *d->p == '}') {
-        d->p++;
-        d->depth--;
-        lua_createtable(L, 0, 0);
+    if (empty(d, '}'))
         return 1;
-    }
     for (;;) {
         skip_ws(d);
         if (d->p >= d->end || *d->p != '"')
@@ -422,21 +440,16 @@ static int decode_object(decoder *d)
             flush_object(L, base, n, n);
             direct = 1;
         }
-        skip_ws(d);
-        if (d->p >= d->end)
-            return fail(d, "unterminated object");
-        if (*d->p == ',') {
-            d->p++;
+        switch (after_member(d, '}', "unterminated object", "expected ',' or '}'")) {
+        case 1:
             continue;
-        }
-        if (*d->p == '}') {
-            d->p++;
-            d->depth--;
+        case 2:
             if (!direct)
                 flush_object(L, base, n, 0);
             return 1;
+        default:
+            return 0;
         }
-        return fail(d, "expected ',' or '}'");
     }
 }
 

@@ -7,21 +7,7 @@ local core = require "sops.core"
 
 local sim, c
 
-local function sim_sleep(delays, hook)
-  return function(d)
-    delays[#delays + 1] = d
-    if hook then hook(#delays) end
-    sim:advance(d)
-  end
-end
-
-local function count_requests(pattern)
-  local n = 0
-  for _, r in ipairs(sim:requests()) do
-    if r.path:find(pattern) then n = n + 1 end
-  end
-  return n
-end
+local function sim_sleep(delays, hook) return sim:sleeper(delays, hook) end
 
 describe("client:wait", function()
   setup(function()
@@ -206,7 +192,7 @@ describe("client:wait", function()
     assert.is_nil(status)
     assert.equal("api", err.kind)
     assert.equal(3540400, err.code)
-    assert.equal(1, count_requests("get_task_status"))
+    assert.equal(1, #sim:requests_to("get_task_status"))
   end)
 
   it("really sleeps by default, without spinning", function()

@@ -5,22 +5,8 @@ local sops = require "sops"
 
 local sim, c
 
-local function sim_sleep(hook)
-  local n = 0
-  return function(d)
-    n = n + 1
-    if hook then hook(n) end
-    sim:advance(d)
-  end
-end
-
-local function batch_requests(since)
-  local out = {}
-  for _, r in ipairs(sim:requests(since)) do
-    if r.path == "/prod/get_tasks_status/2/" then out[#out + 1] = r end
-  end
-  return out
-end
+local function sim_sleep(hook) return sim:sleeper(nil, hook) end
+local function batch_requests() return sim:requests_to("/prod/get_tasks_status/2/") end
 
 describe("client:wait_all", function()
   setup(function()

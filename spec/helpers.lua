@@ -110,6 +110,27 @@ function Sim:requests(since)
   return self:control("GET", "requests?since=" .. (since or 0)).requests
 end
 function Sim:clear_log() return self:control("DELETE", "requests") end
+-- The logged requests whose path contains `fragment`.
+function Sim:requests_to(fragment, since)
+  local out = {}
+  for _, r in ipairs(self:requests(since)) do
+    if r.path:find(fragment, 1, true) then out[#out + 1] = r end
+  end
+  return out
+end
+
+-- A `sleep` for wait and wait_all that moves the simulator's clock instead
+-- of sleeping: each delay is added to `delays`, and hook(n) runs before the
+-- n-th advance.
+function Sim:sleeper(delays, hook)
+  delays = delays or {}
+  return function(d)
+    delays[#delays + 1] = d
+    if hook then hook(#delays) end
+    self:advance(d)
+  end
+end
+
 function Sim:last_request()
   local list = self:requests()
   return list[#list]

@@ -4,7 +4,7 @@
 --   5 transport, TLS, request timeout or an unreadable answer.
 local sops = require "sops"
 local core = require "sops.core"
-local args = require "sops.cli.args"
+local argparse = require "sops.cli.args"
 local render = require "sops.cli.render"
 local live = require "sops.cli.live"
 
@@ -290,49 +290,40 @@ function run.start(ctx, c, words)
   return wait_one(ctx, c, words[1], o)
 end
 
-local function simple(action, done)
+-- An action: a client method, the arguments made from the words (and
+-- flags), and what to say once the server accepted it.
+local function action(method, build, done)
   return function(ctx, c, words)
-    local ok, err = c[action](c, {task_id = words[1]})
+    local args, perr = build(ctx, words)
+    if not args then return ctx:usage(perr) end
+    local ok, err = c[method](c, args)
     if not ok then return ctx:fail(err) end
-    ctx:say(string.format("task %d: %s", words[1], done))
+    ctx:say(string.format(done, table.unpack(words)))
     return EXIT.OK
   end
 end
-run.pause = simple("pause_task", "paused")
-run.resume = simple("resume_task", "resumed")
-run.revoke = simple("revoke_task", "revoked")
 
-function run.retry(ctx, c, words)
-  local inputs, perr = decode_json_flag(ctx, "inputs")
-  if not inputs then return ctx:usage(perr) end
-  local ok, err = c:retry_node{task_id = words[1], node_id = words[2], inputs = inputs}
-  if not ok then return ctx:fail(err) end
-  ctx:say(string.format("task %d: node %s retried", words[1], words[2]))
-  return EXIT.OK
+local function task_args(_, w) return {task_id = w[1]} end
+local function node_args(_, w) return {task_id = w[1], node_id = w[2]} end
+local function gateway_args(_, w) return {task_id = w[1], node_id = w[2], flow_id = w[3]} end
+-- node arguments plus a JSON object from --flag
+local function node_args_with(flag)
+  return function(ctx, w)
+    local v, err = decode_json_flag(ctx, flag)
+    if not v then return nil, err end
+    local args = node_args(ctx, w)
+    args[flag] = v
+    return args
+  end
 end
 
-function run.skip(ctx, c, words)
-  local ok, err = c:skip_node{task_id = words[1], node_id = words[2]}
-  if not ok then return ctx:fail(err) end
-  ctx:say(string.format("task %d: node %s skipped", words[1], words[2]))
-  return EXIT.OK
-end
-
-run["skip-exg"] = function(ctx, c, words)
-  local ok, err = c:skip_exg{task_id = words[1], node_id = words[2], flow_id = words[3]}
-  if not ok then return ctx:fail(err) end
-  ctx:say(string.format("task %d: gateway %s takes flow %s", words[1], words[2], words[3]))
-  return EXIT.OK
-end
-
-function run.callback(ctx, c, words)
-  local data, perr = decode_json_flag(ctx, "data")
-  if not data then return ctx:usage(perr) end
-  local ok, err = c:callback_node{task_id = words[1], node_id = words[2], data = data}
-  if not ok then return ctx:fail(err) end
-  ctx:say(string.format("task %d: callback sent to node %s", words[1], words[2]))
-  return EXIT.OK
-end
+run.pause = action("pause_task", task_args, "task %d: paused")
+run.resume = action("resume_task", task_args, "task %d: resumed")
+run.revoke = action("revoke_task", task_args, "task %d: revoked")
+run.retry = action("retry_node", node_args_with("inputs"), "task %d: node %s retried")
+run.skip = action("skip_node", node_args, "task %d: node %s skipped")
+run["skip-exg"] = action("skip_exg", gateway_args, "task %d: gateway %s takes flow %s")
+run.callback = action("callback_node", node_args_with("data"), "task %d: callback sent to node %s")
 
 -- main ------------------------------------------------------------------
 
@@ -347,7 +338,7 @@ function M.main(argv, io_)
   ctx.tty = tty
   ctx.paint = render.painter(render.want_color(tty, ctx.getenv))
 
-  local parsed, perr = args.parse(argv, FLAGS)
+  local parsed, perr = argparse.parse(argv, FLAGS)
   if not parsed then return ctx:usage(perr) end
   ctx.flags = parsed.flags
   local command = table.remove(parsed.words, 1)

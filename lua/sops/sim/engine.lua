@@ -287,6 +287,13 @@ local function state_of(task, node)
   return task.states[node.id]
 end
 
+-- The node's state, or nil and the engine's NotFoundError (it has none yet).
+local function need_state(task, node, fn)
+  local st = task.states[node.id]
+  if st then return st end
+  return refuse(NOT_FOUND, "node(" .. node.id .. ") does not exist", fn)
+end
+
 local function push_history(st)
   st.histories[#st.histories + 1] = {
     start = st.start, finish = st.finish, retry = st.retry, loop = st.loop, skip = st.skip,
@@ -308,12 +315,12 @@ local function no_sleeping_process(node, fn)
 end
 
 function Engine:retry_node(task, node, inputs)
-  local st = state_of(task, node)
   local fail = node.step and type(node.step.fail) == "table" and node.step.fail or {}
   if fail.retryable == false then
     return refuse(INVALID, string.format("can not retry node(%s) with can_retry(False)", node.id), "retry_node")
   end
-  if not st then return refuse(NOT_FOUND, "node(" .. node.id .. ") does not exist", "retry_node") end
+  local st, missing = need_state(task, node, "retry_node")
+  if not st then return nil, missing end
   if st.state ~= "FAILED" then return not_failed(node, st, "retry_node") end
   if revoked(task) then return no_sleeping_process(node, "retry_node") end
   push_history(st)
@@ -332,13 +339,13 @@ function Engine:retry_node(task, node, inputs)
 end
 
 function Engine:skip_node(task, node)
-  local st = state_of(task, node)
   if node.type ~= "ServiceActivity" and node.type ~= "EmptyStartEvent" then
     return refuse(INVALID, "can not use skip_node api for " .. type_name(node), "skip_node")
   end
   local fail = type(node.step.fail) == "table" and node.step.fail or {}
   if fail.skippable == false then return refuse(INVALID, "can not skip this node", "skip_node") end
-  if not st then return refuse(NOT_FOUND, "node(" .. node.id .. ") does not exist", "skip_node") end
+  local st, missing = need_state(task, node, "skip_node")
+  if not st then return nil, missing end
   if st.state ~= "FAILED" then return not_failed(node, st, "skip_node") end
   if revoked(task) then return no_sleeping_process(node, "skip_node") end
   st.skip = true
@@ -349,12 +356,12 @@ function Engine:skip_node(task, node)
 end
 
 function Engine:skip_exg(task, node, flow_id)
-  local st = state_of(task, node)
   if node.type ~= "ExclusiveGateway" then
     return refuse(INVALID, string.format("%s is not exclusive gateway, actual: %s", node.id, type_name(node)),
       "skip_exclusive_gateway")
   end
-  if not st then return refuse(NOT_FOUND, "node(" .. node.id .. ") does not exist", "skip_exclusive_gateway") end
+  local st, missing = need_state(task, node, "skip_exclusive_gateway")
+  if not st then return nil, missing end
   if st.state ~= "FAILED" then return not_failed(node, st, "skip_exclusive_gateway") end
   local chosen
   for _, f in ipairs(node.flows) do
@@ -394,11 +401,11 @@ function Engine:callback(task, node, data, version)
 end
 
 function Engine:forced_fail(task, node, username)
-  local st = state_of(task, node)
   if node.type ~= "ServiceActivity" then
     return refuse(INVALID, string.format("%s is not activity, actual: %s", node.id, type_name(node)), "forced_fail_activity")
   end
-  if not st then return refuse(NOT_FOUND, "node(" .. node.id .. ") does not exist", "forced_fail_activity") end
+  local st, missing = need_state(task, node, "forced_fail_activity")
+  if not st then return nil, missing end
   if st.state ~= "RUNNING" then
     return refuse(INVALID, string.format("%s state is not RUNNING, actual %s", node.id, st.state), "forced_fail_activity")
   end
@@ -426,8 +433,8 @@ function Engine:pause_node(task, node)
 end
 
 function Engine:resume_node(task, node)
-  local st = state_of(task, node)
-  if not st then return refuse(NOT_FOUND, "node(" .. node.id .. ") does not exist", "resume_node_appoint") end
+  local st, missing = need_state(task, node, "resume_node_appoint")
+  if not st then return nil, missing end
   if st.state ~= "SUSPENDED" then return not_transit(node.id, st.state, "READY", "resume_node_appoint") end
   st.state = "READY"
   st.ready_at = self:now()
@@ -436,16 +443,16 @@ function Engine:resume_node(task, node)
 end
 
 function Engine:pause_subprocess(task, node)
-  local st = state_of(task, node)
-  if not st then return refuse(NOT_FOUND, "node(" .. node.id .. ") does not exist", "pause_pipeline") end
+  local st, missing = need_state(task, node, "pause_pipeline")
+  if not st then return nil, missing end
   if st.state ~= "RUNNING" then return not_transit(node.id, st.state, "SUSPENDED", "pause_pipeline") end
   st.state = "SUSPENDED"
   return true
 end
 
 function Engine:resume_subprocess(task, node)
-  local st = state_of(task, node)
-  if not st then return refuse(NOT_FOUND, "node(" .. node.id .. ") does not exist", "resume_pipeline") end
+  local st, missing = need_state(task, node, "resume_pipeline")
+  if not st then return nil, missing end
   if st.state ~= "SUSPENDED" or node.type ~= "SubProcess" then
     return refuse(INVALID, string.format("pipeline(%s) state is: %s", node.id, st.state), "resume_pipeline")
   end
@@ -470,8 +477,8 @@ function Engine:retry_subprocess(task, node, reported_state)
   if node.type ~= "SubProcess" then
     return refuse(INVALID, string.format("node(%s) type is not SubProcess", node.id), "retry_subprocess")
   end
-  local st = state_of(task, node)
-  if not st then return refuse(NOT_FOUND, "node(" .. node.id .. ") does not exist", "retry_subprocess") end
+  local st, missing = need_state(task, node, "retry_subprocess")
+  if not st then return nil, missing end
   if reported_state ~= "FAILED" then return not_failed(node, st, "retry_subprocess") end
   push_history(st)
   clear_pipeline(task, node.sub)
