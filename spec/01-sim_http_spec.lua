@@ -152,12 +152,17 @@ describe("sops-sim HTTP", function()
 end)
 
 describe("sops-sim process", function()
-  it("stops at once on SIGTERM and frees its port", function()
-    local sim = h.start_sim()
-    local _, how, code = sim:stop()
-    assert.equal("signal", how)
-    assert.equal(15, code)
-    assert.is_nil(socket.connect("127.0.0.1", sim.port))
+  it("stops cleanly on SIGTERM and SIGINT, exit status 0, port freed", function()
+    for _, sig in ipairs({"TERM", "INT"}) do
+      local sim = h.start_sim()
+      assert.equal(200, (sim:get("/_sim/health")))
+      os.execute("kill -" .. sig .. " " .. sim.pid)
+      local _, how, code = sim.pipe:close()
+      sim.pipe = nil
+      assert.equal("exit", how)
+      assert.equal(0, code)
+      assert.is_nil(socket.connect("127.0.0.1", sim.port))
+    end
   end)
 
   it("rejects unknown options with exit code 2", function()

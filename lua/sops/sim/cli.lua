@@ -27,7 +27,7 @@ Options:
   -h, --help           show this help
 
 The first line on stdout is "listening on http://HOST:PORT".
-SIGTERM or SIGINT stops it at once.]]
+SIGTERM or SIGINT stops it (exit status 0).]]
 
 function M.parse(argv)
   local opts = {}
@@ -112,11 +112,20 @@ function M.main(argv)
     io.stderr:write("sops-sim: cannot listen: ", lerr, "\n")
     return 1
   end
+  -- SIGTERM and SIGINT end the serving loop where the core can watch them
+  -- (signalfd); elsewhere their default action ends the process, which is
+  -- as clean: all state lives in memory and the kernel closes the sockets.
+  local has_core, core = pcall(require, "sops.core")
+  local signals = has_core and core.signals and core.signals()
+  if signals then
+    s.server:watch(signals, function()
+      if signals:read() then s:stop() end
+    end)
+  end
   io.stdout:write("listening on ", url, "\n")
   io.stdout:flush()
-  -- all state lives in memory, so SIGTERM/SIGINT's default action (end the
-  -- process at once, the kernel closing every socket) is a clean stop
   s:run()
+  if signals then signals:close() end
   return 0
 end
 

@@ -243,7 +243,7 @@ function M.new(opts)
   sock:settimeout(0)
   local self = setmetatable({
     sock = sock, handler = opts.handler, on_tick = opts.on_tick,
-    waiting_read = {}, waiting_write = {}, sleepers = {}, running = true,
+    waiting_read = {}, waiting_write = {}, sleepers = {}, watched = {}, running = true,
   }, Server)
   return self
 end
@@ -254,6 +254,12 @@ end
 
 function Server:stop()
   self.running = false
+end
+
+-- Calls fn() whenever obj (anything with getfd, for socket.select) is
+-- readable.
+function Server:watch(obj, fn)
+  self.watched[obj] = fn
 end
 
 local function new_conn(sock)
@@ -296,6 +302,7 @@ end
 
 function Server:step(max_wait)
   local recvt, sendt = {self.sock}, {}
+  for obj in pairs(self.watched) do recvt[#recvt + 1] = obj end
   for s in pairs(self.waiting_read) do recvt[#recvt + 1] = s end
   for s in pairs(self.waiting_write) do sendt[#sendt + 1] = s end
   local now = socket.gettime()
@@ -307,6 +314,8 @@ function Server:step(max_wait)
   for _, s in ipairs(readable or {}) do
     if s == self.sock then
       self:accept_all()
+    elseif self.watched[s] then
+      self.watched[s]()
     else
       local conn = self.waiting_read[s]
       if conn then
