@@ -1,6 +1,7 @@
 -- Turns successive status trees of a task into change events: one per task
 -- or node whose state, retry count or version changed since the last look.
 local tree = require "sops.tree"
+local unpack = table.unpack or unpack -- Lua 5.1 and LuaJIT
 
 local M = {}
 
@@ -32,7 +33,7 @@ function M.diff(task_id, snap, status, at)
       paths[node] = {}
       return
     end
-    local path = {table.unpack(paths[parent])}
+    local path = {unpack(paths[parent])}
     path[#path + 1] = id
     paths[node] = path
     consider(id, node, id, path)

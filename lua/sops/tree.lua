@@ -1,5 +1,6 @@
 -- Helpers over get_task_status trees: state names, terminal states,
 -- walking every node, finding failed nodes.
+local unpack = table.unpack or unpack -- Lua 5.1 and LuaJIT
 local M = {}
 
 M.states = {
@@ -49,7 +50,7 @@ function M.failed_nodes(status)
   local function visit(node, path)
     for _, cid in ipairs(M.child_ids(node)) do
       local child = node.children[cid]
-      local p = {table.unpack(path)}
+      local p = {unpack(path)}
       p[#p + 1] = cid
       if child.state == "FAILED" then
         local before = #out

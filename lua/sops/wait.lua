@@ -5,6 +5,7 @@ local core = require "sops.core"
 local check = require "sops.check"
 local client = require "sops.client"
 local events = require "sops.events"
+local unpack = table.unpack or unpack -- Lua 5.1 and LuaJIT
 
 local M = {}
 
@@ -13,9 +14,14 @@ local STOPPING = {FAILED = true, REVOKED = true} -- what fail_fast stops on
 
 -- The default sleep: ngx.sleep where it may yield (OpenResty request
 -- phases), else a real sleep from the core.
+local function can_yield()
+  if coroutine.isyieldable then return coroutine.isyieldable() end
+  return coroutine.running() ~= nil -- Lua 5.1: nil on the main thread
+end
+
 local function default_sleep()
   local ngx = rawget(_G, "ngx")
-  if ngx and type(ngx.sleep) == "function" and coroutine.isyieldable() then
+  if ngx and type(ngx.sleep) == "function" and can_yield() then
     return ngx.sleep
   end
   return core.sleep
@@ -165,7 +171,7 @@ function M.wait_all(c, args, level)
       end
       for first = 1, #ids, 50 do
         if stop_reason then break end
-        local batch = {table.unpack(ids, first, math.min(first + 49, #ids))}
+        local batch = {unpack(ids, first, math.min(first + 49, #ids))}
         local remaining = math.max(deadline - core.monotime(), 0.001)
         local list, err = client.invoke(c, "get_tasks_status", {task_id_list = batch, bk_biz_id = biz,
           scope = args.scope, include_children_status = o.on_change ~= nil}, level + 1, remaining)

@@ -29,8 +29,8 @@ end
 function M.duration(seconds)
   seconds = math.floor((tonumber(seconds) or 0) + 0.5)
   if seconds < 60 then return seconds .. "s" end
-  if seconds < 3600 then return string.format("%dm%02ds", seconds // 60, seconds % 60) end
-  return string.format("%dh%02dm", seconds // 3600, seconds % 3600 // 60)
+  if seconds < 3600 then return string.format("%dm%02ds", math.floor(seconds / 60), seconds % 60) end
+  return string.format("%dh%02dm", math.floor(seconds / 3600), math.floor(seconds % 3600 / 60))
 end
 
 local function one_line(s)
