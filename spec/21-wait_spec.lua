@@ -39,6 +39,19 @@ describe("client:wait", function()
     assert.equal("true", sim:last_request().args.with_ex_data)
   end)
 
+  it("caps the default schedule at 15 s, spread by at most 10%", function()
+    sim:control("POST", "templates", {id = 89, name = "slow", steps = {{name = "slow", duration = 200}}})
+    local t = sim:task({template_id = 89, start = true})
+    local delays = {}
+    assert.equal("FINISHED", c:wait{task_id = t.task_id, sleep = sim_sleep(delays)}.state)
+    local expected = 2
+    for i, d in ipairs(delays) do
+      assert.is_true(d >= expected * 0.9 - 1e-9 and d <= expected * 1.1 + 1e-9, i .. ": " .. d)
+      expected = math.min(expected * 1.5, 15)
+    end
+    assert.near(15, delays[#delays], 1.5 + 1e-9)
+  end)
+
   it("grows the interval by `backoff` up to `max_interval`", function()
     sim:control("POST", "templates", {id = 90, name = "slow", steps = {{name = "slow", duration = 100}}})
     local t = sim:task({template_id = 90, start = true})

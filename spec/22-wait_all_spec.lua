@@ -56,6 +56,24 @@ describe("client:wait_all", function()
     assert.same({slow}, h.decode(calls[#calls].body).task_id_list)
   end)
 
+  it("takes the polling options of wait: schedule and until_states", function()
+    local t = sim:task({template_id = 2, start = true}).task_id
+    local delays, retried = {}, false
+    local results = c:wait_all{task_ids = {t}, interval = 1, backoff = 2, max_interval = 4, jitter = 0,
+      until_states = {"FINISHED"},
+      on_poll = function(last)
+        if last[t] and last[t].state == "FAILED" and not retried then
+          retried = true
+          local status = c:get_task_status{task_id = t}
+          assert(c:retry_node{task_id = t, node_id = sops.failed_nodes(status)[1].id})
+        end
+      end,
+      sleep = sim:sleeper(delays)}
+    assert.is_true(retried)
+    assert.equal("FINISHED", results[t].state)
+    assert.same({1, 2, 4}, {delays[1], delays[2], delays[3]})
+  end)
+
   it("gives an error for an unknown task and the status for the others", function()
     local t = sim:task({template_id = 1, start = true}).task_id
     local results = c:wait_all{task_ids = {t, 424242}, sleep = sim_sleep()}
