@@ -284,7 +284,7 @@ local NODE_ACTIONS = {
 }
 
 local function is_object(v)
-  return type(v) == "table" and not json.is_array(v) and (next(v) ~= nil or true)
+  return type(v) == "table" and not json.is_array(v)
 end
 
 function Views:operate_node(ctx, project)
@@ -292,10 +292,10 @@ function Views:operate_node(ctx, project)
   if ctx.body_empty then return fail(ctx, "request body is not a valid json", PARAM_INVALID) end
   local data = body.data == nil and {} or body.data
   local inputs = body.inputs == nil and {} or body.inputs
-  if not is_object(data) or json.is_array(data) then
+  if not is_object(data) then
     return fail(ctx, "data field is not a valid object", PARAM_INVALID)
   end
-  if not is_object(inputs) or json.is_array(inputs) then
+  if not is_object(inputs) then
     return fail(ctx, "inputs field is not a valid object", PARAM_INVALID)
   end
   local task, resp = self:lookup_task(ctx, project, function()
