@@ -96,6 +96,20 @@ describe("sops command", function()
     assert.equal("integer", math.type(data.elapsed_time))
   end)
 
+  it("status --all shows unnamed events and gateways; --subprocess one subtree", function()
+    local t = sim:task({template_id = 3, start = true})
+    sim:advance(2)
+    local out = sops("status " .. t.task_id)
+    assert.is_nil(out:find(t.nodes[1].id, 1, true)) -- the start event has no name
+    out = sops("status " .. t.task_id .. " --all")
+    assert.matches(t.nodes[1].id, out, 1, true)
+    local sub = t.node_ids["restart service"]
+    out = sops("status " .. t.task_id .. " --subprocess " .. sub)
+    assert.matches("─ stop  ", out, 1, true) -- the speed is 50: its state may have moved on
+    assert.is_nil(out:find("precheck", 1, true))
+    assert.equal(sub, sim:last_request().args.subprocess_id)
+  end)
+
   it("start --wait: exits 0 when the task finishes, with one line per event", function()
     local t = sim:task({template_id = 1})
     local out, _, code = sops("start " .. t.task_id .. " --wait --interval 0.05")
