@@ -135,6 +135,42 @@ describe("sops.decode", function()
     assert.matches("empty body", err)
   end)
 
+  it("survives 3,000 seeded mutations of the fixtures, and still decodes after", function()
+    local dir = "../shared/protocol/fixtures/"
+    local texts = {}
+    for _, name in ipairs({"get_task_status_subprocess_v2.json", "get_tasks_status.json",
+        "operate_node_retry_not_failed_v2.json", "create_task_success.json"}) do
+      texts[#texts + 1] = read(dir .. name)
+    end
+    local seed = 20261123
+    local function rand(n) -- a small LCG, so every run mutates the same way
+      seed = (seed * 1103515245 + 12345) % 2147483648
+      return seed % n + 1
+    end
+    local bytes = {"\0", "\\", '"', "{", "}", "[", "]", ",", ":", "-", "e", "\255", "\\u", "\\ud800", " "}
+    local decoded, refused = 0, 0
+    for _ = 1, 3000 do
+      local s = texts[rand(#texts)]
+      for _ = 1, rand(4) do
+        local at = rand(#s)
+        local kind = rand(3)
+        if kind == 1 then
+          s = s:sub(1, at - 1) .. s:sub(at + 1) -- drop a byte
+        elseif kind == 2 then
+          s = s:sub(1, at - 1) .. bytes[rand(#bytes)] .. s:sub(at) -- insert one
+        else
+          s = s:sub(1, at) -- cut the end off
+        end
+      end
+      local v, err = sops.decode(s)
+      if v ~= nil then decoded = decoded + 1 else refused = refused + 1 end
+      assert.is_true(v ~= nil or type(err) == "string")
+    end
+    assert.is_true(decoded > 0 and refused > 0)
+    -- nothing broken for the next decode
+    assert.equal("NODE_SUSPENDED", sops.decode(texts[1]).data.state)
+  end)
+
   it("decodes the fixtures", function()
     local dir = "../shared/protocol/fixtures/"
     local v = sops.decode(read(dir .. "get_task_status_failed_v2_with_ex_data.json"))
