@@ -379,8 +379,11 @@ static int finish_call(lua_State *L, sops_client *c, const char *api, CURLcode r
         e.message = msg;
         return push_failure(L, c, &e);
     }
-    lua_getfield(L, env ? env : -1, "result");
-    if (!env || lua_type(L, -1) != LUA_TBOOLEAN) {
+    if (env)
+        lua_getfield(L, env, "result");
+    else
+        lua_pushnil(L); /* JSON, but not an object: a string, a number... */
+    if (lua_type(L, -1) != LUA_TBOOLEAN) {
         lua_pop(L, 1);
         sops_transport_headers(t);
         e.kind = "decode";

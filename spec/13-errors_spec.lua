@@ -131,10 +131,13 @@ describe("errors", function()
   end)
 
   it("decode: JSON that is not a bk-sops envelope", function()
-    sim:fault({kind = "garbage", body = "[1, 2, 3]"})
-    local _, err = c:get_template_list{}
-    assert.equal("decode", err.kind)
-    assert.matches("not a bk%-sops envelope", err.message)
+    for _, body in ipairs({"[1, 2, 3]", "42", '"text"', "null", "true", '{"result": "yes"}'}) do
+      sim:fault({kind = "garbage", body = body})
+      local v, err = c:get_template_list{}
+      assert.is_nil(v)
+      assert.equal("decode", err.kind, body)
+      assert.matches("not a bk%-sops envelope", err.message)
+    end
   end)
 
   it("decode: a body over max_body, refused without reading it all", function()
