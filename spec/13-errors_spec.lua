@@ -140,6 +140,28 @@ describe("errors", function()
     end
   end)
 
+  it("never raises on whatever the server answers", function()
+    local bodies = {"", "{", "null", "[]", "{}", '{"result": false}', '{"result": false, "message": 5}',
+      '{"result": false, "code": "x", "message": ["a"]}', '{"result": true}', '{"result": true, "data": null}',
+      '<html></html>', '{"result": true, "data": ' .. string.rep("[", 2000) .. "}"}
+    for _, status in ipairs({200, 400, 429, 502}) do
+      for _, body in ipairs(bodies) do
+        sim:fault({kind = "garbage", status = status, body = body, content_type = "application/json"})
+        local ok, v, err = pcall(c.get_template_list, c, {})
+        assert.is_true(ok, v)
+        if v == nil then
+          assert.is_true(sops.is_error(err))
+          assert.is_string(err.message)
+        else
+          assert.equal(200, status)
+        end
+      end
+    end
+    -- result true without data gives true
+    sim:fault({kind = "garbage", body = '{"result": true, "data": null}'})
+    assert.is_true((c:get_template_list{}))
+  end)
+
   it("decode: a body over max_body, refused without reading it all", function()
     local small = sim:client({max_body = 10000})
     sim:fault({kind = "size", bytes = 20000})
