@@ -7,17 +7,31 @@
 #include "json.h"
 #include "transport.h"
 
+/* One request in flight: a libcurl handle and the buffers of its request. */
+typedef struct sops_slot {
+    sops_transport tr;
+    sops_buf url, body;
+    CURLcode rc;
+} sops_slot;
+
+/* At most this many requests of call_many are in flight at once. */
+#define SOPS_MAX_PARALLEL 8
+
 typedef struct sops_client {
     int open;
-    sops_transport tr;
+    sops_slot slots[SOPS_MAX_PARALLEL]; /* slots[0] serves call(); call_many uses more */
+    int nslots;                         /* how many have a libcurl handle */
+    CURLM *multi;                       /* made by the first call_many */
+    sops_transport_opts topts;
+    size_t max_body;
     struct curl_slist *get_headers;  /* every request's headers */
     struct curl_slist *post_headers; /* the same, plus those of a JSON body */
-    sops_buf url, body, scratch;
+    sops_buf scratch;
     sops_route route;
     int max_depth;
     long timeout_ms;
     /* owned copies of the option strings */
-    char *base, *app_code, *app_secret, *user_field, *user_value;
+    char *base, *app_code, *app_secret, *user_field, *user_value, *ca_file, *proxy;
 } sops_client;
 
 static char *dup(const char *s)
@@ -36,18 +50,28 @@ static char *dup(const char *s)
 /* Frees everything; safe to call twice (close, then __gc). */
 static void client_release(sops_client *c)
 {
+    int i;
     if (!c->open)
         return;
     c->open = 0;
-    sops_transport_free(&c->tr);
+    if (c->multi) {
+        curl_multi_cleanup(c->multi); /* no handle is left in it between calls */
+        c->multi = NULL;
+    }
+    for (i = 0; i < c->nslots; i++) {
+        sops_transport_free(&c->slots[i].tr);
+        sops_buf_free(&c->slots[i].url);
+        sops_buf_free(&c->slots[i].body);
+    }
+    c->nslots = 0;
     curl_slist_free_all(c->get_headers);
     curl_slist_free_all(c->post_headers);
     c->get_headers = c->post_headers = NULL;
-    sops_buf_free(&c->url);
-    sops_buf_free(&c->body);
     sops_buf_free(&c->scratch);
     free(c->base);
     free(c->app_code);
+    free(c->ca_file);
+    free(c->proxy);
     if (c->app_secret) {
         memset(c->app_secret, 0, strlen(c->app_secret));
         free(c->app_secret);
@@ -57,7 +81,7 @@ static void client_release(sops_client *c)
         memset(c->user_value, 0, strlen(c->user_value));
         free(c->user_value);
     }
-    c->base = c->app_code = c->app_secret = c->user_field = c->user_value = NULL;
+    c->base = c->app_code = c->app_secret = c->user_field = c->user_value = c->ca_file = c->proxy = NULL;
 }
 
 static sops_client *check_client(lua_State *L, int i)
@@ -136,7 +160,7 @@ static int add_header(sops_client *c, const char *name, const char *value, int p
 int sops_client_new(lua_State *L)
 {
     sops_client *c;
-    sops_transport_opts to;
+    sops_transport_opts *to;
     const char *route, *ua, *lang, *tenant;
     double max_body;
 
@@ -148,24 +172,27 @@ int sops_client_new(lua_State *L)
     lua_setmetatable(L, -2);
     /* from here on __gc frees whatever was made, on every path */
 
-    memset(&to, 0, sizeof to);
-    to.timeout_ms = (long)(opt_number(L, "timeout", 30) * 1000);
-    to.connect_timeout_ms = (long)(opt_number(L, "connect_timeout", 5) * 1000);
-    if (to.timeout_ms <= 0 || to.connect_timeout_ms <= 0)
+    to = &c->topts;
+    to->timeout_ms = (long)(opt_number(L, "timeout", 30) * 1000);
+    to->connect_timeout_ms = (long)(opt_number(L, "connect_timeout", 5) * 1000);
+    if (to->timeout_ms <= 0 || to->connect_timeout_ms <= 0)
         return luaL_error(L, "bad option 'timeout' to 'new' (must be positive)");
-    c->timeout_ms = to.timeout_ms;
-    to.verify_tls = opt_bool(L, "verify_tls", 1);
-    to.ca_file = opt_string(L, "ca_file");
-    to.proxy = opt_string(L, "proxy");
+    c->timeout_ms = to->timeout_ms;
+    to->verify_tls = opt_bool(L, "verify_tls", 1);
     ua = opt_string(L, "user_agent");
     max_body = opt_number(L, "max_body", 64.0 * 1024 * 1024);
     if (max_body < 1)
         return luaL_error(L, "bad option 'max_body' to 'new' (must be positive)");
+    c->max_body = (size_t)max_body;
     c->max_depth = (int)opt_number(L, "max_depth", SOPS_JSON_MAX_DEPTH);
 
     c->open = 1;
-    if (!sops_transport_init(&c->tr, &to, (size_t)max_body))
+    /* kept for the handles call_many adds later */
+    to->ca_file = c->ca_file = dup(opt_string(L, "ca_file"));
+    to->proxy = c->proxy = dup(opt_string(L, "proxy"));
+    if (!sops_transport_init(&c->slots[0].tr, to, c->max_body))
         return luaL_error(L, "sops: libcurl could not create a handle");
+    c->nslots = 1;
 
     route = opt_string(L, "route");
     c->route.route = (route && strcmp(route, "esb") == 0) ? SOPS_ROUTE_ESB : SOPS_ROUTE_APIGW;
@@ -300,9 +327,11 @@ static void envelope_fields(lua_State *L, sops_client *c, int idx, sops_error *e
         e->trace_id = env_string(L, idx, "trace_id");
 }
 
-static int finish_call(lua_State *L, sops_client *c, const char *api, CURLcode rc, long status)
+static int finish_call(lua_State *L, sops_client *c, sops_slot *slot, const char *api)
 {
-    sops_transport *t = &c->tr;
+    sops_transport *t = &slot->tr;
+    CURLcode rc = slot->rc;
+    long status = sops_transport_status(t);
     sops_error e;
     char msg[CURL_ERROR_SIZE + 64];
     char derr[96];
@@ -409,36 +438,140 @@ static int finish_call(lua_State *L, sops_client *c, const char *api, CURLcode r
     return 2;
 }
 
+/* The timeout argument at idx: the client's own, or shorter. */
+static long call_timeout(lua_State *L, sops_client *c, int idx)
+{
+    long timeout_ms = c->timeout_ms;
+    if (!lua_isnoneornil(L, idx)) {
+        lua_Number t = luaL_checknumber(L, idx);
+        luaL_argcheck(L, t > 0, idx, "positive number expected");
+        if (t * 1000 < (lua_Number)timeout_ms)
+            timeout_ms = (long)(t * 1000) > 0 ? (long)(t * 1000) : 1;
+    }
+    return timeout_ms;
+}
+
+/* Builds the request of api with the params at idx into slot and sets its
+ * handle up. Raises on parameters that cannot be sent. */
+static const sops_endpoint *prepare(lua_State *L, sops_client *c, sops_slot *slot, const char *api, int idx,
+                                    long timeout_ms)
+{
+    const char *err = NULL;
+    const sops_endpoint *ep = sops_endpoint_find(api);
+    if (ep == NULL)
+        luaL_error(L, "bad argument to 'call' (unknown bk-sops api '%s')", api);
+    if (!sops_build_request(L, idx, ep, &c->route, &slot->url, &slot->body, &c->scratch, &err))
+        luaL_error(L, "bad argument to '%s' (%s)", api, err);
+    sops_transport_prepare(&slot->tr, slot->url.data, ep->post ? c->post_headers : c->get_headers,
+                           ep->post ? slot->body.data : NULL, slot->body.len, timeout_ms);
+    return ep;
+}
+
 /* client:call(api, params [, timeout]) -> value, response | nil, err
  * timeout (seconds) shortens the client's own for this call only. */
 static int client_call(lua_State *L)
 {
     sops_client *c = check_open(L, 1);
     const char *api = luaL_checkstring(L, 2);
-    const sops_endpoint *ep;
-    const char *err = NULL;
-    CURLcode rc;
-    long status, timeout_ms = c->timeout_ms;
+    long timeout_ms;
+    sops_slot *slot = &c->slots[0];
 
     luaL_checktype(L, 3, LUA_TTABLE);
-    if (!lua_isnoneornil(L, 4)) {
-        lua_Number t = luaL_checknumber(L, 4);
-        luaL_argcheck(L, t > 0, 4, "positive number expected");
-        if (t * 1000 < (lua_Number)timeout_ms)
-            timeout_ms = (long)(t * 1000) > 0 ? (long)(t * 1000) : 1;
-    }
+    timeout_ms = call_timeout(L, c, 4);
     lua_settop(L, 3);
-    ep = sops_endpoint_find(api);
-    if (ep == NULL)
-        return luaL_argerror(L, 2, "unknown bk-sops api");
-    if (!sops_build_request(L, 3, ep, &c->route, &c->url, &c->body, &c->scratch, &err))
-        return luaL_error(L, "bad argument to '%s' (%s)", api, err);
-    curl_easy_setopt(c->tr.easy, CURLOPT_TIMEOUT_MS, timeout_ms);
-    rc = sops_transport_perform(&c->tr, c->url.data, ep->post ? c->post_headers : c->get_headers,
-                                ep->post ? c->body.data : NULL,
-                                c->body.len, &status);
+    prepare(L, c, slot, api, 3, timeout_ms);
+    slot->rc = curl_easy_perform(slot->tr.easy);
     /* libcurl has returned: only now may anything raise */
-    return finish_call(L, c, api, rc, status);
+    return finish_call(L, c, slot, api);
+}
+
+/* Runs slots [0, n) at once through the multi handle; each slot's rc says
+ * how its transfer ended. */
+static void run_parallel(sops_client *c, int n)
+{
+    int i, running = 0, left;
+    CURLMsg *msg;
+    for (i = 0; i < n; i++) {
+        c->slots[i].rc = CURLE_FAILED_INIT;
+        curl_multi_add_handle(c->multi, c->slots[i].tr.easy);
+    }
+    do {
+        CURLMcode mc = curl_multi_perform(c->multi, &running);
+        if (mc == CURLM_OK && running)
+            mc = curl_multi_poll(c->multi, NULL, 0, 1000, NULL);
+        if (mc != CURLM_OK)
+            break;
+    } while (running);
+    while ((msg = curl_multi_info_read(c->multi, &left)) != NULL) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        for (i = 0; i < n; i++)
+            if (c->slots[i].tr.easy == msg->easy_handle)
+                c->slots[i].rc = msg->data.result;
+    }
+    for (i = 0; i < n; i++)
+        curl_multi_remove_handle(c->multi, c->slots[i].tr.easy);
+}
+
+/* client:call_many(calls [, timeout]) -> results
+ * calls: a list of {api, params}. The requests go out at once (up to
+ * SOPS_MAX_PARALLEL in flight); results[i] is {value, response} or
+ * {nil, err}, as call would return them. */
+static int client_call_many(lua_State *L)
+{
+    sops_client *c = check_open(L, 1);
+    long timeout_ms;
+    int n, done = 0, results;
+
+    luaL_checktype(L, 2, LUA_TTABLE);
+    timeout_ms = call_timeout(L, c, 3);
+    lua_settop(L, 2);
+    n = (int)lua_rawlen(L, 2);
+    lua_createtable(L, n, 0);
+    results = lua_gettop(L);
+    if (n > 0 && c->multi == NULL && (c->multi = curl_multi_init()) == NULL)
+        return luaL_error(L, "sops: libcurl could not create a multi handle");
+    while (done < n) {
+        int wave = n - done < SOPS_MAX_PARALLEL ? n - done : SOPS_MAX_PARALLEL;
+        int i;
+        for (i = 0; i < wave; i++) {
+            sops_slot *slot = &c->slots[i];
+            if (i >= c->nslots) {
+                if (!sops_transport_init(&slot->tr, &c->topts, c->max_body))
+                    return luaL_error(L, "sops: libcurl could not create a handle");
+                c->nslots = i + 1;
+            }
+            lua_rawgeti(L, 2, done + i + 1);
+            if (lua_type(L, -1) != LUA_TTABLE)
+                return luaL_error(L, "bad argument #1 to 'call_many' (calls[%d]: {api, params} expected)",
+                                  done + i + 1);
+            lua_rawgeti(L, -1, 1);
+            lua_rawgeti(L, -2, 2);
+            if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TTABLE)
+                return luaL_error(L, "bad argument #1 to 'call_many' (calls[%d]: {api, params} expected)",
+                                  done + i + 1);
+            prepare(L, c, slot, lua_tostring(L, -2), lua_gettop(L), timeout_ms);
+            lua_pop(L, 3);
+        }
+        run_parallel(c, wave);
+        /* every transfer of the wave has ended: now decode */
+        for (i = 0; i < wave; i++) {
+            int base = lua_gettop(L);
+            lua_rawgeti(L, 2, done + i + 1);
+            lua_rawgeti(L, -1, 1);
+            /* its last two values are the results; it may leave more below */
+            finish_call(L, c, &c->slots[i], lua_tostring(L, -1));
+            lua_createtable(L, 2, 0);
+            lua_pushvalue(L, -3);
+            lua_rawseti(L, -2, 1);
+            lua_pushvalue(L, -2);
+            lua_rawseti(L, -2, 2);
+            lua_rawseti(L, results, done + i + 1);
+            lua_settop(L, base);
+        }
+        done += wave;
+    }
+    return 1;
 }
 
 static int client_close(lua_State *L)
@@ -476,6 +609,7 @@ void sops_client_open(lua_State *L)
     };
     static const luaL_Reg methods[] = {
         {"call", client_call},
+        {"call_many", client_call_many},
         {"close", client_close},
         {"is_open", client_is_open},
         {NULL, NULL},

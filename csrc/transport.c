@@ -156,20 +156,19 @@ void sops_transport_free(sops_transport *t)
     sops_buf_free(&t->body);
 }
 
-CURLcode sops_transport_perform(sops_transport *t, const char *url, struct curl_slist *headers,
-                                const char *body, size_t body_len, long *status)
+void sops_transport_prepare(sops_transport *t, const char *url, struct curl_slist *headers,
+                            const char *body, size_t body_len, long timeout_ms)
 {
     CURL *e = t->easy;
-    CURLcode rc;
 
     sops_buf_reset(&t->body);
     t->too_large = 0;
     t->errbuf[0] = '\0';
     t->request_id[0] = t->error_code[0] = t->trace_id[0] = t->retry_after[0] = '\0';
-    *status = 0;
 
     curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
     if (body) {
         curl_easy_setopt(e, CURLOPT_POST, 1L);
         curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
@@ -177,8 +176,11 @@ CURLcode sops_transport_perform(sops_transport *t, const char *url, struct curl_
     } else {
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     }
+}
 
-    rc = curl_easy_perform(e);
-    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, status);
-    return rc;
+long sops_transport_status(sops_transport *t)
+{
+    long status = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+    return status;
 }

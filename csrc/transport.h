@@ -35,11 +35,13 @@ typedef struct sops_transport_opts {
 int sops_transport_init(sops_transport *t, const sops_transport_opts *o, size_t max_body);
 void sops_transport_free(sops_transport *t);
 
-/* One request: a POST of body, or a GET when body is NULL. Returns
- * libcurl's result; the status code goes to *status (0 when no response
- * arrived). */
-CURLcode sops_transport_perform(sops_transport *t, const char *url, struct curl_slist *headers,
-                                const char *body, size_t body_len, long *status);
+/* Sets up the next request: a POST of body, or a GET when body is NULL.
+ * Then curl_easy_perform(t->easy), or the handle goes to a multi handle. */
+void sops_transport_prepare(sops_transport *t, const char *url, struct curl_slist *headers,
+                            const char *body, size_t body_len, long timeout_ms);
+
+/* The HTTP status of the last response, 0 when none arrived. */
+long sops_transport_status(sops_transport *t);
 
 /* Fills request_id, error_code, trace_id and retry_after from the last
  * response (only needed when something went wrong). */

@@ -163,6 +163,44 @@ describe("calls over the API gateway", function()
     assert.equal("project", sim:last_request().args.scope)
   end)
 
+  it("call_many sends its calls at once and answers each in order", function()
+    local a = sim:task({template_id = 1})
+    local b = sim:task({template_id = 2})
+    sim:clear_log()
+    sim:fault({kind = "delay", seconds = 0.3, count = 3}) -- all three are in flight together
+    local results = c:call_many({
+      {"get_task_status", {task_id = a.task_id, bk_biz_id = 2, scope = "cmdb_biz"}},
+      {"get_task_status", {task_id = 999999, bk_biz_id = 2, scope = "cmdb_biz"}},
+      {"get_task_detail", {task_id = b.task_id, bk_biz_id = 2, scope = "cmdb_biz"}},
+    })
+    assert.equal(3, #results)
+    assert.equal("CREATED", results[1][1].state)
+    assert.is_true(results[1][2].result)
+    assert.is_nil(results[2][1])
+    assert.equal("api", results[2][2].kind)
+    assert.equal(b.task_id, results[3][1].id)
+    local conns = {}
+    for _, r in ipairs(sim:requests()) do conns[r.conn] = true end
+    local n = 0
+    for _ in pairs(conns) do n = n + 1 end
+    assert.equal(3, n)
+  end)
+
+  it("call_many runs more calls than it has handles, in waves, and raises on bad calls", function()
+    local calls = {}
+    for i = 1, 20 do calls[i] = {"get_template_info", {template_id = i % 7 + 1, bk_biz_id = 2, scope = "cmdb_biz"}} end
+    local results = c:call_many(calls)
+    assert.equal(20, #results)
+    for i = 1, 20 do assert.equal(i % 7 + 1, results[i][1].id) end
+    assert.same({}, c:call_many({}))
+    assert.has_error(function() c:call_many({{"get_task_status"}}) end,
+      "bad argument #1 to 'call_many' (calls[1]: {api, params} expected)")
+    assert.has_error(function() c:call_many({{"nope", {}}}) end,
+      "bad argument to 'call' (unknown bk-sops api 'nope')")
+    -- the client still works after
+    assert.is_table((c:get_template_list{}))
+  end)
+
   it("keeps the connection alive across calls", function()
     sim:clear_log()
     for _ = 1, 5 do c:get_template_list{} end

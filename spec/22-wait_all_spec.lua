@@ -39,9 +39,15 @@ describe("client:wait_all", function()
     local sizes = {}
     for i = 1, 3 do sizes[i] = #h.decode(calls[i].body).task_id_list end
     assert.same({50, 50, 20}, sizes)
+    local conns = {}
     for _, r in ipairs(sim:requests()) do
       assert.equal("/prod/get_tasks_status/2/", r.path) -- no per-task calls at all
+      conns[r.conn] = true
     end
+    -- a round's three batches go out at once, on three connections
+    local n = 0
+    for _ in pairs(conns) do n = n + 1 end
+    assert.equal(3, n)
   end)
 
   it("asks only for tasks still pending", function()

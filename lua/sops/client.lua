@@ -139,6 +139,13 @@ local function params_for(self, name, spec, args, level)
   return p
 end
 
+-- The checked parameters of call `name` and the bk-sops api it maps to;
+-- argument errors are raised at `level`.
+function M.params(c, name, args, level)
+  local spec = api.CALLS[name]
+  return spec.api, params_for(c, name, spec, args, level + 1)
+end
+
 -- Runs call `name` on client c; argument errors are raised at `level`.
 -- timeout (seconds, optional) shortens the client's timeout for this call.
 function M.invoke(c, name, args, level, timeout)

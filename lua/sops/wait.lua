@@ -164,55 +164,63 @@ function M.wait_all(c, args, level)
   while count > 0 do
     attempt = attempt + 1
     local retry_after
+    -- this round's batches: at most 50 pending ids of one business each,
+    -- all sent at once
+    local calls, batches = {}, {}
     for _, biz in ipairs(order) do
       local ids = {}
       for _, id in ipairs(groups[biz]) do
         if pending[id] then ids[#ids + 1] = id end
       end
       for first = 1, #ids, 50 do
-        if stop_reason then break end
         local batch = {unpack(ids, first, math.min(first + 49, #ids))}
-        local remaining = math.max(deadline - core.monotime(), 0.001)
-        local list, err = client.invoke(c, "get_tasks_status", {task_id_list = batch, bk_biz_id = biz,
-          scope = args.scope, include_children_status = o.on_change ~= nil}, level + 1, remaining)
-        if list then
-          local seen = {}
-          for _, item in ipairs(list) do
-            local id, status = item.id, item.status
-            if pending[id] then
-              seen[id] = true
-              last[id] = status
-              if o.on_change then
-                local evs
-                evs, snaps[id] = events.diff(id, snaps[id], status, core.time())
-                for _, ev in ipairs(evs) do o.on_change(ev) end
-              end
-              if o.until_states[status.state] then
-                results[id] = status
-                pending[id] = nil
-                count = count - 1
-                if args.fail_fast and STOPPING[status.state] then
-                  stop_reason = string.format("task %d ended %s", id, status.state)
-                end
-              end
+        local api_name, params = client.params(c, "get_tasks_status", {task_id_list = batch, bk_biz_id = biz,
+          scope = args.scope, include_children_status = o.on_change ~= nil}, level + 1)
+        calls[#calls + 1] = {api_name, params}
+        batches[#batches + 1] = {ids = batch, biz = biz}
+      end
+    end
+    local answers = c:call_many(calls, math.max(deadline - core.monotime(), 0.001))
+    for b, batch in ipairs(batches) do
+      local list, err = answers[b][1], answers[b][2]
+      if stop_reason then break end
+      if list then
+        local seen = {}
+        for _, item in ipairs(list) do
+          local id, status = item.id, item.status
+          if pending[id] then
+            seen[id] = true
+            last[id] = status
+            if o.on_change then
+              local evs
+              evs, snaps[id] = events.diff(id, snaps[id], status, core.time())
+              for _, ev in ipairs(evs) do o.on_change(ev) end
             end
-          end
-          for _, id in ipairs(batch) do
-            if not seen[id] and pending[id] then
-              results[id] = core.new_error({kind = "api", api = "get_tasks_status", code = 3540400, retryable = false,
-                message = string.format("task %d not found in business %d", id, biz)})
+            if o.until_states[status.state] then
+              results[id] = status
               pending[id] = nil
               count = count - 1
+              if args.fail_fast and STOPPING[status.state] then
+                stop_reason = string.format("task %d ended %s", id, status.state)
+              end
             end
           end
-        elseif err.retryable then
-          retry_after = err.retry_after
-        else
-          for _, id in ipairs(batch) do
-            results[id] = err
+        end
+        for _, id in ipairs(batch.ids) do
+          if not seen[id] and pending[id] then
+            results[id] = core.new_error({kind = "api", api = "get_tasks_status", code = 3540400, retryable = false,
+              message = string.format("task %d not found in business %d", id, batch.biz)})
             pending[id] = nil
             count = count - 1
           end
+        end
+      elseif err.retryable then
+        retry_after = math.max(retry_after or 0, err.retry_after or 0)
+      else
+        for _, id in ipairs(batch.ids) do
+          results[id] = err
+          pending[id] = nil
+          count = count - 1
         end
       end
     end

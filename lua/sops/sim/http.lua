@@ -243,7 +243,7 @@ function M.new(opts)
   sock:settimeout(0)
   local self = setmetatable({
     sock = sock, handler = opts.handler, on_tick = opts.on_tick,
-    waiting_read = {}, waiting_write = {}, sleepers = {}, watched = {}, running = true,
+    waiting_read = {}, waiting_write = {}, sleepers = {}, watched = {}, running = true, accepted = 0,
   }, Server)
   return self
 end
@@ -262,10 +262,10 @@ function Server:watch(obj, fn)
   self.watched[obj] = fn
 end
 
-local function new_conn(sock)
+local function new_conn(sock, id)
   sock:settimeout(0)
   sock:setoption("tcp-nodelay", true)
-  return setmetatable({sock = sock, buf = ""}, Conn)
+  return setmetatable({sock = sock, buf = "", id = id}, Conn)
 end
 
 function Server:resume(conn, ...)
@@ -293,7 +293,8 @@ function Server:accept_all()
   while true do
     local client = self.sock:accept()
     if not client then return end
-    local conn = new_conn(client)
+    self.accepted = self.accepted + 1
+    local conn = new_conn(client, self.accepted)
     local handler = self.handler
     conn.co = coroutine.create(function() serve_connection(conn, handler) end)
     self:resume(conn)

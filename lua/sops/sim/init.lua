@@ -60,15 +60,15 @@ function Sim:reset()
   self.log, self.seq, self.faults = {}, self.seq or 0, {}
 end
 
-local function record(self, req)
+local function record(self, req, conn)
   self.seq = self.seq + 1
   local headers = json.obj()
   for _, h in ipairs(req.header_list) do
     local k = h[1]:lower()
     headers[k] = headers[k] and (headers[k] .. ", " .. h[2]) or h[2]
   end
-  local entry = json.obj("seq", self.seq, "time", socket.gettime(), "method", req.method, "path", req.path,
-    "query", req.query, "args", util.parse_query(req.query), "headers", headers, "body", req.body)
+  local entry = json.obj("seq", self.seq, "time", socket.gettime(), "conn", conn.id, "method", req.method,
+    "path", req.path, "query", req.query, "args", util.parse_query(req.query), "headers", headers, "body", req.body)
   self.log[#self.log + 1] = entry
   if #self.log > 10000 then table.remove(self.log, 1) end
 end
@@ -97,7 +97,7 @@ end
 
 -- Serves one request of the bk-sops API, applying any armed fault.
 function Sim:serve(req, conn)
-  record(self, req)
+  record(self, req, conn)
   local fault = take_fault(self, req)
   local kind = fault and fault.kind
   if kind == "delay" then
