@@ -87,7 +87,9 @@ local fits = check.fits
 local function params_for(self, name, spec, args, level)
   local fields = spec.fields
   if type(args) ~= "table" then check.fields("sops." .. name, args, fields, level + 1) end
-  local p = {}
+  -- made with room for the two defaults and a few fields: no rehash on the way
+  local p = {bk_biz_id = false, scope = false, task_id = false, node_id = false}
+  p.task_id, p.node_id = nil, nil
   for k, v in next, args do
     local f = fields[k]
     if f == nil or not fits[f[1]](v) then check.fields("sops." .. name, args, fields, level + 1) end
@@ -98,14 +100,14 @@ local function params_for(self, name, spec, args, level)
     if args[required[i]] == nil then check.fields("sops." .. name, args, fields, level + 1) end
   end
   local d = defaults[self]
-  if p.bk_biz_id == nil then
+  if not p.bk_biz_id then
     p.bk_biz_id = d and d.bk_biz_id
-    if p.bk_biz_id == nil then
+    if not p.bk_biz_id then
       check.fail("sops." .. name, "bk_biz_id", "positive integer expected, got nil (give it here or to sops.new)",
         level + 1)
     end
   end
-  if p.scope == nil then p.scope = d and d.scope or "cmdb_biz" end
+  if not p.scope then p.scope = d and d.scope or "cmdb_biz" end
   if spec.actions and not spec.actions[args.action] then
     check.fail("sops." .. name, "action", "unknown action '" .. tostring(args.action) .. "'", level + 1)
   end
@@ -157,9 +159,14 @@ function M.invoke(c, name, args, level, timeout)
 end
 
 local methods = core.client_methods
-for name in pairs(api.CALLS) do
+local call = methods.call -- the C function, without a lookup per call
+for name, spec in pairs(api.CALLS) do
+  local api_name = spec.api
   methods[name] = function(self, args)
-    local value, response = M.invoke(self, name, args, 3)
+    if type(self) ~= "userdata" then
+      error("bad self to 'sops." .. name .. "' (use client:" .. name .. "{...})", 2)
+    end
+    local value, response = call(self, api_name, params_for(self, name, spec, args, 3))
     return value, response
   end
 end
