@@ -248,7 +248,7 @@ local function wait_many(ctx, c, ids, o)
   local results = c:wait_all{
     task_ids = ids, timeout = o.timeout, interval = o.interval,
     on_change = (not view and not ctx.flags.json) and function(ev)
-      if ev.node_id == nil then ctx:say(render.event_line(ev, ctx.paint)) end
+      ctx:say(render.event_line(ev, ctx.paint))
     end or nil,
     on_poll = view and function(last) view:draw(view:many_lines(last, ids)) end or nil,
   }
