@@ -451,35 +451,42 @@ static long call_timeout(lua_State *L, sops_client *c, int idx)
     return timeout_ms;
 }
 
-/* Builds the request of api with the params at idx into slot and sets its
- * handle up. Raises on parameters that cannot be sent. */
+/* Builds the request of api with the params at idx (completed by the table
+ * at extra, 0: none) into slot and sets its handle up. Raises on
+ * parameters that cannot be sent. */
 static const sops_endpoint *prepare(lua_State *L, sops_client *c, sops_slot *slot, const char *api, int idx,
-                                    long timeout_ms)
+                                    int extra, long timeout_ms)
 {
     const char *err = NULL;
     const sops_endpoint *ep = sops_endpoint_find(api);
     if (ep == NULL)
         luaL_error(L, "bad argument to 'call' (unknown bk-sops api '%s')", api);
-    if (!sops_build_request(L, idx, ep, &c->route, &slot->url, &slot->body, &c->scratch, &err))
+    if (!sops_build_request(L, idx, extra, ep, &c->route, &slot->url, &slot->body, &c->scratch, &err))
         luaL_error(L, "bad argument to '%s' (%s)", api, err);
     sops_transport_prepare(&slot->tr, slot->url.data, ep->post ? c->post_headers : c->get_headers,
                            ep->post ? slot->body.data : NULL, slot->body.len, timeout_ms);
     return ep;
 }
 
-/* client:call(api, params [, timeout]) -> value, response | nil, err
- * timeout (seconds) shortens the client's own for this call only. */
+/* client:call(api, params [, timeout [, extra]]) -> value, response | nil, err
+ * timeout (seconds) shortens the client's own for this call only; extra
+ * holds parameters for the names params lacks (defaults). */
 static int client_call(lua_State *L)
 {
     sops_client *c = check_open(L, 1);
     const char *api = luaL_checkstring(L, 2);
     long timeout_ms;
+    int extra = 0;
     sops_slot *slot = &c->slots[0];
 
     luaL_checktype(L, 3, LUA_TTABLE);
     timeout_ms = call_timeout(L, c, 4);
-    lua_settop(L, 3);
-    prepare(L, c, slot, api, 3, timeout_ms);
+    if (!lua_isnoneornil(L, 5)) {
+        luaL_checktype(L, 5, LUA_TTABLE);
+        extra = 5;
+    }
+    lua_settop(L, 5);
+    prepare(L, c, slot, api, 3, extra, timeout_ms);
     slot->rc = curl_easy_perform(slot->tr.easy);
     /* libcurl has returned: only now may anything raise */
     return finish_call(L, c, slot, api);
@@ -550,7 +557,7 @@ static int client_call_many(lua_State *L)
             if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TTABLE)
                 return luaL_error(L, "bad argument #1 to 'call_many' (calls[%d]: {api, params} expected)",
                                   done + i + 1);
-            prepare(L, c, slot, lua_tostring(L, -2), lua_gettop(L), timeout_ms);
+            prepare(L, c, slot, lua_tostring(L, -2), lua_gettop(L), 0, timeout_ms);
             lua_pop(L, 3);
         }
         run_parallel(c, wave);

@@ -95,11 +95,15 @@ static char *decimal(long long v, char *tmp)
     return p;
 }
 
-/* Appends the id named k from the params table as digits. */
-static int add_id(lua_State *L, int params, const char *k, sops_buf *b, const char **err)
+/* Appends the id named k as digits: from params, else from extra (0: none). */
+static int add_id(lua_State *L, int params, int extra, const char *k, sops_buf *b, const char **err)
 {
     int ok = 1;
     lua_getfield(L, params, k);
+    if (lua_isnil(L, -1) && extra) {
+        lua_pop(L, 1);
+        lua_getfield(L, extra, k);
+    }
     if (lua_type(L, -1) == LUA_TNUMBER && lua_isinteger(L, -1)) {
         char tmp[32];
         ok = sops_buf_adds(b, decimal((long long)lua_tointeger(L, -1), tmp));
@@ -193,76 +197,106 @@ int sops_auth_header(const sops_route *r, sops_buf *out)
         && add_json_member(out, r->user_field, r->user_value, &first) && sops_buf_addc(out, '}');
 }
 
-int sops_build_request(lua_State *L, int params, const sops_endpoint *ep, const sops_route *r,
+/* Where the members of a request go while it is built. */
+typedef struct builder {
+    const sops_endpoint *ep;
+    int esb, first;
+    char sep;
+    sops_buf *url, *body, *scratch;
+} builder;
+
+/* Adds the member whose key and value are at -2 and -1 (left there). */
+static int add_member(lua_State *L, builder *bd, const char **err)
+{
+    size_t klen;
+    const char *k;
+    if (lua_type(L, -2) != LUA_TSTRING) {
+        *err = "parameter names must be strings";
+        return 0;
+    }
+    k = lua_tolstring(L, -2, &klen);
+    if (!bd->esb && is_id(bd->ep, k))
+        return 1; /* in the path already */
+    if (!bd->ep->post)
+        return add_pair(L, lua_gettop(L), k, klen, bd->url, &bd->sep, bd->scratch, err);
+    if ((!bd->first && !sops_buf_addc(bd->body, ',')) || !sops_json_add_string(bd->body, k, klen)
+        || !sops_buf_addc(bd->body, ':')) {
+        *err = "out of memory";
+        return 0;
+    }
+    bd->first = 0;
+    return sops_json_encode(L, -1, bd->body, err);
+}
+
+int sops_build_request(lua_State *L, int params, int extra, const sops_endpoint *ep, const sops_route *r,
                        sops_buf *url, sops_buf *body, sops_buf *scratch, const char **err)
 {
-    int esb = r->route == SOPS_ROUTE_ESB;
-    int i, first = 1;
-    char sep = '?';
+    builder bd;
+    int i;
     params = lua_absindex(L, params);
+    if (extra)
+        extra = lua_absindex(L, extra);
+    bd.ep = ep;
+    bd.esb = r->route == SOPS_ROUTE_ESB;
+    bd.first = 1;
+    bd.sep = '?';
+    bd.url = url;
+    bd.body = body;
+    bd.scratch = scratch;
 
     sops_buf_reset(url);
     sops_buf_reset(body);
     if (!sops_buf_adds(url, r->base) || !sops_buf_addc(url, '/') || !sops_buf_adds(url, ep->name)
         || !sops_buf_addc(url, '/'))
         goto oom;
-    if (!esb) {
+    if (!bd.esb) {
         for (i = 0; i < 3 && ep->ids[i]; i++) {
-            if (!add_id(L, params, ep->ids[i], url, err))
+            if (!add_id(L, params, extra, ep->ids[i], url, err))
                 return 0;
             if (!sops_buf_addc(url, '/'))
                 goto oom;
         }
     }
 
-    if (ep->post) {
-        if (!sops_buf_addc(body, '{'))
-            goto oom;
-        if (esb) {
-            const char *user_field = strcmp(r->user_field, "access_token") == 0 ? "bk_access_token" : r->user_field;
-            if (!add_json_member(body, "bk_app_code", r->app_code, &first)
-                || !add_json_member(body, "bk_app_secret", r->app_secret, &first)
-                || !add_json_member(body, user_field, r->user_value, &first))
-                goto oom;
-        }
-    } else if (esb) {
+    if (bd.esb) {
         const char *user_field = strcmp(r->user_field, "access_token") == 0 ? "bk_access_token" : r->user_field;
-        if (!add_str_pair(url, "bk_app_code", r->app_code, &sep)
-            || !add_str_pair(url, "bk_app_secret", r->app_secret, &sep)
-            || !add_str_pair(url, user_field, r->user_value, &sep))
+        if (ep->post) {
+            if (!sops_buf_addc(body, '{') || !add_json_member(body, "bk_app_code", r->app_code, &bd.first)
+                || !add_json_member(body, "bk_app_secret", r->app_secret, &bd.first)
+                || !add_json_member(body, user_field, r->user_value, &bd.first))
+                goto oom;
+        } else if (!add_str_pair(url, "bk_app_code", r->app_code, &bd.sep)
+                   || !add_str_pair(url, "bk_app_secret", r->app_secret, &bd.sep)
+                   || !add_str_pair(url, user_field, r->user_value, &bd.sep)) {
             goto oom;
+        }
+    } else if (ep->post && !sops_buf_addc(body, '{')) {
+        goto oom;
     }
 
     lua_pushnil(L);
     while (lua_next(L, params)) {
-        size_t klen;
-        const char *k;
-        if (lua_type(L, -2) != LUA_TSTRING) {
-            lua_pop(L, 2);
-            *err = "parameter names must be strings";
-            return 0;
-        }
-        k = lua_tolstring(L, -2, &klen);
-        if (!esb && is_id(ep, k)) {
-            lua_pop(L, 1);
-            continue;
-        }
-        if (ep->post) {
-            if ((!first && !sops_buf_addc(body, ',')) || !sops_json_add_string(body, k, klen)
-                || !sops_buf_addc(body, ':')) {
-                lua_pop(L, 2);
-                goto oom;
-            }
-            first = 0;
-            if (!sops_json_encode(L, -1, body, err)) {
-                lua_pop(L, 2);
-                return 0;
-            }
-        } else if (!add_pair(L, lua_gettop(L), k, klen, url, &sep, scratch, err)) {
+        if (!add_member(L, &bd, err)) {
             lua_pop(L, 2);
             return 0;
         }
         lua_pop(L, 1);
+    }
+    /* then what extra has that params does not */
+    if (extra) {
+        lua_pushnil(L);
+        while (lua_next(L, extra)) {
+            int shadowed;
+            lua_pushvalue(L, -2);
+            lua_rawget(L, params);
+            shadowed = !lua_isnil(L, -1);
+            lua_pop(L, 1);
+            if (!shadowed && !add_member(L, &bd, err)) {
+                lua_pop(L, 2);
+                return 0;
+            }
+            lua_pop(L, 1);
+        }
     }
     if (ep->post && !sops_buf_addc(body, '}'))
         goto oom;

@@ -16,8 +16,9 @@ local OPTIONS = {
   tenant_id = "string", headers = "object", user_agent = "string", max_body = "id",
 }
 
--- per-client defaults, keyed weakly by the client
+-- per-client defaults, keyed weakly by the client: {bk_biz_id, scope}
 local defaults = setmetatable({}, {__mode = "k"})
+local FALLBACK = {scope = "cmdb_biz"}
 
 -- `level`: see sops.check.
 local function opt_fail(what, level)
@@ -81,36 +82,36 @@ end
 
 local fits = check.fits
 
--- Builds the parameters of one call, raising on argument mistakes. The
--- common case runs through cheap checks; any doubt goes to check.fields,
--- which raises the precise message.
+-- Builds the parameters of one call, raising on argument mistakes. Returns
+-- the parameters and a table of defaults for the names they lack (nil when
+-- the parameters are complete). The common case sends the caller's own
+-- table as it is, with the client's defaults beside it; any doubt goes to
+-- check.fields, which raises the precise message.
 local function params_for(self, name, spec, args, level)
   local fields = spec.fields
   if type(args) ~= "table" then check.fields("sops." .. name, args, fields, level + 1) end
-  -- made with room for the two defaults and a few fields: no rehash on the way
-  local p = {bk_biz_id = false, scope = false, task_id = false, node_id = false}
-  p.task_id, p.node_id = nil, nil
   for k, v in next, args do
     local f = fields[k]
     if f == nil or not fits[f[1]](v) then check.fields("sops." .. name, args, fields, level + 1) end
-    p[k] = v
   end
   local required = spec.required
   for i = 1, #required do
     if args[required[i]] == nil then check.fields("sops." .. name, args, fields, level + 1) end
   end
   local d = defaults[self]
-  if not p.bk_biz_id then
-    p.bk_biz_id = d and d.bk_biz_id
-    if not p.bk_biz_id then
-      check.fail("sops." .. name, "bk_biz_id", "positive integer expected, got nil (give it here or to sops.new)",
-        level + 1)
-    end
+  if args.bk_biz_id == nil and not (d and d.bk_biz_id) then
+    check.fail("sops." .. name, "bk_biz_id", "positive integer expected, got nil (give it here or to sops.new)",
+      level + 1)
   end
-  if not p.scope then p.scope = d and d.scope or "cmdb_biz" end
   if spec.actions and not spec.actions[args.action] then
     check.fail("sops." .. name, "action", "unknown action '" .. tostring(args.action) .. "'", level + 1)
   end
+  if spec.simple then return args, d or FALLBACK end
+
+  local p = {}
+  for k, v in next, args do p[k] = v end
+  if p.bk_biz_id == nil then p.bk_biz_id = d.bk_biz_id end
+  if p.scope == nil then p.scope = d and d.scope or "cmdb_biz" end
   if spec.fixed then
     for k, v in pairs(spec.fixed) do p[k] = v end
   end
@@ -138,14 +139,21 @@ local function params_for(self, name, spec, args, level)
   if name == "get_template_list" and args.id_in then
     p.id_in = table.concat(args.id_in, ",")
   end
-  return p
+  return p, nil
 end
 
--- The checked parameters of call `name` and the bk-sops api it maps to;
--- argument errors are raised at `level`.
+-- The checked, complete parameters of call `name` and the bk-sops api it
+-- maps to; argument errors are raised at `level`.
 function M.params(c, name, args, level)
   local spec = api.CALLS[name]
-  return spec.api, params_for(c, name, spec, args, level + 1)
+  local p, extra = params_for(c, name, spec, args, level + 1)
+  if extra then
+    local full = {}
+    for k, v in pairs(extra) do full[k] = v end
+    for k, v in pairs(p) do full[k] = v end
+    p = full
+  end
+  return spec.api, p
 end
 
 -- Runs call `name` on client c; argument errors are raised at `level`.
@@ -155,7 +163,8 @@ function M.invoke(c, name, args, level, timeout)
   if type(c) ~= "userdata" then
     error("bad self to 'sops." .. name .. "' (use client:" .. name .. "{...})", level)
   end
-  return c:call(spec.api, params_for(c, name, spec, args, level + 1), timeout)
+  local p, extra = params_for(c, name, spec, args, level + 1)
+  return c:call(spec.api, p, timeout, extra)
 end
 
 local methods = core.client_methods
@@ -166,7 +175,8 @@ for name, spec in pairs(api.CALLS) do
     if type(self) ~= "userdata" then
       error("bad self to 'sops." .. name .. "' (use client:" .. name .. "{...})", 2)
     end
-    local value, response = call(self, api_name, params_for(self, name, spec, args, 3))
+    local p, extra = params_for(self, name, spec, args, 3)
+    local value, response = call(self, api_name, p, nil, extra)
     return value, response
   end
 end
