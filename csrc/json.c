@@ -362,39 +362,6 @@ static void flush_array(lua_State *L, int base, int n, int extra)
     lua_settop(L, base + 1);
 }
 
-static int decode_array(decoder *d)
-{
-    lua_State *L = d->L;
-    int base = lua_gettop(L), n = 0, direct = 0;
-    if (!enter(d))
-        return 0;
-    d->p++; /* [ */
-    if (empty(d, ']'))
-        return 1;
-    for (;;) {
-        skip_ws(d);
-        if (!room(d) || !decode_value(d))
-            return 0;
-        n++;
-        if (direct) {
-            lua_rawseti(L, -2, n);
-        } else if (n == BATCH) {
-            flush_array(L, base, n, n);
-            direct = 1;
-        }
-        switch (after_member(d, ']', "unterminated array", "expected ',' or ']'")) {
-        case 1:
-            continue;
-        case 2:
-            if (!direct)
-                flush_array(L, base, n, 0);
-            return 1;
-        default:
-            return 0;
-        }
-    }
-}
-
 /* Moves the n key/value pairs above `base` into a new table at base + 1;
  * in order, so that the last of duplicate keys wins. */
 static void flush_object(lua_State *L, int base, int n, int extra)
@@ -408,6 +375,56 @@ static void flush_object(lua_State *L, int base, int n, int extra)
     }
     lua_replace(L, base + 1);
     lua_settop(L, base + 1);
+}
+
+/* The n-th member (a value, or a key and its value) is on the stack: files
+ * it, then reads what follows. Returns 1 when another member follows, 2
+ * when the container is complete (its table then on the stack), 0 on an
+ * error. */
+static int member_done(decoder *d, int base, int *n, int *direct, int object)
+{
+    lua_State *L = d->L;
+    void (*flush)(lua_State *, int, int, int) = object ? flush_object : flush_array;
+    int next;
+    (*n)++;
+    if (*direct) {
+        if (object)
+            lua_rawset(L, -3);
+        else
+            lua_rawseti(L, -2, *n);
+    } else if (*n == BATCH) {
+        flush(L, base, *n, *n);
+        *direct = 1;
+    }
+    next = object ? after_member(d, '}', "unterminated object", "expected ',' or '}'")
+                  : after_member(d, ']', "unterminated array", "expected ',' or ']'");
+    if (next == 2 && !*direct)
+        flush(L, base, *n, 0);
+    return next;
+}
+
+static int decode_array(decoder *d)
+{
+    lua_State *L = d->L;
+    int base = lua_gettop(L), n = 0, direct = 0;
+    if (!enter(d))
+        return 0;
+    d->p++; /* [ */
+    if (empty(d, ']'))
+        return 1;
+    for (;;) {
+        skip_ws(d);
+        if (!room(d) || !decode_value(d))
+            return 0;
+        switch (member_done(d, base, &n, &direct, 0)) {
+        case 1:
+            continue;
+        case 2:
+            return 1;
+        default:
+            return 0;
+        }
+    }
 }
 
 static int decode_object(decoder *d)
@@ -433,19 +450,10 @@ static int decode_object(decoder *d)
         skip_ws(d);
         if (!decode_value(d))
             return 0;
-        n++;
-        if (direct) {
-            lua_rawset(L, -3);
-        } else if (n == BATCH) {
-            flush_object(L, base, n, n);
-            direct = 1;
-        }
-        switch (after_member(d, '}', "unterminated object", "expected ',' or '}'")) {
+        switch (member_done(d, base, &n, &direct, 1)) {
         case 1:
             continue;
         case 2:
-            if (!direct)
-                flush_object(L, base, n, 0);
             return 1;
         default:
             return 0;
