@@ -311,7 +311,7 @@ static int enter(decoder *d)
 
 /* After a member of an array or object: 1 when a ',' follows, 2 when the
  * closing byte does (the container is done), 0 on anything else. */
-static int after_member(decoder *d, char close, const char *unterminated, const char *expected)
+static inline int after_member(decoder *d, char close, const char *unterminated, const char *expected)
 {
     skip_ws(d);
     if (d->p >= d->end)
@@ -381,7 +381,7 @@ static void flush_object(lua_State *L, int base, int n, int extra)
  * it, then reads what follows. Returns 1 when another member follows, 2
  * when the container is complete (its table then on the stack), 0 on an
  * error. */
-static int member_done(decoder *d, int base, int *n, int *direct, int object)
+static inline int member_done(decoder *d, int base, int *n, int *direct, int object)
 {
     lua_State *L = d->L;
     void (*flush)(lua_State *, int, int, int) = object ? flush_object : flush_array;
