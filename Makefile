@@ -57,7 +57,8 @@ demo: deps all
 
 # Speed targets, measured (not part of `make test`: timings are no tests).
 bench: deps all bench/curl_loop
-	LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./build/?.so;;" $(LUA) bench/run.lua
+	BENCH_SIM_CPU=0 LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./build/?.so;;" \
+	  taskset -c 1 $(LUA) bench/run.lua
 
 bench/curl_loop: bench/curl_loop.c
 	$(CC) $(WARN) -O2 $(CURL_CFLAGS) -o $@ $< $(CURL_LIBS)

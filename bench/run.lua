@@ -8,11 +8,13 @@ local core = require "sops.core"
 local cjson = require "cjson"
 
 local N = tonumber(os.getenv("BENCH_CALLS") or "") or 1000
-local ROUNDS = 5 -- each side's best round counts: the least disturbed by the rest of the machine
+local ROUNDS = 9 -- the two sides take turns; the median of the rounds' ratios counts
 local APP, SECRET = "bench-app", "bench-secret"
 local AUTH = string.format('{"bk_app_code":"%s","bk_app_secret":"%s","bk_username":"admin"}', APP, SECRET)
 
-local sim = assert(io.popen("echo $$; exec lua5.4 bin/sops-sim --port 0 --speed 1000 --app-code " .. APP
+-- the simulator on the first CPU, this process (see the Makefile) on the second
+local PIN = os.getenv("BENCH_SIM_CPU") and ("taskset -c " .. os.getenv("BENCH_SIM_CPU") .. " ") or ""
+local sim = assert(io.popen("echo $$; exec " .. PIN .. "lua5.4 bin/sops-sim --port 0 --speed 1000 --app-code " .. APP
   .. " --app-secret " .. SECRET, "r"))
 local pid = sim:read("l")
 local url = assert((sim:read("l") or ""):match("^listening on (.+)$"), "sops-sim did not start")
@@ -30,19 +32,23 @@ local ok, err = pcall(function()
   -- 1. per-call CPU against the bare libcurl loop, same URL and answer
   local path = string.format("%s/prod/get_task_status/%d/2/?scope=cmdb_biz", url, small)
   for _ = 1, 50 do c:get_task_status{task_id = small} end -- warm up
-  local ours, bare = math.huge, math.huge
-  for _ = 1, ROUNDS do
+  local ratios, ours, bare = {}, math.huge, math.huge
+  for r = 1, ROUNDS do
     local t0 = cpu()
     for _ = 1, N do assert(c:get_task_status{task_id = small}) end
-    ours = math.min(ours, (cpu() - t0) / N * 1e6)
+    local mine = (cpu() - t0) / N * 1e6
     local p = assert(io.popen(string.format("bench/curl_loop '%s' %d '%s' '%s'", path, N, AUTH,
       "lua-sops/0.1 (" .. _VERSION .. ")")))
-    bare = math.min(bare, (assert(tonumber(p:read("a")), "curl_loop failed")))
+    local theirs = assert(tonumber(p:read("a")), "curl_loop failed")
     p:close()
+    ratios[r] = mine / theirs
+    ours, bare = math.min(ours, mine), math.min(bare, theirs)
   end
-  local ratio = ours / bare
-  print(string.format("call:   lua-sops %.1f us CPU/call, bare libcurl %.1f us; ratio %.2f (target <= 1.30) %s",
-    ours, bare, ratio, ratio <= 1.3 and "PASS" or "FAIL"))
+  table.sort(ratios)
+  local ratio = ratios[(ROUNDS + 1) // 2]
+  print(string.format("call:   lua-sops %.1f us CPU/call, bare libcurl %.1f us (best rounds); "
+    .. "median ratio %.2f, range %.2f-%.2f (target <= 1.30) %s",
+    ours, bare, ratio, ratios[1], ratios[ROUNDS], ratio <= 1.3 and "PASS" or "FAIL"))
 
   -- 2. decoding a 2,000-node status tree
   local _, resp = c:get_task_status{task_id = big}
