@@ -31,7 +31,7 @@ typedef struct sops_client {
     int max_depth;
     long timeout_ms;
     /* owned copies of the option strings */
-    char *base, *app_code, *app_secret, *user_field, *user_value, *ca_file, *proxy;
+    char *base, *app_code, *app_secret, *user_field, *user_value, *ca_file, *proxy, *scope;
 } sops_client;
 
 static char *dup(const char *s)
@@ -72,6 +72,7 @@ static void client_release(sops_client *c)
     free(c->app_code);
     free(c->ca_file);
     free(c->proxy);
+    free(c->scope);
     if (c->app_secret) {
         memset(c->app_secret, 0, strlen(c->app_secret));
         free(c->app_secret);
@@ -82,6 +83,7 @@ static void client_release(sops_client *c)
         free(c->user_value);
     }
     c->base = c->app_code = c->app_secret = c->user_field = c->user_value = c->ca_file = c->proxy = NULL;
+    c->scope = NULL;
 }
 
 static sops_client *check_client(lua_State *L, int i)
@@ -213,6 +215,18 @@ int sops_client_new(lua_State *L)
     c->route.app_secret = c->app_secret;
     c->route.user_field = c->user_field;
     c->route.user_value = c->user_value;
+    c->scope = dup(opt_string(L, "scope") ? opt_string(L, "scope") : "cmdb_biz");
+    if (!c->scope)
+        return luaL_error(L, "sops: out of memory");
+    c->route.scope = c->scope;
+    lua_getfield(L, 1, "bk_biz_id");
+    if (lua_type(L, -1) == LUA_TNUMBER && lua_isinteger(L, -1)) {
+        c->route.has_biz = 1;
+        c->route.biz = (long long)lua_tointeger(L, -1);
+    } else if (!lua_isnil(L, -1)) {
+        return luaL_error(L, "bad option 'bk_biz_id' to 'new' (integer expected)");
+    }
+    lua_pop(L, 1);
 
     if (!add_header(c, "Content-Type: ", "application/json", 1)
         || !add_header(c, "Expect:", "", 1) /* no 100-continue round trip */
@@ -451,42 +465,36 @@ static long call_timeout(lua_State *L, sops_client *c, int idx)
     return timeout_ms;
 }
 
-/* Builds the request of api with the params at idx (completed by the table
- * at extra, 0: none) into slot and sets its handle up. Raises on
- * parameters that cannot be sent. */
+/* Builds the request of api with the params at idx into slot and sets its
+ * handle up. Raises on parameters that cannot be sent. */
 static const sops_endpoint *prepare(lua_State *L, sops_client *c, sops_slot *slot, const char *api, int idx,
-                                    int extra, long timeout_ms)
+                                    long timeout_ms)
 {
     const char *err = NULL;
     const sops_endpoint *ep = sops_endpoint_find(api);
     if (ep == NULL)
         luaL_error(L, "bad argument to 'call' (unknown bk-sops api '%s')", api);
-    if (!sops_build_request(L, idx, extra, ep, &c->route, &slot->url, &slot->body, &c->scratch, &err))
+    if (!sops_build_request(L, idx, ep, &c->route, &slot->url, &slot->body, &c->scratch, &err))
         luaL_error(L, "bad argument to '%s' (%s)", api, err);
     sops_transport_prepare(&slot->tr, slot->url.data, ep->post ? c->post_headers : c->get_headers,
                            ep->post ? slot->body.data : NULL, slot->body.len, timeout_ms);
     return ep;
 }
 
-/* client:call(api, params [, timeout [, extra]]) -> value, response | nil, err
- * timeout (seconds) shortens the client's own for this call only; extra
- * holds parameters for the names params lacks (defaults). */
+/* client:call(api, params [, timeout]) -> value, response | nil, err
+ * The client's bk_biz_id and scope stand in for those params lacks;
+ * timeout (seconds) shortens the client's own for this call only. */
 static int client_call(lua_State *L)
 {
     sops_client *c = check_open(L, 1);
     const char *api = luaL_checkstring(L, 2);
     long timeout_ms;
-    int extra = 0;
     sops_slot *slot = &c->slots[0];
 
     luaL_checktype(L, 3, LUA_TTABLE);
     timeout_ms = call_timeout(L, c, 4);
-    if (!lua_isnoneornil(L, 5)) {
-        luaL_checktype(L, 5, LUA_TTABLE);
-        extra = 5;
-    }
-    lua_settop(L, 5);
-    prepare(L, c, slot, api, 3, extra, timeout_ms);
+    lua_settop(L, 3);
+    prepare(L, c, slot, api, 3, timeout_ms);
     slot->rc = curl_easy_perform(slot->tr.easy);
     /* libcurl has returned: only now may anything raise */
     return finish_call(L, c, slot, api);
@@ -557,7 +565,7 @@ static int client_call_many(lua_State *L)
             if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TTABLE)
                 return luaL_error(L, "bad argument #1 to 'call_many' (calls[%d]: {api, params} expected)",
                                   done + i + 1);
-            prepare(L, c, slot, lua_tostring(L, -2), lua_gettop(L), 0, timeout_ms);
+            prepare(L, c, slot, lua_tostring(L, -2), lua_gettop(L), timeout_ms);
             lua_pop(L, 3);
         }
         run_parallel(c, wave);

@@ -95,24 +95,24 @@ static char *decimal(long long v, char *tmp)
     return p;
 }
 
-/* Appends the id named k as digits: from params, else from extra (0: none). */
-static int add_id(lua_State *L, int params, int extra, const char *k, sops_buf *b, const char **err)
+/* Appends the id named k as digits, from params (or, for bk_biz_id, the
+ * route's default). */
+static int add_id(lua_State *L, int params, const sops_route *r, const char *k, sops_buf *b, const char **err)
 {
     int ok = 1;
+    char tmp[32];
     lua_getfield(L, params, k);
-    if (lua_isnil(L, -1) && extra) {
-        lua_pop(L, 1);
-        lua_getfield(L, extra, k);
-    }
     if (lua_type(L, -1) == LUA_TNUMBER && lua_isinteger(L, -1)) {
-        char tmp[32];
         ok = sops_buf_adds(b, decimal((long long)lua_tointeger(L, -1), tmp));
-        if (!ok)
-            *err = "out of memory";
+    } else if (lua_isnil(L, -1) && r->has_biz && strcmp(k, "bk_biz_id") == 0) {
+        ok = sops_buf_adds(b, decimal(r->biz, tmp));
     } else {
-        *err = "missing or non-integer id";
-        ok = 0;
+        *err = lua_isnil(L, -1) ? "missing id" : "non-integer id";
+        lua_pop(L, 1);
+        return 0;
     }
+    if (!ok)
+        *err = "out of memory";
     lua_pop(L, 1);
     return ok;
 }
@@ -228,14 +228,32 @@ static int add_member(lua_State *L, builder *bd, const char **err)
     return sops_json_encode(L, -1, bd->body, err);
 }
 
-int sops_build_request(lua_State *L, int params, int extra, const sops_endpoint *ep, const sops_route *r,
+/* Adds "k": <integer> or "k": "<string>" for a default the params lack. */
+static int add_default(lua_State *L, int params, builder *bd, const char *k, const char *str, long long num,
+                       const char **err)
+{
+    int ok;
+    lua_getfield(L, params, k);
+    ok = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (ok)
+        return 1; /* given: sent with the rest */
+    lua_pushstring(L, k);
+    if (str)
+        lua_pushstring(L, str);
+    else
+        lua_pushinteger(L, (lua_Integer)num);
+    ok = add_member(L, bd, err);
+    lua_pop(L, 2);
+    return ok;
+}
+
+int sops_build_request(lua_State *L, int params, const sops_endpoint *ep, const sops_route *r,
                        sops_buf *url, sops_buf *body, sops_buf *scratch, const char **err)
 {
     builder bd;
     int i;
     params = lua_absindex(L, params);
-    if (extra)
-        extra = lua_absindex(L, extra);
     bd.ep = ep;
     bd.esb = r->route == SOPS_ROUTE_ESB;
     bd.first = 1;
@@ -251,7 +269,7 @@ int sops_build_request(lua_State *L, int params, int extra, const sops_endpoint 
         goto oom;
     if (!bd.esb) {
         for (i = 0; i < 3 && ep->ids[i]; i++) {
-            if (!add_id(L, params, extra, ep->ids[i], url, err))
+            if (!add_id(L, params, r, ep->ids[i], url, err))
                 return 0;
             if (!sops_buf_addc(url, '/'))
                 goto oom;
@@ -282,22 +300,10 @@ int sops_build_request(lua_State *L, int params, int extra, const sops_endpoint 
         }
         lua_pop(L, 1);
     }
-    /* then what extra has that params does not */
-    if (extra) {
-        lua_pushnil(L);
-        while (lua_next(L, extra)) {
-            int shadowed;
-            lua_pushvalue(L, -2);
-            lua_rawget(L, params);
-            shadowed = !lua_isnil(L, -1);
-            lua_pop(L, 1);
-            if (!shadowed && !add_member(L, &bd, err)) {
-                lua_pop(L, 2);
-                return 0;
-            }
-            lua_pop(L, 1);
-        }
-    }
+    /* then the defaults the params lack (ids are in the path on the gateway) */
+    if (!add_default(L, params, &bd, "scope", r->scope, 0, err)
+        || (bd.esb && r->has_biz && !add_default(L, params, &bd, "bk_biz_id", NULL, r->biz, err)))
+        return 0;
     if (ep->post && !sops_buf_addc(body, '}'))
         goto oom;
     return 1;

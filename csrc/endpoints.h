@@ -21,18 +21,21 @@ typedef struct sops_route {
     const char *app_secret;
     const char *user_field;  /* bk_username, bk_token, or access_token */
     const char *user_value;
+    int has_biz;             /* a default bk_biz_id for calls without one */
+    long long biz;
+    const char *scope;       /* the default scope (never NULL) */
 } sops_route;
 
 const sops_endpoint *sops_endpoint_find(const char *name);
 
 /* Builds the URL (and, for POST, the JSON body) of a call whose parameters
- * are the table at `params`, completed by the table at `extra` (0: none) for
- * the names params lacks. The ids are taken by name; the rest go to the
+ * are the table at `params`; the route's default bk_biz_id and scope stand
+ * in for those it lacks. The ids are taken by name; the rest go to the
  * query (GET: false and nil are left out, true is "true", tables are JSON)
  * or the body (POST). On the ESB route the credentials and ids travel with
  * the parameters. scratch is a work buffer. Returns 1, or 0 with a message
  * in *err. All three buffers belong to the caller. */
-int sops_build_request(lua_State *L, int params, int extra, const sops_endpoint *ep, const sops_route *r,
+int sops_build_request(lua_State *L, int params, const sops_endpoint *ep, const sops_route *r,
                        sops_buf *url, sops_buf *body, sops_buf *scratch, const char **err);
 
 /* Keeps the words bk-sops answers with (envelope and status-tree keys,

@@ -64,7 +64,7 @@ for _, c in pairs(M.CALLS) do
     if f[2] then c.required[#c.required + 1] = name end
     if f[1] == "list" and name ~= c.list then c.lists[#c.lists + 1] = name end
   end
-  -- sent as the caller gave it, with the client's defaults beside
+  -- sent as the caller gave it
   c.simple = not c.fixed and #c.lists == 0 and not c.list
 end
 

@@ -18,7 +18,6 @@ local OPTIONS = {
 
 -- per-client defaults, keyed weakly by the client: {bk_biz_id, scope}
 local defaults = setmetatable({}, {__mode = "k"})
-local FALLBACK = {scope = "cmdb_biz"}
 
 -- `level`: see sops.check.
 local function opt_fail(what, level)
@@ -63,6 +62,7 @@ local function check_options(opts, level)
     verify_tls = opts.verify_tls ~= false, ca_file = opts.ca_file, proxy = opts.proxy,
     language = opts.language, tenant_id = opts.tenant_id, headers = opts.headers,
     user_agent = opts.user_agent, max_body = opts.max_body,
+    bk_biz_id = opts.bk_biz_id, scope = opts.scope, -- filled in by the core where a call lacks them
   }
 end
 
@@ -82,11 +82,10 @@ end
 
 local fits = check.fits
 
--- Builds the parameters of one call, raising on argument mistakes. Returns
--- the parameters and a table of defaults for the names they lack (nil when
--- the parameters are complete). The common case sends the caller's own
--- table as it is, with the client's defaults beside it; any doubt goes to
--- check.fields, which raises the precise message.
+-- Builds the parameters of one call, raising on argument mistakes. The
+-- common case sends the caller's own table as it is (the core fills in the
+-- client's bk_biz_id and scope); any doubt goes to check.fields, which
+-- raises the precise message.
 local function params_for(self, name, spec, args, level)
   local fields = spec.fields
   if type(args) ~= "table" then check.fields("sops." .. name, args, fields, level + 1) end
@@ -106,12 +105,10 @@ local function params_for(self, name, spec, args, level)
   if spec.actions and not spec.actions[args.action] then
     check.fail("sops." .. name, "action", "unknown action '" .. tostring(args.action) .. "'", level + 1)
   end
-  if spec.simple then return args, d or FALLBACK end
+  if spec.simple then return args end
 
   local p = {}
   for k, v in next, args do p[k] = v end
-  if p.bk_biz_id == nil then p.bk_biz_id = d.bk_biz_id end
-  if p.scope == nil then p.scope = d and d.scope or "cmdb_biz" end
   if spec.fixed then
     for k, v in pairs(spec.fixed) do p[k] = v end
   end
@@ -139,21 +136,14 @@ local function params_for(self, name, spec, args, level)
   if name == "get_template_list" and args.id_in then
     p.id_in = table.concat(args.id_in, ",")
   end
-  return p, nil
+  return p
 end
 
--- The checked, complete parameters of call `name` and the bk-sops api it
--- maps to; argument errors are raised at `level`.
+-- The bk-sops api that call `name` maps to and its checked parameters;
+-- argument errors are raised at `level`.
 function M.params(c, name, args, level)
   local spec = api.CALLS[name]
-  local p, extra = params_for(c, name, spec, args, level + 1)
-  if extra then
-    local full = {}
-    for k, v in pairs(extra) do full[k] = v end
-    for k, v in pairs(p) do full[k] = v end
-    p = full
-  end
-  return spec.api, p
+  return spec.api, params_for(c, name, spec, args, level + 1)
 end
 
 -- Runs call `name` on client c; argument errors are raised at `level`.
@@ -163,8 +153,7 @@ function M.invoke(c, name, args, level, timeout)
   if type(c) ~= "userdata" then
     error("bad self to 'sops." .. name .. "' (use client:" .. name .. "{...})", level)
   end
-  local p, extra = params_for(c, name, spec, args, level + 1)
-  return c:call(spec.api, p, timeout, extra)
+  return c:call(spec.api, params_for(c, name, spec, args, level + 1), timeout)
 end
 
 local methods = core.client_methods
@@ -175,8 +164,7 @@ for name, spec in pairs(api.CALLS) do
     if type(self) ~= "userdata" then
       error("bad self to 'sops." .. name .. "' (use client:" .. name .. "{...})", 2)
     end
-    local p, extra = params_for(self, name, spec, args, 3)
-    local value, response = call(self, api_name, p, nil, extra)
+    local value, response = call(self, api_name, params_for(self, name, spec, args, 3))
     return value, response
   end
 end
