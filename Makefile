@@ -16,7 +16,7 @@ HDR        := $(wildcard csrc/*.h)
 BUILD      ?= build
 CORE       := $(BUILD)/sops/core.so
 
-.PHONY: all deps test memcheck lint demo bench clean
+.PHONY: all deps test memcheck lint demo bench openresty clean
 
 all: $(CORE)
 
@@ -25,6 +25,15 @@ $(CORE): $(SRC) $(HDR)
 	$(CC) $(WARN) $(CFLAGS) -fPIC -shared $(LUA_CFLAGS) $(CURL_CFLAGS) -o $@ $(SRC) $(CURL_LIBS) $(LDFLAGS)
 
 deps:
+	@$(MAKE) --no-print-directory install-missing PKGS="$(PKGS)"
+
+# lua-sops inside nginx's LuaJIT, waiting with ngx.sleep (not part of CI)
+OPENRESTY_PKGS := nginx libnginx-mod-http-lua lua-resty-core luajit2 libluajit2-5.1-dev
+openresty: deps
+	@$(MAKE) --no-print-directory install-missing PKGS="$(OPENRESTY_PKGS)"
+	bash examples/openresty.sh
+
+install-missing:
 	@missing=""; \
 	for p in $(PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
