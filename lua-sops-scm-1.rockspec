@@ -32,6 +32,7 @@ build = {
         "csrc/core.c",
         "csrc/endpoints.c",
         "csrc/errors.c",
+        "csrc/ids.c",
         "csrc/json.c",
         "csrc/sys.c",
         "csrc/transport.c",
@@ -63,6 +64,7 @@ build = {
     ["sops.sim.util"] = "lua/sops/sim/util.lua",
     ["sops.sim.views"] = "lua/sops/sim/views.lua",
     ["sops.tree"] = "lua/sops/tree.lua",
+    ["sops.version"] = "lua/sops/version.lua",
     ["sops.wait"] = "lua/sops/wait.lua",
   },
   install = {

@@ -4,6 +4,7 @@
 #include "client.h"
 #include "endpoints.h"
 #include "errors.h"
+#include "ids.h"
 #include "json.h"
 #include "transport.h"
 
@@ -220,17 +221,19 @@ int sops_client_new(lua_State *L)
         return luaL_error(L, "sops: out of memory");
     c->route.scope = c->scope;
     lua_getfield(L, 1, "bk_biz_id");
-    if (lua_type(L, -1) == LUA_TNUMBER && lua_isinteger(L, -1)) {
+    if (!lua_isnil(L, -1)) {
+        lua_Integer biz;
+        char why[SOPS_ID_WHY];
+        if (!sops_id_read(L, -1, &biz, why))
+            return luaL_error(L, "bad option 'bk_biz_id' to 'new' (%s)", why);
         c->route.has_biz = 1;
-        c->route.biz = (long long)lua_tointeger(L, -1);
-    } else if (!lua_isnil(L, -1)) {
-        return luaL_error(L, "bad option 'bk_biz_id' to 'new' (integer expected)");
+        c->route.biz = (long long)biz;
     }
     lua_pop(L, 1);
 
     if (!add_header(c, "Content-Type: ", "application/json", 1)
         || !add_header(c, "Expect:", "", 1) /* no 100-continue round trip */
-        || !add_header(c, "User-Agent: ", ua ? ua : "lua-sops/0.1 (" LUA_VERSION ")", 0))
+        || (ua && !add_header(c, "User-Agent: ", ua, 0))) /* sops.client sends lua-sops' own */
         return luaL_error(L, "sops: out of memory");
     if (c->route.route == SOPS_ROUTE_APIGW) {
         sops_buf auth = {NULL, 0, 0};
@@ -471,10 +474,11 @@ static const sops_endpoint *prepare(lua_State *L, sops_client *c, sops_slot *slo
                                     long timeout_ms)
 {
     const char *err = NULL;
+    char why[SOPS_REQUEST_WHY];
     const sops_endpoint *ep = sops_endpoint_find(api);
     if (ep == NULL)
         luaL_error(L, "bad argument to 'call' (unknown bk-sops api '%s')", api);
-    if (!sops_build_request(L, idx, ep, &c->route, &slot->url, &slot->body, &c->scratch, &err))
+    if (!sops_build_request(L, idx, ep, &c->route, &slot->url, &slot->body, &c->scratch, why, &err))
         luaL_error(L, "bad argument to '%s' (%s)", api, err);
     sops_transport_prepare(&slot->tr, slot->url.data, ep->post ? c->post_headers : c->get_headers,
                            ep->post ? slot->body.data : NULL, slot->body.len, timeout_ms);

@@ -5,6 +5,7 @@
 #include "endpoints.h"
 #include "compat.h"
 #include "errors.h"
+#include "ids.h"
 #include "json.h"
 #include "sys.h"
 
@@ -50,6 +51,7 @@ int luaopen_sops_core(lua_State *L)
         {"decode", core_decode},
         {"encode", core_encode},
         {"new_error", sops_error_new},
+        {"id", sops_id_lua},
         {"sleep", sops_sleep},
         {"monotime", sops_monotime},
         {"time", sops_time},
@@ -81,7 +83,5 @@ int luaopen_sops_core(lua_State *L)
     lua_setfield(L, -2, "null");
     lua_pushstring(L, curl_version());
     lua_setfield(L, -2, "curl_version");
-    lua_pushliteral(L, "0.1.0");
-    lua_setfield(L, -2, "version");
     return 1;
 }

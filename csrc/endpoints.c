@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "endpoints.h"
+#include "ids.h"
 #include "json.h"
 
 static const sops_endpoint ENDPOINTS[] = {
@@ -95,26 +96,38 @@ static char *decimal(long long v, char *tmp)
     return p;
 }
 
+/* Reads the id at idx (field k) into *id; on a bad one, writes why into
+ * the builder's message buffer and points *err at it. */
+static int read_id(lua_State *L, int idx, const char *k, lua_Integer *id, char *why, const char **err)
+{
+    char reason[SOPS_ID_WHY];
+    if (sops_id_read(L, idx, id, reason))
+        return 1;
+    snprintf(why, SOPS_REQUEST_WHY, "field '%s': %s", k, reason);
+    *err = why;
+    return 0;
+}
+
 /* Appends the id named k as digits, from params (or, for bk_biz_id, the
  * route's default). */
-static int add_id(lua_State *L, int params, const sops_route *r, const char *k, sops_buf *b, const char **err)
+static int add_id(lua_State *L, int params, const sops_route *r, const char *k, sops_buf *b, char *why,
+                  const char **err)
 {
-    int ok = 1;
     char tmp[32];
+    lua_Integer id;
     lua_getfield(L, params, k);
-    if (lua_type(L, -1) == LUA_TNUMBER && lua_isinteger(L, -1)) {
-        ok = sops_buf_adds(b, decimal((long long)lua_tointeger(L, -1), tmp));
-    } else if (lua_isnil(L, -1) && r->has_biz && strcmp(k, "bk_biz_id") == 0) {
-        ok = sops_buf_adds(b, decimal(r->biz, tmp));
-    } else {
-        *err = lua_isnil(L, -1) ? "missing id" : "non-integer id";
+    if (lua_isnil(L, -1) && r->has_biz && strcmp(k, "bk_biz_id") == 0) {
+        id = (lua_Integer)r->biz;
+    } else if (!read_id(L, -1, k, &id, why, err)) {
         lua_pop(L, 1);
         return 0;
     }
-    if (!ok)
-        *err = "out of memory";
     lua_pop(L, 1);
-    return ok;
+    if (!sops_buf_adds(b, decimal((long long)id, tmp))) {
+        *err = "out of memory";
+        return 0;
+    }
+    return 1;
 }
 
 /* Appends "k=v" for a query; *sep is '?' before the first pair, then '&'. */
@@ -203,29 +216,44 @@ typedef struct builder {
     int esb, first;
     char sep;
     sops_buf *url, *body, *scratch;
+    char *why; /* SOPS_REQUEST_WHY bytes for a message made on the spot */
 } builder;
 
-/* Adds the member whose key and value are at -2 and -1 (left there). */
+/* Adds the member whose key and value are at -2 and -1 (left there). An
+ * id travels as its digits in the path (gateway) or as a JSON integer or
+ * query number (ESB), whatever form the caller gave it in. */
 static int add_member(lua_State *L, builder *bd, const char **err)
 {
     size_t klen;
     const char *k;
+    int pushed = 0, ok;
     if (lua_type(L, -2) != LUA_TSTRING) {
         *err = "parameter names must be strings";
         return 0;
     }
     k = lua_tolstring(L, -2, &klen);
-    if (!bd->esb && is_id(bd->ep, k))
-        return 1; /* in the path already */
-    if (!bd->ep->post)
-        return add_pair(L, lua_gettop(L), k, klen, bd->url, &bd->sep, bd->scratch, err);
-    if ((!bd->first && !sops_buf_addc(bd->body, ',')) || !sops_json_add_string(bd->body, k, klen)
-        || !sops_buf_addc(bd->body, ':')) {
-        *err = "out of memory";
-        return 0;
+    if (is_id(bd->ep, k)) {
+        lua_Integer id;
+        if (!bd->esb)
+            return 1; /* in the path already */
+        if (!read_id(L, -1, k, &id, bd->why, err))
+            return 0;
+        lua_pushinteger(L, id);
+        pushed = 1;
     }
-    bd->first = 0;
-    return sops_json_encode(L, -1, bd->body, err);
+    if (!bd->ep->post) {
+        ok = add_pair(L, lua_gettop(L), k, klen, bd->url, &bd->sep, bd->scratch, err);
+    } else if ((!bd->first && !sops_buf_addc(bd->body, ',')) || !sops_json_add_string(bd->body, k, klen)
+               || !sops_buf_addc(bd->body, ':')) {
+        *err = "out of memory";
+        ok = 0;
+    } else {
+        bd->first = 0;
+        ok = sops_json_encode(L, -1, bd->body, err);
+    }
+    if (pushed)
+        lua_pop(L, 1);
+    return ok;
 }
 
 /* Adds "k": <integer> or "k": "<string>" for a default the params lack. */
@@ -249,7 +277,7 @@ static int add_default(lua_State *L, int params, builder *bd, const char *k, con
 }
 
 int sops_build_request(lua_State *L, int params, const sops_endpoint *ep, const sops_route *r,
-                       sops_buf *url, sops_buf *body, sops_buf *scratch, const char **err)
+                       sops_buf *url, sops_buf *body, sops_buf *scratch, char *why, const char **err)
 {
     builder bd;
     int i;
@@ -261,6 +289,7 @@ int sops_build_request(lua_State *L, int params, const sops_endpoint *ep, const 
     bd.url = url;
     bd.body = body;
     bd.scratch = scratch;
+    bd.why = why;
 
     sops_buf_reset(url);
     sops_buf_reset(body);
@@ -269,7 +298,7 @@ int sops_build_request(lua_State *L, int params, const sops_endpoint *ep, const 
         goto oom;
     if (!bd.esb) {
         for (i = 0; i < 3 && ep->ids[i]; i++) {
-            if (!add_id(L, params, r, ep->ids[i], url, err))
+            if (!add_id(L, params, r, ep->ids[i], url, why, err))
                 return 0;
             if (!sops_buf_addc(url, '/'))
                 goto oom;

@@ -5,6 +5,10 @@
 
 #include "compat.h"
 #include "buffer.h"
+#include "ids.h"
+
+/* Room for a message sops_build_request makes: a field name and a reason. */
+#define SOPS_REQUEST_WHY (SOPS_ID_WHY + 64)
 
 typedef struct sops_endpoint {
     const char *name;
@@ -34,9 +38,10 @@ const sops_endpoint *sops_endpoint_find(const char *name);
  * query (GET: false and nil are left out, true is "true", tables are JSON)
  * or the body (POST). On the ESB route the credentials and ids travel with
  * the parameters. scratch is a work buffer. Returns 1, or 0 with a message
- * in *err. All three buffers belong to the caller. */
+ * in *err, which may point into why (SOPS_REQUEST_WHY bytes). All the
+ * buffers belong to the caller. Ids are read by sops_id_read. */
 int sops_build_request(lua_State *L, int params, const sops_endpoint *ep, const sops_route *r,
-                       sops_buf *url, sops_buf *body, sops_buf *scratch, const char **err);
+                       sops_buf *url, sops_buf *body, sops_buf *scratch, char *why, const char **err);
 
 /* Keeps the words bk-sops answers with (envelope and status-tree keys,
  * state names) alive in the registry, so that decoding finds them already

@@ -132,11 +132,45 @@ static int error_tostring(lua_State *L)
     return 1;
 }
 
+/* Pushes operand i of a concatenation as a string: an error through its
+ * tostring, a string or number as Lua would write it. */
+static void concat_part(lua_State *L, int i)
+{
+    int t = lua_type(L, i), is_error = 0;
+    if (t == LUA_TSTRING || t == LUA_TNUMBER) {
+        lua_pushvalue(L, i);
+        lua_tostring(L, -1); /* converts the copy, not the operand */
+        return;
+    }
+    if (lua_getmetatable(L, i)) {
+        luaL_getmetatable(L, SOPS_ERROR_MT);
+        is_error = lua_rawequal(L, -1, -2);
+        lua_pop(L, 2);
+    }
+    if (!is_error)
+        luaL_error(L, "attempt to concatenate a %s value", luaL_typename(L, i));
+    lua_pushcfunction(L, error_tostring);
+    lua_pushvalue(L, i);
+    lua_call(L, 1, 1);
+}
+
+/* "failed: " .. err and err .. "": an error joins strings as its tostring
+ * does, as the string errors of LuaSocket and lua-resty-http do. */
+static int error_concat(lua_State *L)
+{
+    concat_part(L, 1);
+    concat_part(L, 2);
+    lua_concat(L, 2);
+    return 1;
+}
+
 void sops_error_open(lua_State *L)
 {
     if (luaL_newmetatable(L, SOPS_ERROR_MT)) {
         lua_pushcfunction(L, error_tostring);
         lua_setfield(L, -2, "__tostring");
+        lua_pushcfunction(L, error_concat);
+        lua_setfield(L, -2, "__concat");
         lua_pushliteral(L, "sops.error");
         lua_setfield(L, -2, "__name");
     }

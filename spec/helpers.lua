@@ -8,6 +8,10 @@ local cjson = require "cjson"
 local M = {}
 
 M.null = cjson.null
+-- The Lua under test (`make test LUA=luajit` sets it) runs the library, the
+-- sops command and the examples; the simulator needs 5.3 or later.
+M.LUA = os.getenv("SOPS_SPEC_LUA") or "lua5.4"
+M.SIM_LUA = os.getenv("SOPS_SIM_LUA") or "lua5.4"
 M.APP_CODE, M.APP_SECRET = "spec-app", "spec-secret-0123"
 M.AUTH = string.format('{"bk_app_code":"%s","bk_app_secret":"%s","bk_username":"admin"}', M.APP_CODE, M.APP_SECRET)
 

@@ -1,6 +1,15 @@
 -- Argument checks that raise like Lua's own "bad argument" errors, naming
 -- the call and the field, at the level of the caller's call.
+local core = require "sops.core"
+
 local M = {}
+
+-- M.id(v) -> the id as an integer | nil, reason. An id is a positive
+-- integer, a float holding one exactly (up to 2^53 - 1) or a string of
+-- decimal digits, as lua-cjson and the seed docs give them; the core
+-- defines it once (csrc/ids.c) for every caller, Lua or C.
+local id_of = core.id
+M.id = id_of
 
 local function tname(v)
   local t = type(v)
@@ -19,14 +28,18 @@ end
 
 local function is_int(v)
   if math.type then return math.type(v) == "integer" end
-  return type(v) == "number" and v == math.floor(v)
+  return type(v) == "number" and v == math.floor(v) and v - v == 0 -- not inf
 end
 M.is_int = is_int
 
--- kind: "id" (positive integer), "string", "boolean", "object", "list",
--- "number", "any". Returns nil when v fits, else a description.
+-- kind: "id" (see M.id), "count" (a positive integer number), "string",
+-- "boolean", "object", "list", "number", "any". Returns nil when v fits,
+-- else a description.
 function M.mismatch(kind, v)
   if kind == "id" then
+    local _, why = id_of(v)
+    return why
+  elseif kind == "count" then
     if not is_int(v) then return "positive integer expected, got " .. tname(v) end
     if v <= 0 then return "positive integer expected, got " .. tostring(v) end
   elseif kind == "string" then
@@ -45,7 +58,8 @@ end
 -- Fast predicates for the hot path: M.fits[kind](v) is true when
 -- M.mismatch(kind, v) would find nothing wrong.
 M.fits = {
-  id = function(v) return is_int(v) and v > 0 end,
+  id = function(v) return id_of(v) ~= nil end,
+  count = function(v) return is_int(v) and v > 0 end,
   string = function(v) return type(v) == "string" end,
   boolean = function(v) return type(v) == "boolean" end,
   number = function(v) return type(v) == "number" and v == v end,

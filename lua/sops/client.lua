@@ -5,6 +5,7 @@
 local core = require "sops.core"
 local check = require "sops.check"
 local api = require "sops.api"
+local version = require "sops.version"
 
 local M = {}
 
@@ -13,7 +14,7 @@ local OPTIONS = {
   username = "string", bk_token = "string", access_token = "string",
   bk_biz_id = "id", scope = "string", timeout = "number", connect_timeout = "number",
   verify_tls = "boolean", ca_file = "string", proxy = "string", language = "string",
-  tenant_id = "string", headers = "object", user_agent = "string", max_body = "id",
+  tenant_id = "string", headers = "object", user_agent = "string", max_body = "count",
 }
 
 -- per-client defaults, keyed weakly by the client: {bk_biz_id, scope}
@@ -61,8 +62,9 @@ local function check_options(opts, level)
     timeout = opts.timeout or 30, connect_timeout = opts.connect_timeout or 5,
     verify_tls = opts.verify_tls ~= false, ca_file = opts.ca_file, proxy = opts.proxy,
     language = opts.language, tenant_id = opts.tenant_id, headers = opts.headers,
-    user_agent = opts.user_agent, max_body = opts.max_body,
-    bk_biz_id = opts.bk_biz_id, scope = opts.scope, -- filled in by the core where a call lacks them
+    user_agent = opts.user_agent or version.user_agent, max_body = opts.max_body,
+    -- filled in by the core where a call lacks them
+    bk_biz_id = opts.bk_biz_id and check.id(opts.bk_biz_id), scope = opts.scope,
   }
 end
 
@@ -70,7 +72,7 @@ end
 function M.build(opts, level)
   local copts = check_options(opts, level + 1)
   local c = core.new(copts)
-  defaults[c] = {bk_biz_id = opts.bk_biz_id, scope = opts.scope or "cmdb_biz"}
+  defaults[c] = {bk_biz_id = copts.bk_biz_id, scope = opts.scope or "cmdb_biz"}
   return c
 end
 
@@ -81,12 +83,20 @@ function M.new(opts)
 end
 
 local fits = check.fits
+local is_open = core.client_methods.is_open
+
+-- Raises "bad argument #1 to 'call' (client is closed)" at `level` when
+-- client c has been closed.
+function M.check_open(c, call, level)
+  if not is_open(c) then check.fail(call, nil, "client is closed", level + 1) end
+end
 
 -- Builds the parameters of one call, raising on argument mistakes. The
 -- common case sends the caller's own table as it is (the core fills in the
 -- client's bk_biz_id and scope); any doubt goes to check.fields, which
 -- raises the precise message.
 local function params_for(self, name, spec, args, level)
+  if not is_open(self) then check.fail("sops." .. name, nil, "client is closed", level + 1) end
   local fields = spec.fields
   if type(args) ~= "table" then check.fields("sops." .. name, args, fields, level + 1) end
   for k, v in next, args do
@@ -126,9 +136,9 @@ local function params_for(self, name, spec, args, level)
     local list = args[spec.list]
     if #list > 50 then check.fail("sops." .. name, spec.list, "at most 50 task ids per call", level + 1) end
     local ids = setmetatable({}, core.array_mt)
-    for i, id in ipairs(list) do
-      local bad = check.mismatch("id", id)
-      if bad then check.fail("sops." .. name, spec.list .. "[" .. i .. "]", bad, level + 1) end
+    for i, v in ipairs(list) do
+      local id, bad = check.id(v)
+      if not id then check.fail("sops." .. name, spec.list .. "[" .. i .. "]", bad, level + 1) end
       ids[i] = id
     end
     p[spec.list] = ids

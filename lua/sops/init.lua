@@ -4,9 +4,11 @@ local client = require "sops.client"
 local api = require "sops.api"
 local tree = require "sops.tree"
 local wait = require "sops.wait"
+local version = require "sops.version"
 
 local M = {
-  _VERSION = "lua-sops " .. core.version,
+  VERSION = version.number,  -- "0.2.0"
+  _VERSION = "lua-sops " .. version.number,
   null = core.null,          -- JSON null; the same value as cjson.null
   new = client.new,
   decode = core.decode,

@@ -90,9 +90,11 @@ end
 
 -- client:wait{task_id = ..., ...} -> final status | nil, err
 function M.wait(c, args, level)
+  client.check_open(c, "sops.wait", level + 1)
   local o = options("sops.wait", args, WAIT_FIELDS, level + 1)
   local d = c:defaults()
-  local query = {task_id = args.task_id, bk_biz_id = args.bk_biz_id or d.bk_biz_id, scope = args.scope,
+  local task_id = check.id(args.task_id)
+  local query = {task_id = task_id, bk_biz_id = args.bk_biz_id or d.bk_biz_id, scope = args.scope,
     with_ex_data = true}
   if not query.bk_biz_id then
     check.fail("sops.wait", "bk_biz_id", "positive integer expected, got nil (give it here or to sops.new)", level + 1)
@@ -108,7 +110,7 @@ function M.wait(c, args, level)
     if status then
       last = status
       local evs
-      evs, snap = events.diff(args.task_id, snap, status, core.time())
+      evs, snap = events.diff(task_id, snap, status, core.time())
       if o.on_change then
         for _, ev in ipairs(evs) do o.on_change(ev) end
       end
@@ -123,25 +125,32 @@ function M.wait(c, args, level)
     remaining = deadline - core.monotime()
     if remaining <= 0 then
       return nil, timeout_error("wait", string.format("task %d did not reach %s within %g s (last state %s)",
-        args.task_id, state_list(o), o.timeout, last and last.state or "unknown"), last)
+        task_id, state_list(o), o.timeout, last and last.state or "unknown"), last)
     end
     o.sleep(next_delay(o, delay, remaining, retry_after))
     delay = math.min(delay * o.backoff, o.max_interval)
   end
 end
 
--- client:wait_all{task_ids = {...}, ...} -> {[task_id] = status or error}
+-- client:wait_all{task_ids = {...}, ...} -> {[task_id] = status or error},
+-- keyed by each id as an integer, whatever form it was given in
 function M.wait_all(c, args, level)
+  client.check_open(c, "sops.wait_all", level + 1)
   local o = options("sops.wait_all", args, WAIT_ALL_FIELDS, level + 1)
   local d = c:defaults()
   local default_biz = args.bk_biz_id or d.bk_biz_id
   -- group the ids by business: {key = {biz, ids}}
   local groups, order, pending, count = {}, {}, {}, 0
   for i, entry in ipairs(args.task_ids) do
-    local id, biz = entry, default_biz
-    if type(entry) == "table" then id, biz = entry.task_id, entry.bk_biz_id or default_biz end
-    local bad = check.mismatch("id", id)
-    if bad then check.fail("sops.wait_all", "task_ids[" .. i .. "]", bad, level + 1) end
+    local given, biz = entry, default_biz
+    if type(entry) == "table" then given, biz = entry.task_id, entry.bk_biz_id or default_biz end
+    local id, bad = check.id(given)
+    if not id then check.fail("sops.wait_all", "task_ids[" .. i .. "]", bad, level + 1) end
+    if biz then
+      local b, why = check.id(biz)
+      if not b then check.fail("sops.wait_all", "task_ids[" .. i .. "].bk_biz_id", why, level + 1) end
+      biz = b
+    end
     if not biz then
       check.fail("sops.wait_all", "bk_biz_id", "positive integer expected, got nil (give it here or to sops.new)",
         level + 1)

@@ -4,9 +4,12 @@
 --   5 transport, TLS, request timeout or an unreadable answer.
 local sops = require "sops"
 local core = require "sops.core"
+local check = require "sops.check"
 local argparse = require "sops.cli.args"
 local render = require "sops.cli.render"
 local live = require "sops.cli.live"
+
+local unpack = table.unpack or unpack -- Lua 5.1 and LuaJIT
 
 local M = {}
 
@@ -152,8 +155,9 @@ function Ctx:client_options()
   end
   local biz = pick("biz", "BK_BIZ_ID")
   if biz then
-    o.bk_biz_id = math.tointeger(tonumber(biz))
-    if not o.bk_biz_id or o.bk_biz_id <= 0 then return nil, "--biz must be a positive integer" end
+    local why
+    o.bk_biz_id, why = check.id(biz)
+    if not o.bk_biz_id then return nil, "--biz: " .. why end
   else
     return nil, "no business: give --biz or set BK_BIZ_ID"
   end
@@ -165,10 +169,6 @@ function Ctx:client_options()
   return o
 end
 
-local function task_id_of(word)
-  local n = math.tointeger(tonumber(word or ""))
-  if n and n > 0 then return n end
-end
 
 local function decode_json_flag(ctx, name)
   local text = ctx.flags[name]
@@ -298,7 +298,7 @@ local function action(method, build, done)
     if not args then return ctx:usage(perr) end
     local ok, err = c[method](c, args)
     if not ok then return ctx:fail(err) end
-    ctx:say(string.format(done, table.unpack(words)))
+    ctx:say(string.format(done, unpack(words)))
     return EXIT.OK
   end
 end
@@ -371,14 +371,10 @@ function M.main(argv, io_)
   elseif spec.words < 0 and #words == 0 then
     return ctx:usage("expected: " .. spec.usage)
   end
-  local id = task_id_of(words[1])
-  if not id then return ctx:usage("TASK_ID must be a positive integer, got '" .. tostring(words[1]) .. "'") end
-  words[1] = id
-  if command == "wait" then
-    for i = 2, #words do
-      words[i] = task_id_of(words[i])
-      if not words[i] then return ctx:usage("every TASK_ID must be a positive integer") end
-    end
+  for i = 1, command == "wait" and #words or 1 do
+    local id, why = check.id(words[i])
+    if not id then return ctx:usage("TASK_ID: " .. why) end
+    words[i] = id
   end
   local opts, oerr = ctx:client_options()
   if not opts then return ctx:usage(oerr) end
