@@ -4,7 +4,7 @@ local sops = require "sops"
 local events = require "sops.events"
 
 local function fixture(name)
-  local f = assert(io.open("../shared/protocol/fixtures/" .. name, "rb"))
+  local f = assert(io.open("spec/fixtures/" .. name, "rb"))
   local v = sops.decode(f:read("a"))
   f:close()
   return v.data
