@@ -1,22 +1,48 @@
 # lua-sops: build, test, demo. `make deps` installs what a Debian 12 machine
 # lacks (as root) or prints the apt-get line to run.
+#
+# LUA picks the runtime the library, the sops command and the specs run on:
+# lua5.1, lua5.3, lua5.4 (default) or luajit. The simulator needs 5.3 or
+# later and runs on SIM_LUA. Each runtime gets its own build directory.
 LUA        ?= lua5.4
+SIM_LUA    ?= lua5.4
+RUNTIMES   := lua5.1 lua5.3 lua5.4 luajit
 BUSTED     ?= $(LUA) /usr/bin/busted
 CC         ?= gcc
-PKGS       := lua5.4 liblua5.4-dev libcurl4-openssl-dev lua-cjson lua-busted lua-socket \
-              luarocks pkg-config gcc make valgrind lua-check openssl
+PKGS_BASE  := libcurl4-openssl-dev lua-cjson lua-busted lua-socket luarocks pkg-config gcc make \
+              valgrind lua-check openssl
+PKGS_lua5.1 := lua5.1 liblua5.1-0-dev
+PKGS_lua5.3 := lua5.3 liblua5.3-dev
+PKGS_lua5.4 := lua5.4 liblua5.4-dev
+PKGS_luajit := luajit2 libluajit2-5.1-dev
+PKGS       := $(PKGS_lua5.4) $(PKGS_BASE) $(PKGS_$(LUA)) $(PKGS_$(SIM_LUA))
+PKGS_ALL   := $(PKGS_BASE) $(foreach r,$(RUNTIMES),$(PKGS_$(r)))
 
 WARN       := -std=c99 -Wall -Wextra -Werror -Werror=implicit-function-declaration
 CFLAGS     ?= -O2 -g
-LUA_CFLAGS  = $(shell pkg-config --cflags lua5.4)
+LUA_CFLAGS  = $(shell pkg-config --cflags $(LUA))
 CURL_CFLAGS = $(shell pkg-config --cflags libcurl)
 CURL_LIBS   = $(shell pkg-config --libs libcurl)
 SRC        := $(wildcard csrc/*.c)
 HDR        := $(wildcard csrc/*.h)
-BUILD      ?= build
+BUILD      ?= build/$(LUA)
 CORE       := $(BUILD)/sops/core.so
+# the simulator's own C helper (signals), built for the simulator's runtime
+SIM_BUILD  := build/$(SIM_LUA)
+SIM_HELPER := $(SIM_BUILD)/sops/sim/signals.so
 
-.PHONY: all deps test memcheck lint demo bench openresty clean
+# Every spec file runs in a busted process of its own under this bound (s):
+# a hang is a failure, not a stuck CI job.
+SPEC_TIMEOUT ?= 300
+RUN_SPECS   = SOPS_SPEC_LUA=$(LUA) SOPS_SIM_LUA=$(SIM_LUA) SOPS_SPEC_BUILD=$(BUILD) \
+              bash spec/support/run-specs
+
+# The release, as lua/sops/version.lua writes it, and its rockspecs: the
+# scm ones with the version and the release's tag filled in.
+VERSION    := $(shell sed -n 's/.*number = "\([0-9.]*\)".*/\1/p' lua/sops/version.lua)
+ROCKSPECS  := rockspecs/lua-sops-$(VERSION)-1.rockspec rockspecs/lua-sops-sim-$(VERSION)-1.rockspec
+
+.PHONY: all sim rockspecs deps deps-all test test-all memcheck lint demo bench openresty clean install-missing
 
 all: $(CORE)
 
@@ -24,8 +50,24 @@ $(CORE): $(SRC) $(HDR)
 	@mkdir -p $(BUILD)/sops
 	$(CC) $(WARN) $(CFLAGS) -fPIC -shared $(LUA_CFLAGS) $(CURL_CFLAGS) -o $@ $(SRC) $(CURL_LIBS) $(LDFLAGS)
 
+sim: $(SIM_HELPER)
+
+$(SIM_HELPER): csrc/sim/signals.c csrc/compat.h
+	@mkdir -p $(SIM_BUILD)/sops/sim
+	$(CC) $(WARN) $(CFLAGS) -fPIC -shared $(shell pkg-config --cflags $(SIM_LUA)) -o $@ $<
+
+rockspecs: $(ROCKSPECS)
+
+rockspecs/%-$(VERSION)-1.rockspec: %-scm-1.rockspec lua/sops/version.lua
+	@mkdir -p rockspecs
+	sed -e 's/^version = "scm-1"/version = "$(VERSION)-1"/' \
+	    -e 's|^\(  url = "git+https://github.com/lua-sops/lua-sops.git",\)|\1\n  tag = "v$(VERSION)",|' $< > $@
+
 deps:
 	@$(MAKE) --no-print-directory install-missing PKGS="$(PKGS)"
+
+deps-all:
+	@$(MAKE) --no-print-directory install-missing PKGS="$(PKGS_ALL)"
 
 # lua-sops inside nginx's LuaJIT, waiting with ngx.sleep (not part of CI)
 OPENRESTY_PKGS := nginx libnginx-mod-http-lua lua-resty-core luajit2 libluajit2-5.1-dev
@@ -48,25 +90,37 @@ install-missing:
 	  exit 1; \
 	fi
 
-test: deps all
-	$(BUSTED)
+test: deps all sim
+	$(RUN_SPECS) "$(BUSTED)" $(SPEC_TIMEOUT) spec/*_spec.lua
+
+# The suite on every runtime lua-sops claims; the last line totals them.
+test-all: deps-all
+	@tally=$$(mktemp); status=0; \
+	for r in $(RUNTIMES); do \
+	  echo "== $$r"; \
+	  SOPS_SPEC_TALLY=$$tally $(MAKE) --no-print-directory test LUA=$$r BUSTED="$$r /usr/bin/busted" || status=1; \
+	done; \
+	awk '{p += $$1; f += $$2; s += $$3} END {printf "\n%d passed, %d failed%s\n", p, f, s ? ", " s " skipped" : ""}' $$tally; \
+	rm -f $$tally; exit $$status
 
 # The client specs under valgrind; the module is linked with -z nodelete so
 # that its symbols outlive dlclose and leak reports stay readable.
 # (a build of its own, so that the optimised one is never mistaken for it)
-memcheck: deps all
+MEMCHECK_SPECS = $(wildcard spec/1[0-9]-*_spec.lua spec/2[0-3]-*_spec.lua)
+memcheck: deps sim
 	rm -rf build/memcheck
 	$(MAKE) --no-print-directory all BUILD=build/memcheck CFLAGS="-O0 -g" LDFLAGS="-Wl,-z,nodelete"
-	valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
-	  --show-leak-kinds=definite,indirect --track-origins=yes --quiet \
-	  $(BUSTED) --run=memcheck --cpath="./build/memcheck/?.so"
+	SPEC_WRAP="valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	  --show-leak-kinds=definite,indirect --track-origins=yes --quiet" \
+	  SOPS_SPEC_LUA=$(LUA) SOPS_SIM_LUA=$(SIM_LUA) SOPS_SPEC_BUILD=build/memcheck \
+	  bash spec/support/run-specs "$(BUSTED)" 1800 $(MEMCHECK_SPECS)
 
-demo: deps all
-	LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./build/?.so;;" $(LUA) examples/demo.lua
+demo: deps all sim
+	LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./$(BUILD)/?.so;;" $(LUA) examples/demo.lua
 
 # Speed targets, measured (not part of `make test`: timings are no tests).
-bench: deps all bench/curl_loop
-	BENCH_SIM_CPU=0 LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./build/?.so;;" \
+bench: deps all sim bench/curl_loop
+	BENCH_SIM_CPU=0 LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./$(BUILD)/?.so;;" \
 	  taskset -c 1 $(LUA) bench/run.lua
 
 bench/curl_loop: bench/curl_loop.c

@@ -1,3 +1,7 @@
+-- The client: the sops module, its C core and the sops command. Its only
+-- dependency is Lua (and libcurl's headers to build against).
+-- rockspecs/ holds the released versions, made from this file by
+-- `make rockspecs`.
 rockspec_format = "3.0"
 package = "lua-sops"
 version = "scm-1"
@@ -8,19 +12,22 @@ description = {
   summary = "BlueKing Standard OPS (bk-sops) client: start, wait for and repair tasks",
   detailed = [[
     A C core on libcurl decodes bk-sops responses straight into Lua tables;
-    a Lua layer adds clients, argument checks, polling and tree helpers.
-    Ships sops-sim, a local bk-sops server for tests and demos.
+    a Lua layer adds clients, argument checks, polling and tree helpers, and
+    the sops command runs, watches and repairs tasks from a terminal.
+    Runs on Lua 5.1, 5.3, 5.4 and LuaJIT. Its simulator for offline tests is
+    the lua-sops-sim rock.
   ]],
   homepage = "https://github.com/lua-sops/lua-sops",
   license = "MIT",
+  labels = { "bk-sops", "blueking", "http", "client" },
 }
 dependencies = {
   "lua >= 5.1",
-  "lua-cjson",   -- the simulator's request decoding
-  "luasocket",   -- the simulator's server
 }
 external_dependencies = {
-  CURL = { header = "curl/curl.h", library = "curl" },
+  -- the library only: Debian keeps curl/curl.h in a multiarch directory
+  -- that the compiler searches but LuaRocks does not
+  CURL = { library = "curl" },
 }
 build = {
   type = "builtin",
@@ -41,34 +48,22 @@ build = {
       incdirs = { "$(CURL_INCDIR)" },
       libdirs = { "$(CURL_LIBDIR)" },
     },
+    ["sops"] = "lua/sops/init.lua",
     ["sops.api"] = "lua/sops/api.lua",
     ["sops.check"] = "lua/sops/check.lua",
-    ["sops.cli.args"] = "lua/sops/cli/args.lua",
     ["sops.cli"] = "lua/sops/cli/init.lua",
+    ["sops.cli.args"] = "lua/sops/cli/args.lua",
     ["sops.cli.live"] = "lua/sops/cli/live.lua",
     ["sops.cli.render"] = "lua/sops/cli/render.lua",
     ["sops.client"] = "lua/sops/client.lua",
+    ["sops.compat"] = "lua/sops/compat.lua",
     ["sops.events"] = "lua/sops/events.lua",
-    ["sops"] = "lua/sops/init.lua",
-    ["sops.sim.cli"] = "lua/sops/sim/cli.lua",
-    ["sops.sim.clock"] = "lua/sops/sim/clock.lua",
-    ["sops.sim.control"] = "lua/sops/sim/control.lua",
-    ["sops.sim.engine"] = "lua/sops/sim/engine.lua",
-    ["sops.sim.http"] = "lua/sops/sim/http.lua",
-    ["sops.sim"] = "lua/sops/sim/init.lua",
-    ["sops.sim.json"] = "lua/sops/sim/json.lua",
-    ["sops.sim.routes"] = "lua/sops/sim/routes.lua",
-    ["sops.sim.status"] = "lua/sops/sim/status.lua",
-    ["sops.sim.template"] = "lua/sops/sim/template.lua",
-    ["sops.sim.templates"] = "lua/sops/sim/templates.lua",
-    ["sops.sim.util"] = "lua/sops/sim/util.lua",
-    ["sops.sim.views"] = "lua/sops/sim/views.lua",
     ["sops.tree"] = "lua/sops/tree.lua",
     ["sops.version"] = "lua/sops/version.lua",
     ["sops.wait"] = "lua/sops/wait.lua",
   },
   install = {
-    bin = { ["sops"] = "bin/sops", ["sops-sim"] = "bin/sops-sim" },
+    bin = { ["sops"] = "bin/sops" },
   },
 }
 test = {

@@ -56,7 +56,6 @@ int luaopen_sops_core(lua_State *L)
         {"monotime", sops_monotime},
         {"time", sops_time},
         {"isatty", sops_isatty},
-        {"signals", sops_signals},
         {NULL, NULL},
     };
     if (!curl_ready) {
@@ -66,7 +65,6 @@ int luaopen_sops_core(lua_State *L)
     }
     sops_error_open(L);
     sops_endpoints_open(L);
-    sops_sys_open(L);
     luaL_newmetatable(L, SOPS_ARRAY_MT);
     lua_pushliteral(L, "array");
     lua_setfield(L, -2, "__jsontype");

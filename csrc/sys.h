@@ -10,10 +10,4 @@ int sops_monotime(lua_State *L);   /* core.monotime() -> seconds, monotonic */
 int sops_time(lua_State *L);       /* core.time() -> seconds since the epoch, with fraction */
 int sops_isatty(lua_State *L);     /* core.isatty(fd) -> boolean */
 
-/* core.signals() -> a watcher of SIGTERM and SIGINT that socket.select can
- * wait on (getfd), or nil where the system has no signalfd. The signals are
- * blocked and delivered through it instead of ending the process. */
-int sops_signals(lua_State *L);
-void sops_sys_open(lua_State *L);
-
 #endif

@@ -1,15 +1,15 @@
 -- Approve a node that waits for a callback (an approval or a pause node),
 -- then wait for the task to end.
 --   BK_SOPS_URL=... BK_APP_CODE=... BK_APP_SECRET=... BK_USERNAME=... BK_BIZ_ID=2 \
---     lua5.4 examples/callback_node.lua TASK_ID NODE_NAME
+--     lua examples/callback_node.lua TASK_ID NODE_NAME
 -- Exit status: 0 when the task finished, 1 when it did not.
 local sops = require "sops"
 
-local task_id, node_name = math.tointeger(tonumber(arg[1] or "")), arg[2]
+local task_id, node_name = arg[1], arg[2] -- ids may be strings of digits
 assert(task_id and node_name, "usage: callback_node.lua TASK_ID NODE_NAME")
 sops.configure{
   url = os.getenv("BK_SOPS_URL"), app_code = os.getenv("BK_APP_CODE"), app_secret = os.getenv("BK_APP_SECRET"),
-  username = os.getenv("BK_USERNAME"), bk_biz_id = math.tointeger(tonumber(os.getenv("BK_BIZ_ID"))),
+  username = os.getenv("BK_USERNAME"), bk_biz_id = os.getenv("BK_BIZ_ID"), -- ids may be strings of digits
 }
 
 local function fail(message)
@@ -40,5 +40,5 @@ print(("approved %s (%s)"):format(node_name, node_id))
 -- 3. wait for the end
 local status, werr = sops.wait{task_id = task_id, timeout = 600, interval = 1}
 if not status then fail(werr) end
-print(("task %d ended %s"):format(task_id, status.state))
+print(("task %s ended %s"):format(task_id, status.state))
 os.exit(status.state == "FINISHED" and 0 or 1)

@@ -9,12 +9,13 @@ local render = require "sops.cli.render"
 local live = require "sops.cli.live"
 
 local SPEED = tonumber(os.getenv("DEMO_SPEED") or "") or 4
+local SIM_LUA = os.getenv("SOPS_SIM_LUA") or "lua5.4" -- the simulator needs Lua 5.3+
 
 -- 1. the simulator, on a port of its choosing
-local sim = assert(io.popen("echo $$; exec lua5.4 bin/sops-sim --port 0 --speed " .. SPEED
+local sim = assert(io.popen("echo $$; exec " .. SIM_LUA .. " bin/sops-sim --port 0 --speed " .. SPEED
   .. " --app-code demo-app --app-secret demo-secret", "r"))
-local sim_pid = sim:read("l")
-local url = (sim:read("l") or ""):match("^listening on (.+)$")
+local sim_pid = sim:read("*l")
+local url = (sim:read("*l") or ""):match("^listening on (.+)$")
 assert(url, "sops-sim did not start")
 local function stop_sim()
   os.execute("kill " .. sim_pid)

@@ -1,14 +1,14 @@
 -- Wait for a task; when it fails, retry its failed nodes (up to 3 rounds).
 --   BK_SOPS_URL=... BK_APP_CODE=... BK_APP_SECRET=... BK_USERNAME=... BK_BIZ_ID=2 \
---     lua5.4 examples/wait_and_retry.lua TASK_ID
+--     lua examples/wait_and_retry.lua TASK_ID
 -- Exit status: 0 when the task finished, 1 when it did not.
 local sops = require "sops"
 
-local task_id = math.tointeger(tonumber(arg[1] or ""))
+local task_id = arg[1] -- the library takes ids as strings of digits too
 assert(task_id, "usage: wait_and_retry.lua TASK_ID")
 sops.configure{
   url = os.getenv("BK_SOPS_URL"), app_code = os.getenv("BK_APP_CODE"), app_secret = os.getenv("BK_APP_SECRET"),
-  username = os.getenv("BK_USERNAME"), bk_biz_id = math.tointeger(tonumber(os.getenv("BK_BIZ_ID"))),
+  username = os.getenv("BK_USERNAME"), bk_biz_id = os.getenv("BK_BIZ_ID"), -- ids may be strings of digits
 }
 
 for round = 0, 3 do
@@ -18,7 +18,7 @@ for round = 0, 3 do
     os.exit(1)
   end
   if status.state ~= "FAILED" then
-    print(("task %d ended %s"):format(task_id, status.state))
+    print(("task %s ended %s"):format(task_id, status.state))
     os.exit(status.state == "FINISHED" and 0 or 1)
   end
   if round == 3 then break end
@@ -31,5 +31,5 @@ for round = 0, 3 do
     end
   end
 end
-print(("task %d still fails after 3 retries"):format(task_id))
+print(("task %s still fails after 3 retries"):format(task_id))
 os.exit(1)

@@ -1,16 +1,17 @@
 -- Wait for many tasks at once (one get_tasks_status call per 50 tasks a
 -- round) and print how each ended.
 --   BK_SOPS_URL=... BK_APP_CODE=... BK_APP_SECRET=... BK_USERNAME=... BK_BIZ_ID=2 \
---     lua5.4 examples/wait_many.lua TASK_ID [TASK_ID...]
+--     lua examples/wait_many.lua TASK_ID [TASK_ID...]
 -- Exit status: 0 when every task finished, 1 otherwise.
 local sops = require "sops"
 
 local ids = {}
-for i, a in ipairs(arg) do ids[i] = assert(math.tointeger(tonumber(a)), "task ids are integers") end
+-- numbers, so that they match the keys of wait_all's results (integers)
+for i, a in ipairs(arg) do ids[i] = assert(tonumber(a), "task ids are numbers") end
 assert(#ids > 0, "usage: wait_many.lua TASK_ID [TASK_ID...]")
 sops.configure{
   url = os.getenv("BK_SOPS_URL"), app_code = os.getenv("BK_APP_CODE"), app_secret = os.getenv("BK_APP_SECRET"),
-  username = os.getenv("BK_USERNAME"), bk_biz_id = math.tointeger(tonumber(os.getenv("BK_BIZ_ID"))),
+  username = os.getenv("BK_USERNAME"), bk_biz_id = os.getenv("BK_BIZ_ID"), -- ids may be strings of digits
 }
 
 local results = sops.wait_all{task_ids = ids, timeout = 1800, interval = 2}
@@ -19,10 +20,10 @@ for _, id in ipairs(ids) do
   local r = results[id]
   if sops.is_error(r) then
     all_finished = false
-    print(("task %d: %s"):format(id, tostring(r)))
+    print(("task %s: %s"):format(id, tostring(r)))
   else
     all_finished = all_finished and r.state == "FINISHED"
-    print(("task %d: %s after %ds"):format(id, r.state, r.elapsed_time))
+    print(("task %s: %s after %ds"):format(id, r.state, r.elapsed_time))
   end
 end
 os.exit(all_finished and 0 or 1)

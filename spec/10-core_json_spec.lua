@@ -1,5 +1,6 @@
 -- The C core's JSON decoder and encoder: the JSONTestSuite corpus, integer
 -- and null fidelity, limits.
+local h = require "helpers"
 local sops = require "sops"
 local cjson = require "cjson"
 
@@ -9,12 +10,7 @@ local FIXTURES = "spec/fixtures/"
 -- fails when the folder is not all there, instead of generating none
 local SUITE_SIZE = 318
 
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local read = h.read
 
 local function suite_files()
   local p = assert(io.popen("ls " .. SUITE .. " 2>/dev/null"))
@@ -56,18 +52,31 @@ describe("sops.decode", function()
     end
   end)
 
-  it("gives integers as integers and other numbers as floats", function()
-    local v = sops.decode('{"a": 10, "b": -3, "c": 1.5, "d": 1e2, "e": 9223372036854775807, "f": 9223372036854775808}')
-    assert.equal("integer", math.type(v.a))
+  it("gives integers as integers", function()
+    local v = sops.decode('{"a": 10, "b": -3, "c": 1.5, "d": 1e2}')
+    assert.is_true(h.is_integer(v.a))
     assert.equal(10, v.a)
     assert.equal(-3, v.b)
-    assert.equal("float", math.type(v.c))
-    assert.equal("float", math.type(v.d))
-    assert.equal(100.0, v.d)
-    assert.equal(math.maxinteger, v.e)
-    assert.equal("float", math.type(v.f))
-    assert.equal(math.mininteger, sops.decode("-9223372036854775808"))
+    assert.equal(1.5, v.c)
+    assert.equal(100, v.d)
   end)
+
+  -- Lua 5.3+ has 64-bit integers; 5.1 and LuaJIT have doubles only
+  if math.type then -- luacheck: ignore 143
+    it("gives other numbers as floats, and the whole 64-bit integer range", function()
+      local mt = math.type -- luacheck: ignore 143
+      local v = sops.decode('{"c": 1.5, "d": 1e2, "e": 9223372036854775807, "f": 9223372036854775808}')
+      assert.equal("float", mt(v.c))
+      assert.equal("float", mt(v.d))
+      assert.equal(100.0, v.d)
+      assert.equal(math.maxinteger, v.e) -- luacheck: ignore 143
+      assert.equal("float", mt(v.f))
+      assert.equal(math.mininteger, sops.decode("-9223372036854775808")) -- luacheck: ignore 143
+    end)
+  else
+    pending("gives other numbers as floats, and the whole 64-bit integer range (skipped: " .. _VERSION
+      .. " has no integer type)")
+  end
 
   it("gives null as sops.null, the same value as cjson.null", function()
     local v = sops.decode('{"finish_time": null, "list": [null, 1]}')
@@ -183,11 +192,11 @@ describe("sops.decode", function()
     local v = sops.decode(read(dir .. "get_task_status_failed_v2_with_ex_data.json"))
     assert.equal("FAILED", v.data.state)
     assert.equal(sops.null, v.data.finish_time)
-    assert.equal("integer", math.type(v.data.elapsed_time))
+    assert.is_true(h.is_integer(v.data.elapsed_time))
     assert.equal("n3f2c9a1b7e4d4f0a8c6b5e2d1f0a9b8", v.data["root_id:"])
     local created = sops.decode(read(dir .. "get_task_status_created.json"))
     assert.equal(0, created.data.skip)
-    assert.equal("integer", math.type(created.data.skip))
+    assert.is_true(h.is_integer(created.data.skip))
   end)
 end)
 

@@ -52,18 +52,43 @@ describe("sops.new", function()
     assert.matches("option 'app_secret': string expected, got nil", err, 1, true)
   end)
 
-  it("works with <close>, close() and garbage collection", function()
-    local c2
+  -- `<close>` is Lua 5.4 syntax: elsewhere the chunk does not compile
+  local load_text = loadstring or load -- luacheck: ignore 113
+  local with_close = load_text([[
+    local new, opts = ...
+    local inside
     do
-      local c <close> = sops.new(BASE)
-      c2 = c
-      assert.is_true(c:is_open())
+      local c <close> = new(opts)
+      inside = c:is_open()
+      return c, inside
     end
-    assert.is_false(c2:is_open())
-    c2:close() -- closing twice is fine
-    local ok, err = pcall(c2.get_task_status, c2, {task_id = 1, bk_biz_id = 2})
+  ]])
+  if with_close then
+    it("is closed at the end of a <close> block", function()
+      local c, inside = with_close(sops.new, BASE)
+      assert.is_true(inside)
+      assert.is_false(c:is_open())
+    end)
+  else
+    pending("is closed at the end of a <close> block (skipped: " .. _VERSION .. " has no <close>)")
+  end
+
+  it("works with close() and garbage collection; a closed client raises at the caller's line", function()
+    local c = sops.new(BASE)
+    assert.is_true(c:is_open())
+    c:close()
+    assert.is_false(c:is_open())
+    c:close() -- closing twice is fine
+    local ok, err = pcall(function() c:get_task_status{task_id = 1, bk_biz_id = 2} end)
     assert.is_false(ok)
-    assert.equal("bad argument #1 to 'sops.get_task_status' (client is closed)", err)
+    assert.matches("^spec/11%-client_spec%.lua:%d+: ", err)
+    assert.matches("bad argument #1 to 'sops.get_task_status' (client is closed)", err, 1, true)
+    ok, err = pcall(function() c:wait{task_id = 1} end)
+    assert.is_false(ok)
+    assert.matches("^spec/11%-client_spec%.lua:%d+: bad argument #1 to 'sops.wait' %(client is closed%)", err)
+    ok, err = pcall(function() c:wait_all{task_ids = {1}} end)
+    assert.is_false(ok)
+    assert.matches("^spec/11%-client_spec%.lua:%d+: bad argument #1 to 'sops.wait_all' %(client is closed%)", err)
     for _ = 1, 50 do sops.new(BASE) end
     collectgarbage()
     collectgarbage()

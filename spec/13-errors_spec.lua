@@ -39,6 +39,24 @@ describe("errors", function()
       .. err.request_id .. ")", tostring(err))
   end)
 
+  it("join strings like string errors do, and keep their fields", function()
+    local _, err = c:get_task_status{task_id = 424242}
+    local text = tostring(err)
+    assert.equal("failed: " .. text, "failed: " .. err)
+    assert.equal(text, err .. "")
+    assert.equal(text .. " (2)", err .. " (2)")
+    assert.equal("1" .. text, 1 .. err)
+    assert.equal(text .. text, err .. err)
+    assert.equal("api", err.kind)
+    assert.equal(3540400, err.code)
+    -- what cannot join a string still cannot
+    local ok, msg = pcall(function() return err .. {} end)
+    assert.is_false(ok)
+    assert.matches("attempt to concatenate a table value", msg, 1, true)
+    ok = pcall(function() return true .. err end)
+    assert.is_false(ok)
+  end)
+
   it("api: keeps the view's trace_id", function()
     local t = sim:task({template_id = 1})
     local _, err = c:pause_task{task_id = t.task_id}
@@ -208,11 +226,11 @@ describe("TLS", function()
     port = h.dead_port()
     server = assert(io.popen(string.format(
       "echo $$; exec openssl s_server -accept %d -cert %s/cert.pem -key %s/key.pem -www 2>/dev/null", port, dir, dir)))
-    local pid = server:read("l")
+    local pid = server:read("*l")
     server = {pipe = server, pid = pid}
     -- s_server prints ACCEPT once it listens
     repeat
-      local line = server.pipe:read("l")
+      local line = server.pipe:read("*l")
     until line == nil or line:match("ACCEPT")
   end)
 

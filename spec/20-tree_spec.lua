@@ -1,13 +1,11 @@
 -- sops.states, is_terminal, walk, failed_nodes and change events, on the
 -- protocol's fixture trees.
+local h = require "helpers"
 local sops = require "sops"
 local events = require "sops.events"
 
 local function fixture(name)
-  local f = assert(io.open("spec/fixtures/" .. name, "rb"))
-  local v = sops.decode(f:read("a"))
-  f:close()
-  return v.data
+  return sops.decode(h.read("spec/fixtures/" .. name)).data
 end
 
 describe("sops.states and sops.is_terminal", function()

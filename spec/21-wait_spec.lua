@@ -59,7 +59,7 @@ describe("client:wait", function()
     local status = c:wait{task_id = t.task_id, interval = 1, backoff = 2, max_interval = 8, jitter = 0,
       sleep = sim_sleep(delays)}
     assert.equal("FINISHED", status.state)
-    assert.same({1, 2, 4, 8, 8, 8}, {table.unpack(delays, 1, 6)})
+    assert.same({1, 2, 4, 8, 8, 8}, {require("sops.compat").unpack(delays, 1, 6)})
   end)
 
   it("stops on FAILED by default, with ex_data", function()

@@ -1,11 +1,10 @@
 -- make demo and the scripts in examples/, run as a user would.
 local h = require "helpers"
 
-local LUA_ENV = "LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./build/?.so;;'"
 
 describe("make demo", function()
   it("runs the whole job on the bundled simulator", function()
-    local out, err, code = h.run("make -s demo")
+    local out, err, code = h.run("make -s demo LUA=" .. h.LUA)
     assert.equal(0, code, err)
     assert.matches("created task %d+ from template 2 %(Deploy with flaky step%)", out)
     assert.matches("node deploy %(n%x+%) RUNNING %-> FAILED", out)
@@ -21,7 +20,7 @@ describe("examples", function()
   teardown(function() sim:stop() end)
 
   local function example(name, args)
-    return h.run(sim:env() .. " " .. LUA_ENV .. " lua5.4 examples/" .. name .. " " .. args)
+    return h.run(sim:env() .. " " .. h.LUA_ENV .. " " .. h.LUA .. " examples/" .. name .. " " .. args)
   end
 
   it("wait_and_retry.lua retries the failed node until the task finishes", function()

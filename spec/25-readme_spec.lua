@@ -2,9 +2,7 @@
 local h = require "helpers"
 
 local function readme_example()
-  local f = assert(io.open("README.md"))
-  local text = f:read("a")
-  f:close()
+  local text = h.read("README.md")
   local section = text:match("## Using the client\n(.-)\n### ")
   return assert(section:match("```lua\n(.-)```"), "no lua block under 'Using the client'")
 end
@@ -15,9 +13,7 @@ describe("README", function()
   teardown(function() sim:stop() end)
 
   it("opens with make demo and make test", function()
-    local f = assert(io.open("README.md"))
-    local head = f:read("a"):sub(1, 800)
-    f:close()
+    local head = h.read("README.md"):sub(1, 800)
     assert.matches("make demo", head, 1, true)
     assert.matches("make test", head, 1, true)
   end)

@@ -12,6 +12,9 @@ M.null = cjson.null
 -- sops command and the examples; the simulator needs 5.3 or later.
 M.LUA = os.getenv("SOPS_SPEC_LUA") or "lua5.4"
 M.SIM_LUA = os.getenv("SOPS_SIM_LUA") or "lua5.4"
+M.BUILD = os.getenv("SOPS_SPEC_BUILD") or "build/lua5.4"
+-- the environment words that run a script from this checkout on M.LUA
+M.LUA_ENV = "LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./" .. M.BUILD .. "/?.so;;'"
 M.APP_CODE, M.APP_SECRET = "spec-app", "spec-secret-0123"
 M.AUTH = string.format('{"bk_app_code":"%s","bk_app_secret":"%s","bk_username":"admin"}', M.APP_CODE, M.APP_SECRET)
 
@@ -22,12 +25,26 @@ M.shell_quote = shell_quote
 
 -- cjson 2.1.0 under Lua 5.4 decodes every number as a float; specs compare
 -- with integers, so integral floats are turned back.
+local compat = require "sops.compat"
+
+-- Whether v is an integer: a Lua integer on 5.3+, an integral number on
+-- 5.1 and LuaJIT (one number type).
+function M.is_integer(v) return compat.number_type(v) == "integer" end
+
 local function ints(v)
-  if type(v) == "number" then return math.tointeger(v) or v end
+  if type(v) == "number" and v == math.floor(v) and v - v == 0 then return math.floor(v) end
   if type(v) == "table" then
     for k, x in pairs(v) do v[k] = ints(x) end
   end
   return v
+end
+
+-- The whole content of a file (raises when it cannot be read).
+function M.read(path)
+  local f = assert(io.open(path, "rb"))
+  local s = f:read("*a")
+  f:close()
+  return s
 end
 
 function M.decode(s)
@@ -39,31 +56,45 @@ end
 local Sim = {}
 Sim.__index = Sim
 
+-- Starts a command (shell words) with its stdout on a pipe: {pid, pipe}.
+-- It runs in the foreground of a shell that reports its exit status, so
+-- that M.finish works on every Lua (5.1's close() does not tell it) and
+-- the command keeps SIGINT (background jobs of a script ignore it).
+function M.spawn(cmd)
+  local pipe = assert(io.popen("sh -c " .. shell_quote("echo $$; exec " .. cmd) .. '; echo "__exit $?"', "r"))
+  return {pid = tonumber(pipe:read("*l")), pipe = pipe}
+end
+
+-- Reads the rest of a spawned command's output; returns its exit status
+-- (128 + N when signal N ended it) and that output.
+function M.finish(proc)
+  local rest = proc.pipe:read("*a") or ""
+  proc.pipe:close()
+  proc.pipe = nil
+  return tonumber(rest:match("__exit (%d+)%s*$")), (rest:gsub("__exit %d+%s*$", ""))
+end
+
 -- Starts bin/sops-sim. args: extra command-line words. Returns a Sim.
 function M.start_sim(args)
-  local words = {"lua5.4", "bin/sops-sim", "--port", "0", "--app-code", M.APP_CODE, "--app-secret", M.APP_SECRET}
+  local words = {M.SIM_LUA, "bin/sops-sim", "--port", "0", "--app-code", M.APP_CODE, "--app-secret", M.APP_SECRET}
   for _, a in ipairs(args or {}) do words[#words + 1] = a end
   local quoted = {}
   for i, w in ipairs(words) do quoted[i] = shell_quote(w) end
-  -- the shell prints its pid, then becomes the simulator
-  local pipe = assert(io.popen("echo $$; exec " .. table.concat(quoted, " "), "r"))
-  local pid = tonumber(pipe:read("l"))
-  local line = pipe:read("l") or ""
+  local proc = M.spawn(table.concat(quoted, " "))
+  local line = proc.pipe:read("*l") or ""
   local url = line:match("^listening on (http://[%d.]+:%d+)$")
   if not url then
-    pipe:close()
+    M.finish(proc)
     error("sops-sim did not start: " .. line)
   end
-  return setmetatable({pid = pid, pipe = pipe, url = url, port = tonumber(url:match(":(%d+)$"))}, Sim)
+  return setmetatable({pid = proc.pid, pipe = proc.pipe, url = url, port = tonumber(url:match(":(%d+)$"))}, Sim)
 end
 
--- Stops the simulator with SIGTERM; returns what io.close says of it.
-function Sim:stop()
+-- Stops the simulator with a signal (default TERM); returns its exit status.
+function Sim:stop(signal)
   if not self.pipe then return end
-  os.execute("kill " .. self.pid .. " 2>/dev/null")
-  local ok, how, code = self.pipe:close()
-  self.pipe = nil
-  return ok, how, code
+  os.execute("kill -" .. (signal or "TERM") .. " " .. self.pid .. " 2>/dev/null")
+  return (M.finish(self))
 end
 
 -- One HTTP request. opts: method, headers, body, auth (false for none).
@@ -198,14 +229,15 @@ end
 -- Runs a shell command; returns stdout, stderr, exit code.
 function M.run(cmd)
   local errfile = os.tmpname()
-  local p = assert(io.popen(cmd .. " 2>" .. errfile, "r"))
-  local out = p:read("a")
-  local _, _, code = p:close()
+  local p = assert(io.popen("(" .. cmd .. ") 2>" .. errfile .. '; echo "__exit $?"', "r"))
+  local out = p:read("*a")
+  p:close()
   local f = io.open(errfile, "r")
-  local err = f and f:read("a") or ""
+  local err = f and f:read("*a") or ""
   if f then f:close() end
   os.remove(errfile)
-  return out, err, code
+  local code = tonumber(out:match("__exit (%d+)%s*$"))
+  return (out:gsub("__exit %d+%s*$", "")), err, code
 end
 
 -- The environment words that point the sops command at this simulator.

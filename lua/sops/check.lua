@@ -1,6 +1,7 @@
 -- Argument checks that raise like Lua's own "bad argument" errors, naming
 -- the call and the field, at the level of the caller's call.
 local core = require "sops.core"
+local compat = require "sops.compat"
 
 local M = {}
 
@@ -13,7 +14,7 @@ M.id = id_of
 
 local function tname(v)
   local t = type(v)
-  if t == "number" and math.type and math.type(v) == "float" then return "float" end
+  if t == "number" and compat.number_type(v) == "float" then return "float" end
   return t
 end
 
@@ -27,8 +28,7 @@ function M.fail(call, field, what, level)
 end
 
 local function is_int(v)
-  if math.type then return math.type(v) == "integer" end
-  return type(v) == "number" and v == math.floor(v) and v - v == 0 -- not inf
+  return compat.number_type(v) == "integer"
 end
 M.is_int = is_int
 

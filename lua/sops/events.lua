@@ -1,7 +1,7 @@
 -- Turns successive status trees of a task into change events: one per task
 -- or node whose state, retry count or version changed since the last look.
 local tree = require "sops.tree"
-local unpack = table.unpack or unpack -- Lua 5.1 and LuaJIT
+local unpack = require("sops.compat").unpack
 
 local M = {}
 

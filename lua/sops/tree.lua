@@ -1,6 +1,6 @@
 -- Helpers over get_task_status trees: state names, terminal states,
 -- walking every node, finding failed nodes.
-local unpack = table.unpack or unpack -- Lua 5.1 and LuaJIT
+local unpack = require("sops.compat").unpack
 local M = {}
 
 M.states = {

@@ -5,7 +5,7 @@ local core = require "sops.core"
 local check = require "sops.check"
 local client = require "sops.client"
 local events = require "sops.events"
-local unpack = table.unpack or unpack -- Lua 5.1 and LuaJIT
+local unpack = require("sops.compat").unpack
 
 local M = {}
 
@@ -14,10 +14,7 @@ local STOPPING = {FAILED = true, REVOKED = true} -- what fail_fast stops on
 
 -- The default sleep: ngx.sleep where it may yield (OpenResty request
 -- phases), else a real sleep from the core.
-local function can_yield()
-  if coroutine.isyieldable then return coroutine.isyieldable() end
-  return coroutine.running() ~= nil -- Lua 5.1: nil on the main thread
-end
+local can_yield = require("sops.compat").can_yield
 
 local function default_sleep()
   local ngx = rawget(_G, "ngx")

@@ -5,11 +5,12 @@
 local sops = require "sops"
 local core = require "sops.core"
 local check = require "sops.check"
+local version = require "sops.version"
 local argparse = require "sops.cli.args"
 local render = require "sops.cli.render"
 local live = require "sops.cli.live"
 
-local unpack = table.unpack or unpack -- Lua 5.1 and LuaJIT
+local unpack = require("sops.compat").unpack
 
 local M = {}
 
@@ -28,6 +29,7 @@ Connection (flags, else the environment):
   --scope SCOPE          cmdb_biz (default) or project
   --request-timeout S    seconds for each HTTP request (default 30)
   --json                 print the exact data as JSON, for scripts
+  --version              print the version and exit
   -h, --help             show help
 
 Exit codes: 0 finished or accepted, 1 ended FAILED/REVOKED/EXPIRED,
@@ -58,7 +60,7 @@ local FLAGS = {
   url = "value", route = "value", ["app-code"] = "value", ["app-secret-file"] = "value", ["app-secret"] = "value",
   username = "value", biz = "value", scope = "value", ["request-timeout"] = "value", timeout = "value",
   interval = "value", json = "flag", help = "flag", wait = "flag", inputs = "value", data = "value",
-  subprocess = "value", all = "flag",
+  subprocess = "value", all = "flag", version = "flag",
 }
 
 local function usage_text()
@@ -113,7 +115,7 @@ end
 local function read_file(path)
   local f, err = io.open(path, "r")
   if not f then return nil, err end
-  local s = f:read("a")
+  local s = f:read("*a")
   f:close()
   return s
 end
@@ -341,6 +343,11 @@ function M.main(argv, io_)
   local parsed, perr = argparse.parse(argv, FLAGS)
   if not parsed then return ctx:usage(perr) end
   ctx.flags = parsed.flags
+  if ctx.flags.version then
+    ctx:say(string.format("sops %s (lua-sops, %s, libcurl %s)", sops.VERSION, version.runtime,
+      core.curl_version:match("^libcurl/(%S+)") or core.curl_version))
+    return EXIT.OK
+  end
   local command = table.remove(parsed.words, 1)
   if not command then
     if ctx.flags.help then

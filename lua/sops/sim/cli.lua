@@ -1,5 +1,6 @@
 -- Command line of sops-sim.
 local sim = require "sops.sim"
+local version = require "sops.version"
 
 local M = {}
 
@@ -24,6 +25,7 @@ Options:
   --verify-username    refuse a bare bk_username (app not exempted)
   --cache              cache status answers like the real server (10 s)
   --quiet              do not report internal errors on stderr
+  --version            print the version and exit
   -h, --help           show this help
 
 The first line on stdout is "listening on http://HOST:PORT".
@@ -52,6 +54,8 @@ function M.parse(argv)
     end
     if a == "-h" or a == "--help" then
       opts.help = true
+    elseif a == "--version" then
+      opts.version = true
     elseif a == "--host" then opts.host = value(a)
     elseif a == "--port" then
       opts.port = math.tointeger(number(a))
@@ -97,6 +101,10 @@ function M.main(argv)
     print(USAGE)
     return 0
   end
+  if opts.version then
+    print("sops-sim " .. version.number .. " (" .. version.runtime .. ")")
+    return 0
+  end
   if not opts.quiet then
     opts.on_error = function(err, tb)
       io.stderr:write("sops-sim: internal error: ", tostring(err), "\n", tb or "", "\n")
@@ -112,11 +120,12 @@ function M.main(argv)
     io.stderr:write("sops-sim: cannot listen: ", lerr, "\n")
     return 1
   end
-  -- SIGTERM and SIGINT end the serving loop where the core can watch them
-  -- (signalfd); elsewhere their default action ends the process, which is
-  -- as clean: all state lives in memory and the kernel closes the sockets.
-  local has_core, core = pcall(require, "sops.core")
-  local signals = has_core and core.signals and core.signals()
+  -- SIGTERM and SIGINT end the serving loop where the simulator's helper
+  -- can watch them (signalfd); elsewhere their default action ends the
+  -- process, which is as clean: all state lives in memory and the kernel
+  -- closes the sockets.
+  local has_helper, helper = pcall(require, "sops.sim.signals")
+  local signals = has_helper and helper.watch()
   if signals then
     s.server:watch(signals, function()
       if signals:read() then s:stop() end
