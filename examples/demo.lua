@@ -26,11 +26,13 @@ local tty = core.isatty(1)
 local paint = render.painter(render.want_color(tty, os.getenv))
 local function say(...) io.stdout:write(...); io.stdout:write("\n"); io.stdout:flush() end
 
+-- (closed below; under Lua 5.4, `local client <close> = ...` does it too)
+local client = sops.new{
+  url = url .. "/prod", app_code = "demo-app", app_secret = "demo-secret", username = "admin", bk_biz_id = 2,
+}
+
 local ok, err = pcall(function()
   say(paint("bold", "lua-sops demo"), "  (sops-sim at ", url, ", ", SPEED, "x speed)")
-  local client <close> = sops.new{
-    url = url .. "/prod", app_code = "demo-app", app_secret = "demo-secret", username = "admin", bk_biz_id = 2,
-  }
 
   -- 2. find the template and create a task from it
   local templates = assert(client:get_template_list{name_keyword = "flaky"})
@@ -85,6 +87,7 @@ local ok, err = pcall(function()
     task.task_id, status.state, finished, total, retried, render.duration(status.elapsed_time)))
   assert(status.state == "FINISHED", "the demo task did not finish")
 end)
+client:close()
 stop_sim()
 if not ok then
   io.stderr:write("demo failed: ", tostring(err), "\n")

@@ -12,10 +12,7 @@ root=$(pwd)
 work=$(mktemp -d)
 trap 'kill $sim_pid 2>/dev/null || true; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; rm -rf "$work"' EXIT
 
-mkdir -p build/luajit/sops
-gcc -std=c99 -Wall -Wextra -Werror -Werror=implicit-function-declaration -O2 -fPIC -shared \
-  $(pkg-config --cflags luajit) $(pkg-config --cflags libcurl) -o build/luajit/sops/core.so csrc/*.c \
-  $(pkg-config --libs libcurl)
+make --no-print-directory all LUA=luajit   # build/luajit/sops/core.so
 
 exec 3< <(exec lua5.4 bin/sops-sim --port 0 --speed 20 --app-code nginx-app --app-secret nginx-secret)
 sim_pid=$!

@@ -167,6 +167,24 @@ describe("sops-sim process", function()
     assert.matches("unknown option --bogus", err, 1, true)
   end)
 
+  -- on a Lua older than 5.3 it says what it needs instead of failing to parse
+  local old = {}
+  for _, lua in ipairs({"lua5.1", "luajit"}) do
+    if h.run("command -v " .. lua) ~= "" then old[#old + 1] = lua end
+  end
+  if #old > 0 then
+    it("refuses Lua older than 5.3 with a clear message, exit code 2 (" .. table.concat(old, ", ") .. ")", function()
+      for _, lua in ipairs(old) do
+        local out, err, code = h.run(lua .. " bin/sops-sim --port 0")
+        assert.equal(2, code, lua)
+        assert.equal("", out)
+        assert.matches("^sops%-sim: needs Lua 5%.3 or later; this is Lua", err)
+      end
+    end)
+  else
+    pending("refuses Lua older than 5.3 (skipped: neither lua5.1 nor luajit is installed)")
+  end
+
   it("rejects a broken templates file with a clear message", function()
     local path = os.tmpname()
     local f = assert(io.open(path, "w"))

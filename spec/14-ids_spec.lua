@@ -3,6 +3,7 @@
 -- send them) all travel as the same integer; every other form is refused
 -- with a precise message before anything is sent.
 local h = require "helpers"
+local sops = require "sops"
 local cjson = require "cjson"
 
 -- forms of the id 7 (and of the business 2, below)
@@ -154,7 +155,8 @@ describe("ids", function()
         refused(function() c:wait_all{task_ids = {1, entry}} end, "(field 'task_ids[2]" .. E, got)
         refused(function() c:wait_all{task_ids = {{task_id = 1, bk_biz_id = v}}} end,
           "(field 'task_ids[1].bk_biz_id" .. E, got)
-        refused(function() sim:client({bk_biz_id = v}) end, "(option 'bk_biz_id" .. E, got)
+        refused(function() sops.new{url = sim.url, app_code = "a", app_secret = "s", username = "u", bk_biz_id = v} end,
+          "(option 'bk_biz_id" .. E, got)
       end
     end)
 
