@@ -117,6 +117,7 @@ describe("the version", function()
 
   it("is in the User-Agent, with the runtime", function()
     local s = h.start_sim({"--speed", "0"})
+    finally(function() s:stop() end)
     local c = s:client()
     assert(c:get_template_list{})
     local jit = rawget(_G, "jit")

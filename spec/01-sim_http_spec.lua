@@ -153,8 +153,13 @@ end)
 
 describe("sops-sim process", function()
   it("stops cleanly on SIGTERM and SIGINT, exit status 0, port freed", function()
+    local sims = {}
+    finally(function() -- a failed assertion must not leave one running
+      for _, sim in ipairs(sims) do sim:stop() end
+    end)
     for _, sig in ipairs({"TERM", "INT"}) do
       local sim = h.start_sim()
+      sims[#sims + 1] = sim
       assert.equal(200, (sim:get("/_sim/health")))
       assert.equal(0, sim:stop(sig))
       assert.is_nil(socket.connect("127.0.0.1", sim.port))
@@ -202,6 +207,7 @@ describe("sops-sim process", function()
     f:write([[return { { id = 42, name = "custom", steps = { { name = "only", duration = 1 } } } }]])
     f:close()
     local sim = h.start_sim({"--templates", path})
+    finally(function() sim:stop() end)
     local status, body = sim:get(h.gw("get_template_list", 2))
     sim:stop()
     os.remove(path)

@@ -213,6 +213,15 @@ describe("sops.encode", function()
     assert.equal('"节点"', sops.encode("节点"))
   end)
 
+  it("writes numbers past the integer range as they are, on every runtime", function()
+    -- before 5.3 an integral double is written as an integer: only where it fits
+    for _, x in ipairs({2 ^ 63, -2 ^ 63, 1e300, -1e300, 2 ^ 53, 2 ^ 64}) do
+      local text = sops.encode(x)
+      assert.equal(x, sops.decode(text), text)
+      assert.is_nil(text:find("9223372036854775807", 1, true), text)
+    end
+  end)
+
   it("round-trips through the decoder", function()
     local v = {name = "x", list = {1, 2, {k = "v"}}, n = sops.null, t = true, f = false}
     local back = sops.decode(sops.encode(v))
