@@ -58,3 +58,9 @@ void sops_buf_free(sops_buf *b)
     b->data = NULL;
     b->len = b->cap = 0;
 }
+
+void sops_buf_trim(sops_buf *b, size_t keep)
+{
+    if (b->cap > keep)
+        sops_buf_free(b);
+}

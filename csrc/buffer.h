@@ -19,4 +19,8 @@ int sops_buf_adds(sops_buf *b, const char *s);
 void sops_buf_reset(sops_buf *b);
 void sops_buf_free(sops_buf *b);
 
+/* Frees the buffer when it has grown past keep bytes, so that one large
+ * answer is not held for the life of a client. */
+void sops_buf_trim(sops_buf *b, size_t keep);
+
 #endif

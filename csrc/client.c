@@ -13,13 +13,27 @@ typedef struct sops_slot {
     sops_transport tr;
     sops_buf url, body;
     CURLcode rc;
+    int once; /* the request may change state: sent at most once */
 } sops_slot;
 
 /* At most this many requests of call_many are in flight at once. */
 #define SOPS_MAX_PARALLEL 8
 
+/* A buffer that grew past this for one large answer (or request) is freed
+ * when its call ends, instead of being held for the life of the client. */
+#define SOPS_KEEP_BUF (256 * 1024)
+
+/* Bounds of the time options, in milliseconds. */
+#define SOPS_MAX_TIMEOUT_MS 1000000000LL /* about 11.5 days */
+
 typedef struct sops_client {
     int open;
+    /* A call is inside the core. Lua code can run meanwhile (a metamethod
+     * of the params, a finalizer during decoding): close() then only marks
+     * the client, and the call releases it when it ends. */
+    int busy;
+    int close_pending;
+    int sent;                           /* whether the current call's request went out */
     sops_slot slots[SOPS_MAX_PARALLEL]; /* slots[0] serves call(); call_many uses more */
     int nslots;                         /* how many have a libcurl handle */
     CURLM *multi;                       /* made by the first call_many */
@@ -33,6 +47,7 @@ typedef struct sops_client {
     long timeout_ms;
     /* owned copies of the option strings */
     char *base, *app_code, *app_secret, *user_field, *user_value, *ca_file, *proxy, *scope;
+    char *proxy_password; /* scrubbed from errors like the other secrets */
 } sops_client;
 
 static char *dup(const char *s)
@@ -48,6 +63,14 @@ static char *dup(const char *s)
     return p;
 }
 
+static void wipe_free(char *s)
+{
+    if (s) {
+        memset(s, 0, strlen(s));
+        free(s);
+    }
+}
+
 /* Frees everything; safe to call twice (close, then __gc). */
 static void client_release(sops_client *c)
 {
@@ -55,6 +78,7 @@ static void client_release(sops_client *c)
     if (!c->open)
         return;
     c->open = 0;
+    c->close_pending = 0;
     if (c->multi) {
         curl_multi_cleanup(c->multi); /* no handle is left in it between calls */
         c->multi = NULL;
@@ -72,19 +96,26 @@ static void client_release(sops_client *c)
     free(c->base);
     free(c->app_code);
     free(c->ca_file);
-    free(c->proxy);
+    wipe_free(c->proxy);
+    wipe_free(c->proxy_password);
     free(c->scope);
-    if (c->app_secret) {
-        memset(c->app_secret, 0, strlen(c->app_secret));
-        free(c->app_secret);
-    }
+    wipe_free(c->app_secret);
     free(c->user_field);
-    if (c->user_value) {
-        memset(c->user_value, 0, strlen(c->user_value));
-        free(c->user_value);
-    }
+    wipe_free(c->user_value);
     c->base = c->app_code = c->app_secret = c->user_field = c->user_value = c->ca_file = c->proxy = NULL;
-    c->scope = NULL;
+    c->scope = c->proxy_password = NULL;
+}
+
+/* Frees the buffers that one large call made large. */
+static void trim_buffers(sops_client *c)
+{
+    int i;
+    for (i = 0; i < c->nslots; i++) {
+        sops_buf_trim(&c->slots[i].tr.body, SOPS_KEEP_BUF);
+        sops_buf_trim(&c->slots[i].url, SOPS_KEEP_BUF);
+        sops_buf_trim(&c->slots[i].body, SOPS_KEEP_BUF);
+    }
+    sops_buf_trim(&c->scratch, SOPS_KEEP_BUF);
 }
 
 static sops_client *check_client(lua_State *L, int i)
@@ -92,11 +123,14 @@ static sops_client *check_client(lua_State *L, int i)
     return (sops_client *)luaL_checkudata(L, i, SOPS_CLIENT_MT);
 }
 
-static sops_client *check_open(lua_State *L, int i)
+/* The client at i, open and not inside a call of its own. */
+static sops_client *check_open(lua_State *L, int i, const char *fn)
 {
     sops_client *c = check_client(L, i);
-    if (!c->open)
-        luaL_error(L, "sops: the client is closed");
+    if (!c->open || c->close_pending)
+        luaL_error(L, "bad argument #1 to '%s' (client is closed)", fn);
+    if (c->busy)
+        luaL_error(L, "bad argument #1 to '%s' (client is busy: called from inside one of its own calls)", fn);
     return c;
 }
 
@@ -114,17 +148,23 @@ static const char *opt_string(lua_State *L, const char *k)
     return s;
 }
 
-static double opt_number(lua_State *L, const char *k, double dflt)
+/* An integer option (in units of `scale`, e.g. 1000 for seconds given as
+ * milliseconds) within [lo, hi]; raises otherwise. */
+static long long opt_integer(lua_State *L, const char *k, lua_Number dflt, lua_Number scale, long long lo,
+                             long long hi)
 {
-    double v = dflt;
+    lua_Number v = dflt;
+    long long out = 0;
     lua_getfield(L, 1, k);
     if (!lua_isnil(L, -1)) {
         if (lua_type(L, -1) != LUA_TNUMBER)
             luaL_error(L, "bad option '%s' to 'new' (number expected)", k);
-        v = (double)lua_tonumber(L, -1);
+        v = lua_tonumber(L, -1);
     }
     lua_pop(L, 1);
-    return v;
+    if (!sops_number_to_int(v * scale, lo, hi, &out))
+        luaL_error(L, "bad option '%s' to 'new' (out of range)", k);
+    return out;
 }
 
 static int opt_bool(lua_State *L, const char *k, int dflt)
@@ -160,12 +200,39 @@ static int add_header(sops_client *c, const char *name, const char *value, int p
     return ok;
 }
 
+/* The password in a proxy URL's user info ("scheme://user:password@host"),
+ * found even when the URL is otherwise malformed, so that no error can
+ * echo it; NULL when there is none. */
+static char *proxy_password(const char *proxy)
+{
+    const char *start, *at, *colon, *p;
+    char *out;
+    if (proxy == NULL)
+        return NULL;
+    start = strstr(proxy, "://");
+    start = start ? start + 3 : proxy;
+    at = NULL;
+    for (p = start; *p && *p != '/'; p++)
+        if (*p == '@')
+            at = p; /* the last '@' before the path ends the user info */
+    if (at == NULL)
+        return NULL;
+    colon = memchr(start, ':', (size_t)(at - start));
+    if (colon == NULL || colon + 1 == at)
+        return NULL;
+    out = malloc((size_t)(at - colon));
+    if (out) {
+        memcpy(out, colon + 1, (size_t)(at - colon - 1));
+        out[at - colon - 1] = '\0';
+    }
+    return out;
+}
+
 int sops_client_new(lua_State *L)
 {
     sops_client *c;
     sops_transport_opts *to;
     const char *route, *ua, *lang, *tenant;
-    double max_body;
 
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
@@ -176,23 +243,19 @@ int sops_client_new(lua_State *L)
     /* from here on __gc frees whatever was made, on every path */
 
     to = &c->topts;
-    to->timeout_ms = (long)(opt_number(L, "timeout", 30) * 1000);
-    to->connect_timeout_ms = (long)(opt_number(L, "connect_timeout", 5) * 1000);
-    if (to->timeout_ms <= 0 || to->connect_timeout_ms <= 0)
-        return luaL_error(L, "bad option 'timeout' to 'new' (must be positive)");
+    to->timeout_ms = (long)opt_integer(L, "timeout", 30, 1000, 1, SOPS_MAX_TIMEOUT_MS);
+    to->connect_timeout_ms = (long)opt_integer(L, "connect_timeout", 5, 1000, 1, SOPS_MAX_TIMEOUT_MS);
     c->timeout_ms = to->timeout_ms;
     to->verify_tls = opt_bool(L, "verify_tls", 1);
     ua = opt_string(L, "user_agent");
-    max_body = opt_number(L, "max_body", 64.0 * 1024 * 1024);
-    if (max_body < 1)
-        return luaL_error(L, "bad option 'max_body' to 'new' (must be positive)");
-    c->max_body = (size_t)max_body;
-    c->max_depth = (int)opt_number(L, "max_depth", SOPS_JSON_MAX_DEPTH);
+    c->max_body = (size_t)opt_integer(L, "max_body", 64.0 * 1024 * 1024, 1, 1, 1LL << 40);
+    c->max_depth = (int)opt_integer(L, "max_depth", SOPS_JSON_MAX_DEPTH, 1, 1, SOPS_JSON_MAX_DEPTH);
 
     c->open = 1;
     /* kept for the handles call_many adds later */
     to->ca_file = c->ca_file = dup(opt_string(L, "ca_file"));
     to->proxy = c->proxy = dup(opt_string(L, "proxy"));
+    c->proxy_password = proxy_password(c->proxy);
     if (!sops_transport_init(&c->slots[0].tr, to, c->max_body))
         return luaL_error(L, "sops: libcurl could not create a handle");
     c->nslots = 1;
@@ -268,18 +331,21 @@ int sops_client_new(lua_State *L)
     return 1;
 }
 
+#define SOPS_SECRETS 3
+
 static void secrets_of(sops_client *c, const char **out)
 {
     out[0] = c->app_secret;
     out[1] = (c->user_field && strcmp(c->user_field, "bk_username") != 0) ? c->user_value : NULL;
+    out[2] = c->proxy_password;
 }
 
 static int push_failure(lua_State *L, sops_client *c, sops_error *e)
 {
-    const char *secrets[2];
+    const char *secrets[SOPS_SECRETS];
     secrets_of(c, secrets);
     lua_pushnil(L);
-    sops_error_push(L, e, secrets, 2);
+    sops_error_push(L, e, secrets, SOPS_SECRETS);
     return 2;
 }
 
@@ -322,10 +388,19 @@ static void envelope_fields(lua_State *L, sops_client *c, int idx, sops_error *e
 {
     lua_getfield(L, idx, "code");
     if (lua_type(L, -1) == LUA_TNUMBER) {
-        e->has_code = 1;
-        e->code = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : (lua_Integer)lua_tonumber(L, -1);
+        long long v;
+        if (lua_isinteger(L, -1)) {
+            e->has_code = 1;
+            e->code = lua_tointeger(L, -1);
+        } else if (sops_number_to_ll(lua_tonumber(L, -1), &v) && (lua_Number)v == lua_tonumber(L, -1)) {
+            e->has_code = 1;
+            e->code = (lua_Integer)v;
+        } else {
+            e->code_idx = lua_gettop(L); /* kept, as the number it is, on the stack */
+        }
     }
-    lua_pop(L, 1);
+    if (!e->code_idx)
+        lua_pop(L, 1);
     lua_getfield(L, idx, "message");
     if (lua_type(L, -1) == LUA_TSTRING) {
         e->message = lua_tostring(L, -1);
@@ -357,6 +432,7 @@ static int finish_call(lua_State *L, sops_client *c, sops_slot *slot, const char
     memset(&e, 0, sizeof e);
     e.api = api;
     e.retry_after = -1;
+    e.sent = 1; /* an answer came: it went out */
     e.request_id = t->request_id; /* filled by sops_transport_headers() where needed */
     e.trace_id = t->trace_id;
     if (rc != CURLE_OK || status < 200 || status > 299) {
@@ -367,6 +443,7 @@ static int finish_call(lua_State *L, sops_client *c, sops_slot *slot, const char
 
     if (rc != CURLE_OK) {
         const char *detail = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
+        e.sent = sops_transport_sent(t);
         if (t->too_large || rc == CURLE_FILESIZE_EXCEEDED) {
             e.kind = "decode";
             snprintf(msg, sizeof msg, "response body exceeds max_body (%lu bytes)", (unsigned long)t->max_body);
@@ -382,6 +459,9 @@ static int finish_call(lua_State *L, sops_client *c, sops_slot *slot, const char
             e.retryable = 1;
             snprintf(msg, sizeof msg, "%s", detail);
         }
+        /* a request that may have changed state is not for retrying */
+        if (slot->once && e.sent)
+            e.retryable = 0;
         e.message = msg;
         e.http_status = status;
         return push_failure(L, c, &e);
@@ -461,9 +541,10 @@ static long call_timeout(lua_State *L, sops_client *c, int idx)
     long timeout_ms = c->timeout_ms;
     if (!lua_isnoneornil(L, idx)) {
         lua_Number t = luaL_checknumber(L, idx);
+        long long ms;
         luaL_argcheck(L, t > 0, idx, "positive number expected");
-        if (t * 1000 < (lua_Number)timeout_ms)
-            timeout_ms = (long)(t * 1000) > 0 ? (long)(t * 1000) : 1;
+        if (sops_number_to_int(t * 1000, 0, timeout_ms, &ms))
+            timeout_ms = ms > 0 ? (long)ms : 1;
     }
     return timeout_ms;
 }
@@ -476,21 +557,45 @@ static const sops_endpoint *prepare(lua_State *L, sops_client *c, sops_slot *slo
     const char *err = NULL;
     char why[SOPS_REQUEST_WHY];
     const sops_endpoint *ep = sops_endpoint_find(api);
-    if (ep == NULL)
-        luaL_error(L, "bad argument to 'call' (unknown bk-sops api '%s')", api);
-    if (!sops_build_request(L, idx, ep, &c->route, &slot->url, &slot->body, &c->scratch, why, &err))
-        luaL_error(L, "bad argument to '%s' (%s)", api, err);
+    if (ep == NULL) {
+        luaL_where(L, 2);
+        lua_pushfstring(L, "bad argument #1 to 'call' (unknown bk-sops api '%s')", api);
+        lua_concat(L, 2);
+        lua_error(L);
+    }
+    if (!sops_build_request(L, idx, ep, &c->route, &slot->url, &slot->body, &c->scratch, why, &err)) {
+        /* at the line of whoever called call() or call_many(): prepare runs
+         * in their body, which they run pinned (level 1 is call itself) */
+        luaL_where(L, 2);
+        lua_pushfstring(L, "bad argument #1 to 'sops.%s' (%s)", api, err);
+        lua_concat(L, 2);
+        lua_error(L);
+    }
+    slot->once = SOPS_CHANGES_STATE(ep);
     sops_transport_prepare(&slot->tr, slot->url.data, ep->post ? c->post_headers : c->get_headers,
-                           ep->post ? slot->body.data : NULL, slot->body.len, timeout_ms);
+                           ep->post ? slot->body.data : NULL, slot->body.len, timeout_ms, slot->once);
     return ep;
 }
 
-/* client:call(api, params [, timeout]) -> value, response | nil, err
- * The client's bk_biz_id and scope stand in for those params lacks;
- * timeout (seconds) shortens the client's own for this call only. */
-static int client_call(lua_State *L)
+/* Pushes nil and the error of a call whose client was closed while the
+ * call was inside the core (by a metamethod or a finalizer). */
+static int push_closed(lua_State *L, sops_client *c, const char *api)
 {
-    sops_client *c = check_open(L, 1);
+    sops_error e;
+    memset(&e, 0, sizeof e);
+    e.kind = "closed";
+    e.api = api;
+    e.message = c->sent ? "the client was closed during the call, after its request was sent"
+                        : "the client was closed during the call; nothing was sent";
+    e.retry_after = -1;
+    e.sent = c->sent;
+    return push_failure(L, c, &e);
+}
+
+/* The body of client:call, run pinned (see pinned()). */
+static int call_body(lua_State *L)
+{
+    sops_client *c = check_client(L, 1);
     const char *api = luaL_checkstring(L, 2);
     long timeout_ms;
     sops_slot *slot = &c->slots[0];
@@ -499,9 +604,59 @@ static int client_call(lua_State *L)
     timeout_ms = call_timeout(L, c, 4);
     lua_settop(L, 3);
     prepare(L, c, slot, api, 3, timeout_ms);
+    if (c->close_pending)
+        return push_closed(L, c, api);
     slot->rc = curl_easy_perform(slot->tr.easy);
+    c->sent = slot->rc == CURLE_OK || sops_transport_sent(&slot->tr);
     /* libcurl has returned: only now may anything raise */
     return finish_call(L, c, slot, api);
+}
+
+/* Runs body(client, args...) with the client pinned: Lua code that runs
+ * meanwhile (a metamethod of the params, a finalizer while a large answer
+ * is decoded) may close the client, and that only marks it; a call of its
+ * own is refused. When body ends, normally or by an error, the client is
+ * released if it was closed meanwhile and closed(L, c) (with the original
+ * arguments at 1..n) makes the results instead; buffers grown by a large
+ * answer are freed. Nothing is raised while the client is pinned. */
+static int pinned(lua_State *L, lua_CFunction body, const char *fn, int results,
+                  int (*closed)(lua_State *L, sops_client *c))
+{
+    sops_client *c = check_open(L, 1, fn);
+    int n = lua_gettop(L), i, status;
+    /* the arguments stay below, for closed() and to keep the client alive */
+    lua_pushcfunction(L, body);
+    for (i = 1; i <= n; i++)
+        lua_pushvalue(L, i);
+    c->busy = 1;
+    c->sent = 0;
+    status = lua_pcall(L, n, results, 0);
+    c->busy = 0;
+    if (c->open)
+        trim_buffers(c);
+    if (c->close_pending) {
+        if (status == LUA_OK) {
+            lua_settop(L, n);
+            closed(L, c);
+        }
+        client_release(c);
+    }
+    if (status != LUA_OK)
+        return lua_error(L);
+    return results;
+}
+
+static int call_closed(lua_State *L, sops_client *c)
+{
+    return push_closed(L, c, lua_tostring(L, 2));
+}
+
+/* client:call(api, params [, timeout]) -> value, response | nil, err
+ * The client's bk_biz_id and scope stand in for those params lacks;
+ * timeout (seconds) shortens the client's own for this call only. */
+static int client_call(lua_State *L)
+{
+    return pinned(L, call_body, "call", 2, call_closed);
 }
 
 /* Runs slots [0, n) at once through the multi handle; each slot's rc says
@@ -532,13 +687,10 @@ static void run_parallel(sops_client *c, int n)
         curl_multi_remove_handle(c->multi, c->slots[i].tr.easy);
 }
 
-/* client:call_many(calls [, timeout]) -> results
- * calls: a list of {api, params}. The requests go out at once (up to
- * SOPS_MAX_PARALLEL in flight); results[i] is {value, response} or
- * {nil, err}, as call would return them. */
-static int client_call_many(lua_State *L)
+/* The body of client:call_many, run pinned. */
+static int call_many_body(lua_State *L)
 {
-    sops_client *c = check_open(L, 1);
+    sops_client *c = check_client(L, 1);
     long timeout_ms;
     int n, done = 0, results;
 
@@ -572,7 +724,12 @@ static int client_call_many(lua_State *L)
             prepare(L, c, slot, lua_tostring(L, -2), lua_gettop(L), timeout_ms);
             lua_pop(L, 3);
         }
+        if (c->close_pending)
+            return 1; /* pinned() answers for every call */
         run_parallel(c, wave);
+        for (i = 0; i < wave; i++)
+            if (c->slots[i].rc == CURLE_OK || sops_transport_sent(&c->slots[i].tr))
+                c->sent = 1;
         /* every transfer of the wave has ended: now decode */
         for (i = 0; i < wave; i++) {
             int base = lua_gettop(L);
@@ -593,7 +750,45 @@ static int client_call_many(lua_State *L)
     return 1;
 }
 
+/* Every call of a call_many whose client was closed during it gets
+ * {nil, err}. */
+static int call_many_closed(lua_State *L, sops_client *c)
+{
+    int i, n = lua_type(L, 2) == LUA_TTABLE ? (int)lua_rawlen(L, 2) : 0;
+    lua_createtable(L, n, 0);
+    for (i = 1; i <= n; i++) {
+        lua_createtable(L, 2, 0);
+        push_closed(L, c, "call_many");
+        lua_rawseti(L, -3, 2);
+        lua_pop(L, 1); /* the nil */
+        lua_rawseti(L, -2, i);
+    }
+    return 1;
+}
+
+/* client:call_many(calls [, timeout]) -> results
+ * calls: a list of {api, params}. The requests go out at once (up to
+ * SOPS_MAX_PARALLEL in flight); results[i] is {value, response} or
+ * {nil, err}, as call would return them. */
+static int client_call_many(lua_State *L)
+{
+    return pinned(L, call_many_body, "call_many", 1, call_many_closed);
+}
+
+/* close() and __close: while a call is inside the core, only marks the
+ * client (the call releases it when it ends). */
 static int client_close(lua_State *L)
+{
+    sops_client *c = check_client(L, 1);
+    if (c->busy)
+        c->close_pending = c->open;
+    else
+        client_release(c);
+    return 0;
+}
+
+/* __gc: nothing can be inside a call of a client nobody references. */
+static int client_gc(lua_State *L)
 {
     client_release(check_client(L, 1));
     return 0;
@@ -602,7 +797,7 @@ static int client_close(lua_State *L)
 static int client_tostring(lua_State *L)
 {
     sops_client *c = check_client(L, 1);
-    if (!c->open)
+    if (!c->open || c->close_pending)
         lua_pushliteral(L, "sops.client (closed)");
     else
         lua_pushfstring(L, "sops.client (%s %s, app %s, %s %s)",
@@ -614,14 +809,15 @@ static int client_tostring(lua_State *L)
 
 static int client_is_open(lua_State *L)
 {
-    lua_pushboolean(L, check_client(L, 1)->open);
+    sops_client *c = check_client(L, 1);
+    lua_pushboolean(L, c->open && !c->close_pending);
     return 1;
 }
 
 void sops_client_open(lua_State *L)
 {
     static const luaL_Reg meta[] = {
-        {"__gc", client_close},
+        {"__gc", client_gc},
         {"__close", client_close},
         {"__tostring", client_tostring},
         {NULL, NULL},

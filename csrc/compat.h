@@ -5,6 +5,8 @@
 #include <lua.h>
 #include <lauxlib.h>
 
+#include "numeric.h"
+
 #if LUA_VERSION_NUM < 502
 #ifndef LUA_OK
 #define LUA_OK 0
@@ -28,16 +30,16 @@ static inline void sops_setfuncs(lua_State *L, const luaL_Reg *l)
 #endif
 
 #if LUA_VERSION_NUM < 503
-/* Before 5.3 every number is a float; an integral one counts as an integer.
- * The range check comes first: casting NaN, inf or a number past 2^63 to
- * an integer type is undefined. */
+/* Before 5.3 every number is a float; an integral one in the range of
+ * lua_Integer counts as an integer. */
 static inline int sops_isinteger(lua_State *L, int i)
 {
     lua_Number n;
+    long long v;
     if (lua_type(L, i) != LUA_TNUMBER)
         return 0;
     n = lua_tonumber(L, i);
-    return n >= -9223372036854775808.0 && n < 9223372036854775808.0 && n == (lua_Number)(lua_Integer)n;
+    return sops_number_to_ll(n, &v) && (lua_Number)v == n;
 }
 #define lua_isinteger(L, i) sops_isinteger((L), (i))
 #endif

@@ -6,18 +6,18 @@
 #include "json.h"
 
 static const sops_endpoint ENDPOINTS[] = {
-    {"create_task", 1, {"template_id", "bk_biz_id", NULL}},
-    {"start_task", 1, {"task_id", "bk_biz_id", NULL}},
-    {"operate_task", 1, {"task_id", "bk_biz_id", NULL}},
-    {"operate_node", 1, {"bk_biz_id", "task_id", NULL}},
-    {"node_callback", 1, {"task_id", "bk_biz_id", NULL}},
-    {"get_task_status", 0, {"task_id", "bk_biz_id", NULL}},
-    {"get_tasks_status", 1, {"bk_biz_id", NULL, NULL}},
-    {"get_task_detail", 0, {"task_id", "bk_biz_id", NULL}},
-    {"get_task_node_detail", 0, {"task_id", "bk_biz_id", NULL}},
-    {"get_template_list", 0, {"bk_biz_id", NULL, NULL}},
-    {"get_template_info", 0, {"template_id", "bk_biz_id", NULL}},
-    {NULL, 0, {NULL, NULL, NULL}},
+    {"create_task", 1, {"template_id", "bk_biz_id", NULL}, 0},
+    {"start_task", 1, {"task_id", "bk_biz_id", NULL}, 0},
+    {"operate_task", 1, {"task_id", "bk_biz_id", NULL}, 0},
+    {"operate_node", 1, {"bk_biz_id", "task_id", NULL}, 0},
+    {"node_callback", 1, {"task_id", "bk_biz_id", NULL}, 0},
+    {"get_task_status", 0, {"task_id", "bk_biz_id", NULL}, 0},
+    {"get_tasks_status", 1, {"bk_biz_id", NULL, NULL}, 1},
+    {"get_task_detail", 0, {"task_id", "bk_biz_id", NULL}, 0},
+    {"get_task_node_detail", 0, {"task_id", "bk_biz_id", NULL}, 0},
+    {"get_template_list", 0, {"bk_biz_id", NULL, NULL}, 0},
+    {"get_template_info", 0, {"template_id", "bk_biz_id", NULL}, 0},
+    {NULL, 0, {NULL, NULL, NULL}, 0},
 };
 
 static const char *const VOCABULARY[] = {
@@ -149,12 +149,21 @@ static int add_pair(lua_State *L, int vidx, const char *k, size_t klen, sops_buf
             v = decimal((long long)lua_tointeger(L, vidx), tmp);
             n = strlen(v);
         } else {
-            n = (size_t)snprintf(tmp, sizeof tmp, "%.17g", (double)lua_tonumber(L, vidx));
+            lua_Number x = lua_tonumber(L, vidx);
+            if (x != x || x - x != 0) {
+                *err = "cannot send NaN or infinity";
+                return 0;
+            }
+            n = (size_t)snprintf(tmp, sizeof tmp, "%.17g", (double)x);
             v = tmp;
         }
         break;
     case LUA_TSTRING:
         v = lua_tolstring(L, vidx, &n);
+        if (!sops_utf8_valid(v, n)) {
+            *err = "invalid UTF-8 in a string";
+            return 0;
+        }
         break;
     case LUA_TTABLE:
         sops_buf_reset(scratch);
@@ -253,6 +262,10 @@ static int add_member(lua_State *L, builder *bd, const char **err)
     }
     if (pushed)
         lua_pop(L, 1);
+    if (!ok && *err != bd->why) {
+        snprintf(bd->why, SOPS_REQUEST_WHY, "field '%.40s': %s", k, *err);
+        *err = bd->why;
+    }
     return ok;
 }
 

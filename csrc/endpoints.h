@@ -14,7 +14,12 @@ typedef struct sops_endpoint {
     const char *name;
     int post;            /* 1: POST with a JSON body, 0: GET with a query */
     const char *ids[3];  /* path ids in the gateway's order, NULL-terminated */
+    int read_only;       /* a POST that changes nothing (GETs never do) */
 } sops_endpoint;
+
+/* Whether a request of ep may change state on the server: such a request
+ * is sent at most once per call. */
+#define SOPS_CHANGES_STATE(ep) ((ep)->post && !(ep)->read_only)
 
 enum { SOPS_ROUTE_APIGW = 0, SOPS_ROUTE_ESB = 1 };
 

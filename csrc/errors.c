@@ -28,6 +28,38 @@ void sops_scrub_push(lua_State *L, const char *s, size_t len, const char *const 
     luaL_pushresult(&b);
 }
 
+/* Pushes a copy of the value at idx with the secrets scrubbed from every
+ * string in it, keys included; depth bounds the copy of nested tables
+ * (deeper ones become the string "..."). */
+static void scrub_copy(lua_State *L, int idx, const char *const *secrets, int n, int depth)
+{
+    idx = lua_absindex(L, idx);
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        size_t len;
+        const char *s = lua_tolstring(L, idx, &len);
+        sops_scrub_push(L, s, len, secrets, n);
+        return;
+    }
+    if (lua_type(L, idx) != LUA_TTABLE) {
+        lua_pushvalue(L, idx);
+        return;
+    }
+    if (depth <= 0 || !lua_checkstack(L, 6)) {
+        lua_pushliteral(L, "...");
+        return;
+    }
+    lua_newtable(L);
+    if (lua_getmetatable(L, idx)) /* keeps sops.array marks */
+        lua_setmetatable(L, -2);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        scrub_copy(L, -2, secrets, n, depth - 1);
+        scrub_copy(L, -2, secrets, n, depth - 1);
+        lua_rawset(L, -5);
+        lua_pop(L, 1);
+    }
+}
+
 static void set_string(lua_State *L, const char *k, const char *v)
 {
     if (v && *v) {
@@ -39,14 +71,18 @@ static void set_string(lua_State *L, const char *k, const char *v)
 void sops_error_push(lua_State *L, const sops_error *e, const char *const *secrets, int n)
 {
     int detail = e->detail ? lua_absindex(L, e->detail) : 0;
+    int code_idx = e->code_idx ? lua_absindex(L, e->code_idx) : 0;
     const char *msg = e->message ? e->message : e->kind;
-    lua_createtable(L, 0, 10);
+    lua_createtable(L, 0, 12);
     lua_pushstring(L, e->kind);
     lua_setfield(L, -2, "kind");
     sops_scrub_push(L, msg, strlen(msg), secrets, n);
     lua_setfield(L, -2, "message");
     if (e->has_code) {
         lua_pushinteger(L, e->code);
+        lua_setfield(L, -2, "code");
+    } else if (code_idx) {
+        lua_pushvalue(L, code_idx);
         lua_setfield(L, -2, "code");
     }
     if (e->http_status) {
@@ -62,8 +98,12 @@ void sops_error_push(lua_State *L, const sops_error *e, const char *const *secre
         lua_pushnumber(L, (lua_Number)e->retry_after);
         lua_setfield(L, -2, "retry_after");
     }
+    if (e->sent >= 0) {
+        lua_pushboolean(L, e->sent);
+        lua_setfield(L, -2, "sent");
+    }
     if (detail) {
-        lua_pushvalue(L, detail);
+        scrub_copy(L, detail, secrets, n, 32);
         lua_setfield(L, -2, "detail");
     }
     luaL_getmetatable(L, SOPS_ERROR_MT);

@@ -1,5 +1,5 @@
 /* Structured run-time errors: a table {kind, message, code, http_status,
- * request_id, trace_id, api, retryable, detail, retry_after} whose
+ * request_id, trace_id, api, retryable, detail, retry_after, sent} whose
  * tostring reads well. */
 #ifndef SOPS_ERRORS_H
 #define SOPS_ERRORS_H
@@ -14,16 +14,19 @@ typedef struct sops_error {
     const char *message;     /* scrubbed of secrets before it is stored */
     int has_code;
     lua_Integer code;
+    int code_idx;            /* stack index of a code too large for an integer, 0: none */
     long http_status;        /* 0: none */
     const char *request_id;  /* NULL or "": none */
     const char *trace_id;
     int retryable;
     int detail;              /* stack index of a detail value, 0: none */
     double retry_after;      /* < 0: none */
+    int sent;                /* 1: the request (or part) went out, 0: it did not, -1: not said */
 } sops_error;
 
 /* Pushes the error table. `secrets` (n of them, NULL entries skipped) are
- * replaced by "***" wherever they occur in the message. */
+ * replaced by "***" wherever they occur in the message and in every string
+ * of detail (a scrubbed copy of it is stored). */
 void sops_error_push(lua_State *L, const sops_error *e, const char *const *secrets, int n);
 
 /* Pushes s with every occurrence of the secrets replaced by "***". */

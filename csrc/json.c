@@ -532,6 +532,46 @@ int sops_json_decode(lua_State *L, const char *buf, size_t len, int max_depth,
 /* ---------------------------------------------------------------------- */
 /* encoding */
 
+int sops_utf8_valid(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str, *end = s + n;
+    while (s < end) {
+        unsigned c = *s;
+        size_t k;
+        unsigned cp, min;
+        if (c < 0x80) {
+            s++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            k = 1;
+            cp = c & 0x1F;
+            min = 0x80;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            k = 2;
+            cp = c & 0x0F;
+            min = 0x800;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            k = 3;
+            cp = c & 0x07;
+            min = 0x10000;
+        } else {
+            return 0; /* a continuation byte, C0/C1 or F5..FF */
+        }
+        if ((size_t)(end - s) <= k)
+            return 0;
+        for (size_t i = 1; i <= k; i++) {
+            if ((s[i] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (s[i] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0; /* overlong, too large, or a surrogate */
+        s += k + 1;
+    }
+    return 1;
+}
+
 int sops_json_add_string(sops_buf *b, const char *s, size_t n)
 {
     static const char hexd[] = "0123456789abcdef";
@@ -631,6 +671,10 @@ static int encode(lua_State *L, int idx, sops_buf *b, int depth, const char **er
     case LUA_TSTRING: {
         size_t n;
         const char *s = lua_tolstring(L, idx, &n);
+        if (!sops_utf8_valid(s, n)) {
+            *err = "invalid UTF-8 in a string";
+            return 0;
+        }
         if (!sops_json_add_string(b, s, n)) {
             *err = "out of memory";
             return 0;
@@ -705,6 +749,10 @@ static int encode(lua_State *L, int idx, sops_buf *b, int depth, const char **er
                 return 0;
             }
             k = lua_tolstring(L, -2, &klen);
+            if (!sops_utf8_valid(k, klen)) {
+                *err = "invalid UTF-8 in an object key";
+                return 0;
+            }
             if ((!first && !sops_buf_addc(b, ',')) || !sops_json_add_string(b, k, klen)
                 || !sops_buf_addc(b, ':')) {
                 *err = "out of memory";

@@ -25,6 +25,10 @@ int sops_json_decode(lua_State *L, const char *buf, size_t len, int max_depth,
  * memory). Never raises except when Lua itself runs out of stack. */
 int sops_json_encode(lua_State *L, int idx, sops_buf *b, const char **err);
 
+/* Whether s[0..n) is well-formed UTF-8 (no overlong forms, no surrogates,
+ * nothing past U+10FFFF): JSON text must be. */
+int sops_utf8_valid(const char *s, size_t n);
+
 /* Appends s as a JSON string literal. Returns 0 when memory ran out. */
 int sops_json_add_string(sops_buf *b, const char *s, size_t n);
 

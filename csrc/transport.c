@@ -157,7 +157,7 @@ void sops_transport_free(sops_transport *t)
 }
 
 void sops_transport_prepare(sops_transport *t, const char *url, struct curl_slist *headers,
-                            const char *body, size_t body_len, long timeout_ms)
+                            const char *body, size_t body_len, long timeout_ms, int once)
 {
     CURL *e = t->easy;
 
@@ -169,6 +169,7 @@ void sops_transport_prepare(sops_transport *t, const char *url, struct curl_slis
     curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, once ? 1L : 0L);
     if (body) {
         curl_easy_setopt(e, CURLOPT_POST, 1L);
         curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
@@ -176,6 +177,12 @@ void sops_transport_prepare(sops_transport *t, const char *url, struct curl_slis
     } else {
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     }
+}
+
+int sops_transport_sent(sops_transport *t)
+{
+    long n = 0;
+    return curl_easy_getinfo(t->easy, CURLINFO_REQUEST_SIZE, &n) == CURLE_OK && n > 0;
 }
 
 long sops_transport_status(sops_transport *t)

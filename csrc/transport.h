@@ -36,9 +36,17 @@ int sops_transport_init(sops_transport *t, const sops_transport_opts *o, size_t 
 void sops_transport_free(sops_transport *t);
 
 /* Sets up the next request: a POST of body, or a GET when body is NULL.
- * Then curl_easy_perform(t->easy), or the handle goes to a multi handle. */
+ * Then curl_easy_perform(t->easy), or the handle goes to a multi handle.
+ * once: the request must not be sent twice. libcurl resends a request
+ * silently when a reused keep-alive connection turns out dead before any
+ * answer; such a request goes out on a fresh connection instead, where
+ * libcurl never does. */
 void sops_transport_prepare(sops_transport *t, const char *url, struct curl_slist *headers,
-                            const char *body, size_t body_len, long timeout_ms);
+                            const char *body, size_t body_len, long timeout_ms, int once);
+
+/* Whether the last transfer wrote any of its request to the network: when
+ * it failed after that, the server may have acted on it. */
+int sops_transport_sent(sops_transport *t);
 
 /* The HTTP status of the last response, 0 when none arrived. */
 long sops_transport_status(sops_transport *t);

@@ -196,7 +196,7 @@ describe("calls over the API gateway", function()
     assert.has_error(function() c:call_many({{"get_task_status"}}) end,
       "bad argument #1 to 'call_many' (calls[1]: {api, params} expected)")
     assert.has_error(function() c:call_many({{"nope", {}}}) end,
-      "bad argument to 'call' (unknown bk-sops api 'nope')")
+      "bad argument #1 to 'call' (unknown bk-sops api 'nope')")
     -- the client still works after
     assert.is_table((c:get_template_list{}))
   end)

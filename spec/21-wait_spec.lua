@@ -183,7 +183,9 @@ describe("client:wait", function()
         if n == 1 then
           sim:fault({kind = "status", status = 502, count = 2, match = "get_task_status"})
         elseif n == 4 then
-          sim:fault({kind = "reset", count = 2, match = "get_task_status"})
+          -- a cut-off answer (libcurl resends a GET itself when a reused
+          -- connection is reset before any answer, so a reset may not show)
+          sim:fault({kind = "truncate", count = 1, match = "get_task_status"})
         end
       end)}
     assert.equal("FINISHED", status.state)

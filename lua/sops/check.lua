@@ -49,10 +49,21 @@ function M.mismatch(kind, v)
   elseif kind == "number" then
     if type(v) ~= "number" then return "number expected, got " .. tname(v) end
     if v ~= v then return "number expected, got NaN" end
-  elseif kind == "object" or kind == "list" then
+  elseif kind == "object" then
     if type(v) ~= "table" then return "table expected, got " .. tname(v) end
+  elseif kind == "list" then
+    if type(v) ~= "table" then return "table expected, got " .. tname(v) end
+    if not M.is_sequence(v) then return "list expected (a table with keys 1 to n only)" end
   end
   return nil
+end
+
+-- Whether t holds exactly the keys 1..#t, so that nothing of it is left out
+-- when it is sent as a JSON array.
+function M.is_sequence(t)
+  local n, count = #t, 0
+  for _ in pairs(t) do count = count + 1 end
+  return count == n
 end
 
 -- Fast predicates for the hot path: M.fits[kind](v) is true when
@@ -64,7 +75,7 @@ M.fits = {
   boolean = function(v) return type(v) == "boolean" end,
   number = function(v) return type(v) == "number" and v == v end,
   object = function(v) return type(v) == "table" end,
-  list = function(v) return type(v) == "table" end,
+  list = function(v) return type(v) == "table" and M.is_sequence(v) end,
   any = function() return true end,
 }
 

@@ -25,6 +25,30 @@ local function opt_fail(what, level)
   error("bad argument #1 to 'sops.new' (" .. what .. ")", level)
 end
 
+-- The longest timeout, in seconds (the core counts in milliseconds).
+local MAX_TIMEOUT = 1e6
+
+-- Headers the client writes itself: `headers` cannot replace them.
+local OWN_HEADERS = {
+  host = true, ["content-length"] = true, ["content-type"] = true, ["transfer-encoding"] = true,
+  authorization = true, ["x-bkapi-authorization"] = true, connection = true, expect = true,
+  ["user-agent"] = "user_agent", ["accept-language"] = "language", ["blueking-language"] = "language",
+  ["x-bk-tenant-id"] = "tenant_id",
+}
+
+-- The one check of what goes into a request header: nil when the value
+-- is safe, else why not. A CR or LF would end the header and start another
+-- (or a second request on the wire); C strings end at a NUL.
+local function header_problem(value)
+  if value:find("\r", 1, true) or value:find("\n", 1, true) then return "must not contain CR or LF" end
+  if value:find("\0", 1, true) then return "must not contain NUL" end
+  return nil
+end
+M.header_problem = header_problem
+
+-- The options sent as header values.
+local HEADER_OPTIONS = {user_agent = true, language = true, tenant_id = true}
+
 -- Returns the options for core.new, or raises.
 local function check_options(opts, level)
   level = level + 1 -- for opt_fail
@@ -49,12 +73,39 @@ local function check_options(opts, level)
   end
   if count ~= 1 then opt_fail("exactly one of 'username', 'bk_token' or 'access_token' expected", level) end
   for _, k in ipairs({"timeout", "connect_timeout"}) do
-    if opts[k] and opts[k] <= 0 then opt_fail("option '" .. k .. "': positive number expected", level) end
+    local v = opts[k]
+    if v and not (v > 0 and v <= MAX_TIMEOUT) then
+      opt_fail("option '" .. k .. "': seconds expected, more than 0 and at most " .. MAX_TIMEOUT, level)
+    end
+  end
+  -- the options that become headers, and every string the core keeps as a
+  -- C string (which would end at a NUL)
+  for k, kind in pairs(OPTIONS) do
+    local v = opts[k]
+    if kind == "string" and v then
+      local why
+      if HEADER_OPTIONS[k] then
+        why = header_problem(v)
+      elseif v:find("\0", 1, true) then
+        why = "must not contain NUL"
+      end
+      if why then opt_fail("option '" .. k .. "': " .. why, level) end
+    end
   end
   for name, value in pairs(opts.headers or {}) do
-    if type(name) ~= "string" or type(value) ~= "string" or name:find("[:\r\n]") or value:find("[\r\n]") then
-      opt_fail("option 'headers': header names and values must be strings without ':' or line breaks", level)
+    if type(name) ~= "string" or not name:find("^[%w!#$%%&'*+.^_`|~-]+$") then
+      opt_fail("option 'headers': header names must be tokens (letters, digits and !#$%&'*+.^_`|~-)", level)
     end
+    if type(value) ~= "string" then
+      opt_fail("option 'headers': header '" .. name .. "': string expected, got " .. type(value), level)
+    end
+    local own = OWN_HEADERS[name:lower()]
+    if own then
+      opt_fail("option 'headers': header '" .. name .. "' is the client's own"
+        .. (type(own) == "string" and " (use option '" .. own .. "')" or ""), level)
+    end
+    local why = header_problem(value)
+    if why then opt_fail("option 'headers': header '" .. name .. "': " .. why, level) end
   end
   return {
     url = opts.url, route = route, app_code = opts.app_code, app_secret = opts.app_secret,
@@ -144,7 +195,14 @@ local function params_for(self, name, spec, args, level)
     p[spec.list] = ids
   end
   if name == "get_template_list" and args.id_in then
-    p.id_in = table.concat(args.id_in, ",")
+    -- template ids, sent comma-joined in the query
+    local ids = {}
+    for i, v in ipairs(args.id_in) do
+      local id, bad = check.id(v)
+      if not id then check.fail("sops." .. name, "id_in[" .. i .. "]", bad, level + 1) end
+      ids[i] = string.format("%d", id)
+    end
+    p.id_in = table.concat(ids, ",")
   end
   return p
 end
@@ -174,8 +232,9 @@ for name, spec in pairs(api.CALLS) do
     if type(self) ~= "userdata" then
       error("bad self to 'sops." .. name .. "' (use client:" .. name .. "{...})", 2)
     end
-    local value, response = call(self, api_name, params_for(self, name, spec, args, 3))
-    return value, response
+    -- a tail call: an argument the core cannot send is reported at the
+    -- caller's line (params_for has done its checks by then)
+    return call(self, api_name, params_for(self, name, spec, args, 3))
   end
 end
 
