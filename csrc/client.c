@@ -34,6 +34,7 @@ typedef struct sops_client {
     int busy;
     int close_pending;
     int sent;                           /* whether the current call's request went out */
+    int where;                          /* the level of the caller's frame, for argument errors */
     sops_slot slots[SOPS_MAX_PARALLEL]; /* slots[0] serves call(); call_many uses more */
     int nslots;                         /* how many have a libcurl handle */
     CURLM *multi;                       /* made by the first call_many */
@@ -558,15 +559,15 @@ static const sops_endpoint *prepare(lua_State *L, sops_client *c, sops_slot *slo
     char why[SOPS_REQUEST_WHY];
     const sops_endpoint *ep = sops_endpoint_find(api);
     if (ep == NULL) {
-        luaL_where(L, 2);
+        luaL_where(L, c->where);
         lua_pushfstring(L, "bad argument #1 to 'call' (unknown bk-sops api '%s')", api);
         lua_concat(L, 2);
         lua_error(L);
     }
     if (!sops_build_request(L, idx, ep, &c->route, &slot->url, &slot->body, &c->scratch, why, &err)) {
-        /* at the line of whoever called call() or call_many(): prepare runs
-         * in their body, which they run pinned (level 1 is call itself) */
-        luaL_where(L, 2);
+        /* at the caller's line (prepare runs in the body of call, which
+         * they run pinned: level 1 is call itself) */
+        luaL_where(L, c->where);
         lua_pushfstring(L, "bad argument #1 to 'sops.%s' (%s)", api, err);
         lua_concat(L, 2);
         lua_error(L);
@@ -620,10 +621,11 @@ static int call_body(lua_State *L)
  * arguments at 1..n) makes the results instead; buffers grown by a large
  * answer are freed. Nothing is raised while the client is pinned. */
 static int pinned(lua_State *L, lua_CFunction body, const char *fn, int results,
-                  int (*closed)(lua_State *L, sops_client *c))
+                  int (*closed)(lua_State *L, sops_client *c), int where)
 {
     sops_client *c = check_open(L, 1, fn);
     int n = lua_gettop(L), i, status;
+    c->where = where;
     /* the arguments stay below, for closed() and to keep the client alive */
     lua_pushcfunction(L, body);
     for (i = 1; i <= n; i++)
@@ -656,7 +658,18 @@ static int call_closed(lua_State *L, sops_client *c)
  * timeout (seconds) shortens the client's own for this call only. */
 static int client_call(lua_State *L)
 {
-    return pinned(L, call_body, "call", 2, call_closed);
+    return pinned(L, call_body, "call", 2, call_closed, 2);
+}
+
+/* core.call_at(client, level, api, params [, timeout]): client:call for
+ * the Lua layer's methods, whose argument errors belong at the line of the
+ * frame `level` levels up from it (2: its caller) rather than their own. */
+int sops_client_call_at(lua_State *L)
+{
+    int level = (int)luaL_checkinteger(L, 2);
+    luaL_argcheck(L, level >= 1 && level <= 100, 2, "level out of range");
+    lua_remove(L, 2);
+    return pinned(L, call_body, "call", 2, call_closed, level);
 }
 
 /* Runs slots [0, n) at once through the multi handle; each slot's rc says
@@ -772,7 +785,7 @@ static int call_many_closed(lua_State *L, sops_client *c)
  * {nil, err}, as call would return them. */
 static int client_call_many(lua_State *L)
 {
-    return pinned(L, call_many_body, "call_many", 1, call_many_closed);
+    return pinned(L, call_many_body, "call_many", 1, call_many_closed, 2);
 }
 
 /* close() and __close: while a call is inside the core, only marks the

@@ -14,4 +14,7 @@ void sops_client_open(lua_State *L);
 /* core.new(opts) */
 int sops_client_new(lua_State *L);
 
+/* core.call_at(client, level, api, params [, timeout]) */
+int sops_client_call_at(lua_State *L);
+
 #endif

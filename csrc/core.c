@@ -9,14 +9,19 @@
 #include "json.h"
 #include "sys.h"
 
-/* core.decode(s [, max_depth]) -> value | nil, message */
+/* core.decode(s [, max_depth]) -> value | nil, message
+ * max_depth can lower the decoder's depth limit, never raise it: the
+ * decoder recurses, and SOPS_JSON_MAX_DEPTH is what the C stack holds. */
 static int core_decode(lua_State *L)
 {
     size_t len;
     const char *s = luaL_checklstring(L, 1, &len);
-    int depth = (int)luaL_optinteger(L, 2, SOPS_JSON_MAX_DEPTH);
+    lua_Number asked = luaL_optnumber(L, 2, SOPS_JSON_MAX_DEPTH);
+    long long depth = SOPS_JSON_MAX_DEPTH;
+    luaL_argcheck(L, asked >= 1, 2, "positive number expected");
+    sops_number_to_int(asked, 1, SOPS_JSON_MAX_DEPTH, &depth); /* larger: the limit stands */
     char err[96];
-    if (sops_json_decode(L, s, len, depth, err, sizeof err))
+    if (sops_json_decode(L, s, len, (int)depth, err, sizeof err))
         return 1;
     lua_pushnil(L);
     lua_pushstring(L, err);
@@ -48,6 +53,7 @@ int luaopen_sops_core(lua_State *L)
 {
     static const luaL_Reg funcs[] = {
         {"new", sops_client_new},
+        {"call_at", sops_client_call_at},
         {"decode", core_decode},
         {"encode", core_encode},
         {"new_error", sops_error_new},

@@ -504,7 +504,8 @@ int sops_json_decode(lua_State *L, const char *buf, size_t len, int max_depth,
     d.start = d.p = buf;
     d.end = buf + len;
     d.depth = 0;
-    d.max_depth = max_depth > 0 ? max_depth : SOPS_JSON_MAX_DEPTH;
+    /* the recursion's bound: no caller can raise it past what the C stack holds */
+    d.max_depth = max_depth > 0 && max_depth < SOPS_JSON_MAX_DEPTH ? max_depth : SOPS_JSON_MAX_DEPTH;
     d.err = err;
     d.errlen = errlen;
     if (!lua_checkstack(L, 8)) {

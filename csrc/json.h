@@ -8,6 +8,9 @@
 #include "compat.h"
 #include "buffer.h"
 
+/* The deepest nesting the decoder and the encoder go to: both recurse, and
+ * this bound keeps them well inside any C stack (a few hundred bytes a
+ * level). No argument raises it. */
 #define SOPS_JSON_MAX_DEPTH 1000
 
 /* Registry key of the metatable that marks a table as a JSON array. */

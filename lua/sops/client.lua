@@ -221,20 +221,22 @@ function M.invoke(c, name, args, level, timeout)
   if type(c) ~= "userdata" then
     error("bad self to 'sops." .. name .. "' (use client:" .. name .. "{...})", level)
   end
-  return c:call(spec.api, params_for(c, name, spec, args, level + 1), timeout)
+  local value, response = core.call_at(c, level + 1, spec.api, params_for(c, name, spec, args, level + 1), timeout)
+  return value, response
 end
 
 local methods = core.client_methods
-local call = methods.call -- the C function, without a lookup per call
+local call_at = core.call_at -- the C function, without a lookup per call
 for name, spec in pairs(api.CALLS) do
   local api_name = spec.api
   methods[name] = function(self, args)
     if type(self) ~= "userdata" then
       error("bad self to 'sops." .. name .. "' (use client:" .. name .. "{...})", 2)
     end
-    -- a tail call: an argument the core cannot send is reported at the
-    -- caller's line (params_for has done its checks by then)
-    return call(self, api_name, params_for(self, name, spec, args, 3))
+    -- what the core cannot send is reported at the caller's line (level 3
+    -- from call_at: call_at, this function, the caller)
+    local value, response = call_at(self, 3, api_name, params_for(self, name, spec, args, 3))
+    return value, response
   end
 end
 

@@ -17,10 +17,14 @@ function M.is_terminal(state)
 end
 
 -- Child ids in a stable order: by start time (unstarted last), then id.
+-- (A child that is not an object, as a broken answer might hold, is left
+-- out: helpers never raise on what a server sent.)
 function M.child_ids(node)
   local ids = {}
   local children = type(node) == "table" and type(node.children) == "table" and node.children or {}
-  for id in pairs(children) do ids[#ids + 1] = id end
+  for id, child in pairs(children) do
+    if type(id) == "string" and type(child) == "table" then ids[#ids + 1] = id end
+  end
   table.sort(ids, function(a, b)
     local sa, sb = children[a].start_time, children[b].start_time
     sa = type(sa) == "string" and sa or "~"

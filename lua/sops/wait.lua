@@ -74,6 +74,16 @@ local function next_delay(o, delay, remaining, retry_after)
   return math.max(0, math.min(d, remaining))
 end
 
+-- A status tree is a table with a string state; anything else in a
+-- successful answer is the server's mistake, reported as a decode error.
+local function is_status(v)
+  return type(v) == "table" and type(v.state) == "string"
+end
+
+local function shape_error(api, message)
+  return core.new_error({kind = "decode", api = api, message = message, retryable = false})
+end
+
 local function timeout_error(api, message, status)
   return core.new_error({kind = "timeout", api = api, message = message, retryable = false, status = status})
 end
@@ -104,6 +114,9 @@ function M.wait(c, args, level)
     local remaining = deadline - core.monotime()
     local status, err = client.invoke(c, "get_task_status", query, level + 1, math.max(remaining, 0.001))
     local retry_after
+    if status and not is_status(status) then
+      return nil, shape_error("get_task_status", "the answer's data is not a task status (an object with a state)")
+    end
     if status then
       last = status
       local evs
@@ -190,11 +203,21 @@ function M.wait_all(c, args, level)
     for b, batch in ipairs(batches) do
       local list, err = answers[b][1], answers[b][2]
       if stop_reason then break end
+      if list and (type(list) ~= "table" or not check.is_sequence(list)) then
+        list, err = nil, shape_error("get_tasks_status", "the answer's data is not a list of tasks")
+      end
       if list then
         local seen = {}
         for _, item in ipairs(list) do
-          local id, status = item.id, item.status
-          if pending[id] then
+          local id = type(item) == "table" and item.id
+          local status = type(item) == "table" and item.status
+          if id and pending[id] and not is_status(status) then
+            seen[id] = true
+            results[id] = shape_error("get_tasks_status", string.format("the answer's status of task %d is not "
+              .. "a task status (an object with a state)", id))
+            pending[id] = nil
+            count = count - 1
+          elseif id and pending[id] then
             seen[id] = true
             last[id] = status
             if o.on_change then

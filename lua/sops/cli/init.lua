@@ -180,8 +180,16 @@ local function decode_json_flag(ctx, name)
   return v
 end
 
+-- Prints value as JSON; false when it cannot be written as JSON (a number
+-- the server sent that overflowed to infinity, say), after saying why.
 function Ctx:print_json(value)
-  self:say(sops.encode(value))
+  local ok, text = pcall(sops.encode, value)
+  if not ok then
+    self:warn("sops: the answer cannot be printed as JSON: ", (tostring(text):gsub("^.-bad argument", "bad argument")))
+    return false
+  end
+  self:say(text)
+  return true
 end
 
 -- the commands ----------------------------------------------------------
@@ -192,7 +200,7 @@ function run.status(ctx, c, words)
   local status, err = c:get_task_status{task_id = words[1], with_ex_data = true, subprocess_id = ctx.flags.subprocess}
   if not status then return ctx:fail(err) end
   if ctx.flags.json then
-    ctx:print_json(status)
+    if not ctx:print_json(status) then return EXIT.TRANSPORT end
   else
     for _, line in ipairs(render.tree_lines(status, {all = ctx.flags.all, paint = ctx.paint})) do ctx:say(line) end
   end
@@ -234,7 +242,7 @@ local function wait_one(ctx, c, task_id, o)
     return ctx:fail(err)
   end
   if ctx.flags.json then
-    ctx:print_json(status)
+    if not ctx:print_json(status) then return EXIT.TRANSPORT end
   elseif status.state ~= "FINISHED" then
     for _, f in ipairs(sops.failed_nodes(status)) do
       local ex = type(status.ex_data) == "table" and status.ex_data[f.id] or ""
@@ -269,7 +277,7 @@ local function wait_many(ctx, c, ids, o)
     -- report the most serious outcome: usage < ended badly < deadline < refused < transport
     if code > worst then worst = code end
   end
-  if ctx.flags.json then ctx:print_json(json) end
+  if ctx.flags.json and not ctx:print_json(json) then return EXIT.TRANSPORT end
   return worst
 end
 
@@ -330,7 +338,7 @@ run.callback = action("callback_node", node_args_with("data"), "task %d: callbac
 -- main ------------------------------------------------------------------
 
 -- io: {out, err, getenv, isatty} (defaults: the process's own)
-function M.main(argv, io_)
+local function main(argv, io_)
   io_ = io_ or {}
   local ctx = setmetatable({
     out = io_.out or io.stdout, err = io_.err or io.stderr, getenv = io_.getenv or os.getenv,
@@ -390,6 +398,21 @@ function M.main(argv, io_)
   local code = run[command](ctx, c, words)
   c:close()
   return code
+end
+
+-- main(argv, io) -> exit code. Whatever goes wrong inside (an answer of a
+-- shape nothing expected, a bug) ends in a message and exit code 5, not a
+-- traceback and the code of a FAILED task; SOPS_DEBUG=1 shows the traceback.
+function M.main(argv, io_)
+  local err_out = io_ and io_.err or io.stderr
+  local getenv = io_ and io_.getenv or os.getenv
+  local ok, code = xpcall(function() return main(argv, io_) end, function(e)
+    if getenv("SOPS_DEBUG") == "1" then return debug.traceback(tostring(e), 2) end
+    return tostring(e)
+  end)
+  if ok then return code end
+  err_out:write("sops: internal error: ", code, "\n")
+  return EXIT.TRANSPORT
 end
 
 return M
