@@ -4,6 +4,7 @@
 # LUA picks the runtime the library, the sops command and the specs run on:
 # lua5.1, lua5.3, lua5.4 (default) or luajit. The simulator needs 5.3 or
 # later and runs on SIM_LUA. Each runtime gets its own build directory.
+SHELL      := /bin/bash
 LUA        ?= lua5.4
 SIM_LUA    ?= lua5.4
 RUNTIMES   := lua5.1 lua5.3 lua5.4 luajit
@@ -42,7 +43,8 @@ RUN_SPECS   = SOPS_SPEC_LUA=$(LUA) SOPS_SIM_LUA=$(SIM_LUA) SOPS_SPEC_BUILD=$(BUI
 VERSION    := $(shell sed -n 's/.*number = "\([0-9.]*\)".*/\1/p' lua/sops/version.lua)
 ROCKSPECS  := rockspecs/lua-sops-$(VERSION)-1.rockspec rockspecs/lua-sops-sim-$(VERSION)-1.rockspec
 
-.PHONY: all sim rockspecs deps deps-all test test-all memcheck lint demo bench openresty clean install-missing
+.PHONY: all sim rockspecs deps deps-all test test-all memcheck sanitize fuzz lint demo bench openresty clean \
+        install-missing
 
 all: $(CORE)
 
@@ -114,6 +116,44 @@ memcheck: deps sim
 	  --show-leak-kinds=definite,indirect --track-origins=yes --quiet" \
 	  SOPS_SPEC_LUA=$(LUA) SOPS_SIM_LUA=$(SIM_LUA) SOPS_SPEC_BUILD=build/memcheck \
 	  bash spec/support/run-specs "$(BUSTED)" 1800 $(MEMCHECK_SPECS)
+
+# The whole suite against a core built with AddressSanitizer and
+# UndefinedBehaviorSanitizer (gcc's runtimes, preloaded into the Lua that
+# loads it): any invalid access or undefined behaviour aborts its spec file.
+# Leaks are memcheck's job.
+SANITIZE_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+sanitize: deps sim
+	$(MAKE) --no-print-directory all BUILD=build/sanitize CFLAGS="$(SANITIZE_FLAGS)" LDFLAGS="-fsanitize=address,undefined"
+	SPEC_WRAP="env LD_PRELOAD=$$($(CC) -print-file-name=libasan.so) \
+	  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:allocator_may_return_null=1 \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1" \
+	  SOPS_SPEC_LUA=$(LUA) SOPS_SIM_LUA=$(SIM_LUA) SOPS_SPEC_BUILD=build/sanitize \
+	  bash spec/support/run-specs "$(BUSTED)" 900 spec/*_spec.lua
+
+# libFuzzer harnesses (clang), each run for FUZZ_SECONDS, seeded from the
+# fixtures and the JSONTestSuite corpus: the decoder with an encode round
+# trip, and the classification of an answer into a value or an error.
+FUZZ_PKGS    := clang libclang-rt-14-dev
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+                $(shell pkg-config --cflags lua5.4) $(CURL_CFLAGS)
+FUZZERS      := build/fuzz/decode build/fuzz/response
+fuzz: deps
+	@$(MAKE) --no-print-directory install-missing PKGS="$(FUZZ_PKGS)"
+	@$(MAKE) --no-print-directory $(FUZZERS)
+	@for f in $(FUZZERS); do \
+	  name=$$(basename $$f); mkdir -p build/fuzz/corpus-$$name; \
+	  echo "== $$name, $(FUZZ_SECONDS) s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	    -dict=spec/fuzz/json.dict build/fuzz/corpus-$$name spec/fixtures spec/jsontestsuite/test_parsing \
+	    2>&1 | grep -E "^(stat::number_of_executed_units|stat::new_units_added|==|SUMMARY|ERROR|Done)" ; \
+	  test $${PIPESTATUS[0]} -eq 0 || exit 1; \
+	done
+
+build/fuzz/%: spec/fuzz/%.c $(SRC) $(HDR)
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(filter-out csrc/core.c,$(SRC)) $(shell pkg-config --libs lua5.4) $(CURL_LIBS)
 
 demo: deps all sim
 	LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./$(BUILD)/?.so;;" $(LUA) examples/demo.lua

@@ -6,6 +6,7 @@
 #include "errors.h"
 #include "ids.h"
 #include "json.h"
+#include "response.h"
 #include "transport.h"
 
 /* One request in flight: a libcurl handle and the buffers of its request. */
@@ -341,6 +342,12 @@ static void secrets_of(sops_client *c, const char **out)
     out[2] = c->proxy_password;
 }
 
+/* sops_response's way to read the headers, only when they are needed */
+static void fetch_headers(const sops_response *r)
+{
+    sops_transport_headers((sops_transport *)r->ud);
+}
+
 static int push_failure(lua_State *L, sops_client *c, sops_error *e)
 {
     const char *secrets[SOPS_SECRETS];
@@ -350,190 +357,29 @@ static int push_failure(lua_State *L, sops_client *c, sops_error *e)
     return 2;
 }
 
-static int is_tls_error(CURLcode rc)
-{
-    switch (rc) {
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED:
-    case CURLE_SSL_ENGINE_INITFAILED:
-    case CURLE_SSL_SHUTDOWN_FAILED:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_USE_SSL_FAILED:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
-/* A string field of the envelope at idx, or NULL. */
-static const char *env_string(lua_State *L, int idx, const char *k)
-{
-    const char *s;
-    lua_getfield(L, idx, k);
-    s = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-    lua_pop(L, 1); /* still referenced by the envelope */
-    return s;
-}
-
-/* Fills message/code/detail of e from a decoded envelope at idx. The
- * message string (or its JSON form) is pushed and left on the stack. */
-static void envelope_fields(lua_State *L, sops_client *c, int idx, sops_error *e)
-{
-    lua_getfield(L, idx, "code");
-    if (lua_type(L, -1) == LUA_TNUMBER) {
-        long long v;
-        if (lua_isinteger(L, -1)) {
-            e->has_code = 1;
-            e->code = lua_tointeger(L, -1);
-        } else if (sops_number_to_ll(lua_tonumber(L, -1), &v) && (lua_Number)v == lua_tonumber(L, -1)) {
-            e->has_code = 1;
-            e->code = (lua_Integer)v;
-        } else {
-            e->code_idx = lua_gettop(L); /* kept, as the number it is, on the stack */
-        }
-    }
-    if (!e->code_idx)
-        lua_pop(L, 1);
-    lua_getfield(L, idx, "message");
-    if (lua_type(L, -1) == LUA_TSTRING) {
-        e->message = lua_tostring(L, -1);
-    } else if (lua_type(L, -1) == LUA_TTABLE) {
-        const char *err = NULL;
-        e->detail = lua_gettop(L);
-        sops_buf_reset(&c->scratch);
-        if (sops_json_encode(L, -1, &c->scratch, &err)) {
-            lua_pushlstring(L, c->scratch.data, c->scratch.len);
-            e->message = lua_tostring(L, -1);
-        }
-    }
-    if (!e->request_id || !*e->request_id)
-        e->request_id = env_string(L, idx, "request_id");
-    if (!e->trace_id || !*e->trace_id)
-        e->trace_id = env_string(L, idx, "trace_id");
-}
-
+/* Turns the slot's finished transfer into value, response or nil, err. */
 static int finish_call(lua_State *L, sops_client *c, sops_slot *slot, const char *api)
 {
     sops_transport *t = &slot->tr;
-    CURLcode rc = slot->rc;
-    long status = sops_transport_status(t);
-    sops_error e;
-    char msg[CURL_ERROR_SIZE + 64];
-    char derr[96];
-    int decoded, env;
-
-    memset(&e, 0, sizeof e);
-    e.api = api;
-    e.retry_after = -1;
-    e.sent = 1; /* an answer came: it went out */
-    e.request_id = t->request_id; /* filled by sops_transport_headers() where needed */
-    e.trace_id = t->trace_id;
-    if (rc != CURLE_OK || status < 200 || status > 299) {
-        sops_transport_headers(t);
-    } else {
-        t->request_id[0] = t->error_code[0] = t->trace_id[0] = t->retry_after[0] = '\0';
-    }
-
-    if (rc != CURLE_OK) {
-        const char *detail = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
-        e.sent = sops_transport_sent(t);
-        if (t->too_large || rc == CURLE_FILESIZE_EXCEEDED) {
-            e.kind = "decode";
-            snprintf(msg, sizeof msg, "response body exceeds max_body (%lu bytes)", (unsigned long)t->max_body);
-        } else if (rc == CURLE_OPERATION_TIMEDOUT) {
-            e.kind = "timeout";
-            e.retryable = 1;
-            snprintf(msg, sizeof msg, "%s", detail);
-        } else if (is_tls_error(rc)) {
-            e.kind = "tls";
-            snprintf(msg, sizeof msg, "%s", detail);
-        } else {
-            e.kind = "transport";
-            e.retryable = 1;
-            snprintf(msg, sizeof msg, "%s", detail);
-        }
-        /* a request that may have changed state is not for retrying */
-        if (slot->once && e.sent)
-            e.retryable = 0;
-        e.message = msg;
-        e.http_status = status;
-        return push_failure(L, c, &e);
-    }
-
-    e.http_status = status;
-    decoded = t->body.len > 0
-        && sops_json_decode(L, t->body.data, t->body.len, c->max_depth, derr, sizeof derr);
-    env = decoded && lua_type(L, -1) == LUA_TTABLE ? lua_gettop(L) : 0;
-
-    if (status < 200 || status > 299) {
-        e.retryable = status == 429 || (status >= 500 && status <= 599);
-        if (t->retry_after[0]) {
-            char *end;
-            double v = strtod(t->retry_after, &end);
-            if (end != t->retry_after && v >= 0)
-                e.retry_after = v;
-        }
-        if (env)
-            envelope_fields(L, c, env, &e);
-        if (t->error_code[0]) {
-            e.kind = "gateway";
-            if (!e.has_code) {
-                e.has_code = 1;
-                e.code = (lua_Integer)strtoll(t->error_code, NULL, 10);
-            }
-        } else {
-            e.kind = "http";
-        }
-        if (!e.message) {
-            snprintf(msg, sizeof msg, "HTTP %ld", status);
-            e.message = msg;
-        }
-        return push_failure(L, c, &e);
-    }
-
-    if (!decoded) {
-        sops_transport_headers(t);
-        e.kind = "decode";
-        snprintf(msg, sizeof msg, "response is not JSON: %s", t->body.len ? derr : "empty body");
-        e.message = msg;
-        return push_failure(L, c, &e);
-    }
-    if (env)
-        lua_getfield(L, env, "result");
-    else
-        lua_pushnil(L); /* JSON, but not an object: a string, a number... */
-    if (lua_type(L, -1) != LUA_TBOOLEAN) {
-        lua_pop(L, 1);
-        sops_transport_headers(t);
-        e.kind = "decode";
-        e.message = "response is not a bk-sops envelope (no boolean 'result')";
-        return push_failure(L, c, &e);
-    }
-    if (!lua_toboolean(L, -1)) {
-        lua_pop(L, 1);
-        e.kind = "api";
-        sops_transport_headers(t);
-        envelope_fields(L, c, env, &e);
-        if (!e.message)
-            e.message = "request failed";
-        return push_failure(L, c, &e);
-    }
-    lua_pop(L, 1);
-    lua_getfield(L, env, "data");
-    if (lua_isnil(L, -1) || (lua_type(L, -1) == LUA_TLIGHTUSERDATA && lua_touserdata(L, -1) == NULL)) {
-        lua_pop(L, 1);
-        lua_pushboolean(L, 1);
-    }
-    lua_pushvalue(L, env);
-    return 2;
+    sops_response r;
+    const char *secrets[SOPS_SECRETS];
+    r.rc = slot->rc;
+    r.status = sops_transport_status(t);
+    r.body = t->body.data;
+    r.len = t->body.len;
+    r.too_large = t->too_large;
+    r.max_body = t->max_body;
+    r.sent = slot->rc == CURLE_OK || sops_transport_sent(t);
+    r.once = slot->once;
+    r.errbuf = t->errbuf;
+    r.request_id = t->request_id;
+    r.error_code = t->error_code;
+    r.trace_id = t->trace_id;
+    r.retry_after = t->retry_after;
+    r.fetch_headers = fetch_headers;
+    r.ud = t;
+    secrets_of(c, secrets);
+    return sops_response_push(L, &r, api, c->max_depth, &c->scratch, secrets, SOPS_SECRETS);
 }
 
 /* The timeout argument at idx: the client's own, or shorter. */

@@ -42,6 +42,7 @@ build = {
         "csrc/errors.c",
         "csrc/ids.c",
         "csrc/json.c",
+        "csrc/response.c",
         "csrc/sys.c",
         "csrc/transport.c",
       },

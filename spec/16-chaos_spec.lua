@@ -1,0 +1,129 @@
+-- Chaos: 2,000 calls of every kind against a simulator that injects random
+-- faults (resets, cut-off and garbage answers, 5xx and 429, slow answers,
+-- oversized bodies). Every call must return a value or nil and a
+-- structured error, nothing may raise or hang, a state-changing request
+-- must reach the server at most once, and memory must stay flat.
+local h = require "helpers"
+local sops = require "sops"
+
+local CALLS = 2000
+
+-- a small LCG: every run injects the same faults
+local function rng(seed)
+  return function(n)
+    seed = (seed * 1103515245 + 12345) % 2147483648
+    return seed % n + 1
+  end
+end
+
+local FAULTS = {
+  {kind = "reset"},
+  {kind = "truncate"},
+  {kind = "status", status = 502},
+  {kind = "status", status = 503},
+  {kind = "rate_limit", retry_after = 0},
+  {kind = "garbage"},
+  {kind = "garbage", status = 200, content_type = "application/json", body = '{"result": true, "data": null}'},
+  {kind = "garbage", status = 200, content_type = "application/json", body = '{"result": "yes"}'},
+  {kind = "garbage", status = 200, content_type = "application/json", body = '[1, 2'},
+  {kind = "size", bytes = 300000},
+  {kind = "delay", seconds = 0.01},
+}
+
+local function rss_kb()
+  local f = io.open("/proc/self/statm")
+  if not f then return nil end
+  local pages = tonumber(f:read("*a"):match("^%d+%s+(%d+)"))
+  f:close()
+  return pages * 4
+end
+
+describe("chaos", function()
+  local sim
+  setup(function() sim = h.start_sim({"--speed", "0", "--quiet"}) end)
+  teardown(function() sim:stop() end)
+
+  it("every one of " .. CALLS .. " calls under random faults returns a value or nil, err", function()
+    local c = sim:client({timeout = 2, max_body = 200000})
+    local rand = rng(20261124)
+    local template_tasks = {}
+    for i = 1, 4 do template_tasks[i] = sim:task({template_id = 1}).task_id end
+    local calls = {
+      function() return c:get_task_status{task_id = template_tasks[rand(4)], with_ex_data = true} end,
+      function() return c:get_tasks_status{task_id_list = template_tasks} end,
+      function() return c:get_template_list{} end,
+      function() return c:get_template_info{template_id = rand(7)} end,
+      function() return c:create_task{template_id = 1, name = "chaos"} end,
+      function() return c:start_task{task_id = template_tasks[rand(4)]} end,
+      function() return c:pause_task{task_id = template_tasks[rand(4)]} end,
+      function()
+        local r = c:call_many({{"get_task_status", {task_id = template_tasks[1]}},
+          {"get_template_list", {}}, {"get_task_detail", {task_id = template_tasks[2]}}})
+        for _, x in ipairs(r) do
+          if x[1] == nil then return nil, x[2] end
+        end
+        return r[1][1], r[1][2]
+      end,
+    }
+    local kinds, faults, values, memory = {}, 0, 0, {}
+    for i = 1, CALLS do
+      if rand(3) == 1 then
+        local f = {}
+        for k, v in pairs(FAULTS[rand(#FAULTS)]) do f[k] = v end
+        f.count = 1
+        sim:fault(f)
+        faults = faults + 1
+      end
+      local which = rand(#calls)
+      local ok, v, err = pcall(calls[which])
+      assert.is_true(ok, "call " .. i .. " raised: " .. tostring(v))
+      if v == nil then
+        assert.is_true(sops.is_error(err), "call " .. i .. ": no structured error")
+        assert.is_string(err.kind)
+        assert.is_string(err.message)
+        kinds[err.kind] = (kinds[err.kind] or 0) + 1
+      else
+        values = values + 1
+      end
+      if i == CALLS / 2 or i == CALLS then
+        sim:control("DELETE", "faults")
+        collectgarbage()
+        collectgarbage()
+        memory[#memory + 1] = {lua = collectgarbage("count"), rss = rss_kb()}
+        sim:clear_log() -- the simulator's log grows; ours must not
+      end
+    end
+    assert.is_true(faults > CALLS / 4)
+    assert.is_true(values > CALLS / 3)
+    for _, kind in ipairs({"transport", "http", "decode", "api"}) do
+      assert.is_true((kinds[kind] or 0) > 0, "no " .. kind .. " error was seen")
+    end
+    -- memory is flat from the first half to the second
+    assert.is_true(memory[2].lua - memory[1].lua < 1024, "Lua memory grew")
+    if memory[1].rss and (os.getenv("SPEC_WRAP") or "") == "" then
+      assert.is_true(memory[2].rss - memory[1].rss < 8192,
+        string.format("resident memory grew by %d kB", memory[2].rss - memory[1].rss))
+    end
+    c:close()
+  end)
+
+  it("never lets a state-changing request reach the server twice", function()
+    local c = sim:client({timeout = 2})
+    local rand = rng(7)
+    sim:clear_log()
+    local sent = 0
+    for _ = 1, 200 do
+      if rand(2) == 1 then
+        assert(c:get_template_list{}) -- keeps a connection alive to reuse
+      end
+      sim:fault({kind = rand(2) == 1 and "reset" or "truncate", count = 1, match = "create_task"})
+      local v, err = c:create_task{template_id = 1, name = "once"}
+      if v or err.sent then sent = sent + 1 end
+    end
+    -- at most one request per call: never more requests than calls
+    local requests = #sim:requests_to("create_task")
+    assert.is_true(requests <= 200)
+    assert.equal(sent, requests)
+    c:close()
+  end)
+end)
