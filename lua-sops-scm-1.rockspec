@@ -51,6 +51,7 @@ build = {
     },
     ["sops"] = "lua/sops/init.lua",
     ["sops.api"] = "lua/sops/api.lua",
+    ["sops.attempts"] = "lua/sops/attempts.lua",
     ["sops.check"] = "lua/sops/check.lua",
     ["sops.cli"] = "lua/sops/cli/init.lua",
     ["sops.cli.args"] = "lua/sops/cli/args.lua",

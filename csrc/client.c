@@ -609,6 +609,64 @@ static int call_many_body(lua_State *L)
     return 1;
 }
 
+/* Pushes s scrubbed of the client's secrets. */
+static void push_scrubbed(lua_State *L, sops_client *c, const char *s, size_t n)
+{
+    const char *secrets[SOPS_SECRETS];
+    secrets_of(c, secrets);
+    sops_scrub_push(L, s, n, secrets, SOPS_SECRETS);
+}
+
+/* The body of core.build, run pinned: the request of api with params, as
+ * it would be sent, secrets replaced by ***. */
+static int build_body(lua_State *L)
+{
+    sops_client *c = check_client(L, 1);
+    const char *api = luaL_checkstring(L, 2);
+    sops_slot *slot = &c->slots[0];
+    const sops_endpoint *ep;
+    struct curl_slist *h;
+    int i = 0;
+    luaL_checktype(L, 3, LUA_TTABLE);
+    lua_settop(L, 3);
+    ep = prepare(L, c, slot, api, 3, c->timeout_ms);
+    lua_createtable(L, 0, 5);
+    lua_pushstring(L, ep->post ? "POST" : "GET");
+    lua_setfield(L, -2, "method");
+    push_scrubbed(L, c, slot->url.data, slot->url.len);
+    lua_setfield(L, -2, "url");
+    lua_newtable(L);
+    for (h = ep->post ? c->post_headers : c->get_headers; h; h = h->next) {
+        push_scrubbed(L, c, h->data, strlen(h->data));
+        lua_rawseti(L, -2, ++i);
+    }
+    lua_setfield(L, -2, "headers");
+    if (ep->post) {
+        push_scrubbed(L, c, slot->body.data ? slot->body.data : "", slot->body.len);
+        lua_setfield(L, -2, "body");
+    }
+    lua_pushboolean(L, SOPS_CHANGES_STATE(ep));
+    lua_setfield(L, -2, "changes_state");
+    return 1;
+}
+
+static int build_closed(lua_State *L, sops_client *c)
+{
+    (void)c;
+    return luaL_error(L, "sops: the client was closed while the request was built");
+}
+
+/* core.build(client, level, api, params) -> {method, url, headers, body,
+ * changes_state}; argument errors at `level` (as for call_at). Nothing is
+ * sent. */
+int sops_client_build(lua_State *L)
+{
+    int level = (int)luaL_checkinteger(L, 2);
+    luaL_argcheck(L, level >= 1 && level <= 100, 2, "level out of range");
+    lua_remove(L, 2);
+    return pinned(L, build_body, "prepare", 1, build_closed, level);
+}
+
 /* Every call of a call_many whose client was closed during it gets
  * {nil, err}. */
 static int call_many_closed(lua_State *L, sops_client *c)

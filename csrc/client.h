@@ -17,4 +17,7 @@ int sops_client_new(lua_State *L);
 /* core.call_at(client, level, api, params [, timeout]) */
 int sops_client_call_at(lua_State *L);
 
+/* core.build(client, level, api, params) -> the request, secrets as *** */
+int sops_client_build(lua_State *L);
+
 #endif

@@ -54,6 +54,7 @@ int luaopen_sops_core(lua_State *L)
     static const luaL_Reg funcs[] = {
         {"new", sops_client_new},
         {"call_at", sops_client_call_at},
+        {"build", sops_client_build},
         {"decode", core_decode},
         {"encode", core_encode},
         {"new_error", sops_error_new},
@@ -85,6 +86,8 @@ int luaopen_sops_core(lua_State *L)
     lua_setfield(L, -2, "error_mt");
     lua_pushlightuserdata(L, NULL);
     lua_setfield(L, -2, "null");
+    sops_endpoints_push(L);
+    lua_setfield(L, -2, "endpoints");
     lua_pushstring(L, curl_version());
     lua_setfield(L, -2, "curl_version");
     return 1;

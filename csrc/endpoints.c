@@ -42,6 +42,20 @@ void sops_endpoints_open(lua_State *L)
     lua_setfield(L, LUA_REGISTRYINDEX, "sops.vocabulary");
 }
 
+void sops_endpoints_push(lua_State *L)
+{
+    const sops_endpoint *e;
+    lua_newtable(L);
+    for (e = ENDPOINTS; e->name; e++) {
+        lua_createtable(L, 0, 2);
+        lua_pushstring(L, e->post ? "POST" : "GET");
+        lua_setfield(L, -2, "method");
+        lua_pushboolean(L, SOPS_CHANGES_STATE(e));
+        lua_setfield(L, -2, "changes_state");
+        lua_setfield(L, -2, e->name);
+    }
+}
+
 const sops_endpoint *sops_endpoint_find(const char *name)
 {
     const sops_endpoint *e;

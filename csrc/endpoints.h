@@ -37,6 +37,10 @@ typedef struct sops_route {
 
 const sops_endpoint *sops_endpoint_find(const char *name);
 
+/* Pushes {name = {method = "GET" | "POST", changes_state = boolean}} for
+ * the Lua layer (core.endpoints). */
+void sops_endpoints_push(lua_State *L);
+
 /* Builds the URL (and, for POST, the JSON body) of a call whose parameters
  * are the table at `params`; the route's default bk_biz_id and scope stand
  * in for those it lacks. The ids are taken by name; the rest go to the

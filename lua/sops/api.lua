@@ -20,7 +20,8 @@ M.CALLS = {
     exclude_task_nodes_id = LIST, execute_task_nodes_id = LIST, simplify_vars = LIST,
     template_schemes_id = {"any"}, pipeline_tree = OBJ, callback_url = STR, callback_version = STR,
     description = STR}},
-  start_task = {api = "start_task", fields = {task_id = ID_REQ}},
+  -- ensure (not sent): start only if the task still reads CREATED
+  start_task = {api = "start_task", fields = {task_id = ID_REQ, ensure = BOOL}, local_fields = {ensure = true}},
   operate_task = {api = "operate_task", fields = {task_id = ID_REQ, action = STR_REQ}, actions = M.TASK_ACTIONS},
   pause_task = {api = "operate_task", fields = {task_id = ID_REQ}, fixed = {action = "pause"}},
   resume_task = {api = "operate_task", fields = {task_id = ID_REQ}, fixed = {action = "resume"}},
@@ -65,7 +66,7 @@ for _, c in pairs(M.CALLS) do
     if f[1] == "list" and name ~= c.list then c.lists[#c.lists + 1] = name end
   end
   -- sent as the caller gave it
-  c.simple = not c.fixed and #c.lists == 0 and not c.list
+  c.simple = not c.fixed and #c.lists == 0 and not c.list and not c.local_fields
 end
 
 return M

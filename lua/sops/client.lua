@@ -6,6 +6,7 @@ local core = require "sops.core"
 local check = require "sops.check"
 local api = require "sops.api"
 local version = require "sops.version"
+local attempts = require "sops.attempts"
 
 local M = {}
 
@@ -15,9 +16,11 @@ local OPTIONS = {
   bk_biz_id = "id", scope = "string", timeout = "number", connect_timeout = "number",
   verify_tls = "boolean", ca_file = "string", proxy = "string", language = "string",
   tenant_id = "string", headers = "object", user_agent = "string", max_body = "count",
+  retries = "any", on_request = "any", on_response = "any",
 }
 
--- per-client defaults, keyed weakly by the client: {bk_biz_id, scope}
+-- per-client settings of the Lua layer, keyed weakly by the client:
+-- {bk_biz_id, scope, timeout, retries, on_request, on_response}
 local defaults = setmetatable({}, {__mode = "k"})
 
 -- `level`: see sops.check.
@@ -48,6 +51,41 @@ M.header_problem = header_problem
 
 -- The options sent as header values.
 local HEADER_OPTIONS = {user_agent = true, language = true, tenant_id = true}
+
+-- The retry policy from option `retries`: nil for none; raises on mistakes.
+local function retry_policy(v, level)
+  if v == nil or v == false then return nil end
+  if v == true then v = {} end
+  if type(v) ~= "table" then opt_fail("option 'retries': table or boolean expected, got " .. type(v), level + 1) end
+  local p = {}
+  for k, dflt in pairs(attempts.DEFAULT_RETRIES) do
+    if v[k] == nil then p[k] = dflt else p[k] = v[k] end
+  end
+  for k in pairs(v) do
+    if attempts.DEFAULT_RETRIES[k] == nil then
+      opt_fail("option 'retries': unknown field '" .. tostring(k) .. "'", level + 1)
+    end
+  end
+  if type(p.max) ~= "number" or not (p.max >= 0 and p.max <= 100) or p.max ~= math.floor(p.max) then
+    opt_fail("option 'retries': max: integer from 0 to 100 expected", level + 1)
+  end
+  if p.methods ~= "safe" and p.methods ~= "all" then
+    opt_fail("option 'retries': methods: 'safe' or 'all' expected", level + 1)
+  end
+  for _, k in ipairs({"backoff", "max_backoff"}) do
+    if type(p[k]) ~= "number" or not (p[k] >= 0 and p[k] <= 3600) then
+      opt_fail("option 'retries': " .. k .. ": seconds from 0 to 3600 expected", level + 1)
+    end
+  end
+  return p
+end
+
+local function hook(name, fn, level)
+  if fn ~= nil and type(fn) ~= "function" then
+    opt_fail("option '" .. name .. "': function expected, got " .. type(fn), level + 1)
+  end
+  return fn
+end
 
 -- Returns the options for core.new, or raises.
 local function check_options(opts, level)
@@ -122,8 +160,14 @@ end
 -- Makes a client; argument errors are raised at `level`.
 function M.build(opts, level)
   local copts = check_options(opts, level + 1)
+  local cfg = {
+    bk_biz_id = copts.bk_biz_id, scope = opts.scope or "cmdb_biz", timeout = copts.timeout,
+    retries = retry_policy(opts.retries, level + 1),
+    on_request = hook("on_request", opts.on_request, level + 1),
+    on_response = hook("on_response", opts.on_response, level + 1),
+  }
   local c = core.new(copts)
-  defaults[c] = {bk_biz_id = copts.bk_biz_id, scope = opts.scope or "cmdb_biz"}
+  defaults[c] = cfg
   return c
 end
 
@@ -170,6 +214,9 @@ local function params_for(self, name, spec, args, level)
 
   local p = {}
   for k, v in next, args do p[k] = v end
+  if spec.local_fields then
+    for k in pairs(spec.local_fields) do p[k] = nil end
+  end
   if spec.fixed then
     for k, v in pairs(spec.fixed) do p[k] = v end
   end
@@ -214,6 +261,34 @@ function M.params(c, name, args, level)
   return spec.api, params_for(c, name, spec, args, level + 1)
 end
 
+-- Sends api with params on client c, through the retry policy and hooks
+-- when it has them. where: call_at's level for argument errors as seen
+-- from the function that calls send (2: its caller).
+local call_at = core.call_at -- the C function, without a lookup per call
+local function send(c, call, api_name, params, where, timeout)
+  local cfg = defaults[c]
+  if cfg and (cfg.retries or cfg.on_request or cfg.on_response) then
+    local value, response = attempts.run(c, cfg, call, api_name, params, where + 1, timeout)
+    return value, response
+  end
+  local value, response = call_at(c, where + 1, api_name, params, timeout)
+  return value, response
+end
+
+-- start_task{..., ensure = true}: reads the task's state first and starts
+-- it only while it is still CREATED, so that a start whose outcome was
+-- unclear (err.sent) can be repeated safely. A task already under way
+-- gives {already_started = true, state = ...} and its status.
+local function ensure_started(c, args, level)
+  local status, err = send(c, "sops.start_task", "get_task_status",
+    {task_id = args.task_id, bk_biz_id = args.bk_biz_id, scope = args.scope}, level + 1)
+  if not status then return nil, err end
+  if type(status) == "table" and status.state ~= "CREATED" then
+    return {already_started = true, state = status.state}, status
+  end
+  return nil
+end
+
 -- Runs call `name` on client c; argument errors are raised at `level`.
 -- timeout (seconds, optional) shortens the client's timeout for this call.
 function M.invoke(c, name, args, level, timeout)
@@ -221,23 +296,58 @@ function M.invoke(c, name, args, level, timeout)
   if type(c) ~= "userdata" then
     error("bad self to 'sops." .. name .. "' (use client:" .. name .. "{...})", level)
   end
-  local value, response = core.call_at(c, level + 1, spec.api, params_for(c, name, spec, args, level + 1), timeout)
+  local params = params_for(c, name, spec, args, level + 1)
+  if args.ensure then
+    local done, status = ensure_started(c, args, level + 1)
+    if done or status then return done, status end
+  end
+  local value, response = send(c, "sops." .. name, spec.api, params, level + 1, timeout)
   return value, response
 end
 
 local methods = core.client_methods
-local call_at = core.call_at -- the C function, without a lookup per call
-for name, spec in pairs(api.CALLS) do
-  local api_name = spec.api
+for name in pairs(api.CALLS) do
   methods[name] = function(self, args)
-    if type(self) ~= "userdata" then
-      error("bad self to 'sops." .. name .. "' (use client:" .. name .. "{...})", 2)
-    end
-    -- what the core cannot send is reported at the caller's line (level 3
-    -- from call_at: call_at, this function, the caller)
-    local value, response = call_at(self, 3, api_name, params_for(self, name, spec, args, 3))
+    local value, response = M.invoke(self, name, args, 3)
     return value, response
   end
+end
+
+-- client:on("request" | "response", fn): sets (or with nil, removes) a hook.
+function methods:on(event, fn)
+  local cfg = defaults[self]
+  if event ~= "request" and event ~= "response" then
+    error("bad argument #1 to 'on' ('request' or 'response' expected)", 2)
+  end
+  if fn ~= nil and type(fn) ~= "function" then
+    error("bad argument #2 to 'on' (function expected, got " .. type(fn) .. ")", 2)
+  end
+  cfg["on_" .. event] = fn
+  return self
+end
+
+local function shell_quote(s)
+  return "'" .. s:gsub("'", "'\\''") .. "'"
+end
+
+-- client:prepare(name, args) -> what call `name` would send: {method, url,
+-- headers, body, changes_state, curl}, every secret as ***. Nothing is sent.
+function methods:prepare(name, args)
+  local spec = type(name) == "string" and api.CALLS[name]
+  if not spec then
+    error("bad argument #1 to 'prepare' (a call name such as 'get_task_status' expected)", 2)
+  end
+  -- (levels: the user is 2 from here, 3 from params_for and core.build)
+  local params = params_for(self, name, spec, args, 3)
+  local r = core.build(self, 3, spec.api, params)
+  local words = {"curl", "-X", r.method, shell_quote(r.url)}
+  for _, line in ipairs(r.headers) do
+    -- curl sends "Name;" as an empty header and drops "Name:"
+    words[#words + 1] = "-H " .. shell_quote((line:gsub(":$", ";")))
+  end
+  if r.body then words[#words + 1] = "--data-binary " .. shell_quote(r.body) end
+  r.curl = table.concat(words, " ")
+  return r
 end
 
 -- The defaults a client was made with (bk_biz_id, scope).

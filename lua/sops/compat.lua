@@ -25,4 +25,14 @@ function M.can_yield()
 end
 -- luacheck: pop
 
+-- The sleep to wait with: ngx.sleep where it may yield (OpenResty request
+-- phases, which it does not block), else the core's real sleep.
+function M.default_sleep()
+  local ngx = rawget(_G, "ngx")
+  if ngx and type(ngx.sleep) == "function" and M.can_yield() then
+    return ngx.sleep
+  end
+  return require("sops.core").sleep
+end
+
 return M

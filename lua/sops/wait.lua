@@ -12,17 +12,7 @@ local M = {}
 M.DEFAULT_UNTIL = {"FINISHED", "FAILED", "REVOKED", "EXPIRED"}
 local STOPPING = {FAILED = true, REVOKED = true} -- what fail_fast stops on
 
--- The default sleep: ngx.sleep where it may yield (OpenResty request
--- phases), else a real sleep from the core.
-local can_yield = require("sops.compat").can_yield
-
-local function default_sleep()
-  local ngx = rawget(_G, "ngx")
-  if ngx and type(ngx.sleep) == "function" and can_yield() then
-    return ngx.sleep
-  end
-  return core.sleep
-end
+local default_sleep = require("sops.compat").default_sleep
 
 local COMMON = {
   timeout = {"number"}, interval = {"number"}, max_interval = {"number"}, backoff = {"number"},

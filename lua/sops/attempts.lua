@@ -1,0 +1,79 @@
+-- One call as attempts: the retry policy (which failures are retried, with
+-- jittered exponential backoff, inside the call's own deadline, honouring
+-- Retry-After) and the hooks that see every attempt.
+local core = require "sops.core"
+local compat = require "sops.compat"
+
+local M = {}
+
+local ENDPOINTS = core.endpoints
+
+M.DEFAULT_RETRIES = {max = 2, methods = "safe", backoff = 0.2, max_backoff = 5}
+
+-- Whether a failed attempt of an api may be tried again under `methods`.
+-- Reads always may, on a retryable error. A state-changing call may when
+-- the server certainly did not act on it: nothing was sent, or it answered
+-- 429. With methods = "all" it also may after an unclear failure (a reset
+-- or timeout after the request went out, a 5xx), at the caller's risk.
+function M.may_retry(api, err, methods)
+  local endpoint = ENDPOINTS[api]
+  local unclear = err.sent and (err.kind == "transport" or err.kind == "timeout")
+  if not (err.retryable or (methods == "all" and unclear)) then return false end
+  if endpoint and not endpoint.changes_state then return true end
+  if err.sent == false or err.http_status == 429 then return true end
+  return methods == "all"
+end
+
+-- The delay before attempt n + 1 (n >= 1): backoff * 2^(n-1), at most
+-- max_backoff, spread over its upper half, and never shorter than the
+-- server's Retry-After.
+function M.delay(policy, n, retry_after)
+  local d = math.min(policy.backoff * 2 ^ (n - 1), policy.max_backoff)
+  d = d * (0.5 + 0.5 * math.random())
+  if retry_after and retry_after > d then d = retry_after end
+  return d
+end
+
+-- What a hook sees of an attempt. `request` is core.build's (secrets as ***).
+local function info(api, call, request, attempt, started)
+  return {api = api, call = call, method = request.method, url = request.url, attempt = attempt,
+    elapsed = core.monotime() - started}
+end
+
+-- Runs `api` with params on client c: at most 1 + policy.max attempts,
+-- within timeout seconds in all (the client's timeout when nil). cfg holds
+-- the client's policy, hooks and timeout; where is call_at's level for
+-- argument errors (one more than the caller's, for this frame).
+function M.run(c, cfg, call, api, params, where, timeout)
+  local policy, on_request, on_response = cfg.retries, cfg.on_request, cfg.on_response
+  local budget = timeout or cfg.timeout
+  local started = core.monotime()
+  local deadline = started + budget
+  local request = (on_request or on_response) and core.build(c, where + 1, api, params) or nil
+  local attempt = 0
+  while true do
+    attempt = attempt + 1
+    if on_request then on_request(info(api, call, request, attempt, started)) end
+    local remaining = deadline - core.monotime()
+    local value, response = core.call_at(c, where + 1, api, params, remaining > 0.001 and remaining or 0.001)
+    local err = value == nil and response or nil
+    local retry_in
+    if err and policy and attempt <= policy.max and M.may_retry(api, err, policy.methods) then
+      local d = M.delay(policy, attempt, err.retry_after)
+      if core.monotime() + d < deadline then retry_in = d end
+    end
+    if on_response then
+      local i = info(api, call, request, attempt, started)
+      if err then i.status = err.http_status else i.status = 200 end
+      i.request_id = err and err.request_id or (type(response) == "table" and response.request_id) or nil
+      i.kind = err and err.kind or nil
+      i.sent = err and err.sent
+      i.retry_in = retry_in
+      on_response(i)
+    end
+    if not retry_in then return value, response end
+    compat.default_sleep()(retry_in)
+  end
+end
+
+return M
