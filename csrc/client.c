@@ -15,6 +15,7 @@ typedef struct sops_slot {
     sops_buf url, body;
     CURLcode rc;
     int once; /* the request may change state: sent at most once */
+    struct curl_slist *headers; /* this request's own headers (a traceparent), NULL: the client's */
 } sops_slot;
 
 /* At most this many requests of call_many are in flight at once. */
@@ -86,6 +87,8 @@ static void client_release(sops_client *c)
         c->multi = NULL;
     }
     for (i = 0; i < c->nslots; i++) {
+        curl_slist_free_all(c->slots[i].headers);
+        c->slots[i].headers = NULL;
         sops_transport_free(&c->slots[i].tr);
         sops_buf_free(&c->slots[i].url);
         sops_buf_free(&c->slots[i].body);
@@ -439,18 +442,47 @@ static int push_closed(lua_State *L, sops_client *c, const char *api)
     return push_failure(L, c, &e);
 }
 
-/* The body of client:call, run pinned (see pinned()). */
+/* Gives the slot's request the client's headers plus "traceparent: tp".
+ * Returns 0 when memory ran out. */
+static int add_traceparent(sops_client *c, sops_slot *slot, const char *tp, int post)
+{
+    struct curl_slist *h, *list = NULL;
+    sops_buf line = {NULL, 0, 0};
+    int ok = 1;
+    curl_slist_free_all(slot->headers);
+    slot->headers = NULL;
+    for (h = post ? c->post_headers : c->get_headers; h && ok; h = h->next)
+        ok = append(&list, h->data);
+    ok = ok && sops_buf_adds(&line, "traceparent: ") && sops_buf_adds(&line, tp) && append(&list, line.data);
+    sops_buf_free(&line);
+    if (!ok) {
+        curl_slist_free_all(list);
+        return 0;
+    }
+    slot->headers = list;
+    curl_easy_setopt(slot->tr.easy, CURLOPT_HTTPHEADER, list);
+    return 1;
+}
+
+/* The body of client:call, run pinned (see pinned()): (client, api,
+ * params [, timeout [, traceparent]]). */
 static int call_body(lua_State *L)
 {
     sops_client *c = check_client(L, 1);
     const char *api = luaL_checkstring(L, 2);
+    const char *tp = lua_type(L, 5) == LUA_TSTRING ? lua_tostring(L, 5) : NULL;
+    const sops_endpoint *ep;
     long timeout_ms;
     sops_slot *slot = &c->slots[0];
 
     luaL_checktype(L, 3, LUA_TTABLE);
     timeout_ms = call_timeout(L, c, 4);
-    lua_settop(L, 3);
-    prepare(L, c, slot, api, 3, timeout_ms);
+    if (tp && strpbrk(tp, "\r\n"))
+        return luaL_error(L, "bad argument #5 to 'call' (traceparent with a line break)");
+    lua_settop(L, 5); /* the traceparent stays referenced while it is used */
+    ep = prepare(L, c, slot, api, 3, timeout_ms);
+    if (tp && !add_traceparent(c, slot, tp, ep->post))
+        return luaL_error(L, "sops: out of memory");
     if (c->close_pending)
         return push_closed(L, c, api);
     slot->rc = curl_easy_perform(slot->tr.easy);

@@ -177,6 +177,36 @@ describe("hooks", function()
   end)
 end)
 
+describe("traceparent", function()
+  local sim
+  setup(function() sim = h.start_sim({"--speed", "0"}) end)
+  teardown(function() sim:stop() end)
+
+  it("is passed through from the caller as the W3C header, on that request only", function()
+    local c = sim:client({retries = {max = 1, backoff = 0}})
+    local tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    local t = sim:task({template_id = 1})
+    sim:fault({kind = "status", status = 502, count = 1, match = "get_task_status"})
+    assert(c:get_task_status{task_id = t.task_id, traceparent = tp})
+    local both = sim:requests_to("get_task_status")
+    assert.equal(2, #both) -- the retry carries it too
+    for _, r in ipairs(both) do assert.equal(tp, r.headers.traceparent) end
+    assert(c:start_task{task_id = t.task_id, traceparent = tp})
+    local req = sim:last_request()
+    assert.equal(tp, req.headers.traceparent)
+    assert.is_nil(h.decode(req.body).traceparent)
+    assert(c:get_template_list{})
+    assert.is_nil(sim:last_request().headers.traceparent)
+    for _, bad in ipairs({"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7", "x",
+        "00-00000000000000000000000000000000-00f067aa0ba902b7-01", tp:upper(), tp .. "\r\nX: 1"}) do
+      local ok, err = pcall(c.get_template_list, c, {traceparent = bad})
+      assert.is_false(ok)
+      assert.matches("(field 'traceparent': W3C traceparent expected", err, 1, true)
+    end
+    c:close()
+  end)
+end)
+
 describe("client:prepare", function()
   local sim
   setup(function() sim = h.start_sim({"--speed", "0"}) end)

@@ -60,13 +60,18 @@ M.CALLS = {
 for _, c in pairs(M.CALLS) do
   c.fields.bk_biz_id = ID
   c.fields.scope = STR
+  -- a W3C trace context for this request, sent as the traceparent header
+  c.fields.traceparent = STR
+  c.local_fields = c.local_fields or {}
+  c.local_fields.traceparent = true
   c.required, c.lists = {}, {}
   for name, f in pairs(c.fields) do
     if f[2] then c.required[#c.required + 1] = name end
     if f[1] == "list" and name ~= c.list then c.lists[#c.lists + 1] = name end
   end
   -- sent as the caller gave it
-  c.simple = not c.fixed and #c.lists == 0 and not c.list and not c.local_fields
+  -- (local fields are taken out when present, see sops.client)
+  c.simple = not c.fixed and #c.lists == 0 and not c.list
 end
 
 return M

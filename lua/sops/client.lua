@@ -210,7 +210,15 @@ local function params_for(self, name, spec, args, level)
   if spec.actions and not spec.actions[args.action] then
     check.fail("sops." .. name, "action", "unknown action '" .. tostring(args.action) .. "'", level + 1)
   end
-  if spec.simple then return args end
+  if args.traceparent ~= nil then
+    local tp = args.traceparent
+    local tp_version, trace, parent = tp:match("^(%x%x)%-(%x+)%-(%x+)%-%x%x$")
+    if not tp_version or #trace ~= 32 or #parent ~= 16 or tp:find("%u") or not trace:find("[^0]")
+        or not parent:find("[^0]") or tp_version == "ff" then
+      check.fail("sops." .. name, "traceparent", "W3C traceparent expected (00-<32 hex>-<16 hex>-<2 hex>)", level + 1)
+    end
+  end
+  if spec.simple and args.traceparent == nil and args.ensure == nil then return args end
 
   local p = {}
   for k, v in next, args do p[k] = v end
@@ -265,13 +273,13 @@ end
 -- when it has them. where: call_at's level for argument errors as seen
 -- from the function that calls send (2: its caller).
 local call_at = core.call_at -- the C function, without a lookup per call
-local function send(c, call, api_name, params, where, timeout)
+local function send(c, call, api_name, params, where, timeout, traceparent)
   local cfg = defaults[c]
   if cfg and (cfg.retries or cfg.on_request or cfg.on_response) then
-    local value, response = attempts.run(c, cfg, call, api_name, params, where + 1, timeout)
+    local value, response = attempts.run(c, cfg, call, api_name, params, where + 1, timeout, traceparent)
     return value, response
   end
-  local value, response = call_at(c, where + 1, api_name, params, timeout)
+  local value, response = call_at(c, where + 1, api_name, params, timeout, traceparent)
   return value, response
 end
 
@@ -281,7 +289,7 @@ end
 -- gives {already_started = true, state = ...} and its status.
 local function ensure_started(c, args, level)
   local status, err = send(c, "sops.start_task", "get_task_status",
-    {task_id = args.task_id, bk_biz_id = args.bk_biz_id, scope = args.scope}, level + 1)
+    {task_id = args.task_id, bk_biz_id = args.bk_biz_id, scope = args.scope}, level + 1, nil, args.traceparent)
   if not status then return nil, err end
   if type(status) == "table" and status.state ~= "CREATED" then
     return {already_started = true, state = status.state}, status
@@ -301,7 +309,7 @@ function M.invoke(c, name, args, level, timeout)
     local done, status = ensure_started(c, args, level + 1)
     if done or status then return done, status end
   end
-  local value, response = send(c, "sops." .. name, spec.api, params, level + 1, timeout)
+  local value, response = send(c, "sops." .. name, spec.api, params, level + 1, timeout, args.traceparent)
   return value, response
 end
 
