@@ -57,6 +57,7 @@ static int read_string(const char *s, size_t n, lua_Integer *out, char *why)
 
 static int read_float(lua_Number n, lua_Integer *out, char *why)
 {
+    long long v;
     if (n != n) {
         snprintf(why, SOPS_ID_WHY, EXPECTED "NaN");
         return 0;
@@ -75,12 +76,11 @@ static int read_float(lua_Number n, lua_Integer *out, char *why)
             snprintf(why, SOPS_ID_WHY, EXPECTED "%.14g", (double)n);
         return 0;
     }
-    /* 1 <= n <= 2^53 - 1: the cast is defined */
-    if ((lua_Number)(long long)n != n) {
+    if (!sops_number_to_int(n, 1, 9007199254740991LL, &v) || (lua_Number)v != n) {
         snprintf(why, SOPS_ID_WHY, EXPECTED "%.14g", (double)n);
         return 0;
     }
-    *out = (lua_Integer)(long long)n;
+    *out = (lua_Integer)v;
     return 1;
 }
 

@@ -4,19 +4,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "numeric.h"
 #include "sys.h"
 
 int sops_sleep(lua_State *L)
 {
     lua_Number s = luaL_checknumber(L, 1);
     struct timespec req, rem;
+    long long sec = 0, nsec = 0;
     luaL_argcheck(L, s >= 0 && s == s, 1, "non-negative number expected");
     if (s > 1e9)
         s = 1e9;
-    req.tv_sec = (time_t)s;
-    req.tv_nsec = (long)((s - (lua_Number)req.tv_sec) * 1e9);
-    if (req.tv_nsec >= 1000000000L)
-        req.tv_nsec = 999999999L;
+    sops_number_to_int(s, 0, 1000000000LL, &sec);
+    sops_number_to_int((s - (lua_Number)sec) * 1e9, 0, 999999999LL, &nsec);
+    req.tv_sec = (time_t)sec;
+    req.tv_nsec = (long)nsec;
     /* sleep the whole time even when a signal interrupts */
     while (nanosleep(&req, &rem) != 0 && errno == EINTR)
         req = rem;
