@@ -35,6 +35,7 @@ build = {
     ["sops.core"] = {
       sources = {
         "csrc/buffer.c",
+        "csrc/catalog.c",
         "csrc/client.c",
         "csrc/core.c",
         "csrc/endpoints.c",

@@ -406,7 +406,7 @@ static const sops_endpoint *prepare(lua_State *L, sops_client *c, sops_slot *slo
 {
     const char *err = NULL;
     char why[SOPS_REQUEST_WHY];
-    const sops_endpoint *ep = sops_endpoint_find(api);
+    const sops_endpoint *ep = sops_catalog_find(L, api);
     if (ep == NULL) {
         luaL_where(L, c->where);
         lua_pushfstring(L, "bad argument #1 to 'call' (unknown bk-sops api '%s')", api);
@@ -421,7 +421,7 @@ static const sops_endpoint *prepare(lua_State *L, sops_client *c, sops_slot *slo
         lua_concat(L, 2);
         lua_error(L);
     }
-    slot->once = SOPS_CHANGES_STATE(ep);
+    slot->once = ep->changes_state;
     sops_transport_prepare(&slot->tr, slot->url.data, ep->post ? c->post_headers : c->get_headers,
                            ep->post ? slot->body.data : NULL, slot->body.len, timeout_ms, slot->once);
     return ep;
@@ -677,7 +677,7 @@ static int build_body(lua_State *L)
         push_scrubbed(L, c, slot->body.data ? slot->body.data : "", slot->body.len);
         lua_setfield(L, -2, "body");
     }
-    lua_pushboolean(L, SOPS_CHANGES_STATE(ep));
+    lua_pushboolean(L, ep->changes_state);
     lua_setfield(L, -2, "changes_state");
     return 1;
 }

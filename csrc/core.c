@@ -1,6 +1,7 @@
 /* luaopen_sops_core: the module table of the C core. */
 #include <curl/curl.h>
 
+#include "catalog.h"
 #include "client.h"
 #include "endpoints.h"
 #include "compat.h"
@@ -55,6 +56,7 @@ int luaopen_sops_core(lua_State *L)
         {"new", sops_client_new},
         {"call_at", sops_client_call_at},
         {"build", sops_client_build},
+        {"register", sops_catalog_register},
         {"decode", core_decode},
         {"encode", core_encode},
         {"new_error", sops_error_new},
@@ -86,8 +88,6 @@ int luaopen_sops_core(lua_State *L)
     lua_setfield(L, -2, "error_mt");
     lua_pushlightuserdata(L, NULL);
     lua_setfield(L, -2, "null");
-    sops_endpoints_push(L);
-    lua_setfield(L, -2, "endpoints");
     lua_pushstring(L, curl_version());
     lua_setfield(L, -2, "curl_version");
     return 1;

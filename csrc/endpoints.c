@@ -5,21 +5,6 @@
 #include "ids.h"
 #include "json.h"
 
-static const sops_endpoint ENDPOINTS[] = {
-    {"create_task", 1, {"template_id", "bk_biz_id", NULL}, 0},
-    {"start_task", 1, {"task_id", "bk_biz_id", NULL}, 0},
-    {"operate_task", 1, {"task_id", "bk_biz_id", NULL}, 0},
-    {"operate_node", 1, {"bk_biz_id", "task_id", NULL}, 0},
-    {"node_callback", 1, {"task_id", "bk_biz_id", NULL}, 0},
-    {"get_task_status", 0, {"task_id", "bk_biz_id", NULL}, 0},
-    {"get_tasks_status", 1, {"bk_biz_id", NULL, NULL}, 1},
-    {"get_task_detail", 0, {"task_id", "bk_biz_id", NULL}, 0},
-    {"get_task_node_detail", 0, {"task_id", "bk_biz_id", NULL}, 0},
-    {"get_template_list", 0, {"bk_biz_id", NULL, NULL}, 0},
-    {"get_template_info", 0, {"template_id", "bk_biz_id", NULL}, 0},
-    {NULL, 0, {NULL, NULL, NULL}, 0},
-};
-
 static const char *const VOCABULARY[] = {
     "result", "data", "code", "message", "trace_id", "request_id", "task_url",
     "id", "state", "root_id:", "parent_id", "version", "loop", "retry", "skip", "error_ignorable",
@@ -40,29 +25,6 @@ void sops_endpoints_open(lua_State *L)
         lua_rawseti(L, -2, i + 1);
     }
     lua_setfield(L, LUA_REGISTRYINDEX, "sops.vocabulary");
-}
-
-void sops_endpoints_push(lua_State *L)
-{
-    const sops_endpoint *e;
-    lua_newtable(L);
-    for (e = ENDPOINTS; e->name; e++) {
-        lua_createtable(L, 0, 2);
-        lua_pushstring(L, e->post ? "POST" : "GET");
-        lua_setfield(L, -2, "method");
-        lua_pushboolean(L, SOPS_CHANGES_STATE(e));
-        lua_setfield(L, -2, "changes_state");
-        lua_setfield(L, -2, e->name);
-    }
-}
-
-const sops_endpoint *sops_endpoint_find(const char *name)
-{
-    const sops_endpoint *e;
-    for (e = ENDPOINTS; e->name; e++)
-        if (strcmp(e->name, name) == 0)
-            return e;
-    return NULL;
 }
 
 static int add_escaped(sops_buf *b, const char *s, size_t n)
@@ -89,7 +51,7 @@ static int add_escaped(sops_buf *b, const char *s, size_t n)
 static int is_id(const sops_endpoint *ep, const char *k)
 {
     int i;
-    for (i = 0; i < 3 && ep->ids[i]; i++)
+    for (i = 0; i < ep->nids; i++)
         if (strcmp(ep->ids[i], k) == 0)
             return 1;
     return 0;
@@ -320,15 +282,21 @@ int sops_build_request(lua_State *L, int params, const sops_endpoint *ep, const 
 
     sops_buf_reset(url);
     sops_buf_reset(body);
-    if (!sops_buf_adds(url, r->base) || !sops_buf_addc(url, '/') || !sops_buf_adds(url, ep->name)
-        || !sops_buf_addc(url, '/'))
+    if (!sops_buf_adds(url, r->base))
         goto oom;
-    if (!bd.esb) {
-        for (i = 0; i < 3 && ep->ids[i]; i++) {
-            if (!add_id(L, params, r, ep->ids[i], url, why, err))
-                return 0;
-            if (!sops_buf_addc(url, '/'))
+    if (bd.esb) {
+        /* ESB: /<name>/, the ids with the other parameters */
+        if (!sops_buf_addc(url, '/') || !sops_buf_adds(url, ep->name) || !sops_buf_addc(url, '/'))
+            goto oom;
+    } else {
+        /* the gateway: the endpoint's path template, ids in its own order */
+        for (i = 0; i < ep->nparts; i++) {
+            if (ep->part_is_id[i]) {
+                if (!add_id(L, params, r, ep->parts[i], url, why, err))
+                    return 0;
+            } else if (!sops_buf_adds(url, ep->parts[i])) {
                 goto oom;
+            }
         }
     }
 

@@ -1,25 +1,15 @@
-/* The bk-sops endpoints lua-sops calls and how a call becomes a request on
- * either route (protocol §1, §2). */
+/* How a call becomes a request on either route (protocol §1, §2), from an
+ * endpoint of the catalogue (catalog.h). */
 #ifndef SOPS_ENDPOINTS_H
 #define SOPS_ENDPOINTS_H
 
 #include "compat.h"
 #include "buffer.h"
+#include "catalog.h"
 #include "ids.h"
 
 /* Room for a message sops_build_request makes: a field name and a reason. */
 #define SOPS_REQUEST_WHY (SOPS_ID_WHY + 64)
-
-typedef struct sops_endpoint {
-    const char *name;
-    int post;            /* 1: POST with a JSON body, 0: GET with a query */
-    const char *ids[3];  /* path ids in the gateway's order, NULL-terminated */
-    int read_only;       /* a POST that changes nothing (GETs never do) */
-} sops_endpoint;
-
-/* Whether a request of ep may change state on the server: such a request
- * is sent at most once per call. */
-#define SOPS_CHANGES_STATE(ep) ((ep)->post && !(ep)->read_only)
 
 enum { SOPS_ROUTE_APIGW = 0, SOPS_ROUTE_ESB = 1 };
 
@@ -35,11 +25,6 @@ typedef struct sops_route {
     const char *scope;       /* the default scope (never NULL) */
 } sops_route;
 
-const sops_endpoint *sops_endpoint_find(const char *name);
-
-/* Pushes {name = {method = "GET" | "POST", changes_state = boolean}} for
- * the Lua layer (core.endpoints). */
-void sops_endpoints_push(lua_State *L);
 
 /* Builds the URL (and, for POST, the JSON body) of a call whose parameters
  * are the table at `params`; the route's default bk_biz_id and scope stand

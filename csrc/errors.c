@@ -110,7 +110,7 @@ void sops_error_push(lua_State *L, const sops_error *e, const char *const *secre
     lua_setmetatable(L, -2);
 }
 
-/* "sops: get_task_status: api error 3540400: <message> (HTTP 200, request_id ...)" */
+/* "sops: <api>: api error 3540400: <message> (HTTP 200, request_id ...)" */
 static int error_tostring(lua_State *L)
 {
     luaL_Buffer b;

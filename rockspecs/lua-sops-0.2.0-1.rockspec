@@ -36,6 +36,7 @@ build = {
     ["sops.core"] = {
       sources = {
         "csrc/buffer.c",
+        "csrc/catalog.c",
         "csrc/client.c",
         "csrc/core.c",
         "csrc/endpoints.c",

@@ -3,10 +3,9 @@
 -- Retry-After) and the hooks that see every attempt.
 local core = require "sops.core"
 local compat = require "sops.compat"
+local ENDPOINTS = require("sops.api").BY_NAME
 
 local M = {}
-
-local ENDPOINTS = core.endpoints
 
 M.DEFAULT_RETRIES = {max = 2, methods = "safe", backoff = 0.2, max_backoff = 5}
 

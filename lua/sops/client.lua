@@ -10,6 +10,9 @@ local attempts = require "sops.attempts"
 
 local M = {}
 
+-- the core knows no endpoint of its own: it compiles sops.api's, once
+core.register(api.ENDPOINTS)
+
 local OPTIONS = {
   url = "string", route = "string", app_code = "string", app_secret = "string",
   username = "string", bk_token = "string", access_token = "string",

@@ -1,0 +1,84 @@
+-- The endpoint table (sops.api) is the one place endpoint facts are
+-- written: the core compiles it, and requests follow it.
+local h = require "helpers"
+local api = require "sops.api"
+
+describe("the endpoint table", function()
+  local sim, c
+  setup(function()
+    sim = h.start_sim({"--speed", "0"})
+    c = sim:client()
+  end)
+  teardown(function()
+    c:close()
+    sim:stop()
+  end)
+
+  it("is the only place an endpoint is named: the C core names none", function()
+    local sources = {}
+    local p = assert(io.popen("ls csrc/*.c csrc/*.h"))
+    for path in p:lines() do sources[#sources + 1] = h.read(path) end
+    p:close()
+    assert.is_true(#sources > 10)
+    assert.is_true(#api.ENDPOINTS >= 11)
+    for _, e in ipairs(api.ENDPOINTS) do
+      for _, text in ipairs(sources) do
+        assert.is_nil(text:find('"' .. e.name .. '"', 1, true), e.name)
+        assert.is_nil(text:find("/" .. e.name .. "/", 1, true), e.name)
+      end
+    end
+  end)
+
+  it("gives every request its method, path (ids in the endpoint's order) and once-only flag", function()
+    for _, e in ipairs(api.ENDPOINTS) do
+      -- an argument for every required field; distinct numbers for the ids
+      local args, ids, n = {}, {}, 40
+      for field, f in pairs(e.fields) do
+        if f[2] then
+          if f[1] == "id" then
+            n = n + 1
+            args[field], ids[field] = n, n
+          elseif f[1] == "list" then
+            args[field] = {7}
+          elseif field == "action" then
+            args[field] = e.name == "operate_task" and "pause" or "retry"
+          else
+            args[field] = "x"
+          end
+        end
+      end
+      args.bk_biz_id, ids.bk_biz_id = 3, 3
+      local want = e.path:gsub("{([%w_]+)}", function(id) return tostring(ids[id]) end)
+      local r = c:prepare(e.name, args)
+      assert.equal(e.method, r.method, e.name)
+      assert.equal(sim.url .. "/prod" .. want, (r.url:gsub("%?.*$", "")), e.name)
+      assert.equal(e.changes_state == true, r.changes_state, e.name)
+    end
+  end)
+
+  it("is compiled once: a later core.register changes nothing", function()
+    local core = require "sops.core"
+    core.register({{name = "get_task_status", method = "POST", path = "/elsewhere/"}})
+    local r = c:prepare("get_task_status", {task_id = 5})
+    assert.equal("GET", r.method)
+    assert.matches("/get_task_status/5/2/", r.url, 1, true)
+  end)
+
+  it("refuses a malformed entry, and without it the core knows no endpoint", function()
+    local script = [[
+      local core = require "sops.core"
+      local c = core.new{url = "http://127.0.0.1:1", app_code = "a", app_secret = "s", user_field = "bk_username",
+        user_value = "u"}
+      print(select(2, pcall(c.call, c, "get_task_status", {task_id = 1, bk_biz_id = 2})))
+      print(select(2, pcall(core.register, {{name = "x", method = "PUT", path = "/x/"}})))
+      print(select(2, pcall(core.register, {{name = "x", method = "GET", path = "x/"}})))
+      print(select(2, pcall(core.register, {{name = "x", method = "GET", path = "/x/{}/"}})))
+    ]]
+    local out, err, code = h.run(h.LUA_ENV .. " " .. h.LUA .. " -e " .. h.shell_quote(script))
+    assert.equal(0, code, err)
+    assert.matches("unknown bk-sops api 'get_task_status'", out, 1, true)
+    assert.matches("entry 1: method GET or POST expected", out, 1, true)
+    assert.matches("entry 1: path must start with '/'", out, 1, true)
+    assert.matches("entry 1: bad id in path", out, 1, true)
+  end)
+end)
