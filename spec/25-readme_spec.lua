@@ -7,6 +7,57 @@ local function readme_example()
   return assert(section:match("```lua\n(.-)```"), "no lua block under 'Using the client'")
 end
 
+-- The rows of the table under "### Calls": {names, api, required, optional}.
+local function call_rows(text)
+  local section = assert(text:match("\n### Calls\n(.-)\n### "), "no '### Calls' section")
+  local rows = {}
+  for line in section:gmatch("[^\n]+") do
+    local names, api, fields = line:match("^| (`[^|]+) | ([%w_]+)[^|]* | ([^|]+) |$")
+    if names then
+      fields = fields:gsub("%b()", "")
+      local required, optional = fields:match("^([^;]*);(.*)$")
+      if not required then required, optional = fields, "" end
+      local row = {names = {}, api = api, required = {}, optional = {}}
+      for n in names:gmatch("`([%w_]+)`") do row.names[#row.names + 1] = n end
+      for n in required:gmatch("`([%w_]+)`") do row.required[n] = true end
+      for n in optional:gmatch("`([%w_]+)`") do row.optional[n] = true end
+      rows[#rows + 1] = row
+    end
+  end
+  return rows
+end
+
+describe("README's table of calls", function()
+  it("lists every call of sops.api, with its api and its fields, and nothing else", function()
+    local api = require "sops.api"
+    local rows = call_rows(h.read("README.md"))
+    assert.is_true(#rows > 10)
+    local listed = {}
+    local COMMON = {bk_biz_id = true, scope = true, traceparent = true}
+    for _, row in ipairs(rows) do
+      for _, name in ipairs(row.names) do
+        local call = api.CALLS[name]
+        assert.is_table(call, name .. " is in README but not in sops.api")
+        assert.is_nil(listed[name], name .. " is listed twice")
+        listed[name] = true
+        assert.equal(call.api, row.api, name)
+        local required, optional = {}, {}
+        for field, f in pairs(call.fields) do
+          if not COMMON[field] then
+            if f[2] then required[field] = true else optional[field] = true end
+          end
+        end
+        if call.fixed then
+          for field in pairs(call.fixed) do required[field], optional[field] = nil, nil end
+        end
+        assert.same(required, row.required, name .. ": required fields")
+        assert.same(optional, row.optional, name .. ": optional fields")
+      end
+    end
+    for name in pairs(api.CALLS) do assert.is_true(listed[name], name .. " is missing from README") end
+  end)
+end)
+
 describe("README", function()
   local sim
   setup(function() sim = h.start_sim({"--speed", "50"}) end)
