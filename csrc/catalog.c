@@ -6,6 +6,7 @@
 #define CATALOG_KEY "sops.catalog.data" /* the userdata owning the arrays */
 #define INDEX_KEY "sops.catalog.index" /* name -> light userdata of its sops_endpoint */
 #define CATALOG_MT "sops.catalog"
+#define EXTRA_KEY "sops.catalog.extra" /* endpoints defined one by one, kept alive here */
 
 typedef struct catalog {
     int n;
@@ -73,6 +74,44 @@ static void compile_path(lua_State *L, sops_endpoint *e, const char *path, size_
     }
 }
 
+/* The registry table at key, made when missing; left on the stack. */
+static void registry_table(lua_State *L, const char *key)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, key);
+    if (lua_type(L, -1) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, LUA_REGISTRYINDEX, key);
+    }
+}
+
+/* Fills e from the entry at idx, its strings copied to *at. */
+static void compile_entry(lua_State *L, int idx, sops_endpoint *e, char **at, int i)
+{
+    size_t nlen, plen;
+    const char *name = entry_string(L, idx, i, "name", &nlen);
+    const char *path = entry_string(L, idx, i, "path", &plen);
+    const char *method = entry_string(L, idx, i, "method", NULL);
+    if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0)
+        luaL_error(L, "bad argument #1 to 'register' (entry %d: method GET or POST expected)", i);
+    e->post = method[0] == 'P';
+    lua_getfield(L, idx, "changes_state");
+    e->changes_state = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    e->name = keep(at, name, nlen);
+    compile_path(L, e, path, plen, at, i);
+}
+
+/* The arena a compiled entry needs, at most. */
+static size_t entry_size(lua_State *L, int idx, int i)
+{
+    size_t a, b;
+    entry_string(L, idx, i, "name", &a);
+    entry_string(L, idx, i, "path", &b);
+    return a + 2 * b + 2 * SOPS_MAX_PARTS + 2; /* room for every piece's NUL */
+}
+
 int sops_catalog_register(lua_State *L)
 {
     catalog *c;
@@ -86,12 +125,9 @@ int sops_catalog_register(lua_State *L)
     lua_pop(L, 1);
     n = (int)lua_rawlen(L, 1);
     for (i = 1; i <= n; i++) {
-        size_t a, b;
         lua_rawgeti(L, 1, i);
         luaL_checktype(L, -1, LUA_TTABLE);
-        entry_string(L, -1, i, "name", &a);
-        entry_string(L, -1, i, "path", &b);
-        total += a + 2 * b + 2 * SOPS_MAX_PARTS + 2; /* room for every piece's NUL */
+        total += entry_size(L, lua_gettop(L), i);
         lua_pop(L, 1);
     }
     c = (catalog *)lua_newuserdata(L, sizeof *c);
@@ -105,33 +141,48 @@ int sops_catalog_register(lua_State *L)
     c->arena = malloc(total + 1);
     if (c->eps == NULL || c->arena == NULL)
         return luaL_error(L, "sops: out of memory");
-    lua_newtable(L); /* the index */
+    registry_table(L, INDEX_KEY); /* the index (define may have made it) */
     {
         char *at = c->arena;
         for (i = 1; i <= n; i++) {
             sops_endpoint *e = &c->eps[i - 1];
-            size_t nlen, plen;
-            const char *name, *path, *method;
             lua_rawgeti(L, 1, i);
-            name = entry_string(L, -1, i, "name", &nlen);
-            path = entry_string(L, -1, i, "path", &plen);
-            method = entry_string(L, -1, i, "method", NULL);
-            if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0)
-                return luaL_error(L, "bad argument #1 to 'register' (entry %d: method GET or POST expected)", i);
-            e->post = method[0] == 'P';
-            lua_getfield(L, -1, "changes_state");
-            e->changes_state = lua_toboolean(L, -1);
-            lua_pop(L, 1);
-            e->name = keep(&at, name, nlen);
-            compile_path(L, e, path, plen, &at, i);
+            compile_entry(L, lua_gettop(L), e, &at, i);
             lua_pop(L, 1);
             lua_pushlightuserdata(L, e);
             lua_setfield(L, -2, e->name);
         }
     }
     c->n = n;
-    lua_setfield(L, LUA_REGISTRYINDEX, INDEX_KEY);
+    lua_pop(L, 1); /* the index, in the registry already */
     lua_setfield(L, LUA_REGISTRYINDEX, CATALOG_KEY);
+    return 0;
+}
+
+int sops_catalog_define(lua_State *L)
+{
+    sops_endpoint *e;
+    char *at;
+    size_t size;
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    size = entry_size(L, 1, 1);
+    /* one block: the endpoint, then its strings */
+    e = (sops_endpoint *)lua_newuserdata(L, sizeof *e + size);
+    memset(e, 0, sizeof *e);
+    at = (char *)(e + 1);
+    compile_entry(L, 1, e, &at, 1);
+    registry_table(L, INDEX_KEY);
+    lua_getfield(L, -1, e->name);
+    if (!lua_isnil(L, -1))
+        return luaL_error(L, "bad argument #1 to 'define' (api '%s' is defined already)", e->name);
+    lua_pop(L, 1);
+    lua_pushlightuserdata(L, e);
+    lua_setfield(L, -2, e->name);
+    lua_pop(L, 1);
+    registry_table(L, EXTRA_KEY);
+    lua_pushvalue(L, 2); /* the userdata lives as long as the state */
+    lua_rawseti(L, -2, (int)lua_rawlen(L, -2) + 1);
     return 0;
 }
 

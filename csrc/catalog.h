@@ -25,6 +25,10 @@ typedef struct sops_endpoint {
  * change nothing). Raises on a malformed entry. */
 int sops_catalog_register(lua_State *L);
 
+/* core.define(entry): one more endpoint (an entry as for register), for
+ * an api the table does not have; raises if the name is taken. */
+int sops_catalog_define(lua_State *L);
+
 /* The endpoint called name, or NULL: one hash lookup, no string compares. */
 const sops_endpoint *sops_catalog_find(lua_State *L, const char *name);
 

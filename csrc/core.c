@@ -57,6 +57,7 @@ int luaopen_sops_core(lua_State *L)
         {"call_at", sops_client_call_at},
         {"build", sops_client_build},
         {"register", sops_catalog_register},
+        {"define", sops_catalog_define},
         {"decode", core_decode},
         {"encode", core_encode},
         {"new_error", sops_error_new},

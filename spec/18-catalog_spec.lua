@@ -56,6 +56,38 @@ describe("the endpoint table", function()
     end
   end)
 
+  it("is not needed by client:call for an api it lacks: method and path come with the call", function()
+    sim:clear_log()
+    local target = {api = "get_future_thing", method = "GET", path = "/get_future_thing/{bk_biz_id}/{task_id}/"}
+    local _, err = c:call(target, {task_id = "7", with_details = true})
+    assert.is_table(err) -- the simulator does not serve it
+    local req = sim:last_request()
+    assert.equal("GET", req.method)
+    assert.equal("/prod/get_future_thing/2/7/", req.path)
+    assert.equal("true", req.args.with_details)
+    assert.is_nil(req.args.task_id)
+    -- defined once, then callable by name
+    c:call("get_future_thing", {task_id = 8})
+    assert.equal("/prod/get_future_thing/2/8/", sim:last_request().path)
+    c:call({api = "set_future_thing", method = "POST", path = "/set_future_thing/{bk_biz_id}/"}, {x = 1})
+    assert.equal("POST", sim:last_request().method)
+    assert.same({x = 1, scope = "cmdb_biz"}, h.decode(sim:last_request().body))
+    -- a known api must keep its method and path; an unknown name needs them
+    local ok, msg = pcall(function() c:call({api = "get_task_status", method = "POST", path = "/x/"}, {}) end)
+    assert.is_false(ok)
+    assert.matches("(field 'api': 'get_task_status' is GET /get_task_status/{task_id}/{bk_biz_id}/ already)", msg,
+      1, true)
+    ok, msg = pcall(function() c:call({api = "x y", method = "GET", path = "/x/"}, {}) end)
+    assert.is_false(ok)
+    assert.matches("(field 'api': api name expected", msg, 1, true)
+    ok, msg = pcall(function() c:call({api = "x", method = "PUT", path = "/x/"}, {}) end)
+    assert.is_false(ok)
+    assert.matches("(field 'method': 'GET' or 'POST' expected)", msg, 1, true)
+    ok, msg = pcall(function() c:call("no_such_api", {}) end)
+    assert.is_false(ok)
+    assert.matches("unknown bk-sops api 'no_such_api'", msg, 1, true)
+  end)
+
   it("is compiled once: a later core.register changes nothing", function()
     local core = require "sops.core"
     core.register({{name = "get_task_status", method = "POST", path = "/elsewhere/"}})

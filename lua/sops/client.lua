@@ -324,6 +324,47 @@ for name in pairs(api.CALLS) do
   end
 end
 
+-- Endpoints defined by callers for apis the table does not have: name ->
+-- {method, path}.
+local defined = {}
+
+-- The name of the endpoint a client:call spec stands for, defined in the
+-- core on first use; raises (at `level`) on a malformed spec or one that
+-- differs from what the name means already.
+local function define(spec, level)
+  local name, method, path = spec.api, spec.method, spec.path
+  if type(name) ~= "string" or not name:find("^[%w_]+$") then
+    check.fail("call", "api", "api name expected (letters, digits and _)", level + 1)
+  end
+  if method ~= "GET" and method ~= "POST" then check.fail("call", "method", "'GET' or 'POST' expected", level + 1) end
+  if type(path) ~= "string" or not path:find("^/") or path:find("[%s?#]") then
+    check.fail("call", "path", "a path such as '/" .. name .. "/{bk_biz_id}/' expected", level + 1)
+  end
+  local known = api.BY_NAME[name] or defined[name]
+  if known then
+    if known.method ~= method or known.path ~= path then
+      check.fail("call", "api", "'" .. name .. "' is " .. known.method .. " " .. known.path .. " already", level + 1)
+    end
+    return name
+  end
+  local changes_state = spec.changes_state
+  if changes_state == nil then changes_state = method == "POST" end -- sent at most once unless told it is a read
+  core.define({name = name, method = method, path = path, changes_state = changes_state})
+  defined[name] = {method = method, path = path}
+  return name
+end
+
+-- client:call(api, params [, timeout]): api is the name of an endpoint of
+-- sops.api, or {api = name, method = "GET" | "POST", path = "/x/{bk_biz_id}/"
+-- [, changes_state = boolean]} for one the table does not have, which needs
+-- no new release of lua-sops. params go as given (ids by name into the path).
+function methods:call(target, params, timeout)
+  local name = target
+  if type(target) == "table" then name = define(target, 2) end
+  local value, response = call_at(self, 3, name, params, timeout)
+  return value, response
+end
+
 -- client:on("request" | "response", fn): sets (or with nil, removes) a hook.
 function methods:on(event, fn)
   local cfg = defaults[self]
