@@ -355,12 +355,11 @@ static int push_failure(lua_State *L, sops_client *c, sops_error *e)
 {
     const char *secrets[SOPS_SECRETS];
     secrets_of(c, secrets);
-    lua_pushnil(L);
-    sops_error_push(L, e, secrets, SOPS_SECRETS);
-    return 2;
+    return sops_error_return(L, e, secrets, SOPS_SECRETS);
 }
 
-/* Turns the slot's finished transfer into value, response or nil, err. */
+/* Turns the slot's finished transfer into value, response or nil, err,
+ * and notes in c->sent whether the request went out. */
 static int finish_call(lua_State *L, sops_client *c, sops_slot *slot, const char *api)
 {
     sops_transport *t = &slot->tr;
@@ -373,6 +372,7 @@ static int finish_call(lua_State *L, sops_client *c, sops_slot *slot, const char
     r.too_large = t->too_large;
     r.max_body = t->max_body;
     r.sent = slot->rc == CURLE_OK || sops_transport_sent(t);
+    c->sent |= r.sent;
     r.once = slot->once;
     r.errbuf = t->errbuf;
     r.request_id = t->request_id;
@@ -486,7 +486,6 @@ static int call_body(lua_State *L)
     if (c->close_pending)
         return push_closed(L, c, api);
     slot->rc = curl_easy_perform(slot->tr.easy);
-    c->sent = slot->rc == CURLE_OK || sops_transport_sent(&slot->tr);
     /* libcurl has returned: only now may anything raise */
     return finish_call(L, c, slot, api);
 }
@@ -539,14 +538,21 @@ static int client_call(lua_State *L)
     return pinned(L, call_body, "call", 2, call_closed, 2);
 }
 
+/* Takes the level argument (at 2) of call_at and build off the stack. */
+static int take_level(lua_State *L)
+{
+    int level = (int)luaL_checkinteger(L, 2);
+    luaL_argcheck(L, level >= 1 && level <= 100, 2, "level out of range");
+    lua_remove(L, 2);
+    return level;
+}
+
 /* core.call_at(client, level, api, params [, timeout]): client:call for
  * the Lua layer's methods, whose argument errors belong at the line of the
  * frame `level` levels up from it (2: its caller) rather than their own. */
 int sops_client_call_at(lua_State *L)
 {
-    int level = (int)luaL_checkinteger(L, 2);
-    luaL_argcheck(L, level >= 1 && level <= 100, 2, "level out of range");
-    lua_remove(L, 2);
+    int level = take_level(L);
     return pinned(L, call_body, "call", 2, call_closed, level);
 }
 
@@ -618,9 +624,6 @@ static int call_many_body(lua_State *L)
         if (c->close_pending)
             return 1; /* pinned() answers for every call */
         run_parallel(c, wave);
-        for (i = 0; i < wave; i++)
-            if (c->slots[i].rc == CURLE_OK || sops_transport_sent(&c->slots[i].tr))
-                c->sent = 1;
         /* every transfer of the wave has ended: now decode */
         for (i = 0; i < wave; i++) {
             int base = lua_gettop(L);
@@ -693,9 +696,7 @@ static int build_closed(lua_State *L, sops_client *c)
  * sent. */
 int sops_client_build(lua_State *L)
 {
-    int level = (int)luaL_checkinteger(L, 2);
-    luaL_argcheck(L, level >= 1 && level <= 100, 2, "level out of range");
-    lua_remove(L, 2);
+    int level = take_level(L);
     return pinned(L, build_body, "prepare", 1, build_closed, level);
 }
 

@@ -110,6 +110,13 @@ void sops_error_push(lua_State *L, const sops_error *e, const char *const *secre
     lua_setmetatable(L, -2);
 }
 
+int sops_error_return(lua_State *L, const sops_error *e, const char *const *secrets, int n)
+{
+    lua_pushnil(L);
+    sops_error_push(L, e, secrets, n);
+    return 2;
+}
+
 /* "sops: <api>: api error 3540400: <message> (HTTP 200, request_id ...)" */
 static int error_tostring(lua_State *L)
 {

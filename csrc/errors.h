@@ -29,6 +29,9 @@ typedef struct sops_error {
  * of detail (a scrubbed copy of it is stored). */
 void sops_error_push(lua_State *L, const sops_error *e, const char *const *secrets, int n);
 
+/* Pushes nil and the error, as a call returns a failure; returns 2. */
+int sops_error_return(lua_State *L, const sops_error *e, const char *const *secrets, int n);
+
 /* Pushes s with every occurrence of the secrets replaced by "***". */
 void sops_scrub_push(lua_State *L, const char *s, size_t len, const char *const *secrets, int n);
 

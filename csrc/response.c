@@ -99,13 +99,6 @@ static void envelope_fields(lua_State *L, int idx, sops_error *e, sops_buf *scra
         e->trace_id = env_string(L, idx, "trace_id");
 }
 
-static int fail(lua_State *L, sops_error *e, const char *const *secrets, int n)
-{
-    lua_pushnil(L);
-    sops_error_push(L, e, secrets, n);
-    return 2;
-}
-
 int sops_response_push(lua_State *L, const sops_response *r, const char *api, int max_depth, sops_buf *scratch,
                        const char *const *secrets, int n)
 {
@@ -147,7 +140,7 @@ int sops_response_push(lua_State *L, const sops_response *r, const char *api, in
             e.retryable = 0;
         e.message = msg;
         e.http_status = status;
-        return fail(L, &e, secrets, n);
+        return sops_error_return(L, &e, secrets, n);
     }
 
     e.http_status = status;
@@ -172,7 +165,7 @@ int sops_response_push(lua_State *L, const sops_response *r, const char *api, in
             snprintf(msg, sizeof msg, "HTTP %ld", status);
             e.message = msg;
         }
-        return fail(L, &e, secrets, n);
+        return sops_error_return(L, &e, secrets, n);
     }
 
     if (!decoded || !env) {
@@ -186,7 +179,7 @@ int sops_response_push(lua_State *L, const sops_response *r, const char *api, in
         else
             snprintf(msg, sizeof msg, "response is not a bk-sops envelope (no boolean 'result')");
         e.message = msg;
-        return fail(L, &e, secrets, n);
+        return sops_error_return(L, &e, secrets, n);
     }
     lua_getfield(L, env, "result");
     if (lua_type(L, -1) != LUA_TBOOLEAN || !lua_toboolean(L, -1)) {
@@ -199,13 +192,13 @@ int sops_response_push(lua_State *L, const sops_response *r, const char *api, in
         if (!boolean) {
             e.kind = "decode";
             e.message = "response is not a bk-sops envelope (no boolean 'result')";
-            return fail(L, &e, secrets, n);
+            return sops_error_return(L, &e, secrets, n);
         }
         e.kind = "api";
         envelope_fields(L, env, &e, scratch);
         if (!e.message)
             e.message = "request failed";
-        return fail(L, &e, secrets, n);
+        return sops_error_return(L, &e, secrets, n);
     }
     lua_pop(L, 1);
     lua_getfield(L, env, "data");

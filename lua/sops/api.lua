@@ -92,9 +92,12 @@ for _, c in pairs(M.CALLS) do
   c.fields.bk_biz_id = ID
   c.fields.scope = STR
   -- a W3C trace context for this request, sent as the traceparent header
-  c.fields.traceparent = STR
+  c.fields.traceparent = {"traceparent"}
   c.local_fields = c.local_fields or {}
   c.local_fields.traceparent = true
+  -- the same as a list, for the hot path
+  c.local_list = {}
+  for k in pairs(c.local_fields) do c.local_list[#c.local_list + 1] = k end
   c.required, c.lists = {}, {}
   for name, f in pairs(c.fields) do
     if f[2] then c.required[#c.required + 1] = name end

@@ -32,9 +32,17 @@ local function is_int(v)
 end
 M.is_int = is_int
 
+-- A W3C trace context: version-traceid-parentid-flags in lowercase hex,
+-- neither id all zeros, version ff invalid.
+local function is_traceparent(v)
+  local version, trace, parent = v:match("^(%x%x)%-(%x+)%-(%x+)%-%x%x$")
+  return version ~= nil and #trace == 32 and #parent == 16 and not v:find("%u") and trace:find("[^0]") ~= nil
+    and parent:find("[^0]") ~= nil and version ~= "ff"
+end
+
 -- kind: "id" (see M.id), "count" (a positive integer number), "string",
--- "boolean", "object", "list", "number", "any". Returns nil when v fits,
--- else a description.
+-- "traceparent" (see is_traceparent), "boolean", "object", "list",
+-- "number", "any". Returns nil when v fits, else a description.
 function M.mismatch(kind, v)
   if kind == "id" then
     local _, why = id_of(v)
@@ -44,6 +52,9 @@ function M.mismatch(kind, v)
     if v <= 0 then return "positive integer expected, got " .. tostring(v) end
   elseif kind == "string" then
     if type(v) ~= "string" then return "string expected, got " .. tname(v) end
+  elseif kind == "traceparent" then
+    if type(v) ~= "string" then return "string expected, got " .. tname(v) end
+    if not is_traceparent(v) then return "W3C traceparent expected (00-<32 hex>-<16 hex>-<2 hex>)" end
   elseif kind == "boolean" then
     if type(v) ~= "boolean" then return "boolean expected, got " .. tname(v) end
   elseif kind == "number" then
@@ -72,6 +83,7 @@ M.fits = {
   id = function(v) return id_of(v) ~= nil end,
   count = function(v) return is_int(v) and v > 0 end,
   string = function(v) return type(v) == "string" end,
+  traceparent = function(v) return type(v) == "string" and is_traceparent(v) end,
   boolean = function(v) return type(v) == "boolean" end,
   number = function(v) return type(v) == "number" and v == v end,
   object = function(v) return type(v) == "table" end,

@@ -193,8 +193,19 @@ end
 -- common case sends the caller's own table as it is (the core fills in the
 -- client's bk_biz_id and scope); any doubt goes to check.fields, which
 -- raises the precise message.
+-- The entries of list field `field` as integer ids, raising on a bad one.
+local function ids_of(call, field, list, level)
+  local ids = {}
+  for i, v in ipairs(list) do
+    local id, bad = check.id(v)
+    if not id then check.fail(call, field .. "[" .. i .. "]", bad, level + 1) end
+    ids[i] = id
+  end
+  return ids
+end
+
 local function params_for(self, name, spec, args, level)
-  if not is_open(self) then check.fail("sops." .. name, nil, "client is closed", level + 1) end
+  M.check_open(self, "sops." .. name, level + 1)
   local fields = spec.fields
   if type(args) ~= "table" then check.fields("sops." .. name, args, fields, level + 1) end
   for k, v in next, args do
@@ -213,21 +224,16 @@ local function params_for(self, name, spec, args, level)
   if spec.actions and not spec.actions[args.action] then
     check.fail("sops." .. name, "action", "unknown action '" .. tostring(args.action) .. "'", level + 1)
   end
-  if args.traceparent ~= nil then
-    local tp = args.traceparent
-    local tp_version, trace, parent = tp:match("^(%x%x)%-(%x+)%-(%x+)%-%x%x$")
-    if not tp_version or #trace ~= 32 or #parent ~= 16 or tp:find("%u") or not trace:find("[^0]")
-        or not parent:find("[^0]") or tp_version == "ff" then
-      check.fail("sops." .. name, "traceparent", "W3C traceparent expected (00-<32 hex>-<16 hex>-<2 hex>)", level + 1)
-    end
+  -- sent as given, unless fields must be added, reshaped or taken out
+  local local_list, has_local = spec.local_list, false
+  for i = 1, #local_list do
+    if args[local_list[i]] ~= nil then has_local = true end
   end
-  if spec.simple and args.traceparent == nil and args.ensure == nil then return args end
+  if spec.simple and not has_local then return args end
 
   local p = {}
   for k, v in next, args do p[k] = v end
-  if spec.local_fields then
-    for k in pairs(spec.local_fields) do p[k] = nil end
-  end
+  for i = 1, #local_list do p[local_list[i]] = nil end
   if spec.fixed then
     for k, v in pairs(spec.fixed) do p[k] = v end
   end
@@ -244,22 +250,12 @@ local function params_for(self, name, spec, args, level)
   if spec.list then
     local list = args[spec.list]
     if #list > 50 then check.fail("sops." .. name, spec.list, "at most 50 task ids per call", level + 1) end
-    local ids = setmetatable({}, core.array_mt)
-    for i, v in ipairs(list) do
-      local id, bad = check.id(v)
-      if not id then check.fail("sops." .. name, spec.list .. "[" .. i .. "]", bad, level + 1) end
-      ids[i] = id
-    end
-    p[spec.list] = ids
+    p[spec.list] = setmetatable(ids_of("sops." .. name, spec.list, list, level + 1), core.array_mt)
   end
   if name == "get_template_list" and args.id_in then
     -- template ids, sent comma-joined in the query
-    local ids = {}
-    for i, v in ipairs(args.id_in) do
-      local id, bad = check.id(v)
-      if not id then check.fail("sops." .. name, "id_in[" .. i .. "]", bad, level + 1) end
-      ids[i] = string.format("%d", id)
-    end
+    local ids = ids_of("sops." .. name, "id_in", args.id_in, level + 1)
+    for i, id in ipairs(ids) do ids[i] = string.format("%d", id) end
     p.id_in = table.concat(ids, ",")
   end
   return p

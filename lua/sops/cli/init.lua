@@ -171,7 +171,6 @@ function Ctx:client_options()
   return o
 end
 
-
 local function decode_json_flag(ctx, name)
   local text = ctx.flags[name]
   if not text then return {} end
