@@ -29,6 +29,7 @@ build = {
   type = "builtin",
   modules = {
     ["sops.sim"] = "lua/sops/sim/init.lua",
+    ["sops.sim.catalog"] = "lua/sops/sim/catalog.lua",
     ["sops.sim.cli"] = "lua/sops/sim/cli.lua",
     ["sops.sim.clock"] = "lua/sops/sim/clock.lua",
     ["sops.sim.control"] = "lua/sops/sim/control.lua",
@@ -42,6 +43,10 @@ build = {
     ["sops.sim.templates"] = "lua/sops/sim/templates.lua",
     ["sops.sim.util"] = "lua/sops/sim/util.lua",
     ["sops.sim.views"] = "lua/sops/sim/views.lua",
+    ["sops.sim.views_other"] = "lua/sops/sim/views_other.lua",
+    ["sops.sim.views_periodic"] = "lua/sops/sim/views_periodic.lua",
+    ["sops.sim.views_tasks"] = "lua/sops/sim/views_tasks.lua",
+    ["sops.sim.views_templates"] = "lua/sops/sim/views_templates.lua",
   },
   install = {
     bin = { ["sops-sim"] = "bin/sops-sim" },

@@ -46,8 +46,28 @@ static const char *keep(char **at, const char *s, size_t n)
     return p;
 }
 
-/* Splits a path template into its parts; raises on a malformed one. */
-static void compile_path(lua_State *L, sops_endpoint *e, const char *path, size_t len, char **at, int i)
+/* Whether the path parameter called name is a string: its field's kind
+ * in the entry at idx (any other kind, or none, makes it an id). */
+static int text_param(lua_State *L, int idx, const char *name)
+{
+    int text = 0;
+    lua_getfield(L, idx, "fields");
+    if (lua_type(L, -1) == LUA_TTABLE) {
+        lua_getfield(L, -1, name);
+        if (lua_type(L, -1) == LUA_TTABLE) {
+            lua_rawgeti(L, -1, 1);
+            text = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "string") == 0;
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return text;
+}
+
+/* Splits the path template of the entry at idx into its parts; raises on
+ * a malformed one. */
+static void compile_path(lua_State *L, int idx, sops_endpoint *e, const char *path, size_t len, char **at, int i)
 {
     size_t k = 0;
     if (len == 0 || path[0] != '/')
@@ -58,7 +78,7 @@ static void compile_path(lua_State *L, sops_endpoint *e, const char *path, size_
         if (lit > 0) {
             if (e->nparts == SOPS_MAX_PARTS)
                 luaL_error(L, "bad argument #1 to 'register' (entry %d: path too long)", i);
-            e->part_is_id[e->nparts] = 0;
+            e->part_kind[e->nparts] = SOPS_PART_TEXT;
             e->parts[e->nparts++] = keep(at, path + k, lit);
             k += lit;
         }
@@ -67,8 +87,11 @@ static void compile_path(lua_State *L, sops_endpoint *e, const char *path, size_
         close = memchr(open, '}', len - (size_t)(open - path));
         if (close == NULL || close == open + 1 || e->nparts == SOPS_MAX_PARTS || e->nids == SOPS_MAX_IDS)
             luaL_error(L, "bad argument #1 to 'register' (entry %d: bad id in path)", i);
-        e->part_is_id[e->nparts] = 1;
         e->parts[e->nparts] = keep(at, open + 1, (size_t)(close - open - 1));
+        e->id_is_text[e->nids] = text_param(L, idx, e->parts[e->nparts]);
+        e->part_kind[e->nparts] = e->id_is_text[e->nids] ? SOPS_PART_STRING : SOPS_PART_ID;
+        if (strcmp(e->parts[e->nparts], "bk_biz_id") == 0)
+            e->scoped = 1;
         e->ids[e->nids++] = e->parts[e->nparts++];
         k = (size_t)(close - path) + 1;
     }
@@ -98,9 +121,11 @@ static void compile_entry(lua_State *L, int idx, sops_endpoint *e, char **at, in
     e->post = method[0] == 'P';
     lua_getfield(L, idx, "changes_state");
     e->changes_state = lua_toboolean(L, -1);
-    lua_pop(L, 1);
+    lua_getfield(L, idx, "esb");
+    e->esb = lua_toboolean(L, -1);
+    lua_pop(L, 2);
     e->name = keep(at, name, nlen);
-    compile_path(L, e, path, plen, at, i);
+    compile_path(L, idx, e, path, plen, at, i);
 }
 
 /* The arena a compiled entry needs, at most. */

@@ -413,6 +413,12 @@ static const sops_endpoint *prepare(lua_State *L, sops_client *c, sops_slot *slo
         lua_concat(L, 2);
         lua_error(L);
     }
+    if (c->route.route == SOPS_ROUTE_ESB && !ep->esb) {
+        luaL_where(L, c->where);
+        lua_pushfstring(L, "bad argument #1 to 'sops.%s' (ESB has no api '%s': use the API gateway route)", api, api);
+        lua_concat(L, 2);
+        lua_error(L);
+    }
     if (!sops_build_request(L, idx, ep, &c->route, &slot->url, &slot->body, &c->scratch, why, &err)) {
         /* at the caller's line (prepare runs in the body of call, which
          * they run pinned: level 1 is call itself) */

@@ -48,13 +48,15 @@ static int add_escaped(sops_buf *b, const char *s, size_t n)
     return 1;
 }
 
-static int is_id(const sops_endpoint *ep, const char *k)
+/* The path parameter called k: SOPS_PART_ID or SOPS_PART_STRING, or
+ * SOPS_PART_TEXT when k is no path parameter. */
+static int path_param(const sops_endpoint *ep, const char *k)
 {
     int i;
     for (i = 0; i < ep->nids; i++)
         if (strcmp(ep->ids[i], k) == 0)
-            return 1;
-    return 0;
+            return ep->id_is_text[i] ? SOPS_PART_STRING : SOPS_PART_ID;
+    return SOPS_PART_TEXT;
 }
 
 /* Writes v in decimal at the end of tmp[32]; returns where it starts. */
@@ -82,6 +84,29 @@ static int read_id(lua_State *L, int idx, const char *k, lua_Integer *id, char *
     snprintf(why, SOPS_REQUEST_WHY, "field '%s': %s", k, reason);
     *err = why;
     return 0;
+}
+
+/* Appends the string parameter k of the path, escaped as one segment. */
+static int add_text(lua_State *L, int params, const char *k, sops_buf *b, char *why, const char **err)
+{
+    size_t n;
+    const char *s;
+    lua_getfield(L, params, k);
+    s = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &n) : NULL;
+    if (s == NULL || n == 0 || !sops_utf8_valid(s, n)) {
+        lua_pop(L, 1);
+        snprintf(why, SOPS_REQUEST_WHY, "field '%s': %s", k,
+                 s == NULL ? "string expected" : n == 0 ? "non-empty string expected" : "invalid UTF-8");
+        *err = why;
+        return 0;
+    }
+    if (!add_escaped(b, s, n)) {
+        lua_pop(L, 1);
+        *err = "out of memory";
+        return 0;
+    }
+    lua_pop(L, 1);
+    return 1;
 }
 
 /* Appends the id named k as digits, from params (or, for bk_biz_id, the
@@ -211,16 +236,17 @@ static int add_member(lua_State *L, builder *bd, const char **err)
 {
     size_t klen;
     const char *k;
-    int pushed = 0, ok;
+    int pushed = 0, ok, kind;
     if (lua_type(L, -2) != LUA_TSTRING) {
         *err = "parameter names must be strings";
         return 0;
     }
     k = lua_tolstring(L, -2, &klen);
-    if (is_id(bd->ep, k)) {
+    kind = path_param(bd->ep, k);
+    if (kind != SOPS_PART_TEXT && !bd->esb)
+        return 1; /* in the path already */
+    if (kind == SOPS_PART_ID) {
         lua_Integer id;
-        if (!bd->esb)
-            return 1; /* in the path already */
         if (!read_id(L, -1, k, &id, bd->why, err))
             return 0;
         lua_pushinteger(L, id);
@@ -291,8 +317,11 @@ int sops_build_request(lua_State *L, int params, const sops_endpoint *ep, const 
     } else {
         /* the gateway: the endpoint's path template, ids in its own order */
         for (i = 0; i < ep->nparts; i++) {
-            if (ep->part_is_id[i]) {
+            if (ep->part_kind[i] == SOPS_PART_ID) {
                 if (!add_id(L, params, r, ep->parts[i], url, why, err))
+                    return 0;
+            } else if (ep->part_kind[i] == SOPS_PART_STRING) {
+                if (!add_text(L, params, ep->parts[i], url, why, err))
                     return 0;
             } else if (!sops_buf_adds(url, ep->parts[i])) {
                 goto oom;
@@ -324,9 +353,10 @@ int sops_build_request(lua_State *L, int params, const sops_endpoint *ep, const 
         }
         lua_pop(L, 1);
     }
-    /* then the defaults the params lack (ids are in the path on the gateway) */
-    if (!add_default(L, params, &bd, "scope", r->scope, 0, err)
-        || (bd.esb && r->has_biz && !add_default(L, params, &bd, "bk_biz_id", NULL, r->biz, err)))
+    /* then the defaults the params lack (ids are in the path on the
+     * gateway); an api of no project reads neither */
+    if (ep->scoped && (!add_default(L, params, &bd, "scope", r->scope, 0, err)
+                       || (bd.esb && r->has_biz && !add_default(L, params, &bd, "bk_biz_id", NULL, r->biz, err))))
         return 0;
     if (ep->post && !sops_buf_addc(body, '}'))
         goto oom;

@@ -420,10 +420,11 @@ describe("sops-sim API gateway route", function()
       assert.equal("subprocess_stack is not a valid array json", body.message)
       assert.equal(3599999, body.code)
     end)
-    it("lists and filters templates", function()
+    it("lists and filters templates, newest first (the model orders by -id)", function()
       local _, body = sim:get(gw("get_template_list", 2))
       assert.is_true(#body.data >= 7)
-      local first = body.data[1]
+      local first = body.data[#body.data]
+      assert.is_true(body.data[1].id > body.data[2].id)
       assert.equal(1, first.id)
       assert.equal(2, first.bk_biz_id)
       assert.equal("Sim Business", first.bk_biz_name)

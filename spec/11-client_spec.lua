@@ -124,7 +124,7 @@ describe("argument errors", function()
     raises(c.start_task, "10", "table expected, got string")
     local many = {}
     for i = 1, 51 do many[i] = i end
-    raises(c.get_tasks_status, {task_id_list = many}, "at most 50 task ids per call")
+    raises(c.get_tasks_status, {task_id_list = many}, "at most 50 ids per call")
   end)
 
   it("need a bk_biz_id from the call or the client", function()

@@ -38,8 +38,12 @@ describe("the endpoint table", function()
           if f[1] == "id" then
             n = n + 1
             args[field], ids[field] = n, n
-          elseif f[1] == "list" then
+          elseif f[1] == "list" or f[1] == "ids" then
             args[field] = {7}
+          elseif f[1] == "object" or f[1] == "any" then
+            args[field] = {k = 1}
+          elseif f[1] == "boolean" then
+            args[field] = true
           elseif field == "action" then
             args[field] = e.name == "operate_task" and "pause" or "retry"
           else
@@ -47,7 +51,10 @@ describe("the endpoint table", function()
           end
         end
       end
-      args.bk_biz_id, ids.bk_biz_id = 3, 3
+      if e.path:find("{bk_biz_id}", 1, true) then args.bk_biz_id, ids.bk_biz_id = 3, 3 end
+      for field, f in pairs(e.fields) do
+        if f[1] == "string" and e.path:find("{" .. field .. "}", 1, true) then ids[field] = args[field] end
+      end
       local want = e.path:gsub("{([%w_]+)}", function(id) return tostring(ids[id]) end)
       local r = c:prepare(e.name, args)
       assert.equal(e.method, r.method, e.name)

@@ -7,44 +7,236 @@ M.NODE_ACTIONS = {
   pause = true, resume = true, forced_fail = true, retry_subprocess = true, skip_cpg = true,
 }
 
+-- Field kinds (sops.check): {kind, required, travel = ...}. travel "comma":
+-- a list sent comma-joined in the query ("1,2,3"); "text": a boolean sent
+-- as "true" or "false" for a server that reads both (a Django form
+-- filter), where any other boolean is presence-only in a query (false is
+-- left out: bk-sops reads any value there as true). Lists go as JSON
+-- arrays, empty ones too; "ids" is a list of ids, sent as integers.
 local ID, ID_REQ = {"id"}, {"id", true}
 local STR, STR_REQ = {"string"}, {"string", true}
-local BOOL, OBJ, LIST = {"boolean"}, {"object"}, {"list"}
+local BOOL, OBJ, OBJ_REQ, LIST, ANY, INT = {"boolean"}, {"object"}, {"object", true}, {"list"}, {"any"},
+  {"integer"}
+local FILTER = {"boolean", travel = "text"}
+local IDS_COMMA = {"ids", travel = "comma"}
+local PAGE = {limit = {"count"}, offset = INT}
+
+-- fields shared by several endpoints, merged into their own
+local function with(...)
+  local out = {}
+  for i = 1, select("#", ...) do
+    for k, v in pairs((select(i, ...))) do out[k] = v end
+  end
+  return out
+end
+local CREATE = {template_id = ID_REQ, name = STR_REQ, template_source = STR, flow_type = STR, constants = OBJ,
+  exclude_task_nodes_id = LIST, template_schemes_id = ANY, description = STR, callback_url = STR,
+  callback_version = STR}
+local INCLUDES = {include_executor_proxy = BOOL, include_notify = BOOL, include_labels = BOOL,
+  include_subprocess = BOOL, include_constants = BOOL, unfold_subprocess = BOOL}
+local TASK_FILTERS = {keyword = STR, is_started = FILTER, is_finished = FILTER, executor = STR,
+  create_method = STR, template_id = STR, create_time_start = STR, create_time_end = STR, expected_timezone = STR}
 
 -- The endpoints: the one place their facts are written. The C core
--- compiles method, path and changes_state once (core.register); the calls
--- below, the argument checks and the README's table come from here too.
--- path: the gateway path, ids in braces in the endpoint's own order (on
--- ESB the ids travel with the other parameters). changes_state: sent at
--- most once per call, never retried after it may have reached the server.
--- Every endpoint also takes bk_biz_id and scope.
+-- compiles method, path, esb and changes_state once (core.register); the
+-- calls below, the argument checks, the README's table and the sops
+-- command come from here too.
+--   path: the gateway path, parameters in braces in the endpoint's own
+--     order (the gateway's {project_id} is written {bk_biz_id}: the same
+--     value, read with `scope`). An endpoint with {bk_biz_id} in its path
+--     belongs to a project and takes bk_biz_id and scope.
+--   esb: also on the legacy ESB (/api/c/compapi/v2/sops/<name>/), where the
+--     ids travel with the other parameters.
+--   restricted: the gateway serves it only to apps approved for it (a
+--     whitelisted app); declared = false: bk-sops serves it (urls.py) but
+--     does not declare it to the gateway, so a gateway has it only if its
+--     operators added it.
+--   changes_state: sent at most once per call, never retried after it may
+--     have reached the server.
+--   pages: a listing that pages (limit at most `max`, offset; the items at
+--     `items` and the total at `count` in the answer), for client:pages.
+--   group: where README lists it.
+M.GROUPS = {"tasks", "nodes", "templates", "periodic and clocked tasks", "plugins", "projects"}
 M.ENDPOINTS = {
-  {name = "create_task", method = "POST", path = "/create_task/{template_id}/{bk_biz_id}/", changes_state = true,
-    fields = {template_id = ID_REQ, name = STR_REQ, template_source = STR, flow_type = STR, constants = OBJ,
-      exclude_task_nodes_id = LIST, execute_task_nodes_id = LIST, simplify_vars = LIST,
-      template_schemes_id = {"any"}, pipeline_tree = OBJ, callback_url = STR, callback_version = STR,
-      description = STR}},
-  {name = "start_task", method = "POST", path = "/start_task/{task_id}/{bk_biz_id}/", changes_state = true,
-    fields = {task_id = ID_REQ}},
-  {name = "operate_task", method = "POST", path = "/operate_task/{task_id}/{bk_biz_id}/", changes_state = true,
-    fields = {task_id = ID_REQ, action = STR_REQ}},
-  {name = "operate_node", method = "POST", path = "/operate_node/{bk_biz_id}/{task_id}/", changes_state = true,
+  -- tasks
+  {name = "create_task", method = "POST", path = "/create_task/{template_id}/{bk_biz_id}/", esb = true,
+    changes_state = true, group = "tasks",
+    fields = with(CREATE, {execute_task_nodes_id = LIST, simplify_vars = LIST, pipeline_tree = OBJ})},
+  {name = "create_and_start_task", method = "POST", path = "/create_and_start_task/{template_id}/{bk_biz_id}/",
+    esb = true, changes_state = true, group = "tasks", fields = CREATE},
+  {name = "fast_create_task", method = "POST", path = "/fast_create_task/{bk_biz_id}/", esb = true,
+    restricted = true, changes_state = true, group = "tasks",
+    fields = {name = STR_REQ, pipeline_tree = OBJ_REQ, has_common_subprocess = BOOL, flow_type = STR,
+      description = STR, category = STR}},
+  {name = "start_task", method = "POST", path = "/start_task/{task_id}/{bk_biz_id}/", esb = true,
+    changes_state = true, group = "tasks", fields = {task_id = ID_REQ}},
+  {name = "operate_task", method = "POST", path = "/operate_task/{task_id}/{bk_biz_id}/", esb = true,
+    changes_state = true, group = "tasks", fields = {task_id = ID_REQ, action = STR_REQ}},
+  {name = "get_task_status", method = "GET", path = "/get_task_status/{task_id}/{bk_biz_id}/", esb = true,
+    group = "tasks", fields = {task_id = ID_REQ, subprocess_id = STR, with_ex_data = BOOL,
+      with_failed_node_info = BOOL, with_auto_retry_status = BOOL}},
+  {name = "get_tasks_status", method = "POST", path = "/get_tasks_status/{bk_biz_id}/", esb = true,
+    group = "tasks", fields = {task_id_list = {"ids", true, max = 50}, include_children_status = BOOL}},
+  {name = "get_task_detail", method = "GET", path = "/get_task_detail/{task_id}/{bk_biz_id}/", esb = true,
+    group = "tasks", fields = {task_id = ID_REQ, include_webhook_history = BOOL}},
+  {name = "get_task_list", method = "GET", path = "/get_task_list/{bk_biz_id}/", esb = true, group = "tasks",
+    pages = {max = 200, items = "data", count = "count"},
+    fields = with(TASK_FILTERS, PAGE, {template_ids = IDS_COMMA, is_child_taskflow = FILTER,
+      without_count = BOOL})},
+  {name = "get_task_count", method = "GET", path = "/get_task_count/{bk_biz_id}/", declared = false,
+    group = "tasks", fields = TASK_FILTERS},
+  {name = "query_task_count", method = "POST", path = "/query_task_count/{bk_biz_id}/", esb = true,
+    declared = false, group = "tasks", fields = {group_by = STR_REQ, conditions = OBJ}},
+  {name = "get_tasks_manual_intervention_state", method = "POST",
+    path = "/get_tasks_manual_intervention_state/{bk_biz_id}/", esb = true, declared = false, group = "tasks",
+    fields = {task_id_list = {"ids", true, max = 9}}},
+  {name = "modify_constants_for_task", method = "POST", path = "/modify_constants_for_task/{task_id}/{bk_biz_id}/",
+    esb = true, declared = false, changes_state = true, group = "tasks",
+    fields = {task_id = ID_REQ, constants = OBJ}},
+  {name = "get_task_operate_record", method = "GET", path = "/get_task_operate_record/{task_id}/{bk_biz_id}/",
+    group = "tasks", fields = {task_id = ID_REQ, node_id = STR}},
+  {name = "get_task_effective_time", method = "GET", path = "/get_task_effective_time/{task_id}/{bk_biz_id}/",
+    group = "tasks", fields = {task_id = ID_REQ}},
+  {name = "claim_functionalization_task", method = "POST",
+    path = "/claim_functionalization_task/{task_id}/{bk_biz_id}/", esb = true, restricted = true,
+    changes_state = true, group = "tasks", fields = {task_id = ID_REQ, constants = OBJ, name = STR}},
+  {name = "get_functionalization_task_list", method = "GET", path = "/get_functionalization_task_list/",
+    esb = true, group = "tasks", pages = {max = 200, items = "data", count = "count"},
+    fields = with(PAGE, {status = STR, execute_status = STR, id_in = IDS_COMMA, task_id_in = IDS_COMMA,
+      project_id = ID, create_time_gte = STR, create_time_lte = STR, creator = STR, claimant = STR,
+      expected_timezone = STR})},
+  -- nodes
+  {name = "operate_node", method = "POST", path = "/operate_node/{bk_biz_id}/{task_id}/", esb = true,
+    changes_state = true, group = "nodes",
     fields = {task_id = ID_REQ, node_id = STR_REQ, action = STR_REQ, inputs = OBJ, data = OBJ, flow_id = STR}},
-  {name = "node_callback", method = "POST", path = "/node_callback/{task_id}/{bk_biz_id}/", changes_state = true,
-    fields = {task_id = ID_REQ, node_id = STR_REQ, callback_data = {"any"}, version = STR}},
-  {name = "get_task_status", method = "GET", path = "/get_task_status/{task_id}/{bk_biz_id}/",
-    fields = {task_id = ID_REQ, subprocess_id = STR, with_ex_data = BOOL, with_failed_node_info = BOOL,
-      with_auto_retry_status = BOOL}},
-  {name = "get_tasks_status", method = "POST", path = "/get_tasks_status/{bk_biz_id}/",
-    fields = {task_id_list = {"list", true}, include_children_status = BOOL}},
-  {name = "get_task_detail", method = "GET", path = "/get_task_detail/{task_id}/{bk_biz_id}/",
-    fields = {task_id = ID_REQ, include_webhook_history = BOOL}},
+  {name = "node_callback", method = "POST", path = "/node_callback/{task_id}/{bk_biz_id}/", esb = true,
+    changes_state = true, group = "nodes",
+    fields = {task_id = ID_REQ, node_id = STR_REQ, callback_data = ANY, version = STR}},
   {name = "get_task_node_detail", method = "GET", path = "/get_task_node_detail/{task_id}/{bk_biz_id}/",
+    esb = true, group = "nodes",
     fields = {task_id = ID_REQ, node_id = STR_REQ, component_code = STR, subprocess_stack = LIST, loop = ID}},
-  {name = "get_template_list", method = "GET", path = "/get_template_list/{bk_biz_id}/",
-    fields = {template_source = STR, id_in = LIST, name_keyword = STR}},
+  {name = "get_task_node_data", method = "GET", path = "/get_task_node_data/{bk_biz_id}/{task_id}/", esb = true,
+    group = "nodes", fields = {task_id = ID_REQ, node_id = STR_REQ, component_code = STR,
+      subprocess_stack = LIST, loop = ID, template_node_id = STR}},
+  {name = "get_task_node_log", method = "GET", path = "/get_task_node_log/{task_id}/{bk_biz_id}/",
+    group = "nodes", fields = {task_id = ID_REQ, node_id = STR_REQ, version = STR, page = {"count"},
+      page_size = {"count"}}},
+  {name = "get_task_plugin_log", method = "GET", path = "/get_task_plugin_log/{task_id}/{bk_biz_id}/",
+    group = "nodes", fields = {task_id = ID_REQ, node_id = STR_REQ, trace_id = STR_REQ, plugin_code = STR_REQ,
+      scroll_id = STR}},
+  -- (its body is the callback's own JSON object: any field goes)
+  {name = "callback", method = "POST", path = "/callback/{token}/", restricted = true, changes_state = true,
+    group = "nodes", fields = {token = STR_REQ}, open = true},
+  -- templates
+  {name = "get_template_list", method = "GET", path = "/get_template_list/{bk_biz_id}/", esb = true,
+    group = "templates", fields = with(INCLUDES, {template_source = STR, id_in = IDS_COMMA, name_keyword = STR,
+      expected_timezone = STR})},
   {name = "get_template_info", method = "GET", path = "/get_template_info/{template_id}/{bk_biz_id}/",
-    fields = {template_id = ID_REQ, template_source = STR}},
+    esb = true, group = "templates", fields = with(INCLUDES, {template_id = ID_REQ, template_source = STR,
+      format = STR})},
+  {name = "get_template_schemes", method = "GET", path = "/get_template_schemes/{bk_biz_id}/{template_id}/",
+    esb = true, group = "templates", fields = {template_id = ID_REQ, with_constants = BOOL}},
+  {name = "get_common_template_list", method = "GET", path = "/get_common_template_list/", esb = true,
+    group = "templates", fields = with(INCLUDES, {expected_timezone = STR})},
+  {name = "get_common_template_info", method = "GET", path = "/get_common_template_info/{template_id}/",
+    esb = true, group = "templates", fields = with(INCLUDES, {template_id = ID_REQ})},
+  {name = "preview_task_tree", method = "POST", path = "/preview_task_tree/{bk_biz_id}/{template_id}/",
+    esb = true, group = "templates", fields = {template_id = ID_REQ, version = STR, exclude_task_nodes_id = LIST}},
+  {name = "preview_common_task_tree", method = "POST", path = "/preview_common_task_tree/{bk_biz_id}/{template_id}/",
+    esb = true, declared = false, group = "templates",
+    fields = {template_id = ID_REQ, version = STR, exclude_task_nodes_id = LIST}},
+  {name = "create_template", method = "POST", path = "/create_template/{bk_biz_id}/", declared = false,
+    changes_state = true, group = "templates",
+    fields = {pipeline_tree = {"any", true}, format = STR, name = STR, description = STR, category = STR,
+      notify_type = ANY, notify_receivers = ANY, timeout = INT, default_flow_type = STR, template_labels = LIST,
+      executor_proxy = STR}},
+  {name = "import_common_template", method = "POST", path = "/import_common_template/", esb = true,
+    declared = false, changes_state = true, group = "templates",
+    fields = {template_data = STR_REQ, override = BOOL}},
+  {name = "import_project_template", method = "POST", path = "/import_project_template/{bk_biz_id}/", esb = true,
+    restricted = true, changes_state = true, group = "templates", fields = {template_data = STR_REQ}},
+  {name = "copy_template_across_project", method = "POST", path = "/copy_template_across_project/{bk_biz_id}/",
+    restricted = true, changes_state = true, group = "templates",
+    fields = {new_project_id = ID_REQ, template_ids = {"ids", true}}},
+  {name = "modify_template_notify", method = "POST", path = "/modify_template_notify/{template_id}/{bk_biz_id}/",
+    changes_state = true, group = "templates",
+    fields = {template_id = ID_REQ, notify_type = OBJ, notify_receivers = OBJ, common = BOOL}},
+  {name = "modify_template_executor_proxy", method = "POST",
+    path = "/modify_template_executor_proxy/{template_id}/{bk_biz_id}/", changes_state = true, group = "templates",
+    fields = {template_id = ID_REQ, executor_proxy = STR_REQ}},
+  -- periodic and clocked tasks
+  {name = "create_periodic_task", method = "POST", path = "/create_periodic_task/{template_id}/{bk_biz_id}/",
+    esb = true, restricted = true, changes_state = true, group = "periodic and clocked tasks",
+    fields = {template_id = ID_REQ, name = STR_REQ, cron = OBJ_REQ, template_source = STR, constants = OBJ,
+      exclude_task_nodes_id = LIST}},
+  {name = "get_periodic_task_list", method = "GET", path = "/get_periodic_task_list/{bk_biz_id}/", esb = true,
+    group = "periodic and clocked tasks", fields = {include_edit_info = BOOL, expected_timezone = STR}},
+  {name = "get_periodic_task_info", method = "GET", path = "/get_periodic_task_info/{task_id}/{bk_biz_id}/",
+    esb = true, group = "periodic and clocked tasks", fields = {task_id = ID_REQ, include_edit_info = BOOL}},
+  {name = "set_periodic_task_enabled", method = "POST", path = "/set_periodic_task_enabled/{task_id}/{bk_biz_id}/",
+    esb = true, changes_state = true, group = "periodic and clocked tasks",
+    fields = {task_id = ID_REQ, enabled = {"boolean", true}}},
+  {name = "modify_cron_for_periodic_task", method = "POST",
+    path = "/modify_cron_for_periodic_task/{task_id}/{bk_biz_id}/", esb = true, changes_state = true,
+    group = "periodic and clocked tasks", fields = {task_id = ID_REQ, cron = OBJ_REQ}},
+  {name = "modify_constants_for_periodic_task", method = "POST",
+    path = "/modify_constants_for_periodic_task/{task_id}/{bk_biz_id}/", esb = true, changes_state = true,
+    group = "periodic and clocked tasks", fields = {task_id = ID_REQ, constants = OBJ_REQ}},
+  {name = "create_clocked_task", method = "POST", path = "/create_clocked_task/{template_id}/{bk_biz_id}/",
+    restricted = true, changes_state = true, group = "periodic and clocked tasks",
+    fields = {template_id = ID_REQ, task_name = STR_REQ, plan_start_time = STR_REQ, task_parameters = OBJ}},
+  {name = "get_clocked_task_list", method = "GET", path = "/get_clocked_task_list/{bk_biz_id}/",
+    group = "periodic and clocked tasks", pages = {max = 200, items = "data", count = "count"},
+    fields = with(PAGE, {id = ID, task_name = STR, creator = STR, editor = STR, state = STR,
+      expected_timezone = STR})},
+  -- plugins
+  {name = "get_plugin_list", method = "GET", path = "/get_plugin_list/{bk_biz_id}/", esb = true,
+    group = "plugins", fields = {}},
+  {name = "get_plugin_detail", method = "GET", path = "/get_plugin_detail/{bk_biz_id}/", esb = true,
+    declared = false, group = "plugins", fields = {code = STR_REQ, version = STR}},
+  {name = "dispatch_plugin_query", method = "POST", path = "/dispatch_plugin_query/", restricted = true,
+    group = "plugins", fields = {url = STR_REQ, method = STR, data = OBJ}},
+  {name = "plugin_gateway_get_categories", method = "GET", path = "/plugin-gateway/categories/",
+    restricted = true, group = "plugins", fields = {plugin_source = STR}},
+  {name = "plugin_gateway_get_plugin_list", method = "GET", path = "/plugin-gateway/plugins/", restricted = true,
+    group = "plugins", fields = {plugin_source = STR, category = STR, key = STR}},
+  {name = "plugin_gateway_get_plugin_detail", method = "GET", path = "/plugin-gateway/plugins/{plugin_id}/",
+    restricted = true, group = "plugins",
+    fields = {plugin_id = STR_REQ, version = STR, source_key = STR, scope_type = STR, scope_value = STR}},
+  {name = "plugin_gateway_create_run", method = "POST", path = "/plugin-gateway/runs/", restricted = true,
+    changes_state = true, group = "plugins",
+    fields = {source_key = STR_REQ, plugin_id = STR_REQ, plugin_version = STR_REQ, client_request_id = STR_REQ,
+      callback_url = STR_REQ, callback_token = STR_REQ, inputs = OBJ, context = OBJ, project_id = ID,
+      operator = STR}},
+  {name = "plugin_gateway_get_run_status", method = "GET", path = "/plugin-gateway/runs/status/",
+    restricted = true, group = "plugins", fields = {task_tag = STR_REQ}},
+  {name = "plugin_gateway_get_run_detail", method = "GET", path = "/plugin-gateway/runs/{run_id}/",
+    restricted = true, group = "plugins", fields = {run_id = STR_REQ}},
+  {name = "plugin_gateway_internal_callback", method = "POST", path = "/plugin-gateway/runs/{run_id}/internal-callback/",
+    restricted = true, changes_state = true, group = "plugins", fields = {run_id = STR_REQ, callback_data = ANY}},
+  {name = "plugin_gateway_cancel_run", method = "POST", path = "/plugin-gateway/runs/{run_id}/cancel/",
+    restricted = true, changes_state = true, group = "plugins", fields = {run_id = STR_REQ}},
+  {name = "plugin_gateway_cancel_run_compat", method = "POST", path = "/plugin-gateway/runs/{run_id}/cancel",
+    restricted = true, changes_state = true, group = "plugins", fields = {run_id = STR_REQ}},
+  -- projects
+  {name = "get_user_project_list", method = "GET", path = "/get_user_project_list/", esb = true,
+    group = "projects", fields = {include_executor_proxy = BOOL}},
+  {name = "get_user_project_detail", method = "GET", path = "/get_user_project_detail/{bk_biz_id}/", esb = true,
+    group = "projects", fields = {include_executor_proxy = BOOL, include_staff_groups = BOOL}},
+  {name = "get_mini_app_list", method = "GET", path = "/get_mini_app_list/{bk_biz_id}/", group = "projects",
+    fields = PAGE},
+  {name = "modify_project_executor_proxy", method = "POST", path = "/modify_project_executor_proxy/{bk_biz_id}/",
+    changes_state = true, group = "projects", fields = {executor_proxy = STR_REQ, executor_proxy_exempts = STR_REQ}},
+  {name = "register_project", method = "POST", path = "/register_project/", restricted = true,
+    changes_state = true, group = "projects", fields = {bk_biz_id = ID_REQ}},
+  {name = "apply_webhook_configs", method = "POST", path = "/apply_webhook_configs/{bk_biz_id}/",
+    restricted = true, changes_state = true, group = "projects",
+    fields = {template_ids = {"ids", true}, enable_webhook = BOOL, endpoint = STR, events = LIST, extra_info = OBJ,
+      method = STR}},
+  {name = "apply_job_file_upload_ticket", method = "GET", path = "/apply_job_file_upload_ticket/",
+    restricted = true, group = "projects", fields = {}},
+  {name = "job_file_upload", method = "POST", path = "/job_file_upload/{bk_biz_id}/", restricted = true,
+    changes_state = true, group = "projects", fields = {}},
 }
 M.BY_NAME = {}
 for _, e in ipairs(M.ENDPOINTS) do M.BY_NAME[e.name] = e end
@@ -57,7 +249,8 @@ local function fields_of(api, only)
     return out
   end
   for k, required in pairs(only) do
-    out[k] = {all[k][1], required == true or nil}
+    local f = all[k]
+    out[k] = {f[1], required == true or nil, travel = f.travel, max = f.max}
   end
   return out
 end
@@ -69,7 +262,6 @@ M.CALLS = {}
 for _, e in ipairs(M.ENDPOINTS) do M.CALLS[e.name] = {api = e.name, fields = fields_of(e.name)} end
 M.CALLS.operate_task.actions = M.TASK_ACTIONS
 M.CALLS.operate_node.actions = M.NODE_ACTIONS
-M.CALLS.get_tasks_status.list = "task_id_list"
 -- ensure (not sent): start only if the task still reads CREATED
 M.CALLS.start_task.fields.ensure = BOOL
 M.CALLS.start_task.local_fields = {ensure = true}
@@ -87,25 +279,51 @@ shortcut("pause_subprocess", "operate_node", {action = "pause_subproc"}, {task_i
 shortcut("resume_subprocess", "operate_node", {action = "resume_subproc"}, {task_id = true, node_id = true})
 shortcut("forced_fail_node", "operate_node", {action = "forced_fail"}, {task_id = true, node_id = true})
 
+-- any field goes, as it is (an endpoint whose body is the caller's own)
+local OPEN = {__index = function() return ANY end}
+
 -- what each call checks on every use, worked out once
 for _, c in pairs(M.CALLS) do
-  c.fields.bk_biz_id = ID
-  c.fields.scope = STR
+  local e = M.BY_NAME[c.api]
+  c.scoped = e.path:find("{bk_biz_id}", 1, true) ~= nil
+  c.pages = e.pages
+  if c.scoped then
+    c.fields.bk_biz_id = ID
+    c.fields.scope = STR
+  end
   -- a W3C trace context for this request, sent as the traceparent header
   c.fields.traceparent = {"traceparent"}
+  if e.open then setmetatable(c.fields, OPEN) end
   c.local_fields = c.local_fields or {}
   c.local_fields.traceparent = true
+  if c.pages then
+    -- client:pages stops after this many items (not sent)
+    c.fields.max_items = {"count"}
+    c.local_fields.max_items = true
+  end
   -- the same as a list, for the hot path
   c.local_list = {}
   for k in pairs(c.local_fields) do c.local_list[#c.local_list + 1] = k end
-  c.required, c.lists = {}, {}
+  -- required fields, and those sent in another shape than given (see
+  -- sops.client): lists, id lists, "text" booleans
+  c.required, c.reshape = {}, {}
   for name, f in pairs(c.fields) do
     if f[2] then c.required[#c.required + 1] = name end
-    if f[1] == "list" and name ~= c.list then c.lists[#c.lists + 1] = name end
+    if f[1] == "list" or f[1] == "ids" or f.travel then
+      c.reshape[#c.reshape + 1] = {name = name, kind = f[1], travel = f.travel, max = f.max}
+    end
   end
   -- sent as the caller gave it
   -- (local fields are taken out when present, see sops.client)
-  c.simple = not c.fixed and #c.lists == 0 and not c.list
+  c.simple = not c.fixed and #c.reshape == 0
 end
+
+-- the calls that client:pages takes, for its error message
+local paged = {}
+for name, c in pairs(M.CALLS) do
+  if c.pages then paged[#paged + 1] = name end
+end
+table.sort(paged)
+M.PAGED = table.concat(paged, ", ")
 
 return M

@@ -40,7 +40,8 @@ local function is_traceparent(v)
     and parent:find("[^0]") ~= nil and version ~= "ff"
 end
 
--- kind: "id" (see M.id), "count" (a positive integer number), "string",
+-- kind: "id" (see M.id), "count" (a positive integer number), "integer"
+-- (an integer number from 0), "string",
 -- "traceparent" (see is_traceparent), "boolean", "object", "list",
 -- "number", "any". Returns nil when v fits, else a description.
 function M.mismatch(kind, v)
@@ -50,6 +51,9 @@ function M.mismatch(kind, v)
   elseif kind == "count" then
     if not is_int(v) then return "positive integer expected, got " .. tname(v) end
     if v <= 0 then return "positive integer expected, got " .. tostring(v) end
+  elseif kind == "integer" then
+    if not is_int(v) then return "integer expected, got " .. tname(v) end
+    if v < 0 then return "integer from 0 expected, got " .. tostring(v) end
   elseif kind == "string" then
     if type(v) ~= "string" then return "string expected, got " .. tname(v) end
   elseif kind == "traceparent" then
@@ -62,7 +66,7 @@ function M.mismatch(kind, v)
     if v ~= v then return "number expected, got NaN" end
   elseif kind == "object" then
     if type(v) ~= "table" then return "table expected, got " .. tname(v) end
-  elseif kind == "list" then
+  elseif kind == "list" or kind == "ids" then
     if type(v) ~= "table" then return "table expected, got " .. tname(v) end
     if not M.is_sequence(v) then return "list expected (a table with keys 1 to n only)" end
   end
@@ -82,12 +86,14 @@ end
 M.fits = {
   id = function(v) return id_of(v) ~= nil end,
   count = function(v) return is_int(v) and v > 0 end,
+  integer = function(v) return is_int(v) and v >= 0 end,
   string = function(v) return type(v) == "string" end,
   traceparent = function(v) return type(v) == "string" and is_traceparent(v) end,
   boolean = function(v) return type(v) == "boolean" end,
   number = function(v) return type(v) == "number" and v == v end,
   object = function(v) return type(v) == "table" end,
   list = function(v) return type(v) == "table" and M.is_sequence(v) end,
+  ids = function(v) return type(v) == "table" and M.is_sequence(v) end,
   any = function() return true end,
 }
 

@@ -189,10 +189,6 @@ function M.check_open(c, call, level)
   if not is_open(c) then check.fail(call, nil, "client is closed", level + 1) end
 end
 
--- Builds the parameters of one call, raising on argument mistakes. The
--- common case sends the caller's own table as it is (the core fills in the
--- client's bk_biz_id and scope); any doubt goes to check.fields, which
--- raises the precise message.
 -- The entries of list field `field` as integer ids, raising on a bad one.
 local function ids_of(call, field, list, level)
   local ids = {}
@@ -204,25 +200,52 @@ local function ids_of(call, field, list, level)
   return ids
 end
 
+-- How list and flag fields travel (spec.reshape, from sops.api): a list
+-- as a JSON array even when empty, or comma-joined; a list of ids checked
+-- and sent as integers; a flag the server parses as "true"/"false".
+local function reshape(call, r, v, level)
+  if r.kind == "boolean" then return v and "true" or "false" end
+  local list
+  if r.kind == "ids" then
+    list = ids_of(call, r.name, v, level + 1)
+    if r.max and #list > r.max then check.fail(call, r.name, "at most " .. r.max .. " ids per call", level + 1) end
+  else
+    list = {}
+    for j, x in ipairs(v) do list[j] = x end
+  end
+  if r.travel ~= "comma" then return setmetatable(list, core.array_mt) end
+  for j, x in ipairs(list) do
+    if type(x) ~= "string" and not check.is_int(x) then
+      check.fail(call, r.name .. "[" .. j .. "]", "string or integer expected, got " .. type(x), level + 1)
+    end
+    list[j] = type(x) == "string" and x or string.format("%d", x)
+  end
+  return table.concat(list, ",")
+end
+
+-- Builds the parameters of one call, raising on argument mistakes. The
+-- common case sends the caller's own table as it is (the core fills in the
+-- client's bk_biz_id and scope); any doubt goes to check.fields, which
+-- raises the precise message.
 local function params_for(self, name, spec, args, level)
-  M.check_open(self, "sops." .. name, level + 1)
+  local call = "sops." .. name
+  M.check_open(self, call, level + 1)
   local fields = spec.fields
-  if type(args) ~= "table" then check.fields("sops." .. name, args, fields, level + 1) end
+  if type(args) ~= "table" then check.fields(call, args, fields, level + 1) end
   for k, v in next, args do
     local f = fields[k]
-    if f == nil or not fits[f[1]](v) then check.fields("sops." .. name, args, fields, level + 1) end
+    if f == nil or not fits[f[1]](v) then check.fields(call, args, fields, level + 1) end
   end
   local required = spec.required
   for i = 1, #required do
-    if args[required[i]] == nil then check.fields("sops." .. name, args, fields, level + 1) end
+    if args[required[i]] == nil then check.fields(call, args, fields, level + 1) end
   end
   local d = defaults[self]
-  if args.bk_biz_id == nil and not (d and d.bk_biz_id) then
-    check.fail("sops." .. name, "bk_biz_id", "positive integer expected, got nil (give it here or to sops.new)",
-      level + 1)
+  if spec.scoped and args.bk_biz_id == nil and not (d and d.bk_biz_id) then
+    check.fail(call, "bk_biz_id", "positive integer expected, got nil (give it here or to sops.new)", level + 1)
   end
   if spec.actions and not spec.actions[args.action] then
-    check.fail("sops." .. name, "action", "unknown action '" .. tostring(args.action) .. "'", level + 1)
+    check.fail(call, "action", "unknown action '" .. tostring(args.action) .. "'", level + 1)
   end
   -- sent as given, unless fields must be added, reshaped or taken out
   local local_list, has_local = spec.local_list, false
@@ -237,26 +260,10 @@ local function params_for(self, name, spec, args, level)
   if spec.fixed then
     for k, v in pairs(spec.fixed) do p[k] = v end
   end
-  -- a list field is sent as a JSON array even when empty
-  local lists = spec.lists
-  for i = 1, #lists do
-    local k = lists[i]
-    if p[k] ~= nil then
-      local copy = setmetatable({}, core.array_mt)
-      for j, v in ipairs(p[k]) do copy[j] = v end
-      p[k] = copy
-    end
-  end
-  if spec.list then
-    local list = args[spec.list]
-    if #list > 50 then check.fail("sops." .. name, spec.list, "at most 50 task ids per call", level + 1) end
-    p[spec.list] = setmetatable(ids_of("sops." .. name, spec.list, list, level + 1), core.array_mt)
-  end
-  if name == "get_template_list" and args.id_in then
-    -- template ids, sent comma-joined in the query
-    local ids = ids_of("sops." .. name, "id_in", args.id_in, level + 1)
-    for i, id in ipairs(ids) do ids[i] = string.format("%d", id) end
-    p.id_in = table.concat(ids, ",")
+  local rs = spec.reshape
+  for i = 1, #rs do
+    local r = rs[i]
+    if p[r.name] ~= nil then p[r.name] = reshape(call, r, p[r.name], level + 1) end
   end
   return p
 end
@@ -359,6 +366,77 @@ function methods:call(target, params, timeout)
   if type(target) == "table" then name = define(target, 2) end
   local value, response = call_at(self, 3, name, params, timeout)
   return value, response
+end
+
+-- The value at a dotted path ("data.items") of table t, or nil.
+local function at_path(t, path)
+  for key in path:gmatch("[^.]+") do
+    if type(t) ~= "table" then return nil end
+    t = t[key]
+  end
+  return t
+end
+
+-- client:pages(name, args) -> an iterator over the items of a listing
+-- that pages (sops.api marks which: limit and offset in, a count out),
+-- and the pager {requests, count, err}. The next page is fetched when
+-- the last item is used up; iteration stops at the end, after
+-- args.max_items items, or with nil, err once on a failure (kept in
+-- pager.err, since a for loop ends on it). args.limit is the page size.
+function methods:pages(name, args)
+  local spec = type(name) == "string" and api.CALLS[name]
+  if not (spec and spec.pages) then
+    error("bad argument #1 to 'pages' (a listing that pages expected: " .. api.PAGED .. ")", 2)
+  end
+  args = args == nil and {} or args
+  local paging = spec.pages
+  -- (levels: the user is 2 from here, 3 from params_for)
+  local params = params_for(self, name, spec, args, 3)
+  local call = "sops." .. name
+  if args.limit and args.limit > paging.max then
+    check.fail(call, "limit", "at most " .. paging.max .. " items per page", 2)
+  end
+  local copy = {}
+  for k, v in pairs(params) do copy[k] = v end
+  copy.max_items = nil
+  local limit, offset, max_items = args.limit or paging.max, args.offset or 0, args.max_items
+  local pager = {requests = 0, count = nil, err = nil}
+  local items, i, done, given = {}, 0, false, 0
+  local function fetch()
+    local want = limit
+    if max_items and max_items - given < want then want = max_items - given end
+    copy.limit, copy.offset = want, offset
+    pager.requests = pager.requests + 1
+    local value, response = send(self, call, spec.api, copy, 3)
+    if value == nil then
+      done, pager.err = true, response
+      return response
+    end
+    local list = at_path(response, paging.items)
+    if type(list) ~= "table" then
+      done = true
+      pager.err = core.new_error({kind = "decode", api = spec.api, retryable = false,
+        message = "no list at '" .. paging.items .. "' in the answer"})
+      return pager.err
+    end
+    pager.count = at_path(response, paging.count)
+    items, i = list, 0
+    offset = offset + #list
+    if #list < want or (type(pager.count) == "number" and offset >= pager.count) then done = true end
+    return nil
+  end
+  local function next_item()
+    if i >= #items then
+      if done or (max_items and given >= max_items) then return nil end
+      local err = fetch()
+      if err then return nil, err end
+      if #items == 0 then return nil end
+    end
+    i = i + 1
+    given = given + 1
+    return items[i]
+  end
+  return next_item, pager
 end
 
 -- client:on("request" | "response", fn): sets (or with nil, removes) a hook.

@@ -21,8 +21,11 @@ local DEFAULTS = {
   app_code = "sim-app", app_secret = "sim-secret",
 }
 
+-- a CMDB business (scope cmdb_biz, id 2) and a project of its own (scope
+-- project, id 5)
 local function default_projects()
-  return {{id = 2, bk_biz_id = 2, name = "Sim Business", from_cmdb = true}}
+  return {{id = 2, bk_biz_id = 2, name = "Sim Business", from_cmdb = true},
+    {id = 5, bk_biz_id = 5, name = "Sim Project", from_cmdb = false}}
 end
 
 function M.new(opts)
@@ -90,8 +93,8 @@ local function route(self, req)
   local path = req.path
   local api = path:match("^/api/c/compapi/v2/sops/([^/]+)/?$")
   if api then return routes.esb(self, req, api) end
-  local stage, name, rest = path:match("^/([^/]+)/([^/]+)/(.*)$")
-  if stage then return routes.gateway(self, req, stage, name, rest) end
+  local stage, rest = path:match("^/([^/]+)(/.+)$")
+  if stage then return routes.gateway(self, req, stage, rest) end
   return {404, {{"Content-Type", "text/plain"}}, "not found\n"}
 end
 

@@ -5,10 +5,9 @@
 local json = require "sops.sim.json"
 local util = require "sops.sim.util"
 local views = require "sops.sim.views"
+local catalog = require "sops.sim.catalog"
 
 local M = {}
-
-local ENDPOINTS = views.ENDPOINTS
 
 local function gateway_error(status, code, code_name, message)
   local body = json.obj("code", code, "data", json.null, "code_name", code_name, "message", message, "result", false)
@@ -31,18 +30,55 @@ local function django_404(path)
       .. " was not found on this server.</p></body>\n</html>\n"}
 end
 
+-- The gateway's answer to an app it has not approved for a restricted
+-- resource (fixture gateway_app_no_permission.json).
+local function no_permission()
+  return gateway_error(403, 1640301, "APP_NO_PERMISSION", "App has no permission to the resource")
+end
+
+local function approved(sim, app_code)
+  return views.WHITELIST[app_code] or sim.config.whitelist[app_code]
+end
+
+-- The values of a route's path parameters as the view gets them: ids as
+-- integers (and their text as <name>_raw), the others as text; a project_id
+-- is the business id too. nil when one does not match urls.py's pattern.
+local function path_values(route, values)
+  local ids = {}
+  for i, name in ipairs(route.params) do
+    local v = values[i]
+    local text = catalog.TEXT[name]
+    if text then
+      if not v:match(text) then return nil end
+      ids[name] = v
+    else
+      if not v:match("^%d+$") then return nil end
+      ids[name] = math.tointeger(tonumber(v))
+      ids[name .. "_raw"] = v
+    end
+  end
+  if ids.project_id then ids.bk_biz_id, ids.bk_biz_id_raw = ids.project_id, ids.project_id_raw end
+  return ids
+end
+
 local function method_not_allowed(ep)
   return {405, {{"Allow", ep.method}, {"Content-Type", "text/html; charset=utf-8"}}, ""}
 end
 
 -- Checks an app/user identity. creds: {bk_app_code, bk_app_secret, bk_token,
 -- access_token, bk_username}. Returns username, app_code or nil, reason.
-local function authenticate(config, creds)
+-- app_only: a resource that verifies the app and no user ("" then).
+local function authenticate(config, creds, app_only)
   local code = creds.bk_app_code
   if type(code) ~= "string" or code == "" then return nil, "app" end
   local secret = creds.bk_app_secret
   if type(secret) ~= "string" or secret == "" then return nil, "secret" end
   if code ~= config.app_code or secret ~= config.app_secret then return nil, "bad_app" end
+  if app_only then
+    -- the gateway verifies no user here; bk-sops reads what it is sent
+    local user = config.tokens[creds.bk_token or ""] or config.tokens[creds.access_token or ""] or creds.bk_username
+    return type(user) == "string" and user or "", code
+  end
   local token, access = creds.bk_token, creds.access_token
   if type(token) == "string" and token ~= "" then
     local user = config.tokens[token]
@@ -83,29 +119,27 @@ local function trace_id(req)
   return req.headers.traceparent or util.uuid_hex()
 end
 
--- Handles /{stage}/{api}/{ids...}/ . Returns a response table.
-function M.gateway(sim, req, stage, api, rest)
-  local ep = ENDPOINTS[api]
-  local segments = {}
-  for seg in rest:gmatch("([^/]+)") do segments[#segments + 1] = seg end
-  if stage ~= sim.config.stage or not ep or #segments ~= #ep.ids or not rest:match("/$") and rest ~= "" then
+-- Handles /{stage}/<resource path>. Returns a response table.
+function M.gateway(sim, req, stage, rest)
+  local ep, values = catalog.match(rest)
+  if stage ~= sim.config.stage or not ep then
     return gateway_error(404, 1640401, "API_NOT_FOUND",
       string.format('API not found [method="%s" path="%s"]', req.method, req.path))
   end
-  local creds = json.decode(req.headers["x-bkapi-authorization"] or "")
-  if type(creds) ~= "table" then creds = {} end
-  local username, app_code = authenticate(sim.config, creds)
-  if not username then return invalid_args(GATEWAY_REASONS[app_code]) end
-  local ids = {}
-  for i, name in ipairs(ep.ids) do
-    if not segments[i]:match("^%d+$") then return django_404(req.path) end
-    ids[name] = math.tointeger(tonumber(segments[i]))
-    ids[name .. "_raw"] = segments[i]
+  local username, app_code = "", nil
+  if ep.auth ~= "none" then
+    local creds = json.decode(req.headers["x-bkapi-authorization"] or "")
+    if type(creds) ~= "table" then creds = {} end
+    username, app_code = authenticate(sim.config, creds, ep.auth == "app")
+    if not username then return invalid_args(GATEWAY_REASONS[app_code]) end
+    if ep.restricted and not approved(sim, app_code) then return no_permission() end
   end
+  local ids = path_values(ep, values)
+  if not ids then return django_404(req.path) end
   if req.method ~= ep.method then return method_not_allowed(ep) end
   local args = util.parse_query(req.query)
   return sim.views:dispatch({
-    api = api, method = req.method, args = args, body = req.body, ids = ids,
+    api = ep.name, route = ep, method = req.method, args = args, body = req.body, ids = ids,
     username = username, app_code = app_code, trace_id = trace_id(req),
     path = req.path, sorted_query = sorted_query(args),
   })
@@ -129,8 +163,10 @@ local CRED_KEYS = {"bk_app_code", "bk_app_secret", "bk_token", "bk_username", "b
 
 -- Handles /api/c/compapi/v2/sops/{api}/ . Returns a response table.
 function M.esb(sim, req, api)
-  local ep = ENDPOINTS[api]
-  if not ep then return esb_error(1306404, string.format("Not found, component class not found: sops.%s", api)) end
+  local ep = catalog.BY_NAME[api]
+  if not (ep and ep.esb) then
+    return esb_error(1306404, string.format("Not found, component class not found: sops.%s", api))
+  end
   if req.method ~= ep.method then return method_not_allowed(ep) end
   local params
   local body_ok = true
@@ -155,8 +191,14 @@ function M.esb(sim, req, api)
     local e = ESB_REASONS[why]
     return esb_error(e[1], e[2])
   end
+  -- (unverified: the text legacy ESB gives an app without the component's
+  -- permission; the code is its documented 1306403)
+  if ep.restricted and not approved(sim, creds.bk_app_code) then
+    return esb_error(1306403, string.format("App[%s] has no permission to the component sops.%s",
+      tostring(creds.bk_app_code), api))
+  end
   local ids = {}
-  for _, name in ipairs(ep.ids) do
+  for _, name in ipairs(ep.params) do
     local v = params[name]
     if v == nil or v == "" or v == json.null then
       return esb_error(1306406, "Parameters error, param " .. name .. " is required")
@@ -170,8 +212,9 @@ function M.esb(sim, req, api)
     params[name] = nil
   end
   for _, k in ipairs(CRED_KEYS) do params[k] = nil end
+  if ids.project_id then ids.bk_biz_id, ids.bk_biz_id_raw = ids.project_id, ids.project_id_raw end
   local ctx = {
-    api = api, method = req.method, ids = ids, username = username, app_code = creds.bk_app_code,
+    api = api, route = ep, method = req.method, ids = ids, username = username, app_code = creds.bk_app_code,
     trace_id = trace_id(req), path = "/" .. api .. "/",
   }
   if req.method == "GET" then

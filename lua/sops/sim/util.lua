@@ -47,4 +47,23 @@ function M.parse_query(q)
   return t
 end
 
+local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+-- Decodes base64 text (padding optional); nil when it is not base64.
+function M.base64_decode(s)
+  s = s:gsub("=+$", "")
+  if s:find("[^%w+/]") then return nil end
+  local out, bits, n = {}, 0, 0
+  for i = 1, #s do
+    bits = bits * 64 + (B64:find(s:sub(i, i), 1, true) - 1)
+    n = n + 6
+    if n >= 8 then
+      n = n - 8
+      out[#out + 1] = string.char(bits // (1 << n))
+      bits = bits % (1 << n)
+    end
+  end
+  return table.concat(out)
+end
+
 return M

@@ -9,20 +9,6 @@ local status = require "sops.sim.status"
 
 local M = {}
 
-M.ENDPOINTS = {
-  create_task = {method = "POST", ids = {"template_id", "bk_biz_id"}},
-  start_task = {method = "POST", ids = {"task_id", "bk_biz_id"}},
-  operate_task = {method = "POST", ids = {"task_id", "bk_biz_id"}},
-  operate_node = {method = "POST", ids = {"bk_biz_id", "task_id"}},
-  node_callback = {method = "POST", ids = {"task_id", "bk_biz_id"}},
-  get_task_status = {method = "GET", ids = {"task_id", "bk_biz_id"}},
-  get_tasks_status = {method = "POST", ids = {"bk_biz_id"}},
-  get_task_detail = {method = "GET", ids = {"task_id", "bk_biz_id"}},
-  get_task_node_detail = {method = "GET", ids = {"task_id", "bk_biz_id"}},
-  get_template_list = {method = "GET", ids = {"bk_biz_id"}},
-  get_template_info = {method = "GET", ids = {"template_id", "bk_biz_id"}},
-}
-
 M.WHITELIST = {
   bk_fta = true, bk_bcs = true, bk_datainstaller = true, bk_dataadmin = true,
   bk_sops = true, bk_paas = true, bk_monitorv3 = true,
@@ -83,6 +69,21 @@ end
 
 local function fmt(t) return util.format_time(t) or "" end
 
+local function is_object(v)
+  return type(v) == "table" and not json.is_array(v)
+end
+
+-- a JSON array (an empty one decodes as an empty table)
+local function is_list(v)
+  return type(v) == "table" and (next(v) == nil or json.is_array(v))
+end
+
+-- whether the query's subprocess_stack, when given, is not a JSON array
+local function bad_stack(ctx)
+  local stack = ctx.args.subprocess_stack
+  return stack ~= nil and stack ~= "" and not is_list(json.decode(stack))
+end
+
 ---------------------------------------------------------------------------
 -- the checks every view goes through
 
@@ -133,12 +134,17 @@ local function middleware_not_found(ctx, task_id)
     "data", json.null, "code", NOT_EXIST)
 end
 
+-- Whether the calling app is whitelisted (mark_request_whether_is_trust).
+function Views:is_trusted(ctx)
+  return M.WHITELIST[ctx.app_code] or self.sim.config.whitelist[ctx.app_code] or false
+end
+
 -- Looks the task up as the IAM interceptor and then the view do. `trusted_fail`
 -- builds the view's own message for whitelisted apps.
 function Views:lookup_task(ctx, project, trusted_fail)
   local id = ctx.ids.task_id
   local task = self.engine:find_task(id)
-  local trusted = M.WHITELIST[ctx.app_code] or (self.sim.config.whitelist or {})[ctx.app_code]
+  local trusted = self:is_trusted(ctx)
   if not trusted or not trusted_fail then
     if not task or task.deleted then return nil, middleware_not_found(ctx, id) end
   end
@@ -194,47 +200,60 @@ local function validate_create(body)
     return py_repr(body.constants) .. " is not of type 'object'"
   end
   for _, k in ipairs({"exclude_task_nodes_id", "execute_task_nodes_id", "simplify_vars"}) do
-    if body[k] ~= nil and (type(body[k]) ~= "table" or (next(body[k]) ~= nil and not json.is_array(body[k]))) then
+    if body[k] ~= nil and not is_list(body[k]) then
       return py_repr(body[k]) .. " is not of type 'array'"
     end
   end
 end
 
-function Views:create_task(ctx, project)
+-- create_task's checks and the task they make: task, or nil and the
+-- refusal. project_source: the template_source values that select a
+-- project template (create_and_start_task takes only "business").
+function Views:new_task(ctx, project, project_source)
   local body = parse_body(ctx)
   local problem = validate_create(body)
   if problem then
-    return bare_result(ctx, "result", false, "message", "task params is invalid: " .. problem,
+    return nil, bare_result(ctx, "result", false, "message", "task params is invalid: " .. problem,
       "data", json.null, "code", PARAM_INVALID)
   end
   if body.callback_url ~= nil and not (type(body.callback_url) == "string"
       and (body.callback_url:match("^https?://[%w_].+$"))) then
-    return bare_result(ctx, "result", false, "message", "callback_url format error, must match ^https?://\\w.+$",
+    return nil, bare_result(ctx, "result", false, "message", "callback_url format error, must match ^https?://\\w.+$",
       "data", json.null, "code", PARAM_INVALID)
   end
   local tid = ctx.ids.template_id
   local source = body.template_source
-  if source ~= nil and source ~= "project" and source ~= "business" then
-    return fail(ctx, string.format("common template[id=%d] does not exist", tid), NOT_EXIST)
+  if source ~= nil and not project_source[source] then
+    return nil, fail(ctx, string.format("common template[id=%d] does not exist", tid), NOT_EXIST)
   end
   local tpl = self.engine.templates[tid]
-  if not tpl or (tpl.project_id and tpl.project_id ~= project.id) then
-    return fail(ctx, string.format("template[id=%d] of project[project_id=%d,biz_id=%s] does not exist",
+  if not tpl or tpl.common or (tpl.project_id and tpl.project_id ~= project.id) then
+    return nil, fail(ctx, string.format("template[id=%d] of project[project_id=%d,biz_id=%s] does not exist",
       tid, project.id, tostring(project.bk_biz_id)), NOT_EXIST)
   end
   local constants = {}
   for k, v in pairs(body.constants or {}) do constants[k] = v end
-  local task = self.engine:create_task(project, tpl, {
+  return self.engine:create_task(project, tpl, {
     name = body.name, creator = ctx.username, constants = constants, flow_type = body.flow_type,
     description = type(body.description) == "string" and body.description or "",
     callback_url = body.callback_url,
   })
+end
+
+-- what create_task and fast_create_task answer with
+local function created(self, ctx, project, task)
   local data = json.obj("task_id", task.id, "task_url", task_url(self, project, task.id),
     "pipeline_tree", task.compiled.tree)
   if task.flow_type == "common_func" then
     data.function_task_claim_url = string.format("%staskflow/function/?instance_id=%d", self.sim.app_host, task.id)
   end
   return view_result(ctx, "result", true, "data", data, "code", SUCCESS)
+end
+
+function Views:create_task(ctx, project)
+  local task, resp = self:new_task(ctx, project, {project = true, business = true})
+  if not task then return resp end
+  return created(self, ctx, project, task)
 end
 
 local function start_common(self, ctx, task, project)
@@ -283,9 +302,6 @@ local NODE_ACTIONS = {
   resume = true, pause_subproc = true, resume_subproc = true, forced_fail = true, retry_subprocess = true,
 }
 
-local function is_object(v)
-  return type(v) == "table" and not json.is_array(v)
-end
 
 function Views:operate_node(ctx, project)
   local body = parse_body(ctx)
@@ -405,7 +421,7 @@ function Views:get_tasks_status(ctx, project)
     if ctx.body_empty then return fail(ctx, "request body is not a valid json", PARAM_INVALID) end
     local list = body.task_id_list
     if list == nil then list = {} end
-    if type(list) ~= "table" or (next(list) ~= nil and not json.is_array(list)) then
+    if not is_list(list) then
       return fail(ctx, "task_id_list must be a list", PARAM_INVALID)
     end
     if #list > 50 then return fail(ctx, "task_id_list is too long, maximum length is 50", PARAM_INVALID) end
@@ -470,13 +486,7 @@ end
 function Views:get_task_node_detail(ctx, project)
   local task, resp = self:lookup_task(ctx, project)
   if not task then return resp end
-  local stack = ctx.args.subprocess_stack
-  if stack ~= nil and stack ~= "" then
-    local v = json.decode(stack)
-    if type(v) ~= "table" or (next(v) ~= nil and not json.is_array(v)) then
-      return fail(ctx, "subprocess_stack is not a valid array json", UNKNOWN)
-    end
-  end
+  if bad_stack(ctx) then return fail(ctx, "subprocess_stack is not a valid array json", UNKNOWN) end
   local node_id = ctx.args.node_id
   local node = node_id and task.compiled.nodes[node_id]
   if not node then
@@ -488,55 +498,53 @@ function Views:get_task_node_detail(ctx, project)
   return view_result(ctx, "result", true, "data", data, "message", "", "code", SUCCESS)
 end
 
-local function template_item(t, project)
-  return json.obj("id", t.id, "name", t.name, "creator", t.creator or "admin",
-    "create_time", fmt(t.create_time), "editor", t.editor or json.null, "edit_time", fmt(t.create_time),
-    "category", t.category or "Other", "description", t.description or "",
-    "project_id", project.id, "project_name", project.name, "bk_biz_id", project.bk_biz_id,
-    "bk_biz_name", project.from_cmdb and project.name or json.null,
-    "auth_actions", json.array({"flow_create_task", "flow_view", "flow_edit", "flow_delete"}))
-end
-
-function Views:get_template_list(ctx, project)
-  local source = ctx.args.template_source
-  local data = json.array()
-  if source == nil or source == "" or source == "project" or source == "business" then
-    local ids
-    if ctx.args.id_in and ctx.args.id_in ~= "" then
-      ids = {}
-      for v in ctx.args.id_in:gmatch("[^,]+") do ids[tonumber(v)] = true end
-    end
-    local kw = ctx.args.name_keyword and ctx.args.name_keyword:lower()
-    for _, t in ipairs(self.engine:template_list()) do
-      if (not ids or ids[t.id]) and (not kw or t.name:lower():find(kw, 1, true))
-          and (not t.project_id or t.project_id == project.id) then
-        data[#data + 1] = template_item(t, project)
-      end
-    end
+-- paginate_list_data (gcloud/apigw/views/utils.py): offset (default 0)
+-- and limit (default 100, at most 200) from the query; count is the total
+-- before the slice. A negative or non-integer one raises in the view, whose
+-- error answer cannot be serialised: a server error. Returns page, count
+-- or nil, response.
+local function paginate(ctx, list)
+  local function int_arg(name, default)
+    local v = ctx.args[name]
+    if v == nil or v == "" then return default end
+    if not v:match("^%s*[+-]?%d+%s*$") then return nil end
+    return math.tointeger(tonumber(v))
   end
-  return view_result(ctx, "result", true, "data", data, "code", SUCCESS)
+  local offset, limit = int_arg("offset", 0), int_arg("limit", 100)
+  if not offset or not limit or offset < 0 or limit < 0 then return nil, nil, django_500() end
+  if limit > 200 then limit = 200 end
+  local page = {}
+  for i = offset + 1, math.min(#list, offset + limit) do page[#page + 1] = list[i] end
+  return page, #list
 end
 
-function Views:get_template_info(ctx, project)
-  local tid = ctx.ids.template_id
-  local tpl = self.engine.templates[tid]
-  if not tpl then
-    return fail(ctx, string.format("template[id=%d] of project[project_id=%d, biz_id=%s] does not exist",
-      tid, project.id, tostring(project.bk_biz_id)), NOT_EXIST)
-  end
-  local compiled = require("sops.sim.template").compile(tpl)
-  local data = template_item(tpl, project)
-  compiled.tree.line, compiled.tree.location = nil, nil
-  data.pipeline_tree = compiled.tree
-  return view_result(ctx, "result", true, "data", data, "code", SUCCESS)
-end
-
--- Runs the bk-sops chain for a request that passed the gateway or ESB.
+-- Runs the bk-sops chain for a request that passed the gateway or ESB:
+-- project_inject for the views of a project, then the view.
 function Views:dispatch(ctx)
-  local project, resp = self:inject_project(ctx)
-  if not project then return resp end
+  local project
+  if ctx.ids.bk_biz_id then
+    local resp
+    project, resp = self:inject_project(ctx)
+    if not project then return resp end
+  end
   return self[ctx.api](self, ctx, project)
 end
 
 M.respond = respond
+
+-- What the other view modules share with these.
+M.base = {
+  json = json, util = util, status = status, respond = respond, view_result = view_result,
+  bare_result = bare_result, fail = fail, parse_body = parse_body, drf_bool = drf_bool, fmt = fmt,
+  task_url = task_url, engine_refusal = engine_refusal, py_repr = py_repr, is_object = is_object,
+  flag = flag, django_500 = django_500, start_common = start_common,
+  validate_create = validate_create, is_list = is_list, bad_stack = bad_stack, paginate = paginate, created = created,
+  SUCCESS = SUCCESS, PARAM_INVALID = PARAM_INVALID, NOT_EXIST = NOT_EXIST, INVALID_OP = INVALID_OP,
+  UNKNOWN = UNKNOWN,
+}
+for _, name in ipairs({"sops.sim.views_tasks", "sops.sim.views_templates", "sops.sim.views_periodic",
+  "sops.sim.views_other"}) do
+  require(name)(Views, M.base)
+end
+
 return M
