@@ -43,7 +43,7 @@ RUN_SPECS   = SOPS_SPEC_LUA=$(LUA) SOPS_SIM_LUA=$(SIM_LUA) SOPS_SPEC_BUILD=$(BUI
 VERSION    := $(shell sed -n 's/.*number = "\([0-9.]*\)".*/\1/p' lua/sops/version.lua)
 ROCKSPECS  := rockspecs/lua-sops-$(VERSION)-1.rockspec rockspecs/lua-sops-sim-$(VERSION)-1.rockspec
 
-.PHONY: all sim rockspecs deps deps-all test test-all memcheck sanitize fuzz lint demo bench openresty clean \
+.PHONY: all sim rockspecs readme deps deps-all test test-all memcheck sanitize fuzz lint demo bench openresty clean \
         install-missing
 
 all: $(CORE)
@@ -165,6 +165,10 @@ bench: deps all sim bench/curl_loop
 
 bench/curl_loop: bench/curl_loop.c
 	$(CC) $(WARN) -O2 $(CURL_CFLAGS) -o $@ $< $(CURL_LIBS)
+
+# README's tables of calls, from lua/sops/api.lua
+readme:
+	LUA_PATH='lua/?.lua;;' $(LUA) spec/support/calls.lua README.md
 
 lint: deps
 	luacheck lua spec examples bench bin/sops-sim bin/sops

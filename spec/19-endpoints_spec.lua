@@ -322,17 +322,12 @@ describe("the client's and the simulator's route tables", function()
 end)
 
 describe("a restricted resource", function()
-  local sim, c
-  setup(function()
-    sim = h.start_sim({"--speed", "0"})
-    c = sim:client()
-  end)
-  teardown(function()
-    c:close()
-    sim:stop()
-  end)
+  local env = h.sim_env({"--speed", "0"})
+  setup(env.start)
+  teardown(env.stop)
 
   it("is refused by the gateway (403 APP_NO_PERMISSION) unless the app is whitelisted", function()
+    local sim, c = env.sim, env.c
     local _, err = c:fast_create_task{name = "x", pipeline_tree = {start_event = {id = "s"}}}
     assert.equal("gateway", err.kind)
     assert.equal(403, err.http_status)

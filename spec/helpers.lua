@@ -75,6 +75,22 @@ function M.finish(proc)
 end
 
 -- Starts bin/sops-sim. args: extra command-line words. Returns a Sim.
+-- For a describe block: env.start starts a simulator (args as for
+-- start_sim) and a client of it (opts as for Sim:client), env.sim and
+-- env.c; env.stop ends both. `setup(env.start) teardown(env.stop)`.
+function M.sim_env(args, client_opts)
+  local env = {}
+  function env.start()
+    env.sim = M.start_sim(args)
+    env.c = env.sim:client(client_opts)
+  end
+  function env.stop()
+    env.c:close()
+    env.sim:stop()
+  end
+  return env
+end
+
 function M.start_sim(args)
   local words = {M.SIM_LUA, "bin/sops-sim", "--port", "0", "--app-code", M.APP_CODE, "--app-secret", M.APP_SECRET}
   for _, a in ipairs(args or {}) do words[#words + 1] = a end

@@ -1,0 +1,124 @@
+-- README's tables of calls, made from sops.api: `make readme` writes them
+-- between the two markers below, and spec/25-readme_spec.lua fails when
+-- README holds anything else there.
+--   lua spec/support/calls.lua README.md   rewrites README.md in place
+local api = require "sops.api"
+
+local M = {}
+
+M.BEGIN = "<!-- calls: made from lua/sops/api.lua by `make readme` -->"
+M.END = "<!-- end of calls -->"
+
+local function names(set)
+  local out = {}
+  for k in pairs(set) do out[#out + 1] = k end
+  table.sort(out)
+  return out
+end
+
+-- taken by every call of a project (bk_biz_id, scope) or by all
+-- (traceparent): said once, above the tables
+local function common(call, name)
+  return name == "traceparent" or (call.scoped and (name == "bk_biz_id" or name == "scope"))
+end
+
+-- what README says about a field beyond its name
+local function note(name, f, call)
+  if call.actions and name == "action" then
+    local list = {}
+    for _, a in ipairs(names(call.actions)) do list[#list + 1] = "`" .. a .. "`" end
+    return " (" .. table.concat(list, ", ") .. ")"
+  end
+  if f.max then return " (at most " .. f.max .. ")" end
+  if f.travel == "comma" then return " (sent comma-joined)" end
+  if f.travel == "text" then return " (false is sent)" end
+  if name == "ensure" then return " (see \"Never twice\")" end
+  if name == "max_items" then return " (for `pages`)" end
+  return ""
+end
+
+local function fields_text(call, path)
+  local required, optional = {}, {}
+  -- the path's parameters first, in its order, then by name
+  local order = names(call.fields)
+  local function at(name) return path:find("{" .. name .. "}", 1, true) or math.huge end
+  table.sort(order, function(a, b)
+    if at(a) ~= at(b) then return at(a) < at(b) end
+    return a < b
+  end)
+  for _, name in ipairs(order) do
+    local f = call.fields[name]
+    if not common(call, name) and not (call.fixed and call.fixed[name]) then
+      local text = "`" .. name .. "`" .. note(name, f, call)
+      if f[2] then required[#required + 1] = text else optional[#optional + 1] = text end
+    end
+  end
+  local text = #required > 0 and table.concat(required, ", ") or "none required"
+  if #optional > 0 then text = text .. "; " .. table.concat(optional, ", ") end
+  return text
+end
+
+local function route_text(e, call)
+  local parts = {e.esb and "gateway, ESB" or "gateway"}
+  if e.restricted then parts[#parts + 1] = "whitelisted app" end
+  if e.declared == false then parts[#parts + 1] = "undeclared" end
+  if call.pages then parts[#parts + 1] = "pages" end
+  return table.concat(parts, "; ")
+end
+
+-- The markdown between the markers.
+function M.render()
+  -- the calls of each endpoint: its own, then its shortcuts
+  local by_api = {}
+  for name, call in pairs(api.CALLS) do
+    by_api[call.api] = by_api[call.api] or {}
+    table.insert(by_api[call.api], name)
+  end
+  local out = {M.BEGIN}
+  for _, group in ipairs(api.GROUPS) do
+    out[#out + 1] = ""
+    out[#out + 1] = "#### " .. group:sub(1, 1):upper() .. group:sub(2)
+    out[#out + 1] = ""
+    out[#out + 1] = "| method | bk-sops api | routes | fields |"
+    out[#out + 1] = "|---|---|---|---|"
+    for _, e in ipairs(api.ENDPOINTS) do
+      if e.group == group then
+        local list = by_api[e.name]
+        table.sort(list, function(a, b)
+          if a == e.name or b == e.name then return a == e.name end
+          return a < b
+        end)
+        for _, name in ipairs(list) do
+          local call = api.CALLS[name]
+          local shown = e.name
+          if call.fixed and call.fixed.action then shown = e.name .. " " .. call.fixed.action end
+          out[#out + 1] = string.format("| `%s` | %s | %s | %s |", name, shown, route_text(e, call), fields_text(call, e.path))
+        end
+      end
+    end
+  end
+  out[#out + 1] = ""
+  out[#out + 1] = M.END
+  return table.concat(out, "\n")
+end
+
+-- The README text with its calls section replaced; nil, why when the
+-- markers are missing.
+function M.rewrite(text)
+  local a = text:find(M.BEGIN, 1, true)
+  local _, b = text:find(M.END, 1, true)
+  if not a or not b then return nil, "README has no calls markers" end
+  return text:sub(1, a - 1) .. M.render() .. text:sub(b + 1)
+end
+
+if arg and arg[0] and arg[0]:find("calls%.lua$") and arg[1] then
+  local f = assert(io.open(arg[1], "rb"))
+  local text = f:read("*a")
+  f:close()
+  local new = assert(M.rewrite(text))
+  f = assert(io.open(arg[1], "wb"))
+  f:write(new)
+  f:close()
+end
+
+return M
