@@ -133,3 +133,44 @@ describe("client:create_and_start_task", function()
     assert.equal("/prod/create_and_start_task/1/2/", req.path)
   end)
 end)
+
+describe("README's paging example", function()
+  local env = h.sim_env({"--speed", "0"})
+  setup(env.start)
+  teardown(env.stop)
+
+  it("runs as printed", function()
+    for _ = 1, 3 do env.sim:task({template_id = 1}) end
+    local text = h.read("README.md")
+    local code = assert(text:match("%*%*Listings that page%.%*%*.-```lua\n(.-)```"), "no example")
+    local printed = {}
+    local env_ = setmetatable({client = env.c, print = function(...) printed[#printed + 1] = {...} end},
+      {__index = _G})
+    local chunk = assert((loadstring or load)(code, "=README", "t", env_))
+    if setfenv then setfenv(chunk, env_) end
+    chunk()
+    assert.equal(3, #printed)
+    assert.equal(3, printed[1][1])
+  end)
+end)
+
+describe("client:pages on the ESB route", function()
+  local env = h.sim_env({"--speed", "0"}, {route = "esb"})
+  setup(env.start)
+  teardown(env.stop)
+
+  it("pages get_task_list there, and refuses a listing ESB lacks when asked, not at the first page", function()
+    for _ = 1, 5 do env.sim:task({template_id = 1}) end
+    local n = 0
+    for _ in env.c:pages("get_task_list", {limit = 2, without_count = true}) do n = n + 1 end
+    assert.equal(5, n)
+    -- no total (-1): pages end on a short one
+    assert.equal(3, #env.sim:requests_to("/get_task_list/"))
+    local ok, msg = pcall(function()
+      local it = env.c:pages("get_clocked_task_list", {})
+      return it
+    end)
+    assert.is_false(ok)
+    assert.matches("26%-pages_spec.lua:%d+: bad argument #1 to 'sops.get_clocked_task_list' %(ESB has no api", msg)
+  end)
+end)

@@ -398,8 +398,11 @@ function methods:pages(name, args)
   end
   local copy = {}
   for k, v in pairs(params) do copy[k] = v end
-  copy.max_items = nil
   local limit, offset, max_items = args.limit or paging.max, args.offset or 0, args.max_items
+  -- what the core refuses (an api the client's route lacks) is refused now,
+  -- not at the first page
+  copy.limit, copy.offset = limit, offset
+  core.build(self, 3, spec.api, copy)
   local pager = {requests = 0, count = nil, err = nil}
   local items, i, done, given = {}, 0, false, 0
   local function fetch()
@@ -419,10 +422,12 @@ function methods:pages(name, args)
         message = "no list at '" .. paging.items .. "' in the answer"})
       return pager.err
     end
-    pager.count = at_path(response, paging.count)
+    -- (without_count makes bk-sops answer -1: no total)
+    local count = at_path(response, paging.count)
+    pager.count = type(count) == "number" and count >= 0 and count or nil
     items, i = list, 0
     offset = offset + #list
-    if #list < want or (type(pager.count) == "number" and offset >= pager.count) then done = true end
+    if #list < want or (pager.count and offset >= pager.count) then done = true end
     return nil
   end
   local function next_item()
