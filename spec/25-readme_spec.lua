@@ -86,14 +86,7 @@ describe("README", function()
     local printed = {}
     local env = setmetatable({print = function(...) printed[#printed + 1] = table.concat({...}, " ") end},
       {__index = _G})
-    local chunk
-    if setfenv then -- luacheck: ignore 113 (Lua 5.1 and LuaJIT)
-      chunk = assert(loadstring(code, "README")) -- luacheck: ignore 113
-      setfenv(chunk, env) -- luacheck: ignore 113
-    else
-      chunk = assert(load(code, "README", "t", env))
-    end
-    chunk()
+    h.load_in(code, "README", env)()
     assert.matches("^retrying deploy: job execution failed", printed[1])
     assert.equal("FINISHED", printed[#printed])
   end)

@@ -146,9 +146,7 @@ describe("README's paging example", function()
     local printed = {}
     local env_ = setmetatable({client = env.c, print = function(...) printed[#printed + 1] = {...} end},
       {__index = _G})
-    local chunk = assert((loadstring or load)(code, "=README", "t", env_))
-    if setfenv then setfenv(chunk, env_) end
-    chunk()
+    h.load_in(code, "README", env_)()
     assert.equal(3, #printed)
     assert.equal(3, printed[1][1])
   end)

@@ -91,6 +91,15 @@ function M.sim_env(args, client_opts)
   return env
 end
 
+-- The chunk of Lua source `code` with `env` as its globals, on every runtime.
+function M.load_in(code, name, env)
+  if setfenv then -- luacheck: ignore 113 (Lua 5.1 and LuaJIT)
+    local chunk = assert(loadstring(code, name)) -- luacheck: ignore 113
+    return setfenv(chunk, env) -- luacheck: ignore 113
+  end
+  return assert(load(code, name, "t", env))
+end
+
 function M.start_sim(args)
   local words = {M.SIM_LUA, "bin/sops-sim", "--port", "0", "--app-code", M.APP_CODE, "--app-secret", M.APP_SECRET}
   for _, a in ipairs(args or {}) do words[#words + 1] = a end
