@@ -137,6 +137,7 @@ local function cases(ctx)
     {"get_plugin_list", {}, "GET /get_plugin_list/2/", query = {scope = S}, ids = {bk_biz_id = 2}},
     {"get_plugin_detail", {code = "sleep_timer", version = "legacy"}, "GET /get_plugin_detail/2/",
       query = {code = "sleep_timer", version = "legacy", scope = S}, ids = {bk_biz_id = 2}},
+    {"get_plugin_base_info", {}, "GET /get_plugin_base_info/2/", query = {scope = S}, ids = {bk_biz_id = 2}},
     {"dispatch_plugin_query", {url = "/pipeline/x/", method = "GET"}, "POST /dispatch_plugin_query/",
       body = {url = "/pipeline/x/", method = "GET"}, outcome = "api"},
     {"plugin_gateway_get_categories", {plugin_source = "builtin"}, "GET /plugin-gateway/categories/",

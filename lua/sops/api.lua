@@ -194,6 +194,8 @@ M.ENDPOINTS = {
     group = "plugins", fields = {}},
   {name = "get_plugin_detail", method = "GET", path = "/get_plugin_detail/{bk_biz_id}/", esb = true,
     declared = false, group = "plugins", fields = {code = STR_REQ, version = STR}},
+  {name = "get_plugin_base_info", method = "GET", path = "/get_plugin_base_info/{bk_biz_id}/", declared = false,
+    group = "plugins", fields = {}},
   {name = "dispatch_plugin_query", method = "POST", path = "/dispatch_plugin_query/", restricted = true,
     group = "plugins", fields = {url = STR_REQ, method = STR, data = OBJ}},
   {name = "plugin_gateway_get_categories", method = "GET", path = "/plugin-gateway/categories/",

@@ -79,6 +79,7 @@ M.ROUTES = {
   -- plugins
   {"get_plugin_list", "GET", "/get_plugin_list/{bk_biz_id}/", esb = true},
   {"get_plugin_detail", "GET", "/get_plugin_detail/{bk_biz_id}/", esb = true, declared = false},
+  {"get_plugin_base_info", "GET", "/get_plugin_base_info/{bk_biz_id}/", declared = false},
   {"dispatch_plugin_query", "POST", "/dispatch_plugin_query/", restricted = true},
   {"plugin_gateway_get_categories", "GET", "/plugin-gateway/categories/", restricted = true, auth = "app"},
   {"plugin_gateway_get_plugin_list", "GET", "/plugin-gateway/plugins/", restricted = true, auth = "app"},

@@ -53,6 +53,13 @@ return function(Views, b)
       tostring(version)), 3546100)
   end
 
+  -- (no IAM, no user: code and name of each plugin the project may use)
+  function Views:get_plugin_base_info()
+    local data = json.array()
+    for i, p in ipairs(PLUGINS) do data[i] = json.obj("code", p.code, "name", p.name) end
+    return b.respond(json.obj("result", true, "data", data, "code", SUCCESS))
+  end
+
   function Views:dispatch_plugin_query(ctx)
     if not self:is_trusted(ctx) then return fail(ctx, "you have no permission to call this api.", 3540100) end
     local body = parse_body(ctx)
