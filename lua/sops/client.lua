@@ -352,7 +352,8 @@ local function define(spec, level)
   end
   local changes_state = spec.changes_state
   if changes_state == nil then changes_state = method == "POST" end -- sent at most once unless told it is a read
-  core.define({name = name, method = method, path = path, changes_state = changes_state})
+  -- (on an ESB client it goes to ESB's /<name>/ unless esb = false says ESB lacks it)
+  core.define({name = name, method = method, path = path, changes_state = changes_state, esb = spec.esb ~= false})
   defined[name] = {method = method, path = path}
   return name
 end
