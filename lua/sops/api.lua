@@ -226,7 +226,7 @@ M.ENDPOINTS = {
   {name = "get_user_project_detail", method = "GET", path = "/get_user_project_detail/{bk_biz_id}/", esb = true,
     group = "projects", fields = {include_executor_proxy = BOOL, include_staff_groups = BOOL}},
   {name = "get_mini_app_list", method = "GET", path = "/get_mini_app_list/{bk_biz_id}/", group = "projects",
-    fields = PAGE},
+    pages = {max = 200, items = "data", count = "count"}, fields = PAGE},
   {name = "modify_project_executor_proxy", method = "POST", path = "/modify_project_executor_proxy/{bk_biz_id}/",
     changes_state = true, group = "projects", fields = {executor_proxy = STR_REQ, executor_proxy_exempts = STR_REQ}},
   {name = "register_project", method = "POST", path = "/register_project/", restricted = true,
