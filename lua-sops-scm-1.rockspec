@@ -60,6 +60,7 @@ build = {
     ["sops.cli.render"] = "lua/sops/cli/render.lua",
     ["sops.client"] = "lua/sops/client.lua",
     ["sops.compat"] = "lua/sops/compat.lua",
+    ["sops.cosocket"] = "lua/sops/cosocket.lua",
     ["sops.events"] = "lua/sops/events.lua",
     ["sops.tree"] = "lua/sops/tree.lua",
     ["sops.version"] = "lua/sops/version.lua",

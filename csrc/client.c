@@ -706,6 +706,132 @@ int sops_client_build(lua_State *L)
     return pinned(L, build_body, "prepare", 1, build_closed, level);
 }
 
+/* The body of core.request, run pinned: (client, api, params [,
+ * traceparent]) -> {method, url, headers, body, once, max_body}, the
+ * request exactly as libcurl would send it, secrets included: for another
+ * transport (sops.cosocket), which keeps it to itself. */
+static int request_body(lua_State *L)
+{
+    sops_client *c = check_client(L, 1);
+    const char *api = luaL_checkstring(L, 2);
+    const char *tp = lua_type(L, 4) == LUA_TSTRING ? lua_tostring(L, 4) : NULL;
+    sops_slot *slot = &c->slots[0];
+    const sops_endpoint *ep;
+    struct curl_slist *h;
+    int i = 0;
+    luaL_checktype(L, 3, LUA_TTABLE);
+    lua_settop(L, 4);
+    ep = prepare(L, c, slot, api, 3, c->timeout_ms);
+    lua_createtable(L, 0, 6);
+    lua_pushstring(L, ep->post ? "POST" : "GET");
+    lua_setfield(L, -2, "method");
+    lua_pushlstring(L, slot->url.data, slot->url.len);
+    lua_setfield(L, -2, "url");
+    lua_newtable(L);
+    for (h = ep->post ? c->post_headers : c->get_headers; h; h = h->next) {
+        lua_pushstring(L, h->data);
+        lua_rawseti(L, -2, ++i);
+    }
+    if (tp) {
+        lua_pushfstring(L, "traceparent: %s", tp);
+        lua_rawseti(L, -2, ++i);
+    }
+    lua_setfield(L, -2, "headers");
+    if (ep->post) {
+        lua_pushlstring(L, slot->body.data ? slot->body.data : "", slot->body.len);
+        lua_setfield(L, -2, "body");
+    }
+    lua_pushboolean(L, ep->changes_state);
+    lua_setfield(L, -2, "once");
+    lua_pushnumber(L, (lua_Number)c->max_body);
+    lua_setfield(L, -2, "max_body");
+    return 1;
+}
+
+/* core.request(client, level, api, params [, traceparent]): see
+ * request_body; argument errors at `level` (as for call_at). */
+int sops_client_request(lua_State *L)
+{
+    int level = take_level(L);
+    return pinned(L, request_body, "call", 1, build_closed, level);
+}
+
+/* A string field of the table at idx, or "" (copied into out, n bytes). */
+static const char *answer_field(lua_State *L, int idx, const char *k, char *out, size_t n)
+{
+    const char *v;
+    lua_getfield(L, idx, k);
+    v = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+    snprintf(out, n, "%s", v);
+    lua_pop(L, 1);
+    return out;
+}
+
+/* The body of core.answer, run pinned: (client, api, t) where t says how
+ * another transport's exchange ended: {status, body, request_id,
+ * error_code, trace_id, retry_after, failure = nil | "timeout" | "tls" |
+ * "transport", message, sent, once, too_large}. Classified and decoded as
+ * libcurl's transfers are: value, response | nil, err. */
+static int answer_body(lua_State *L)
+{
+    sops_client *c = check_client(L, 1);
+    const char *api = luaL_checkstring(L, 2);
+    const char *secrets[SOPS_SECRETS];
+    char request_id[128], error_code[32], trace_id[128], retry_after[64], message[256], failure[16];
+    sops_response r;
+    size_t len = 0;
+    const char *body;
+    lua_Number status;
+    luaL_checktype(L, 3, LUA_TTABLE);
+    lua_settop(L, 3);
+    lua_getfield(L, 3, "body"); /* stays at 4, referenced while it is read */
+    body = lua_type(L, 4) == LUA_TSTRING ? lua_tolstring(L, 4, &len) : NULL;
+    lua_getfield(L, 3, "status");
+    status = lua_type(L, -1) == LUA_TNUMBER ? lua_tonumber(L, -1) : 0;
+    lua_pop(L, 1);
+    answer_field(L, 3, "failure", failure, sizeof failure);
+    memset(&r, 0, sizeof r);
+    r.rc = CURLE_OK;
+    if (strcmp(failure, "timeout") == 0)
+        r.rc = CURLE_OPERATION_TIMEDOUT;
+    else if (strcmp(failure, "tls") == 0)
+        r.rc = CURLE_PEER_FAILED_VERIFICATION;
+    else if (strcmp(failure, "transport") == 0)
+        r.rc = CURLE_RECV_ERROR;
+    r.status = status >= 100 && status <= 999 ? (long)status : 0;
+    r.body = len > 0 ? body : NULL;
+    r.len = len;
+    lua_getfield(L, 3, "too_large");
+    r.too_large = lua_toboolean(L, -1);
+    lua_getfield(L, 3, "sent");
+    r.sent = lua_toboolean(L, -1);
+    lua_getfield(L, 3, "once");
+    r.once = lua_toboolean(L, -1);
+    lua_pop(L, 3);
+    if (r.too_large)
+        r.rc = CURLE_FILESIZE_EXCEEDED;
+    r.max_body = c->max_body;
+    r.errbuf = answer_field(L, 3, "message", message, sizeof message);
+    r.request_id = answer_field(L, 3, "request_id", request_id, sizeof request_id);
+    r.error_code = answer_field(L, 3, "error_code", error_code, sizeof error_code);
+    r.trace_id = answer_field(L, 3, "trace_id", trace_id, sizeof trace_id);
+    r.retry_after = answer_field(L, 3, "retry_after", retry_after, sizeof retry_after);
+    secrets_of(c, secrets);
+    return sops_response_push(L, &r, api, c->max_depth, &c->scratch, secrets, SOPS_SECRETS);
+}
+
+static int answer_closed(lua_State *L, sops_client *c)
+{
+    return push_closed(L, c, lua_tostring(L, 2));
+}
+
+/* core.answer(client, api, t) -> value, response | nil, err: see
+ * answer_body. */
+int sops_client_answer(lua_State *L)
+{
+    return pinned(L, answer_body, "call", 2, answer_closed, 1);
+}
+
 /* Every call of a call_many whose client was closed during it gets
  * {nil, err}. */
 static int call_many_closed(lua_State *L, sops_client *c)

@@ -19,5 +19,9 @@ int sops_client_call_at(lua_State *L);
 
 /* core.build(client, level, api, params) -> the request, secrets as *** */
 int sops_client_build(lua_State *L);
+/* core.request and core.answer: a call's request as built, and its answer
+ * classified and decoded, for a transport other than libcurl. */
+int sops_client_request(lua_State *L);
+int sops_client_answer(lua_State *L);
 
 #endif

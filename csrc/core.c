@@ -56,6 +56,8 @@ int luaopen_sops_core(lua_State *L)
         {"new", sops_client_new},
         {"call_at", sops_client_call_at},
         {"build", sops_client_build},
+        {"request", sops_client_request},
+        {"answer", sops_client_answer},
         {"register", sops_catalog_register},
         {"define", sops_catalog_define},
         {"decode", core_decode},

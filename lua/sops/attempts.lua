@@ -41,7 +41,8 @@ end
 
 -- Runs `api` with params on client c: at most 1 + policy.max attempts,
 -- within timeout seconds in all (the client's timeout when nil). cfg holds
--- the client's policy, hooks and timeout; where is call_at's level for
+-- the client's policy, hooks, timeout and exchange (core.call_at's
+-- equivalent, when the client may use cosockets); where is call_at's level for
 -- argument errors (one more than the caller's, for this frame); traceparent
 -- (optional) goes with every attempt.
 function M.run(c, cfg, call, api, params, where, timeout, traceparent)
@@ -55,8 +56,8 @@ function M.run(c, cfg, call, api, params, where, timeout, traceparent)
     attempt = attempt + 1
     if on_request then on_request(info(api, call, request, attempt, started)) end
     local remaining = deadline - core.monotime()
-    local value, response = core.call_at(c, where + 1, api, params, remaining > 0.001 and remaining or 0.001,
-      traceparent)
+    local value, response = (cfg.exchange or core.call_at)(c, where + 1, api, params,
+      remaining > 0.001 and remaining or 0.001, traceparent)
     local err = value == nil and response or nil
     local retry_in
     if err and policy and attempt <= policy.max and M.may_retry(api, err, policy.methods) then

@@ -7,6 +7,7 @@ local check = require "sops.check"
 local api = require "sops.api"
 local version = require "sops.version"
 local attempts = require "sops.attempts"
+local cosocket = require "sops.cosocket"
 
 local M = {}
 
@@ -19,7 +20,7 @@ local OPTIONS = {
   bk_biz_id = "id", scope = "string", timeout = "number", connect_timeout = "number",
   verify_tls = "boolean", ca_file = "string", proxy = "string", language = "string",
   tenant_id = "string", headers = "object", user_agent = "string", max_body = "count",
-  retries = "any", on_request = "any", on_response = "any",
+  retries = "any", on_request = "any", on_response = "any", transport = "string",
 }
 
 -- per-client settings of the Lua layer, keyed weakly by the client:
@@ -160,6 +161,18 @@ local function check_options(opts, level)
   }
 end
 
+-- Which transport a client uses: "ngx" (cosockets inside nginx, where a
+-- phase allows them; libcurl elsewhere), "curl" (always libcurl), or nil
+-- for the default: cosockets where they work.
+local function transport_of(opts, level)
+  local t = opts.transport
+  if t ~= nil and t ~= "curl" and t ~= "ngx" then opt_fail("option 'transport': 'curl' or 'ngx' expected", level + 1) end
+  local in_nginx = type(rawget(_G, "ngx")) == "table" and rawget(_G, "ngx").socket ~= nil
+  if t == "ngx" and not in_nginx then opt_fail("option 'transport': 'ngx' needs OpenResty (ngx.socket)", level + 1) end
+  if t == "curl" or not in_nginx then return nil end
+  return t or "auto"
+end
+
 -- Makes a client; argument errors are raised at `level`.
 function M.build(opts, level)
   local copts = check_options(opts, level + 1)
@@ -168,7 +181,11 @@ function M.build(opts, level)
     retries = retry_policy(opts.retries, level + 1),
     on_request = hook("on_request", opts.on_request, level + 1),
     on_response = hook("on_response", opts.on_response, level + 1),
+    ngx = transport_of(opts, level + 1),
+    cosocket = {timeout = copts.timeout, connect_timeout = copts.connect_timeout, verify_tls = copts.verify_tls,
+      proxy = copts.proxy},
   }
+  if cfg.ngx then cfg.exchange = M.exchange end
   local c = core.new(copts)
   defaults[c] = cfg
   return c
@@ -275,17 +292,40 @@ function M.params(c, name, args, level)
   return spec.api, params_for(c, name, spec, args, level + 1)
 end
 
+-- Whether a call of a client with settings cfg goes through a cosocket
+-- now (see transport_of); raises at `level` when the client must and cannot.
+local function on_cosocket(cfg, level)
+  if cosocket.available() then return true end
+  if cfg.ngx == "ngx" then
+    error("sops: transport 'ngx' needs cosockets, which nginx's " .. tostring(ngx.get_phase()) .. " phase lacks",
+      level + 1)
+  end
+  return false
+end
+
+-- core.call_at for a client that may use cosockets: the same arguments,
+-- the same results, by either transport.
+local call_at = core.call_at -- the C function, without a lookup per call
+function M.exchange(c, level, api_name, params, timeout, traceparent)
+  local cfg = defaults[c]
+  if cfg and cfg.ngx and on_cosocket(cfg, level + 1) then
+    local value, response = cosocket.call(c, cfg.cosocket, level + 1, api_name, params, timeout, traceparent)
+    return value, response
+  end
+  local value, response = call_at(c, level + 1, api_name, params, timeout, traceparent)
+  return value, response
+end
+
 -- Sends api with params on client c, through the retry policy and hooks
 -- when it has them. where: call_at's level for argument errors as seen
 -- from the function that calls send (2: its caller).
-local call_at = core.call_at -- the C function, without a lookup per call
 local function send(c, call, api_name, params, where, timeout, traceparent)
   local cfg = defaults[c]
   if cfg and (cfg.retries or cfg.on_request or cfg.on_response) then
     local value, response = attempts.run(c, cfg, call, api_name, params, where + 1, timeout, traceparent)
     return value, response
   end
-  local value, response = call_at(c, where + 1, api_name, params, timeout, traceparent)
+  local value, response = (cfg and cfg.exchange or call_at)(c, where + 1, api_name, params, timeout, traceparent)
   return value, response
 end
 
@@ -365,8 +405,49 @@ end
 function methods:call(target, params, timeout)
   local name = target
   if type(target) == "table" then name = define(target, 2) end
-  local value, response = call_at(self, 3, name, params, timeout)
+  local cfg = defaults[self]
+  local value, response = (cfg and cfg.exchange or call_at)(self, 3, name, params, timeout)
   return value, response
+end
+
+-- client:call_many(calls [, timeout]): inside nginx, each call in its own
+-- light thread (ngx.thread), up to 8 at a time, as the core runs them with
+-- libcurl elsewhere. Every request is built (and checked) before any goes.
+local curl_call_many = methods.call_many
+local WAVE = 8
+function methods:call_many(calls, timeout)
+  local cfg = defaults[self]
+  if not (cfg and cfg.ngx and on_cosocket(cfg, 2)) then
+    local results = curl_call_many(self, calls, timeout)
+    return results
+  end
+  if type(calls) ~= "table" then error("bad argument #1 to 'call_many' (table expected, got " .. type(calls) .. ")", 2) end
+  local reqs = {}
+  for i, call in ipairs(calls) do
+    if type(call) ~= "table" or type(call[1]) ~= "string" or type(call[2]) ~= "table" then
+      error("bad argument #1 to 'call_many' (entry " .. i .. ": {api, params} expected)", 2)
+    end
+    reqs[i] = cosocket.request(self, 2, call[1], call[2])
+  end
+  local results = {}
+  for first = 1, #reqs, WAVE do
+    local threads = {}
+    for i = first, math.min(first + WAVE - 1, #reqs) do
+      threads[i] = ngx.thread.spawn(function()
+        local value, response = cosocket.send(self, cfg.cosocket, reqs[i], calls[i][1], timeout)
+        return value, response
+      end)
+    end
+    for i = first, math.min(first + WAVE - 1, #reqs) do
+      local ok, value, response = ngx.thread.wait(threads[i])
+      if not ok then
+        value, response = nil, core.new_error({kind = "transport", api = calls[i][1], message = tostring(value),
+          retryable = false})
+      end
+      results[i] = {value, response}
+    end
+  end
+  return results
 end
 
 -- The value at a dotted path ("data.items") of table t, or nil.
