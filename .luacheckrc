@@ -9,5 +9,5 @@ files["spec/**/*.lua"] = { std = "min+busted" }
 -- OpenResty's ngx, where the cosocket transport runs (and the nginx specs)
 files["lua/sops/cosocket.lua"] = { read_globals = { "ngx" } }
 files["lua/sops/client.lua"] = { read_globals = { "ngx" } }
-files["spec/ngx/**/*.lua"] = { read_globals = { "ngx" } }
+files["spec/ngx/**/*.lua"] = { globals = { "ngx" } }
 exclude_files = { "build/**" }

@@ -217,28 +217,10 @@ describe("TLS", function()
   local dir, port, server
 
   setup(function()
-    dir = os.tmpname()
-    os.remove(dir)
-    assert(os.execute("mkdir -p " .. dir))
-    assert(os.execute(string.format(
-      "openssl req -x509 -newkey rsa:2048 -nodes -keyout %s/key.pem -out %s/cert.pem -days 2 "
-        .. "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1", dir, dir)))
-    port = h.dead_port()
-    server = assert(io.popen(string.format(
-      "echo $$; exec openssl s_server -accept %d -cert %s/cert.pem -key %s/key.pem -www 2>/dev/null", port, dir, dir)))
-    local pid = server:read("*l")
-    server = {pipe = server, pid = pid}
-    -- s_server prints ACCEPT once it listens
-    repeat
-      local line = server.pipe:read("*l")
-    until line == nil or line:match("ACCEPT")
+    server = h.tls_server()
+    dir, port = server.dir, server.port
   end)
-
-  teardown(function()
-    os.execute("kill " .. server.pid)
-    server.pipe:close()
-    os.execute("rm -rf " .. dir)
-  end)
+  teardown(function() server.stop() end)
 
   local function client(opts)
     local o = {url = "https://127.0.0.1:" .. port .. "/prod", app_code = "a", app_secret = "s", username = "u",

@@ -243,6 +243,44 @@ function Sim:client(opts)
   return sops.new(o)
 end
 
+-- A TLS server (openssl s_server -www, which answers an HTML page) with a
+-- self-signed certificate for 127.0.0.1: {port, dir, ca (the certificate,
+-- to trust), stop()}.
+function M.tls_server()
+  local dir = os.tmpname()
+  os.remove(dir)
+  assert(os.execute("mkdir -p " .. dir))
+  assert(os.execute(string.format(
+    "openssl req -x509 -newkey rsa:2048 -nodes -keyout %s/key.pem -out %s/cert.pem -days 2 "
+      .. "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1,DNS:127.0.0.1 >/dev/null 2>&1", dir, dir)))
+  local port = M.dead_port()
+  local pipe = assert(io.popen(string.format(
+    "echo $$; exec openssl s_server -accept %d -cert %s/cert.pem -key %s/key.pem -www 2>/dev/null", port, dir, dir)))
+  local pid = pipe:read("*l")
+  -- s_server prints ACCEPT once it listens
+  repeat
+    local line = pipe:read("*l")
+  until line == nil or line:match("ACCEPT")
+  local server = {port = port, dir = dir, ca = dir .. "/cert.pem"}
+  function server.stop()
+    os.execute("kill " .. pid)
+    pipe:close()
+    os.execute("rm -rf " .. dir)
+  end
+  return server
+end
+
+-- Calls fn until it returns true, at most `seconds` (default 10) of real
+-- time; fails the spec when it never does. For what the specs cannot be
+-- told about (another process's progress), never as a delay.
+function M.wait_until(fn, seconds)
+  local deadline = socket.gettime() + (seconds or 10)
+  while not fn() do
+    assert(socket.gettime() < deadline, "timed out waiting for a condition")
+    socket.select(nil, nil, 0.005)
+  end
+end
+
 -- A port nothing listens on (bound, then closed).
 function M.dead_port()
   local s = assert(socket.bind("127.0.0.1", 0))

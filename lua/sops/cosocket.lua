@@ -201,7 +201,9 @@ function M.send(c, opts, req, api, timeout)
     else
       sock:close()
     end
-    if not (t.failure and before_answer and reused and not fresh and try == 1) then return answer(t) end
+    -- (dead: closed or reset, not slow; a timeout is never tried again)
+    local dead = t.failure == "transport" and before_answer and reused
+    if not (dead and not fresh and try == 1) then return answer(t) end
     fresh = true
   end
 end

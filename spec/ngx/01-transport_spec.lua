@@ -1,0 +1,176 @@
+-- lua-sops inside a real nginx (Debian's, with the Lua module and LuaJIT):
+-- the cosocket transport gives what libcurl gives, on the wire and in Lua,
+-- for every call kind and every fault, verifies TLS, and leaves the worker
+-- free while it waits. `make test-openresty` runs these.
+local h = require "helpers"
+local nginx = require "ngx.nginx"
+local cjson = require "cjson"
+
+local SIM_ARGS = {"--speed", "0", "--app-code", "nginx-app", "--app-secret", "nginx-secret"}
+
+-- the requests the simulator logged, as the spec compares them
+local function wire(sim)
+  local out = {}
+  for _, r in ipairs(sim:requests()) do
+    out[#out + 1] = {r.method, r.path, r.query or "", r.body, r.headers["x-bkapi-authorization"],
+      r.headers["content-type"], r.headers["user-agent"]}
+  end
+  return out
+end
+
+describe("lua-sops in nginx", function()
+  local sim, ngx_
+  setup(function()
+    sim = h.start_sim(SIM_ARGS)
+    ngx_ = nginx.start()
+  end)
+  teardown(function()
+    ngx_.stop()
+    sim:stop()
+  end)
+  before_each(function() sim:reset() end)
+
+  local function case(name, query)
+    local parts = {"sim=" .. sim.url}
+    for k, v in pairs(query or {}) do parts[#parts + 1] = k .. "=" .. tostring(v) end
+    local status, body = ngx_.get("/case/" .. name .. "?" .. table.concat(parts, "&"))
+    assert.equal(200, status, body .. "\n" .. ngx_.log())
+    return cjson.decode(body)
+  end
+
+  it("uses cosockets in a content phase", function()
+    local out = case("which")
+    assert.equal("content", out.phase)
+    assert.is_true(out.cosocket)
+  end)
+
+  it("gives every kind of call the same answers and the same requests on both transports", function()
+    sim:config({speed = 50})
+    local by = {}
+    for _, transport in ipairs({"curl", "ngx"}) do
+      sim:reset()
+      sim:control("POST", "time", {speed = 50})
+      local out = case("calls", {transport = transport})
+      local log = wire(sim)
+      by[transport] = {out = out, log = log}
+    end
+    local a, b = by.curl.out, by.ngx.out
+    assert.same(a.create, b.create)
+    assert.same(a.list, b.list)
+    assert.same(a.unknown, b.unknown)
+    assert.same(a.refused, b.refused)
+    assert.equal("api", b.refused.err.kind)
+    assert.equal("FINISHED", b.wait)
+    assert.same({"FINISHED", "FINISHED"}, b.wait_all)
+    assert.same(a.pages, b.pages)
+    assert.equal(3, #b.many)
+    assert.equal("api", b.many[3].err.kind)
+    assert.is_table(b.many[1].value)
+    -- (node ids are random: the same tree, its names)
+    assert.equal(b.detail.value.name, a.detail.value.name)
+    assert.equal(b.detail.value.task_id or b.detail.value.id, b.create.task_id)
+    -- the same requests, header for header, up to the polls of the waits
+    -- (their number follows time); call_many's three in any order
+    local function until_wait(log)
+      local out, many = {}, {}
+      for i = 1, 11 do
+        if i >= 8 and i <= 10 then
+          local words = {}
+          for j = 1, 7 do words[j] = tostring(log[i][j]) end
+          many[#many + 1] = table.concat(words, "\n")
+        else
+          out[#out + 1] = log[i]
+        end
+      end
+      table.sort(many)
+      out[#out + 1] = many
+      return out
+    end
+    assert.same(until_wait(by.curl.log), until_wait(by.ngx.log))
+    assert.matches("^lua%-sops/", by.ngx.log[1][7])
+  end)
+
+  local FAULTS = {
+    {"status 502", {kind = "status", status = 502}, "http"},
+    {"reset", {kind = "reset"}, "transport"},
+    {"garbage", {kind = "garbage"}, "decode"},
+    {"rate limit", {kind = "rate_limit", retry_after = 3}, "gateway"},
+    {"too large", {kind = "size", bytes = 200000}, "decode", {max_body = 100000}},
+    {"slow", {kind = "delay", seconds = 2}, "timeout", {timeout = 0.5}},
+  }
+  for _, f in ipairs(FAULTS) do
+    it("maps a " .. f[1] .. " to the same error on both transports", function()
+      local got = {}
+      for _, transport in ipairs({"curl", "ngx"}) do
+        sim:reset()
+        local t = sim:task({template_id = 1})
+        -- (libcurl resends a read once on a reset; so may the cosocket path)
+        local fault = {match = "/get_task_status/", count = f[2].kind == "reset" and 2 or 1}
+        for k, v in pairs(f[2]) do fault[k] = v end
+        sim:fault(fault)
+        local query = {transport = transport, task_id = t.task_id}
+        for k, v in pairs(f[4] or {}) do query[k] = v end
+        got[transport] = case("read", query).err
+      end
+      assert.equal(f[3], got.ngx.kind)
+      assert.same(got.curl, got.ngx)
+    end)
+  end
+
+  it("never sends a state-changing call twice, on either transport", function()
+    for _, transport in ipairs({"curl", "ngx"}) do
+      sim:reset()
+      local t = sim:task({template_id = 1})
+      sim:fault({kind = "reset", match = "/start_task/"})
+      local err = case("write", {transport = transport, task_id = t.task_id}).err
+      assert.equal("transport", err.kind)
+      assert.is_true(err.sent)
+      assert.is_false(err.retryable)
+      assert.equal(1, #sim:requests_to("/start_task/"), transport)
+    end
+  end)
+
+  it("answers a trivial location while 20 slow calls wait in the same worker", function()
+    local socket = require "socket"
+    sim:fault({kind = "delay", seconds = 1, match = "/get_task_status/", count = 20})
+    local slow = assert(socket.connect("127.0.0.1", ngx_.port))
+    slow:send("GET /case/parallel?n=20&transport=ngx&sim=" .. sim.url .. " HTTP/1.0\r\n\r\n")
+    -- the slow request is in the worker (the simulator has its calls)...
+    h.wait_until(function() return #sim:requests_to("/get_task_status/") == 20 end)
+    -- ...and the worker still answers
+    local status, body = ngx_.get("/lua")
+    assert.equal(200, status)
+    assert.equal("ok\n", body)
+    slow:settimeout(0)
+    local _, err = slow:receive("*a")
+    assert.equal("timeout", err) -- the 20 calls were still waiting
+    slow:settimeout(10)
+    local answer = slow:receive("*a")
+    slow:close()
+    assert.matches('%["api","api"', answer) -- task 1 does not exist: every call came back
+  end)
+end)
+
+describe("lua-sops in nginx over TLS", function()
+  local server, ngx_
+  setup(function()
+    server = h.tls_server()
+    ngx_ = nginx.start({ca = server.ca})
+  end)
+  teardown(function()
+    ngx_.stop()
+    server.stop()
+  end)
+
+  it("verifies the certificate and the server name by default, as libcurl does", function()
+    -- trusted and named (s_server answers an HTML page: past TLS, a decode error)
+    local _, good = ngx_.get("/case/tls?transport=ngx&url=https://127.0.0.1:" .. server.port .. "/prod")
+    assert.equal("decode", cjson.decode(good).err.kind, good)
+    -- trusted, but another name
+    local _, body = ngx_.get("/case/tls?transport=ngx&url=https://127.0.0.2:" .. server.port .. "/prod")
+    local out = cjson.decode(body)
+    assert.equal("tls", out.err.kind, body)
+    local _, curl_body = ngx_.get("/case/tls?transport=curl&url=https://127.0.0.2:" .. server.port .. "/prod")
+    assert.equal("tls", cjson.decode(curl_body).err.kind, curl_body)
+  end)
+end)

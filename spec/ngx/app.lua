@@ -1,0 +1,127 @@
+-- What the nginx specs' locations run inside nginx (LuaJIT, cosockets):
+-- /case/<name>?sim=URL&transport=curl|ngx[&...] runs one case with a client
+-- of its own and answers a JSON document of what the calls returned, for
+-- the spec to compare across transports.
+local cjson = require "cjson.safe"
+local sops = require "sops"
+
+local M = {}
+
+-- an error as the spec compares it (its message may differ by transport)
+local function err_fields(err)
+  if err == nil then return nil end
+  return {kind = err.kind, http_status = err.http_status, code = err.code, sent = err.sent,
+    retryable = err.retryable, api = err.api, has_message = type(err.message) == "string"}
+end
+
+local function result(value, second)
+  if value == nil then return {err = err_fields(second)} end
+  return {value = value}
+end
+
+local function client(args, extra)
+  local o = {url = args.sim .. "/prod", app_code = "nginx-app", app_secret = "nginx-secret", username = "admin",
+    bk_biz_id = 2, transport = args.transport, timeout = tonumber(args.timeout) or 10}
+  for k, v in pairs(extra or {}) do o[k] = v end
+  return sops.new(o)
+end
+
+local CASES = {}
+
+-- every kind of call: GET and POST methods, client:call, a call the table
+-- lacks, call_many, pages, wait and wait_all
+function CASES.calls(args)
+  local c = client(args)
+  local out = {}
+  local task = c:create_task{template_id = 1, name = "in nginx", constants = {["${app}"] = "ngx"}}
+  out.create = {task_id = task and task.task_id}
+  out.start = result(c:start_task{task_id = task.task_id})
+  out.status = result(c:get_task_status{task_id = task.task_id, with_ex_data = true})
+  out.detail = result(c:call("get_task_detail", {task_id = task.task_id}))
+  out.list = result(c:get_template_list{id_in = {1, 2}})
+  out.unknown = result(c:call({api = "get_future_thing", method = "GET", path = "/get_future_thing/{bk_biz_id}/"},
+    {x = 1}))
+  out.refused = result(c:operate_task{task_id = 999, action = "pause"})
+  local many = c:call_many({{"get_task_status", {task_id = task.task_id}}, {"get_tasks_status",
+    {task_id_list = {task.task_id}}}, {"get_task_status", {task_id = 424242}}})
+  out.many = {}
+  for i, r in ipairs(many) do out.many[i] = result(r[1], r[2]) end
+  local ids = {}
+  for t in c:pages("get_task_list", {limit = 1}) do ids[#ids + 1] = t.id end
+  out.pages = ids
+  local done = c:wait{task_id = task.task_id, interval = 0.05, timeout = 30}
+  out.wait = done and done.state
+  local t2 = c:create_task{template_id = 1, name = "second"}
+  c:start_task{task_id = t2.task_id}
+  local all = c:wait_all{task_ids = {task.task_id, t2.task_id}, interval = 0.05, timeout = 30}
+  out.wait_all = {all[task.task_id] and all[task.task_id].state, all[t2.task_id] and all[t2.task_id].state}
+  c:close()
+  return out
+end
+
+-- one read, to see how a fault shows
+function CASES.read(args)
+  local c = client(args, {max_body = tonumber(args.max_body)})
+  local out = result(c:get_task_status{task_id = tonumber(args.task_id) or 1})
+  c:close()
+  return out
+end
+
+-- one state-changing call, to see how a fault shows
+function CASES.write(args)
+  local c = client(args)
+  local out = result(c:start_task{task_id = tonumber(args.task_id) or 1})
+  c:close()
+  return out
+end
+
+-- a call to a TLS server (args.url), verified unless verify=0
+function CASES.tls(args)
+  local c = sops.new{url = args.url, app_code = "a", app_secret = "s", username = "u", bk_biz_id = 2,
+    transport = args.transport, verify_tls = args.verify ~= "0", timeout = 5}
+  local out = result(c:get_task_status{task_id = 1})
+  c:close()
+  return out
+end
+
+-- n reads in light threads of this request (the worker's concurrency)
+function CASES.parallel(args)
+  local c = client(args)
+  local threads = {}
+  for i = 1, tonumber(args.n) or 20 do
+    threads[i] = ngx.thread.spawn(function()
+      local v, err = c:get_task_status{task_id = 1}
+      return v and v.state or err.kind
+    end)
+  end
+  local out = {}
+  for i, t in ipairs(threads) do
+    local _, state = ngx.thread.wait(t)
+    out[i] = state
+  end
+  c:close()
+  return out
+end
+
+-- which transport a client picks in this phase
+function CASES.which()
+  local cosocket = require "sops.cosocket"
+  return {phase = ngx.get_phase(), cosocket = cosocket.available()}
+end
+
+function M.run()
+  local args = ngx.req.get_uri_args()
+  local name = ngx.var.uri:match("^/case/([%w_]+)$")
+  local case = CASES[name]
+  if not case then return ngx.exit(404) end
+  local ok, out = pcall(case, args)
+  if not ok then
+    ngx.status = 500
+    ngx.say(cjson.encode({error = tostring(out)}))
+    return
+  end
+  ngx.header.content_type = "application/json"
+  ngx.say(cjson.encode(out))
+end
+
+return M

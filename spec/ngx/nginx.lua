@@ -1,0 +1,77 @@
+-- For the nginx specs: starts Debian's nginx with the Lua module (one
+-- worker, LuaJIT) on a free loopback port, lua-sops on its package paths
+-- and the locations of spec/ngx/app.lua, and stops it.
+local h = require "helpers"
+local socket = require "socket"
+
+local M = {}
+
+local ROOT = assert(io.popen("pwd")):read("*l")
+local MODULES = "/usr/lib/nginx/modules"
+
+local CONF = [[
+load_module %s/ndk_http_module.so;
+load_module %s/ngx_http_lua_module.so;
+%s
+worker_processes 1;
+daemon on;
+pid %s/nginx.pid;
+error_log %s/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path %s; proxy_temp_path %s; fastcgi_temp_path %s; uwsgi_temp_path %s; scgi_temp_path %s;
+  lua_package_path "%s/lua/?.lua;%s/lua/?/init.lua;%s/spec/ngx/?.lua;/usr/share/lua/5.1/?.lua;;";
+  lua_package_cpath "%s/build/luajit/?.so;/usr/lib/x86_64-linux-gnu/lua/5.1/?.so;;";
+  %s
+  server {
+    listen 127.0.0.1:%d;
+    location = /static { return 200 "ok\n"; }
+    location = /lua { content_by_lua_block { ngx.say("ok") } }
+    location /case/ { content_by_lua_block { require("app").run() } }
+  }
+}
+]]
+
+-- opts.ca: a CA file for lua_ssl_trusted_certificate. Returns
+-- {url, port, dir, get(path) -> status, body, stop()}.
+function M.start(opts)
+  opts = opts or {}
+  local dir = os.tmpname()
+  os.remove(dir)
+  assert(os.execute("mkdir -p " .. dir))
+  local port = h.dead_port()
+  local extra = opts.ca and ("lua_ssl_trusted_certificate " .. opts.ca .. "; lua_ssl_verify_depth 3;") or ""
+  local f = assert(io.open(dir .. "/nginx.conf", "w"))
+  -- as root, the worker stays root: it reads lua-sops where the checkout is
+  -- (a clone in a private temporary directory, in CI)
+  local user = h.run("id -u"):match("^0%s*$") and "user root;" or ""
+  f:write(CONF:format(MODULES, MODULES, user, dir, dir, dir, dir, dir, dir, dir, ROOT, ROOT, ROOT, ROOT, extra, port))
+  f:close()
+  local _, err, code = h.run("nginx -p " .. dir .. " -c " .. dir .. "/nginx.conf")
+  assert(code == 0, "nginx did not start: " .. err)
+  -- (the master listens before the command returns)
+  local n = {url = "http://127.0.0.1:" .. port, port = port, dir = dir}
+  function n.get(path)
+    local http = require "socket.http"
+    local chunks = {}
+    local _, status = http.request({url = n.url .. path, sink = require("ltn12").sink.table(chunks)})
+    return status, table.concat(chunks)
+  end
+  function n.log()
+    return h.read(dir .. "/error.log")
+  end
+  function n.stop()
+    local pid = h.read(dir .. "/nginx.pid"):match("%d+")
+    if pid then os.execute("kill -QUIT " .. pid .. " 2>/dev/null") end
+    for _ = 1, 200 do
+      local _, _, c = h.run("kill -0 " .. pid .. " 2>/dev/null")
+      if c ~= 0 then break end
+      socket.select(nil, nil, 0.01)
+    end
+    os.execute("rm -rf " .. dir)
+  end
+  return n
+end
+
+return M
