@@ -45,7 +45,7 @@ RUN_SPECS   = SOPS_SPEC_LUA=$(LUA) SOPS_SIM_LUA=$(SIM_LUA) SOPS_SPEC_BUILD=$(BUI
 VERSION    := $(shell sed -n 's/.*number = "\([0-9.]*\)".*/\1/p' lua/sops/version.lua)
 ROCKSPECS  := rockspecs/lua-sops-$(VERSION)-1.rockspec rockspecs/lua-sops-sim-$(VERSION)-1.rockspec
 
-.PHONY: all sim rockspecs readme test-openresty deps deps-all test test-all memcheck sanitize fuzz lint demo bench openresty clean \
+.PHONY: all sim rockspecs readme test-openresty bench-openresty deps deps-all test test-all memcheck sanitize fuzz lint demo bench openresty clean \
         install-missing
 
 all: $(CORE)
@@ -72,6 +72,15 @@ deps:
 
 deps-all:
 	@$(MAKE) --no-print-directory install-missing PKGS="$(PKGS_ALL)"
+
+# lua-sops in nginx: the worker stays free, and a call's CPU against
+# hand-written cosocket code (bench/openresty.lua)
+bench-openresty: deps
+	@$(MAKE) --no-print-directory install-missing PKGS="$(OPENRESTY_PKGS)"
+	@$(MAKE) --no-print-directory all LUA=luajit
+	@$(MAKE) --no-print-directory all sim LUA=lua5.4
+	SOPS_SPEC_LUA=lua5.4 SOPS_SIM_LUA=$(SIM_LUA) SOPS_SPEC_BUILD=build/lua5.4 SOPS_SIM_PREFIX="taskset -c 0 " \
+	  LUA_PATH="./spec/?.lua;./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./build/lua5.4/?.so;;" lua5.4 bench/openresty.lua
 
 # lua-sops inside nginx's LuaJIT, waiting with ngx.sleep: the walk-through
 openresty: deps

@@ -707,9 +707,11 @@ int sops_client_build(lua_State *L)
 }
 
 /* The body of core.request, run pinned: (client, api, params [,
- * traceparent]) -> {method, url, headers, body, once, max_body}, the
- * request exactly as libcurl would send it, secrets included: for another
- * transport (sops.cosocket), which keeps it to itself. */
+ * traceparent]) -> {method, url, head, body, once, max_body}, the request
+ * exactly as libcurl would send it, secrets included, for another
+ * transport (sops.cosocket), which keeps it to itself. head: the header
+ * lines, each ending in CRLF, as they go on the wire ("Name:" lines, which
+ * tell libcurl to drop a header, left out; "Name;" sent empty). */
 static int request_body(lua_State *L)
 {
     sops_client *c = check_client(L, 1);
@@ -718,7 +720,7 @@ static int request_body(lua_State *L)
     sops_slot *slot = &c->slots[0];
     const sops_endpoint *ep;
     struct curl_slist *h;
-    int i = 0;
+    luaL_Buffer b;
     luaL_checktype(L, 3, LUA_TTABLE);
     lua_settop(L, 4);
     ep = prepare(L, c, slot, api, 3, c->timeout_ms);
@@ -727,16 +729,26 @@ static int request_body(lua_State *L)
     lua_setfield(L, -2, "method");
     lua_pushlstring(L, slot->url.data, slot->url.len);
     lua_setfield(L, -2, "url");
-    lua_newtable(L);
+    luaL_buffinit(L, &b);
     for (h = ep->post ? c->post_headers : c->get_headers; h; h = h->next) {
-        lua_pushstring(L, h->data);
-        lua_rawseti(L, -2, ++i);
+        size_t n = strlen(h->data);
+        if (n > 0 && h->data[n - 1] == ':')
+            continue;
+        if (n > 0 && h->data[n - 1] == ';') {
+            luaL_addlstring(&b, h->data, n - 1);
+            luaL_addstring(&b, ":");
+        } else {
+            luaL_addlstring(&b, h->data, n);
+        }
+        luaL_addstring(&b, "\r\n");
     }
     if (tp) {
-        lua_pushfstring(L, "traceparent: %s", tp);
-        lua_rawseti(L, -2, ++i);
+        luaL_addstring(&b, "traceparent: ");
+        luaL_addstring(&b, tp);
+        luaL_addstring(&b, "\r\n");
     }
-    lua_setfield(L, -2, "headers");
+    luaL_pushresult(&b);
+    lua_setfield(L, -2, "head");
     if (ep->post) {
         lua_pushlstring(L, slot->body.data ? slot->body.data : "", slot->body.len);
         lua_setfield(L, -2, "body");

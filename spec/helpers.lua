@@ -105,7 +105,8 @@ function M.start_sim(args)
   for _, a in ipairs(args or {}) do words[#words + 1] = a end
   local quoted = {}
   for i, w in ipairs(words) do quoted[i] = shell_quote(w) end
-  local proc = M.spawn(table.concat(quoted, " "))
+  -- SOPS_SIM_PREFIX: a command it runs under (the benches pin it to a CPU)
+  local proc = M.spawn((os.getenv("SOPS_SIM_PREFIX") or "") .. table.concat(quoted, " "))
   local line = proc.pipe:read("*l") or ""
   local url = line:match("^listening on (http://[%d.]+:%d+)$")
   if not url then

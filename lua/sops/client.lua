@@ -182,8 +182,8 @@ function M.build(opts, level)
     on_request = hook("on_request", opts.on_request, level + 1),
     on_response = hook("on_response", opts.on_response, level + 1),
     ngx = transport_of(opts, level + 1),
-    cosocket = {timeout = copts.timeout, connect_timeout = copts.connect_timeout, verify_tls = copts.verify_tls,
-      proxy = copts.proxy},
+    cosocket = {url = copts.url, timeout = copts.timeout, connect_timeout = copts.connect_timeout,
+      verify_tls = copts.verify_tls, proxy = copts.proxy},
   }
   if cfg.ngx then cfg.exchange = M.exchange end
   local c = core.new(copts)

@@ -26,15 +26,24 @@ end
 -- at most this many per host, port and TLS setting
 local IDLE_MS, POOL_SIZE = 60000, 32
 
-local function parse_url(url)
-  local scheme, host, port, path = url:match("^(https?)://%[?([^/%]]-)%]?:?(%d*)(/.*)$")
-  if not scheme then
-    scheme, host, port = url:match("^(https?)://%[?([^/%]]-)%]?:?(%d*)$")
-    path = "/"
-  end
-  if not scheme then return nil end
-  port = tonumber(port) or (scheme == "https" and 443 or 80)
-  return scheme, host, port, path
+-- Where a client's requests go, from its URL, worked out once per client
+-- (kept in opts): scheme, host, port, the length of "scheme://host[:port]"
+-- that starts every request's URL, the Host header and the pool's name.
+local function origin(opts)
+  local o = opts.origin
+  if o then return o end
+  -- ([v6 address] or name, then an optional port)
+  local prefix, scheme, host, port = opts.url:match("^((https?)://%[([^%]]+)%]:?(%d*))")
+  if not prefix then prefix, scheme, host, port = opts.url:match("^((https?)://([^/:]+):?(%d*))") end
+  if not prefix then return nil end
+  local tls = scheme == "https"
+  port = tonumber(port) or (tls and 443 or 80)
+  o = {tls = tls, host = host, port = port, prefix_len = #prefix,
+    host_header = host .. ((port == (tls and 443 or 80)) and "" or (":" .. port)),
+    pool = table.concat({host, port, tls and (opts.verify_tls and "tls" or "tls-noverify") or "plain"}, ":")}
+  o.pool_opts, o.fresh_opts = {pool = o.pool}, {pool = o.pool .. ":fresh"}
+  opts.origin = o
+  return o
 end
 
 -- The failure of an exchange, for core.answer.
@@ -99,19 +108,27 @@ local function read_body(sock, headers, max_body, deadline)
   end
 end
 
+local find, lower, sub, match = string.find, string.lower, string.sub, string.match
+
+-- the answer's headers that matter (the others are skipped unread)
+local WANTED = {
+  ["content-length"] = true, ["transfer-encoding"] = true, connection = true, ["x-bkapi-request-id"] = true,
+  ["x-bkapi-error-code"] = true, ["sops-trace-id"] = true, ["retry-after"] = true,
+}
+
 -- One exchange on a connection: sends req, reads the answer. Returns the
 -- answer table for core.answer, and whether the connection may be reused.
 local function exchange(sock, req, host_header, path, deadline)
-  local lines = {req.method .. " " .. path .. " HTTP/1.1", "Host: " .. host_header}
-  for _, h in ipairs(req.headers) do
-    -- libcurl's "Name:" drops a header and "Name;" sends it empty
-    local name, value = h:match("^([^:;]+)[:;]%s?(.*)$")
-    if name and not (value == "" and h:find(":", 1, true)) then lines[#lines + 1] = name .. ": " .. value end
+  local body = req.body
+  local request
+  if body then
+    request = req.method .. " " .. path .. " HTTP/1.1\r\nHost: " .. host_header .. "\r\n" .. req.head
+      .. "Content-Length: " .. #body .. "\r\nConnection: keep-alive\r\n\r\n" .. body
+  else
+    request = req.method .. " " .. path .. " HTTP/1.1\r\nHost: " .. host_header .. "\r\n" .. req.head
+      .. "Connection: keep-alive\r\n\r\n"
   end
-  local body = req.body or ""
-  if req.method == "POST" then lines[#lines + 1] = "Content-Length: " .. #body end
-  lines[#lines + 1] = "Connection: keep-alive"
-  local _, err = sock:send(table.concat(lines, "\r\n") .. "\r\n\r\n" .. body)
+  local _, err = sock:send(request)
   if err then return failure(kind_of(err), "send failed: " .. err, true), false, true end
   local status_line
   status_line, err = sock:receive("*l")
@@ -124,10 +141,13 @@ local function exchange(sock, req, host_header, path, deadline)
     line, err = sock:receive("*l")
     if not line then return failure(kind_of(err), "receive failed: " .. err, true), false end
     if line == "" then break end
-    local name, value = line:match("^([^:]+):%s*(.-)%s*$")
-    if name then
-      name = name:lower()
-      headers[name] = headers[name] and (headers[name] .. ", " .. value) or value
+    local colon = find(line, ":", 1, true)
+    if colon then
+      local name = lower(sub(line, 1, colon - 1))
+      if WANTED[name] then
+        local value, had = match(line, "^%s*(.-)%s*$", colon + 1), headers[name]
+        headers[name] = had and (had .. ", " .. value) or value
+      end
     end
   end
   local data, closed
@@ -152,50 +172,56 @@ function M.request(c, level, api, params, traceparent)
 end
 
 -- Sends req (M.request's) for api on client c and returns what
--- client:call returns. opts: the client's transport settings {timeout,
--- connect_timeout, verify_tls, proxy}; timeout: this call's, if shorter.
+-- client:call returns. opts: the client's transport settings {url,
+-- timeout, connect_timeout, verify_tls, proxy}; timeout: this call's, if
+-- shorter.
+local is_open, answer_of = core.client_methods.is_open, core.answer
+
+-- What the call returns, from t (see core.answer).
+local function finish(c, api, req, t)
+  t.once = req.once
+  if not is_open(c) then
+    return nil, core.new_error({kind = "closed", api = api, message = "the client was closed during the call",
+      sent = t.sent == true, retryable = false})
+  end
+  local value, response = answer_of(c, api, t)
+  return value, response
+end
+
 function M.send(c, opts, req, api, timeout)
-  local function answer(t)
-    t.once = req.once
-    if not core.client_methods.is_open(c) then
-      return nil, core.new_error({kind = "closed", api = api, message = "the client was closed during the call",
-        sent = t.sent == true, retryable = false})
-    end
-    local value, response = core.answer(c, api, t)
-    return value, response
-  end
   if opts.proxy then
-    return answer(failure("transport", "the cosocket transport cannot use a proxy (use transport = \"curl\")", false))
+    return finish(c, api, req,
+      failure("transport", "the cosocket transport cannot use a proxy (use transport = \"curl\")", false))
   end
-  local scheme, host, port, path = parse_url(req.url)
-  if not scheme then return answer(failure("transport", "bad URL", false)) end
+  local o = origin(opts)
+  if not o then return finish(c, api, req, failure("transport", "bad URL", false)) end
+  local path = req.url:sub(o.prefix_len + 1)
+  if path == "" then path = "/" end
+  local tls, host = o.tls, o.host
   local deadline = ngx.now() + (timeout or opts.timeout)
-  local tls = scheme == "https"
-  local pool = table.concat({host, port, tls and (opts.verify_tls and "tls" or "tls-noverify") or "plain"}, ":")
   -- a state-changing request goes out on a fresh connection, never pooled,
   -- so that nothing can resend it; a read is tried once more on a fresh one
   -- when a pooled connection turns out dead before it answers (as libcurl
   -- does)
   local fresh = req.once
-  local host_header = host .. ((port == (tls and 443 or 80)) and "" or (":" .. port))
   for try = 1, 2 do
     local sock = ngx.socket.tcp()
     local left = math.max(deadline - ngx.now(), 0.001)
     sock:settimeouts(math.floor(math.min(opts.connect_timeout, left) * 1000 + 0.5),
       math.floor(left * 1000 + 0.5), math.floor(left * 1000 + 0.5))
-    local ok, err = sock:connect(host, port, {pool = fresh and (pool .. ":fresh") or pool})
-    if not ok then return answer(failure(kind_of(err), "connect failed: " .. err, false)) end
+    local ok, err = sock:connect(host, o.port, fresh and o.fresh_opts or o.pool_opts)
+    if not ok then return finish(c, api, req, failure(kind_of(err), "connect failed: " .. err, false)) end
     local reused = (sock:getreusedtimes() or 0) > 0
     if tls and not reused then
       local session
       session, err = sock:sslhandshake(nil, host, opts.verify_tls)
       if not session then
         sock:close()
-        return answer(failure(err == "timeout" and "timeout" or "tls", "TLS handshake failed: " .. tostring(err),
+        return finish(c, api, req, failure(err == "timeout" and "timeout" or "tls", "TLS handshake failed: " .. tostring(err),
           false))
       end
     end
-    local t, reusable, before_answer = exchange(sock, req, host_header, path, deadline)
+    local t, reusable, before_answer = exchange(sock, req, o.host_header, path, deadline)
     if reusable and not fresh then
       sock:setkeepalive(IDLE_MS, POOL_SIZE)
     else
@@ -203,7 +229,10 @@ function M.send(c, opts, req, api, timeout)
     end
     -- (dead: closed or reset, not slow; a timeout is never tried again)
     local dead = t.failure == "transport" and before_answer and reused
-    if not (dead and not fresh and try == 1) then return answer(t) end
+    if not (dead and not fresh and try == 1) then
+      local value, response = finish(c, api, req, t)
+      return value, response
+    end
     fresh = true
   end
 end

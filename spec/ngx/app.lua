@@ -103,6 +103,72 @@ function CASES.parallel(args)
   return out
 end
 
+-- n small reads in a row on one client (the bench's CPU per call): the
+-- worker's CPU seconds for them
+function CASES.loop(args)
+  local c = client(args)
+  local n, task_id = tonumber(args.n) or 1000, tonumber(args.task_id) or 1
+  assert(c:get_task_status{task_id = task_id}) -- the connection, warm
+  local t0 = os.clock()
+  for _ = 1, n do assert(c:get_task_status{task_id = task_id}) end
+  local cpu = os.clock() - t0
+  c:close()
+  return {cpu = cpu, n = n}
+end
+
+-- the same reads written by hand the lua-resty-http way: a keep-alive
+-- cosocket, the request line and headers, Content-Length, lua-cjson
+function CASES.handloop(args)
+  local decode = require("cjson").decode
+  local host, port = args.sim:match("^http://([^:/]+):(%d+)")
+  local n, task_id = tonumber(args.n) or 1000, tonumber(args.task_id) or 1
+  local auth = '{"bk_app_code":"nginx-app","bk_app_secret":"nginx-secret","bk_username":"admin"}'
+  local function one()
+    -- built per call, as lua-resty-http builds its requests
+    local req = table.concat({
+      "GET /prod/get_task_status/" .. task_id .. "/2/?scope=cmdb_biz HTTP/1.1",
+      "Host: " .. host .. ":" .. port, "X-Bkapi-Authorization: " .. auth, "User-Agent: hand/1.0",
+      "Accept: application/json", "Connection: keep-alive", "", ""}, "\r\n")
+    local sock = ngx.socket.tcp()
+    sock:settimeouts(5000, 10000, 10000)
+    assert(sock:connect(host, tonumber(port), {pool = "hand"}))
+    assert(sock:send(req))
+    local status = assert(sock:receive("*l"))
+    local length
+    while true do
+      local line = assert(sock:receive("*l"))
+      if line == "" then break end
+      local v = line:match("^[Cc]ontent%-[Ll]ength:%s*(%d+)")
+      if v then length = tonumber(v) end
+    end
+    local body = assert(sock:receive(length))
+    sock:setkeepalive(60000, 32)
+    local doc = decode(body)
+    assert(status:find(" 200 ", 1, true) and doc.result == true)
+    return doc.data
+  end
+  one()
+  local t0 = os.clock()
+  for _ = 1, n do one() end
+  return {cpu = os.clock() - t0, n = n}
+end
+
+-- wait_all over the task ids from..to: the rounds it took
+function CASES.wait_all(args)
+  local c = client(args, {timeout = 120})
+  local ids = {}
+  for id = tonumber(args.from), tonumber(args.to) do ids[#ids + 1] = id end
+  local rounds = 0
+  local results = c:wait_all{task_ids = ids, interval = 0.05, timeout = 120,
+    on_poll = function() rounds = rounds + 1 end}
+  local finished = 0
+  for _, st in pairs(results) do
+    if type(st) == "table" and st.state == "FINISHED" then finished = finished + 1 end
+  end
+  c:close()
+  return {rounds = rounds, finished = finished}
+end
+
 -- which transport a client picks in this phase
 function CASES.which()
   local cosocket = require "sops.cosocket"

@@ -33,7 +33,8 @@ http {
 }
 ]]
 
--- opts.ca: a CA file for lua_ssl_trusted_certificate. Returns
+-- opts.ca: a CA file for lua_ssl_trusted_certificate; opts.prefix: a
+-- command nginx runs under (the bench pins it to a CPU). Returns
 -- {url, port, dir, get(path) -> status, body, stop()}.
 function M.start(opts)
   opts = opts or {}
@@ -48,7 +49,7 @@ function M.start(opts)
   local user = h.run("id -u"):match("^0%s*$") and "user root;" or ""
   f:write(CONF:format(MODULES, MODULES, user, dir, dir, dir, dir, dir, dir, dir, ROOT, ROOT, ROOT, ROOT, extra, port))
   f:close()
-  local _, err, code = h.run("nginx -p " .. dir .. " -c " .. dir .. "/nginx.conf")
+  local _, err, code = h.run((opts.prefix or "") .. "nginx -p " .. dir .. " -c " .. dir .. "/nginx.conf")
   assert(code == 0, "nginx did not start: " .. err)
   -- (the master listens before the command returns)
   local n = {url = "http://127.0.0.1:" .. port, port = port, dir = dir}

@@ -1,0 +1,105 @@
+-- make bench-openresty: lua-sops inside nginx (one worker, LuaJIT, the
+-- cosocket transport) against sops-sim, measured from outside:
+--  a. how fast a trivial location answers while 20 slow lua-sops calls
+--     (answers delayed 2 s) are in flight in the same worker;
+--  b. the wall time of those 20 slow calls together;
+--  c. a small get_task_status: the worker's CPU per call through lua-sops
+--     against hand-written cosocket code plus lua-cjson, and calls per second;
+--  d. wait_all over 1,000 tasks in one request: get_tasks_status calls a round.
+-- Runs on Lua 5.4 with luasocket; nginx runs spec/ngx/app.lua's cases.
+local h = require "helpers"
+local nginx = require "ngx.nginx"
+local socket = require "socket"
+local cjson = require "cjson"
+
+local SLOW, DELAY = 20, 2
+local N = tonumber(os.getenv("BENCH_CALLS") or "") or 2000
+
+-- the simulator on the first CPU (SOPS_SIM_PREFIX, see the Makefile), nginx
+-- on the second
+local sim = h.start_sim({"--speed", "1000", "--app-code", "nginx-app", "--app-secret", "nginx-secret"})
+local server = nginx.start({prefix = "taskset -c 1 "})
+
+local function get(path)
+  local t0 = socket.gettime()
+  local status, body = server.get(path)
+  return status, body, socket.gettime() - t0
+end
+
+local function median(list)
+  table.sort(list)
+  return list[math.floor((#list + 1) / 2)]
+end
+
+local ok, err = pcall(function()
+  local t = sim:task({template_id = 1})
+  -- a, b: 20 requests, each one lua-sops call answered after 2 s
+  sim:fault({kind = "delay", seconds = DELAY, match = "/get_task_status/", count = SLOW})
+  local started = socket.gettime()
+  local conns = {}
+  for i = 1, SLOW do
+    conns[i] = assert(socket.connect("127.0.0.1", server.port))
+    conns[i]:send(string.format("GET /case/read?transport=ngx&timeout=10&task_id=%d&sim=%s HTTP/1.0\r\n\r\n",
+      t.task_id, sim.url))
+  end
+  h.wait_until(function() return #sim:requests_to("/get_task_status/") >= SLOW end)
+  local static, lua = {}, {}
+  for _ = 1, 20 do
+    local _, _, s = get("/static")
+    local _, _, l = get("/lua")
+    static[#static + 1], lua[#lua + 1] = s, l
+  end
+  local in_flight = 0
+  for _, c in ipairs(conns) do
+    c:settimeout(0)
+    local _, e = c:receive(1)
+    if e == "timeout" then in_flight = in_flight + 1 end
+  end
+  for _, c in ipairs(conns) do
+    c:settimeout(30)
+    local answer = c:receive("*a") or ""
+    assert(answer:find('"state"', 1, true), "a slow call failed: " .. answer)
+    c:close()
+  end
+  local wall = socket.gettime() - started
+  print(string.format("a. trivial location while %d slow calls wait (%d still in flight when sampled): "
+    .. "static %.2f ms, Lua %.2f ms median (target < 10 ms) %s", SLOW, in_flight, median(static) * 1000,
+    median(lua) * 1000, math.max(median(static), median(lua)) < 0.010 and "PASS" or "FAIL"))
+  print(string.format("b. %d calls delayed %d s, together: %.2f s (target < 2.5 s) %s", SLOW, DELAY, wall,
+    wall < 2.5 and "PASS" or "FAIL"))
+
+  -- c: rounds of N small reads each way, taking turns; the median ratio
+  local ratios, best_sops, best_hand = {}, math.huge, math.huge
+  for _ = 1, 9 do
+    local _, a = get(string.format("/case/loop?transport=ngx&n=%d&task_id=%d&sim=%s", N, t.task_id, sim.url))
+    local _, b = get(string.format("/case/handloop?n=%d&task_id=%d&sim=%s", N, t.task_id, sim.url))
+    a, b = cjson.decode(a), cjson.decode(b)
+    ratios[#ratios + 1] = a.cpu / b.cpu
+    best_sops, best_hand = math.min(best_sops, a.cpu / N), math.min(best_hand, b.cpu / N)
+  end
+  local r = median(ratios)
+  print(string.format("c. get_task_status in the worker: lua-sops %.1f us CPU/call (%.0f calls/s of CPU), "
+    .. "hand-written cosocket + lua-cjson %.1f us; median ratio %.2f (target <= 1.20) %s", best_sops * 1e6,
+    1 / best_sops, best_hand * 1e6, r, r <= 1.2 and "PASS" or "FAIL"))
+
+  -- d: 1,000 tasks, started, waited on together
+  sim:reset()
+  sim:control("POST", "time", {speed = 1000})
+  local first, last
+  for i = 1, 1000 do
+    local task = sim:task({template_id = 1, start = true})
+    if i == 1 then first = task.task_id end
+    last = task.task_id
+  end
+  sim:clear_log()
+  local _, body = get(string.format("/case/wait_all?transport=ngx&from=%d&to=%d&sim=%s", first, last, sim.url))
+  local out = cjson.decode(body)
+  local calls = #sim:requests_to("/get_tasks_status/")
+  local per_round = calls / out.rounds
+  print(string.format("d. wait_all over 1000 tasks: %d finished, %d rounds, %d get_tasks_status calls, "
+    .. "%.1f a round (target <= 20) %s", out.finished, out.rounds, calls, per_round,
+    per_round <= 20 and "PASS" or "FAIL"))
+end)
+server.stop()
+sim:stop()
+if not ok then error(err, 0) end
