@@ -130,6 +130,21 @@ describe("lua-sops in nginx", function()
     end
   end)
 
+  it("keeps the answers of concurrent calls on a client shared at module level apart", function()
+    local first, last
+    for i = 1, 12 do
+      local t = sim:task({template_id = 1, name = "task " .. i})
+      first, last = first or t.task_id, t.task_id
+    end
+    -- the answers come back in another order than the calls went out
+    sim:fault({kind = "delay", seconds = 0.3, match = "/get_task_detail/" .. first .. "/"})
+    for _ = 1, 2 do -- the second request reuses the first's client
+      local out = case("shared", {transport = "ngx", from = first, to = last})
+      assert.equal(12, #out)
+      for _, pair in ipairs(out) do assert.equal(string.format("task %d", pair[1] - first + 1), pair[2]) end
+    end
+  end)
+
   it("answers a trivial location while 20 slow calls wait in the same worker", function()
     local socket = require "socket"
     sim:fault({kind = "delay", seconds = 1, match = "/get_task_status/", count = 20})

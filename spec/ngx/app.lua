@@ -169,6 +169,27 @@ function CASES.wait_all(args)
   return {rounds = rounds, finished = finished}
 end
 
+-- a client kept at module level, shared by the requests of this worker
+local shared
+
+-- task details for ids from..to, each in its own light thread, on the
+-- shared client: each answer must be its own task's
+function CASES.shared(args)
+  shared = shared or client(args)
+  local threads, out = {}, {}
+  for id = tonumber(args.from), tonumber(args.to) do
+    threads[#threads + 1] = ngx.thread.spawn(function()
+      local d, err = shared:get_task_detail{task_id = id}
+      return id, d and d.name or err.kind
+    end)
+  end
+  for _, t in ipairs(threads) do
+    local _, id, name = ngx.thread.wait(t)
+    out[#out + 1] = {id, name}
+  end
+  return out
+end
+
 -- which transport a client picks in this phase
 function CASES.which()
   local cosocket = require "sops.cosocket"
