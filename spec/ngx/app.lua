@@ -190,6 +190,30 @@ function CASES.shared(args)
   return out
 end
 
+-- a client with a proxy: the cosocket path cannot use one
+function CASES.proxy(args)
+  local c = client(args, {proxy = "http://127.0.0.1:3128"})
+  local out = result(c:get_task_status{task_id = 1})
+  out.message = out.err and nil
+  local _, err = c:get_task_status{task_id = 1}
+  out.text = err and err.message
+  c:close()
+  return out
+end
+
+-- For set_by_lua (no cosockets there): a read with transport = args.transport
+-- ("auto" for the default); the state, or the error a raise gave.
+function M.set_phase(sim_url, transport)
+  local ok, out = pcall(function()
+    local c = sops.new{url = sim_url .. "/prod", app_code = "nginx-app", app_secret = "nginx-secret",
+      username = "admin", bk_biz_id = 2, transport = transport ~= "auto" and transport or nil}
+    local v, err = c:get_task_status{task_id = 1}
+    c:close()
+    return v and v.state or err.kind
+  end)
+  return (ok and "" or "raised: ") .. tostring(out)
+end
+
 -- which transport a client picks in this phase
 function CASES.which()
   local cosocket = require "sops.cosocket"

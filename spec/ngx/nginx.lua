@@ -29,6 +29,10 @@ http {
     location = /static { return 200 "ok\n"; }
     location = /lua { content_by_lua_block { ngx.say("ok") } }
     location /case/ { content_by_lua_block { require("app").run() } }
+    location = /setphase {
+      set_by_lua_block $result { return require("app").set_phase(ngx.var.arg_sim, ngx.var.arg_transport) }
+      return 200 $result;
+    }
   }
 }
 ]]

@@ -16,6 +16,7 @@ end
 
 local FAULT_KINDS = {
   delay = true, status = true, rate_limit = true, reset = true, truncate = true, garbage = true, size = true,
+  chunked = true,
 }
 
 local function node_list(task)

@@ -96,9 +96,11 @@ function Conn:close()
   end
 end
 
-local function build_response(status, headers, body, keep_alive)
+-- chunk: send the body chunked in pieces of that many bytes (with a
+-- Transfer-Encoding header among `headers`), else with a Content-Length.
+local function build_response(status, headers, body, keep_alive, chunk)
   local out = {string.format("HTTP/1.1 %d %s\r\n", status, REASONS[status] or "Unknown")}
-  local has_length = false
+  local has_length = chunk ~= nil
   for _, h in ipairs(headers or {}) do
     if h[1]:lower() == "content-length" then has_length = true end
     out[#out + 1] = h[1] .. ": " .. h[2] .. "\r\n"
@@ -108,7 +110,16 @@ local function build_response(status, headers, body, keep_alive)
   end
   out[#out + 1] = keep_alive and "Connection: keep-alive\r\n" or "Connection: close\r\n"
   out[#out + 1] = "\r\n"
-  out[#out + 1] = body or ""
+  body = body or ""
+  if chunk then
+    for i = 1, #body, chunk do
+      local piece = body:sub(i, i + chunk - 1)
+      out[#out + 1] = string.format("%x\r\n%s\r\n", #piece, piece)
+    end
+    out[#out + 1] = "0\r\n\r\n"
+  else
+    out[#out + 1] = body
+  end
   return table.concat(out)
 end
 M.build_response = build_response
@@ -208,7 +219,7 @@ local function serve_connection(conn, handler)
         body = conn:read_exact(n)
       end
       req.body = body
-      local status, headers, rbody = handler(req, conn)
+      local status, headers, rbody, chunk = handler(req, conn)
       if conn.closed then return end
       if not status then
         conn:close()
@@ -218,7 +229,7 @@ local function serve_connection(conn, handler)
         local out = build_response(status, headers, rbody, keep)
         conn:raw_send(out:sub(1, #out - #(rbody or "")))
       else
-        conn:raw_send(build_response(status, headers, rbody, keep))
+        conn:raw_send(build_response(status, headers, rbody, keep, chunk))
       end
       if not keep then
         conn:close()

@@ -138,6 +138,11 @@ function Sim:serve(req, conn)
     conn:close()
     return nil
   end
+  if kind == "chunked" then
+    -- the answer as it is, in chunks of `bytes` (default 100)
+    table.insert(resp[2], {"Transfer-Encoding", "chunked"})
+    resp.chunk = math.tointeger(fault.bytes) or 100
+  end
   return resp
 end
 
@@ -155,7 +160,7 @@ function Sim:handle(req, conn)
     headers[#headers + 1] = {"X-Bkapi-Request-Id", rid}
     headers[#headers + 1] = {"X-Request-Id", rid}
   end
-  return resp[1], headers, resp[3]
+  return resp[1], headers, resp[3], resp.chunk
 end
 
 -- Binds the listening socket. Returns the base URL.
@@ -163,8 +168,8 @@ function Sim:listen()
   local server, err = http.new({
     host = self.opts.host, port = self.opts.port,
     handler = function(req, conn)
-      local ok, s, h, b = pcall(self.handle, self, req, conn)
-      if ok then return s, h, b end
+      local ok, s, h, b, chunk = pcall(self.handle, self, req, conn)
+      if ok then return s, h, b, chunk end
       if self.opts.on_error then self.opts.on_error(s) end
       return 500, {{"Content-Type", "text/plain"}}, "internal simulator error\n"
     end,
