@@ -119,13 +119,15 @@ local WANTED = {
 -- One exchange on a connection: sends req, reads the answer. Returns the
 -- answer table for core.answer, and whether the connection may be reused.
 local function exchange(sock, req, host_header, path, deadline)
-  local body = req.body
+  local body, head = req.body, req.head
+  -- libcurl's own default, unless the client's headers have one
+  if not find(head, "ccept:", 1, true) then head = "Accept: */*\r\n" .. head end
   local request
   if body then
-    request = req.method .. " " .. path .. " HTTP/1.1\r\nHost: " .. host_header .. "\r\n" .. req.head
+    request = req.method .. " " .. path .. " HTTP/1.1\r\nHost: " .. host_header .. "\r\n" .. head
       .. "Content-Length: " .. #body .. "\r\nConnection: keep-alive\r\n\r\n" .. body
   else
-    request = req.method .. " " .. path .. " HTTP/1.1\r\nHost: " .. host_header .. "\r\n" .. req.head
+    request = req.method .. " " .. path .. " HTTP/1.1\r\nHost: " .. host_header .. "\r\n" .. head
       .. "Connection: keep-alive\r\n\r\n"
   end
   local _, err = sock:send(request)

@@ -13,7 +13,8 @@ local function wire(sim)
   local out = {}
   for _, r in ipairs(sim:requests()) do
     out[#out + 1] = {r.method, r.path, r.query or "", r.body, r.headers["x-bkapi-authorization"],
-      r.headers["content-type"], r.headers["user-agent"]}
+      r.headers["content-type"], r.headers["user-agent"], r.headers.accept, r.headers.host,
+      r.headers["content-length"]}
   end
   return out
 end
@@ -76,7 +77,7 @@ describe("lua-sops in nginx", function()
       for i = 1, 11 do
         if i >= 8 and i <= 10 then
           local words = {}
-          for j = 1, 7 do words[j] = tostring(log[i][j]) end
+          for j = 1, 10 do words[j] = tostring(log[i][j]) end
           many[#many + 1] = table.concat(words, "\n")
         else
           out[#out + 1] = log[i]
