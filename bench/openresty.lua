@@ -12,7 +12,11 @@ local nginx = require "ngx.nginx"
 local socket = require "socket"
 local cjson = require "cjson"
 
-local SLOW, DELAY = 20, 2
+-- BENCH_TRANSPORT=curl measures a and b through libcurl, which blocks the
+-- worker (what lua-sops did inside nginx before the cosocket transport),
+-- with 2 slow calls instead of 20
+local TRANSPORT = os.getenv("BENCH_TRANSPORT") or "ngx"
+local SLOW, DELAY = TRANSPORT == "curl" and 2 or 20, 2
 local N = tonumber(os.getenv("BENCH_CALLS") or "") or 2000
 
 -- the simulator on the first CPU (SOPS_SIM_PREFIX, see the Makefile), nginx
@@ -27,8 +31,10 @@ local function get(path)
 end
 
 local function median(list)
-  table.sort(list)
-  return list[math.floor((#list + 1) / 2)]
+  local sorted = {}
+  for i, v in ipairs(list) do sorted[i] = v end
+  table.sort(sorted)
+  return sorted[math.floor((#sorted + 1) / 2)]
 end
 
 local ok, err = pcall(function()
@@ -39,12 +45,13 @@ local ok, err = pcall(function()
   local conns = {}
   for i = 1, SLOW do
     conns[i] = assert(socket.connect("127.0.0.1", server.port))
-    conns[i]:send(string.format("GET /case/read?transport=ngx&timeout=10&task_id=%d&sim=%s HTTP/1.0\r\n\r\n",
-      t.task_id, sim.url))
+    conns[i]:send(string.format("GET /case/read?transport=%s&timeout=60&task_id=%d&sim=%s HTTP/1.0\r\n\r\n",
+      TRANSPORT, t.task_id, sim.url))
   end
-  h.wait_until(function() return #sim:requests_to("/get_task_status/") >= SLOW end)
+  -- (through libcurl the worker takes one request at a time: the first is enough)
+  h.wait_until(function() return #sim:requests_to("/get_task_status/") >= (TRANSPORT == "curl" and 1 or SLOW) end)
   local static, lua = {}, {}
-  for _ = 1, 20 do
+  for _ = 1, TRANSPORT == "curl" and 3 or 20 do
     local _, _, s = get("/static")
     local _, _, l = get("/lua")
     static[#static + 1], lua[#lua + 1] = s, l
@@ -56,12 +63,18 @@ local ok, err = pcall(function()
     if e == "timeout" then in_flight = in_flight + 1 end
   end
   for _, c in ipairs(conns) do
-    c:settimeout(30)
+    c:settimeout(120)
     local answer = c:receive("*a") or ""
     assert(answer:find('"state"', 1, true), "a slow call failed: " .. answer)
     c:close()
   end
   local wall = socket.gettime() - started
+  if TRANSPORT == "curl" then
+    -- (the first sample waits behind the blocked worker; the later ones find it free)
+    print(string.format("(through libcurl) a. trivial location while the calls wait: static %.0f ms, Lua %.0f ms; "
+      .. "b. %d calls delayed %d s: %.2f s together", static[1] * 1000, lua[1] * 1000, SLOW, DELAY, wall))
+    return
+  end
   print(string.format("a. trivial location while %d slow calls wait (%d still in flight when sampled): "
     .. "static %.2f ms, Lua %.2f ms median (target < 10 ms) %s", SLOW, in_flight, median(static) * 1000,
     median(lua) * 1000, math.max(median(static), median(lua)) < 0.010 and "PASS" or "FAIL"))
