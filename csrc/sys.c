@@ -19,10 +19,11 @@ int sops_sleep(lua_State *L)
     sops_number_to_int((s - (lua_Number)sec) * 1e9, 0, 999999999LL, &nsec);
     req.tv_sec = (time_t)sec;
     req.tv_nsec = (long)nsec;
-    /* sleep the whole time even when a signal interrupts */
-    while (nanosleep(&req, &rem) != 0 && errno == EINTR)
-        req = rem;
-    return 0;
+    /* a signal that is handled (Ctrl-C in the lua interpreter, whose hook
+     * then raises "interrupted!") ends the sleep at once: false */
+    lua_pushboolean(L, nanosleep(&req, &rem) == 0 || errno != EINTR);
+    (void)rem;
+    return 1;
 }
 
 static lua_Number seconds(clockid_t id)

@@ -134,6 +134,27 @@ describe("sops command", function()
     assert.matches("did not reach", err)
   end)
 
+  it("wait: Ctrl-C ends it at once with status 130 and one line on what goes on, no traceback", function()
+    long_template()
+    local t = sim:task({template_id = 80, start = true})
+    sim:clear_log()
+    -- a 60 s interval: only a sleep that wakes on the signal ends in time
+    local proc = h.spawn(sim:env() .. " " .. h.LUA .. " bin/sops wait " .. t.task_id .. " --interval 60 2>&1")
+    h.wait_until(function() return #sim:requests_to("/get_task_status/") >= 1 end)
+    local socket = require "socket"
+    local sent = socket.gettime()
+    os.execute("kill -INT " .. proc.pid)
+    local code, out = h.finish(proc)
+    -- (well before the 60 s sleep would have ended)
+    assert.is_true(socket.gettime() - sent < 30)
+    assert.equal(130, code)
+    assert.matches("\nsops: interrupted; stopped waiting: task " .. t.task_id .. " goes on in bk%-sops %(sops status "
+      .. t.task_id .. "%)\n", "\n" .. out)
+    assert.is_nil(out:find("traceback", 1, true))
+    assert.is_nil(out:find("interrupted!", 1, true))
+    assert.equal(1, #sim:requests_to("/get_task_status/"))
+  end)
+
   it("wait: several tasks, exit code of the worst outcome", function()
     local a = sim:task({template_id = 1, start = true})
     local b = sim:task({template_id = 1, start = true})

@@ -74,7 +74,6 @@ function M.finish(proc)
   return tonumber(rest:match("__exit (%d+)%s*$")), (rest:gsub("__exit %d+%s*$", ""))
 end
 
--- Starts bin/sops-sim. args: extra command-line words. Returns a Sim.
 -- For a describe block: env.start starts a simulator (args as for
 -- start_sim) and a client of it (opts as for Sim:client), env.sim and
 -- env.c; env.stop ends both. `setup(env.start) teardown(env.stop)`.
@@ -100,6 +99,7 @@ function M.load_in(code, name, env)
   return assert(load(code, name, "t", env))
 end
 
+-- Starts bin/sops-sim. args: extra command-line words. Returns a Sim.
 function M.start_sim(args)
   local words = {M.SIM_LUA, "bin/sops-sim", "--port", "0", "--app-code", M.APP_CODE, "--app-secret", M.APP_SECRET}
   for _, a in ipairs(args or {}) do words[#words + 1] = a end

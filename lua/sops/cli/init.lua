@@ -224,6 +224,7 @@ end
 
 -- Waits for one task with the live view (terminal) or event lines.
 local function wait_one(ctx, c, task_id, o)
+  ctx.waiting = {task_id}
   local view
   if ctx.tty and not ctx.flags.json then
     local detail = c:get_task_detail{task_id = task_id}
@@ -253,6 +254,7 @@ local function wait_one(ctx, c, task_id, o)
 end
 
 local function wait_many(ctx, c, ids, o)
+  ctx.waiting = ids
   local view = ctx.tty and not ctx.flags.json and live.new(ctx.out, ctx.paint) or nil
   local results = c:wait_all{
     task_ids = ids, timeout = o.timeout, interval = o.interval,
@@ -337,11 +339,9 @@ run.callback = action("callback_node", node_args_with("data"), "task %d: callbac
 -- main ------------------------------------------------------------------
 
 -- io: {out, err, getenv, isatty} (defaults: the process's own)
-local function main(argv, io_)
+local function main(argv, io_, ctx)
   io_ = io_ or {}
-  local ctx = setmetatable({
-    out = io_.out or io.stdout, err = io_.err or io.stderr, getenv = io_.getenv or os.getenv,
-  }, Ctx)
+  ctx.out, ctx.err, ctx.getenv = io_.out or io.stdout, io_.err or io.stderr, io_.getenv or os.getenv
   local tty = io_.isatty
   if tty == nil then tty = core.isatty(1) end
   ctx.tty = tty
@@ -399,17 +399,41 @@ local function main(argv, io_)
   return code
 end
 
+-- Ctrl-C (SIGINT) ends the command with this status, as shells expect
+local INTERRUPTED = 130
+
+-- After Ctrl-C: the terminal as it was (colours reset, a fresh line) and
+-- one line on what goes on without us.
+local function interrupted(ctx)
+  local out, err = ctx.out or io.stdout, ctx.err or io.stderr
+  if ctx.tty then out:write("\27[0m\27[?25h\n") end
+  local ids = ctx.waiting
+  local text = "sops: interrupted"
+  if ids and #ids > 0 then
+    local list = {}
+    for i, id in ipairs(ids) do list[i] = tostring(id) end
+    text = string.format("%s; stopped waiting: task%s %s go%s on in bk-sops (sops status %s)", text,
+      #ids > 1 and "s" or "", table.concat(list, ", "), #ids > 1 and "" or "es", list[1])
+  end
+  err:write(text, "\n")
+  return INTERRUPTED
+end
+
 -- main(argv, io) -> exit code. Whatever goes wrong inside (an answer of a
 -- shape nothing expected, a bug) ends in a message and exit code 5, not a
 -- traceback and the code of a FAILED task; SOPS_DEBUG=1 shows the traceback.
+-- Ctrl-C ends it promptly (the sleep wakes on the signal) with status 130.
 function M.main(argv, io_)
+  local ctx = setmetatable({}, Ctx)
   local err_out = io_ and io_.err or io.stderr
   local getenv = io_ and io_.getenv or os.getenv
-  local ok, code = xpcall(function() return main(argv, io_) end, function(e)
+  local ok, code = xpcall(function() return main(argv, io_, ctx) end, function(e)
+    if tostring(e):find("interrupted!", 1, true) then return INTERRUPTED end
     if getenv("SOPS_DEBUG") == "1" then return debug.traceback(tostring(e), 2) end
     return tostring(e)
   end)
   if ok then return code end
+  if code == INTERRUPTED then return interrupted(ctx) end
   err_out:write("sops: internal error: ", code, "\n")
   return EXIT.TRANSPORT
 end
