@@ -134,6 +134,19 @@ describe("sops command", function()
     assert.matches("did not reach", err)
   end)
 
+  it("--json: stdout holds exactly one JSON document, human lines go to stderr", function()
+    local cjson = require "cjson"
+    local t = sim:task({template_id = 1, start = true})
+    for _, args in ipairs({"wait " .. t.task_id .. " --interval 0.05 --json",
+      "start " .. sim:task({template_id = 1}).task_id .. " --wait --interval 0.05 --json"}) do
+      local out, err, code = sops(args)
+      assert.equal(0, code, args .. err)
+      local doc = cjson.decode(out) -- raises on anything after the document
+      assert.equal("FINISHED", doc.state, args)
+      assert.matches("ended FINISHED", err, 1, true)
+    end
+  end)
+
   it("wait: Ctrl-C ends it at once with status 130 and one line on what goes on, no traceback", function()
     long_template()
     local t = sim:task({template_id = 80, start = true})

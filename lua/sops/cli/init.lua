@@ -78,9 +78,12 @@ end
 local Ctx = {}
 Ctx.__index = Ctx
 
+-- Human text: on stdout, except with --json, where stdout holds the one
+-- JSON document and nothing else.
 function Ctx:say(...)
-  self.out:write(...)
-  self.out:write("\n")
+  local out = self.flags and self.flags.json and self.err or self.out
+  out:write(...)
+  out:write("\n")
 end
 
 function Ctx:warn(...)
@@ -187,7 +190,7 @@ function Ctx:print_json(value)
     self:warn("sops: the answer cannot be printed as JSON: ", (tostring(text):gsub("^.-bad argument", "bad argument")))
     return false
   end
-  self:say(text)
+  self.out:write(text, "\n")
   return true
 end
 
