@@ -134,6 +134,22 @@ describe("sops command", function()
     assert.matches("did not reach", err)
   end)
 
+  it("takes a BlueKing app's BK_API_URL_TMPL with api_name bk-sops and the stage", function()
+    local t = sim:task({template_id = 1})
+    sim:clear_log()
+    local tmpl = {BK_SOPS_URL = false, BK_API_URL_TMPL = sim.url .. "/api/{api_name}/"}
+    sops("status " .. t.task_id, tmpl)
+    assert.equal("/api/bk-sops/prod/get_task_status/" .. t.task_id .. "/2/", sim:last_request().path)
+    tmpl.BK_SOPS_STAGE = "stag"
+    sops("status " .. t.task_id, tmpl)
+    assert.equal("/api/bk-sops/stag/get_task_status/" .. t.task_id .. "/2/", sim:last_request().path)
+    sops("status " .. t.task_id .. " --stage test", tmpl)
+    assert.equal("/api/bk-sops/test/get_task_status/" .. t.task_id .. "/2/", sim:last_request().path)
+    -- BK_SOPS_URL, when set, wins
+    local out, _, code = sops("status " .. t.task_id)
+    assert.equal(0, code, out)
+  end)
+
   it("--json: stdout holds exactly one JSON document, human lines go to stderr", function()
     local cjson = require "cjson"
     local t = sim:task({template_id = 1, start = true})

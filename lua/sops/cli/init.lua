@@ -19,7 +19,11 @@ M.EXIT = EXIT
 
 local COMMON_HELP = [[
 Connection (flags, else the environment):
-  --url URL              BK_SOPS_URL: gateway stage URL or ESB base URL
+  --url URL              BK_SOPS_URL: gateway stage URL or ESB base URL; else
+                         BK_API_URL_TMPL (a BlueKing app's gateway template,
+                         http://bkapi.example.com/api/{api_name}) with api_name
+                         bk-sops and the stage
+  --stage STAGE          BK_SOPS_STAGE: the gateway stage (default prod)
   --route apigw|esb      BK_SOPS_ROUTE (default: esb for /compapi/ URLs)
   --app-code CODE        BK_APP_CODE or BKPAAS_APP_ID
   --app-secret-file F    read the secret from F; else BK_APP_SECRET or
@@ -60,7 +64,7 @@ local FLAGS = {
   url = "value", route = "value", ["app-code"] = "value", ["app-secret-file"] = "value", ["app-secret"] = "value",
   username = "value", biz = "value", scope = "value", ["request-timeout"] = "value", timeout = "value",
   interval = "value", json = "flag", help = "flag", wait = "flag", inputs = "value", data = "value",
-  subprocess = "value", all = "flag", version = "flag",
+  subprocess = "value", all = "flag", version = "flag", stage = "value",
 }
 
 local function usage_text()
@@ -137,7 +141,15 @@ function Ctx:client_options()
     url = pick("url", "BK_SOPS_URL"), route = pick("route", "BK_SOPS_ROUTE"),
     app_code = pick("app-code", "BK_APP_CODE", "BKPAAS_APP_ID"),
   }
-  if not o.url then return nil, "no URL: give --url or set BK_SOPS_URL" end
+  local tmpl = not o.url and pick(nil, "BK_API_URL_TMPL")
+  if tmpl then
+    -- a BlueKing app's gateway URL template: bk-sops' gateway, then the stage
+    if not tmpl:find("{api_name}", 1, true) then return nil, "BK_API_URL_TMPL has no {api_name}" end
+    local stage = pick("stage", "BK_SOPS_STAGE") or "prod"
+    if not stage:find("^[%w_-]+$") then return nil, "--stage: letters, digits, _ and - expected" end
+    o.url = tmpl:gsub("{api_name}", "bk-sops"):gsub("/+$", "") .. "/" .. stage
+  end
+  if not o.url then return nil, "no URL: give --url or set BK_SOPS_URL (or BK_API_URL_TMPL)" end
   if not o.app_code then return nil, "no app code: give --app-code or set BK_APP_CODE" end
   if f["app-secret-file"] then
     local s, err = read_file(f["app-secret-file"])
