@@ -150,6 +150,16 @@ describe("sops command", function()
     assert.equal(0, code, out)
   end)
 
+  it("wait: says at once when a poll fails and it tries again, off a terminal as event lines", function()
+    local t = sim:task({template_id = 1, start = true})
+    sim:fault({kind = "status", status = 502, match = "/get_task_status/", count = 2})
+    local out, err, code = sops("wait " .. t.task_id .. " --interval 0.05")
+    assert.equal(0, code, out .. err)
+    assert.matches("%d%d:%d%d:%d%d task " .. t.task_id .. " retrying: [^\n]*502[^\n]* %(2nd attempt%)\n", err)
+    assert.matches("retrying: [^\n]* %(3rd attempt%)\n", err)
+    assert.matches("ended FINISHED", out, 1, true)
+  end)
+
   it("--json: stdout holds exactly one JSON document, human lines go to stderr", function()
     local cjson = require "cjson"
     local t = sim:task({template_id = 1, start = true})
@@ -267,6 +277,16 @@ describe("sops command", function()
       assert.matches("3/3 nodes finished", out, 1, true)
       assert.matches("\27[32mFINISHED\27[0m", out, 1, true)
       assert.matches("\27[4F\27[J", out, 1, true) -- moved back up to redraw
+    end)
+
+    it("shows a poll that failed and is tried again in the live view", function()
+      if not has_pty then return pending("no pseudo-terminal on this machine") end
+      local t = sim:task({template_id = 1, start = true})
+      sim:fault({kind = "reset", match = "/get_task_status/", count = 4})
+      local out, _, code = in_tty("wait " .. t.task_id .. " --interval 0.05", {NO_COLOR = "1"})
+      assert.equal(0, code, out)
+      assert.matches("retrying: [^\r\n]* %(%d%a%a attempt%)", out)
+      assert.matches("3/3 nodes finished", out, 1, true)
     end)
 
     it("respects NO_COLOR", function()

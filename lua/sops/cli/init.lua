@@ -245,12 +245,23 @@ local function wait_one(ctx, c, task_id, o)
     local detail = c:get_task_detail{task_id = task_id}
     view = live.new(ctx.out, ctx.paint, detail and live.count_activities(detail.pipeline_tree) or nil)
   end
+  local failures = 0
   local status, err = c:wait{
     task_id = task_id, timeout = o.timeout, interval = o.interval,
     on_change = (not view and not ctx.flags.json) and function(ev)
       ctx:say(render.event_line(ev, ctx.paint))
     end or nil,
-    on_poll = view and function(st) if st then view:draw(view:lines(task_id, st)) end end or nil,
+    on_poll = function(st, info)
+      if not st then
+        -- a failure the wait tries again: said at once, not at the deadline
+        local text = render.retrying(info.error, failures, ctx.paint)
+        failures = failures + 1
+        if view then view:note(text) else ctx:warn(os.date("%H:%M:%S ") .. "task " .. task_id .. " " .. text) end
+        return
+      end
+      failures = 0
+      if view then view:draw(view:lines(task_id, st)) end
+    end,
   }
   if not status then
     if err.status and ctx.flags.json then ctx:print_json(err.status) end

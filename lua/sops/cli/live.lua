@@ -77,13 +77,22 @@ function Live:many_lines(statuses, ids)
   return lines
 end
 
-function Live:draw(lines)
+-- The last lines drawn, with a note under them (a wait's retries).
+function Live:note(text)
+  local lines = {}
+  for i, l in ipairs(self.last or {}) do lines[i] = l end
+  lines[#lines + 1] = text
+  self:draw(lines, true)
+end
+
+function Live:draw(lines, keep)
   if self.drawn > 0 then
     self.out:write("\27[" .. self.drawn .. "F\27[J") -- back to the first line, clear below
   end
   self.out:write(table.concat(lines, "\n"), "\n")
   self.out:flush()
   self.drawn = #lines
+  if not keep then self.last = lines end
 end
 
 return M

@@ -93,4 +93,21 @@ function M.event_line(ev, paint)
   return string.format("%s task %d %s %s%s", when, ev.task_id, what, change, retry)
 end
 
+-- "3rd" and the like, for attempts.
+local function ordinal(n)
+  local tens, ones = n % 100, n % 10
+  if tens >= 11 and tens <= 13 then return n .. "th" end
+  return n .. (({"st", "nd", "rd"})[ones] or "th")
+end
+M.ordinal = ordinal
+
+-- What a wait says about a failed poll it will try again, after `failures`
+-- failures in a row before this one: "retrying: connection refused (3rd
+-- attempt)", the attempt it goes on to, the error's message on one line.
+function M.retrying(err, failures, paint)
+  paint = paint or M.painter(false)
+  local message = M.one_line(err.message or tostring(err))
+  return paint("FAILED", "retrying: ") .. message .. " (" .. ordinal(failures + 2) .. " attempt)"
+end
+
 return M
