@@ -160,6 +160,37 @@ describe("sops command", function()
     assert.matches("ended FINISHED", out, 1, true)
   end)
 
+  it("api: calls any api of the table by name, fields typed from it, data as JSON", function()
+    local cjson = require "cjson"
+    for i = 1, 3 do sim:task({template_id = 1, name = "listed " .. i}) end
+    local out, err, code = sops("api get_task_list -p limit=2 -p is_started=false -p keyword=listed")
+    assert.equal(0, code, err)
+    local list = cjson.decode(out)
+    assert.equal(2, #list)
+    assert.equal("listed 3", list[1].name)
+    local req = sim:last_request()
+    assert.same({limit = "2", is_started = "false", keyword = "listed", scope = "cmdb_biz"}, req.args)
+    -- lists and objects as JSON, ids as given
+    local _, err2, code2 = sops("api get_tasks_status -p 'task_id_list=[1,2]'")
+    assert.equal(0, code2, err2)
+    assert.same({task_id_list = {1, 2}, scope = "cmdb_biz"}, h.decode(sim:last_request().body))
+    -- mistakes are usage errors, before anything is sent
+    local before = #sim:requests()
+    for _, bad in ipairs({"api no_such_api", "api get_task_list -p nofield=1", "api get_task_list -p limit=x",
+      "api get_task_status", "api get_task_list -p limit"}) do
+      local _, e, c2 = sops(bad)
+      assert.equal(2, c2, bad .. ": " .. e)
+    end
+    assert.equal(before, #sim:requests())
+    -- refusals exit 4, as for the other commands
+    local _, _, refused = sops("api get_task_status -p task_id=999")
+    assert.equal(4, refused)
+    -- its help lists every call
+    local help = sops("api --help")
+    assert.matches("get_periodic_task_list", help, 1, true)
+    assert.matches("Example: sops api get_task_list", help, 1, true)
+  end)
+
   it("--json: stdout holds exactly one JSON document, human lines go to stderr", function()
     local cjson = require "cjson"
     local t = sim:task({template_id = 1, start = true})

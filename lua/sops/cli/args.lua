@@ -2,7 +2,9 @@
 -- `--flag=value`, positional words in order.
 local M = {}
 
--- spec: {name = "value" | "flag"}. Returns {flags = {}, words = {}} or nil, message.
+-- spec: {name = "value" | "flag" | "list"} ("list": a value that may be
+-- given again, kept in order in a table). Returns {flags = {}, words = {}}
+-- or nil, message.
 function M.parse(argv, spec)
   local flags, words = {}, {}
   local i = 1
@@ -15,6 +17,7 @@ function M.parse(argv, spec)
     local name, inline = a:match("^%-%-([%w-]+)=(.*)$")
     if not name then name = a:match("^%-%-([%w-]+)$") end
     if a == "-h" then name = "help" end
+    if a == "-p" then name = "param" end
     if name then
       local kind = spec[name]
       if not kind then return nil, "unknown option --" .. name end
@@ -28,7 +31,12 @@ function M.parse(argv, spec)
           v = argv[i]
           if v == nil then return nil, "--" .. name .. " needs a value" end
         end
-        flags[name] = v
+        if kind == "list" then
+          flags[name] = flags[name] or {}
+          table.insert(flags[name], v)
+        else
+          flags[name] = v
+        end
       end
     else
       words[#words + 1] = a

@@ -7,6 +7,7 @@ local core = require "sops.core"
 local check = require "sops.check"
 local version = require "sops.version"
 local argparse = require "sops.cli.args"
+local api = require "sops.api"
 local render = require "sops.cli.render"
 local live = require "sops.cli.live"
 
@@ -57,14 +58,18 @@ local COMMANDS = {
     about = "Send callback data to a node that waits for it.", words = 2},
   wait = {usage = "sops wait TASK_ID [TASK_ID...] [--timeout S] [--interval S] [--json]",
     about = "Wait until tasks finish, fail, are revoked or expire, showing progress.", words = -1},
+  api = {usage = "sops api NAME [-p FIELD=VALUE ...]",
+    about = "Call any bk-sops api by name (sops api --help lists them); prints its data as JSON.", words = 1,
+    no_ids = true,
+    example = "sops api get_task_list -p limit=10 -p is_finished=false"},
 }
-local ORDER = {"status", "start", "pause", "resume", "revoke", "retry", "skip", "skip-exg", "callback", "wait"}
+local ORDER = {"status", "start", "pause", "resume", "revoke", "retry", "skip", "skip-exg", "callback", "wait", "api"}
 
 local FLAGS = {
   url = "value", route = "value", ["app-code"] = "value", ["app-secret-file"] = "value", ["app-secret"] = "value",
   username = "value", biz = "value", scope = "value", ["request-timeout"] = "value", timeout = "value",
   interval = "value", json = "flag", help = "flag", wait = "flag", inputs = "value", data = "value",
-  subprocess = "value", all = "flag", version = "flag", stage = "value",
+  subprocess = "value", all = "flag", version = "flag", stage = "value", param = "list",
 }
 
 local function usage_text()
@@ -308,6 +313,74 @@ local function wait_many(ctx, c, ids, o)
   return worst
 end
 
+-- A command-line value as the field's kind takes it: ids and strings as
+-- given (ids are checked by the call), numbers and booleans by their text,
+-- lists and objects as JSON. nil, why when it cannot be one.
+local function field_value(kind, text)
+  if kind == "integer" or kind == "count" then
+    local n = tonumber(text)
+    if not n or n ~= math.floor(n) then return nil, "an integer expected" end
+    return n
+  elseif kind == "boolean" then
+    if text == "true" then return true elseif text == "false" then return false end
+    return nil, "true or false expected"
+  elseif kind == "list" or kind == "ids" or kind == "object" or kind == "any" then
+    local ok, v = pcall(sops.decode, text)
+    if not ok or (kind ~= "any" and type(v) ~= "table") then return nil, "JSON expected" end
+    return v
+  end
+  return text
+end
+
+-- sops api NAME -p FIELD=VALUE...: any call of sops.api, its data as JSON
+function run.api(ctx, c, words)
+  local name = words[1]
+  local call = api.CALLS[name]
+  if not call then return ctx:usage("unknown api '" .. name .. "' ('sops api --help' lists them)") end
+  local params = {}
+  for _, p in ipairs(ctx.flags.param or {}) do
+    local k, v = p:match("^([%w_]+)=(.*)$")
+    if not k then return ctx:usage("-p takes FIELD=VALUE, got '" .. p .. "'") end
+    local f = call.fields[k]
+    if not f then return ctx:usage(name .. " has no field '" .. k .. "'") end
+    local value, why = field_value(f[1], v)
+    if value == nil then return ctx:usage(k .. ": " .. why) end
+    params[k] = value
+  end
+  local ok, value, response = pcall(c[name], c, params)
+  if not ok then return ctx:usage((tostring(value):gsub("^.-: bad argument", "bad argument"))) end
+  if value == nil then return ctx:fail(response) end
+  if not ctx:print_json(value) then return EXIT.TRANSPORT end
+  return EXIT.OK
+end
+
+-- the calls, by group, for 'sops api --help'
+local function api_list()
+  local lines = {"Calls (from lua/sops/api.lua; fields before ';' are required):"}
+  for _, group in ipairs(api.GROUPS) do
+    lines[#lines + 1] = "  " .. group .. ":"
+    local names = {}
+    for n, call in pairs(api.CALLS) do
+      if api.BY_NAME[call.api].group == group then names[#names + 1] = n end
+    end
+    table.sort(names)
+    for _, n in ipairs(names) do
+      local req, opt = {}, {}
+      for f, kind in pairs(api.CALLS[n].fields) do
+        if f ~= "traceparent" and f ~= "scope" and f ~= "bk_biz_id" then
+          table.insert(kind[2] and req or opt, f)
+        end
+      end
+      table.sort(req)
+      table.sort(opt)
+      lines[#lines + 1] = string.format("    %-38s %s%s", n, table.concat(req, " "),
+        #opt > 0 and ("; " .. table.concat(opt, " ")) or "")
+    end
+  end
+  return table.concat(lines, "\n")
+end
+COMMANDS.api.more = api_list
+
 function run.wait(ctx, c, words)
   local o, err = polling(ctx)
   if not o then return ctx:usage(err) end
@@ -397,6 +470,11 @@ local function main(argv, io_, ctx)
     ctx:say("Usage: " .. spec.usage)
     ctx:say("")
     ctx:say(spec.about)
+    if spec.example then ctx:say("Example: " .. spec.example) end
+    if spec.more then
+      ctx:say("")
+      ctx:say(spec.more())
+    end
     ctx:say("")
     ctx:say(COMMON_HELP)
     return EXIT.OK
@@ -411,7 +489,7 @@ local function main(argv, io_, ctx)
   elseif spec.words < 0 and #words == 0 then
     return ctx:usage("expected: " .. spec.usage)
   end
-  for i = 1, command == "wait" and #words or 1 do
+  for i = 1, spec.no_ids and 0 or command == "wait" and #words or 1 do
     local id, why = check.id(words[i])
     if not id then return ctx:usage("TASK_ID: " .. why) end
     words[i] = id
