@@ -160,6 +160,29 @@ describe("sops command", function()
     assert.matches("ended FINISHED", out, 1, true)
   end)
 
+  it("tasks and templates: list them, filtered, newest first; --json for scripts", function()
+    local cjson = require "cjson"
+    for i = 1, 5 do sim:task({template_id = 1, name = "t" .. i, creator = i % 2 == 0 and "bob" or "admin"}) end
+    sim:task({template_id = 1, name = "running", start = true})
+    sim:advance(0.5)
+    local out, err, code = sops("tasks")
+    assert.equal(0, code, err)
+    assert.matches("^%d+%s+running%s+admin%s+running\n", out)
+    assert.equal(6, select(2, out:gsub("\n", "")))
+    out = sops("tasks --state created --creator bob --json")
+    local list = cjson.decode(out)
+    assert.equal(2, #list)
+    assert.equal("t4", list[1].name)
+    assert.equal("t2", list[2].name)
+    out = sops("tasks --limit 2 --json")
+    assert.equal(2, #cjson.decode(out))
+    assert.equal(2, select(3, sops("tasks --state sleeping")))
+    assert.equal(2, select(3, sops("tasks extra")))
+    out = sops("templates --keyword FLAKY")
+    assert.matches("^2%s+OpsTools%s+Deploy with flaky step\n$", out)
+    assert.equal(0, #cjson.decode((sops("templates --keyword nothing-like-this --json"))))
+  end)
+
   it("api: calls any api of the table by name, fields typed from it, data as JSON", function()
     local cjson = require "cjson"
     for i = 1, 3 do sim:task({template_id = 1, name = "listed " .. i}) end

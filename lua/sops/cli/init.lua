@@ -58,18 +58,26 @@ local COMMANDS = {
     about = "Send callback data to a node that waits for it.", words = 2},
   wait = {usage = "sops wait TASK_ID [TASK_ID...] [--timeout S] [--interval S] [--json]",
     about = "Wait until tasks finish, fail, are revoked or expire, showing progress.", words = -1},
+  tasks = {usage = "sops tasks [--state created|running|finished] [--creator USER] [--limit N] [--json]",
+    about = "List the business's tasks, newest first (all pages, up to --limit, default 50).", words = 0,
+    no_ids = true, example = "sops tasks --state running --limit 20"},
+  templates = {usage = "sops templates [--keyword TEXT] [--json]",
+    about = "List the business's templates whose name contains TEXT (any case).", words = 0,
+    no_ids = true, example = "sops templates --keyword deploy"},
   api = {usage = "sops api NAME [-p FIELD=VALUE ...]",
     about = "Call any bk-sops api by name (sops api --help lists them); prints its data as JSON.", words = 1,
     no_ids = true,
     example = "sops api get_task_list -p limit=10 -p is_finished=false"},
 }
-local ORDER = {"status", "start", "pause", "resume", "revoke", "retry", "skip", "skip-exg", "callback", "wait", "api"}
+local ORDER = {"status", "start", "pause", "resume", "revoke", "retry", "skip", "skip-exg", "callback", "wait",
+  "tasks", "templates", "api"}
 
 local FLAGS = {
   url = "value", route = "value", ["app-code"] = "value", ["app-secret-file"] = "value", ["app-secret"] = "value",
   username = "value", biz = "value", scope = "value", ["request-timeout"] = "value", timeout = "value",
   interval = "value", json = "flag", help = "flag", wait = "flag", inputs = "value", data = "value",
   subprocess = "value", all = "flag", version = "flag", stage = "value", param = "list",
+  state = "value", creator = "value", limit = "value", keyword = "value",
 }
 
 local function usage_text()
@@ -354,6 +362,51 @@ function run.api(ctx, c, words)
   return EXIT.OK
 end
 
+-- the task list's filters for --state
+local STATES = {
+  created = {is_started = false}, running = {is_started = true, is_finished = false}, finished = {is_finished = true},
+}
+
+-- sops tasks: every page of get_task_list, up to --limit items
+function run.tasks(ctx, c)
+  local f = ctx.flags
+  local args = {limit = 100}
+  if f.state then
+    local filter = STATES[f.state]
+    if not filter then return ctx:usage("--state: created, running or finished expected") end
+    for k, v in pairs(filter) do args[k] = v end
+  end
+  local limit = f.limit and tonumber(f.limit) or 50
+  if not limit or limit < 1 or limit ~= math.floor(limit) then return ctx:usage("--limit: a positive integer expected") end
+  -- (bk-sops filters no creator: the listing is filtered here)
+  if not f.creator then args.max_items = limit end
+  local list = {}
+  local items, pager = c:pages("get_task_list", args)
+  for t in items do
+    if not f.creator or t.creator == f.creator then list[#list + 1] = t end
+    if #list >= limit then break end
+  end
+  if pager.err then return ctx:fail(pager.err) end
+  if f.json then return ctx:print_json(setmetatable(list, core.array_mt)) and EXIT.OK or EXIT.TRANSPORT end
+  for _, t in ipairs(list) do
+    local state = t.is_finished and "finished" or t.is_started and "running" or "created"
+    ctx:say(string.format("%-8d %-9s %-12s %s", t.id, ctx.paint(state == "finished" and "FINISHED" or state ==
+      "running" and "RUNNING" or "CREATED", state), tostring(t.creator), tostring(t.name)))
+  end
+  return EXIT.OK
+end
+
+-- sops templates: get_template_list, by name
+function run.templates(ctx, c)
+  local list, err = c:get_template_list{name_keyword = ctx.flags.keyword}
+  if not list then return ctx:fail(err) end
+  if ctx.flags.json then return ctx:print_json(list) and EXIT.OK or EXIT.TRANSPORT end
+  for _, t in ipairs(list) do
+    ctx:say(string.format("%-8d %-12s %s", t.id, tostring(t.category), tostring(t.name)))
+  end
+  return EXIT.OK
+end
+
 -- the calls, by group, for 'sops api --help'
 local function api_list()
   local lines = {"Calls (from lua/sops/api.lua; fields before ';' are required):"}
@@ -484,7 +537,7 @@ local function main(argv, io_, ctx)
       .. "set BK_APP_SECRET or use --app-secret-file")
   end
   local words = parsed.words
-  if spec.words > 0 and #words ~= spec.words then
+  if spec.words >= 0 and #words ~= spec.words then
     return ctx:usage("expected: " .. spec.usage)
   elseif spec.words < 0 and #words == 0 then
     return ctx:usage("expected: " .. spec.usage)
