@@ -175,6 +175,12 @@ describe("lua-sops in nginx", function()
     end
   end)
 
+  it("gives a call whose client was closed meanwhile a closed error", function()
+    local t = sim:task({template_id = 1})
+    sim:fault({kind = "delay", seconds = 1, match = "/get_task_status/"})
+    assert.same({kind = "closed"}, case("close_during", {transport = "ngx", task_id = t.task_id}))
+  end)
+
   it("answers a trivial location while 20 slow calls wait in the same worker", function()
     local socket = require "socket"
     sim:fault({kind = "delay", seconds = 1, match = "/get_task_status/", count = 20})

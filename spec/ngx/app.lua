@@ -214,6 +214,20 @@ function M.set_phase(sim_url, transport)
   return (ok and "" or "raised: ") .. tostring(out)
 end
 
+-- a client closed while a call of another light thread waits for its answer
+function CASES.close_during(args)
+  local c = client(args)
+  local t = ngx.thread.spawn(function()
+    local v, err = c:get_task_status{task_id = tonumber(args.task_id)}
+    return v and "value" or err.kind
+  end)
+  -- (spawn ran the thread until it yielded: its call is out, its answer
+  -- held 1 s by the simulator)
+  c:close()
+  local _, got = ngx.thread.wait(t)
+  return {kind = got}
+end
+
 -- which transport a client picks in this phase
 function CASES.which()
   local cosocket = require "sops.cosocket"
