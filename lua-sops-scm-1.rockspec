@@ -57,6 +57,7 @@ build = {
     ["sops.cli"] = "lua/sops/cli/init.lua",
     ["sops.cli.args"] = "lua/sops/cli/args.lua",
     ["sops.cli.live"] = "lua/sops/cli/live.lua",
+    ["sops.cli.nodes"] = "lua/sops/cli/nodes.lua",
     ["sops.cli.render"] = "lua/sops/cli/render.lua",
     ["sops.client"] = "lua/sops/client.lua",
     ["sops.compat"] = "lua/sops/compat.lua",

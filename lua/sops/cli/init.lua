@@ -10,6 +10,7 @@ local argparse = require "sops.cli.args"
 local api = require "sops.api"
 local render = require "sops.cli.render"
 local live = require "sops.cli.live"
+local nodes = require "sops.cli.nodes"
 
 local unpack = require("sops.compat").unpack
 
@@ -229,7 +230,10 @@ function run.status(ctx, c, words)
   if ctx.flags.json then
     if not ctx:print_json(status) then return EXIT.TRANSPORT end
   else
-    for _, line in ipairs(render.tree_lines(status, {all = ctx.flags.all, paint = ctx.paint})) do ctx:say(line) end
+    local short = nodes.short_ids(status)
+    for _, line in ipairs(render.tree_lines(status, {all = ctx.flags.all, paint = ctx.paint, short = short})) do
+      ctx:say(line)
+    end
   end
   return EXIT.OK
 end
@@ -459,6 +463,14 @@ local function action(method, build, done)
   return function(ctx, c, words)
     local args, perr = build(ctx, words)
     if not args then return ctx:usage(perr) end
+    if args.node_id then
+      -- the node as a person names it: id, unique id prefix, name or path
+      local status, err = c:get_task_status{task_id = words[1]}
+      if not status then return ctx:fail(err) end
+      local id, why = nodes.resolve(status, args.node_id)
+      if not id then return ctx:usage(why) end
+      args.node_id, words[2] = id, id
+    end
     local ok, err = c[method](c, args)
     if not ok then return ctx:fail(err) end
     ctx:say(string.format(done, unpack(words)))

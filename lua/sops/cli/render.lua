@@ -64,6 +64,7 @@ function M.tree_lines(status, opts)
       local child = node.children[id]
       local last = i == #ids
       local name = (child.name and child.name ~= "") and child.name or paint("dim", id)
+      if opts.short and child.name and child.name ~= "" then name = name .. " " .. paint("dim", opts.short[id]) end
       local extra = {}
       if (child.retry or 0) > 0 then extra[#extra + 1] = "retry " .. child.retry end
       if child.skip == true then extra[#extra + 1] = "skipped" end

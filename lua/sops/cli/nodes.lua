@@ -1,0 +1,77 @@
+-- The nodes of a task's status tree as a person names them: by id, by a
+-- unique prefix of it, by name, or by a path of names ("per region/sync");
+-- and the short ids `sops status` shows beside the names.
+local tree = require "sops.tree"
+
+local M = {}
+
+local SHORT = 8 -- a short id's length, longer where two ids share more
+
+-- Every node below status: {id, name, path} (path: the names from the top,
+-- joined with "/"), parents first.
+local function nodes_of(status)
+  local out = {}
+  local function visit(node, prefix)
+    for _, id in ipairs(tree.child_ids(node)) do
+      local child = node.children[id]
+      local name = type(child.name) == "string" and child.name or ""
+      local path = prefix and (prefix .. "/" .. name) or name
+      out[#out + 1] = {id = id, name = name, path = path}
+      visit(child, path)
+    end
+  end
+  visit(status, nil)
+  return out
+end
+
+-- id -> its shortest prefix of at least 8 characters that no other node's
+-- id starts with.
+function M.short_ids(status)
+  local ids = {}
+  for _, n in ipairs(nodes_of(status)) do ids[#ids + 1] = n.id end
+  table.sort(ids)
+  local function common(a, b)
+    local n = 0
+    while n < #a and n < #b and a:byte(n + 1) == b:byte(n + 1) do n = n + 1 end
+    return n
+  end
+  local short = {}
+  for i, id in ipairs(ids) do
+    local need = SHORT
+    if ids[i - 1] then need = math.max(need, common(id, ids[i - 1]) + 1) end
+    if ids[i + 1] then need = math.max(need, common(id, ids[i + 1]) + 1) end
+    short[id] = id:sub(1, need)
+  end
+  return short
+end
+
+local function describe(matches, short)
+  local list = {}
+  for _, n in ipairs(matches) do list[#list + 1] = string.format("%s (%s)", n.path, short[n.id]) end
+  return table.concat(list, ", ")
+end
+
+-- The id of the node `word` names in status, or nil and why (the candidates
+-- when it is ambiguous).
+function M.resolve(status, word)
+  local all, short = nodes_of(status), M.short_ids(status)
+  local by_id, by_prefix, by_name, by_path = {}, {}, {}, {}
+  for _, n in ipairs(all) do
+    if n.id == word then by_id[#by_id + 1] = n end
+    if #word >= 4 and n.id:sub(1, #word) == word then by_prefix[#by_prefix + 1] = n end
+    if n.name == word then by_name[#by_name + 1] = n end
+    if n.path == word then by_path[#by_path + 1] = n end
+  end
+  -- a word with a "/" is a path; one without, a name (both nodes named
+  -- "sync", at the top and in a subprocess, make "sync" ambiguous)
+  for _, matches in ipairs({by_id, word:find("/", 1, true) and by_path or by_name, by_prefix}) do
+    if #matches == 1 then return matches[1].id end
+    if #matches > 1 then
+      return nil, string.format("'%s' names %d nodes: %s; give one of their ids", word, #matches,
+        describe(matches, short))
+    end
+  end
+  return nil, string.format("task has no node '%s' (an id, a unique id prefix, a name or a path of names)", word)
+end
+
+return M
