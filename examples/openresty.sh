@@ -12,7 +12,7 @@ root=$(pwd)
 work=$(mktemp -d)
 mkdir -p "$work/logs"
 sim_pid=
-trap '[ -n "$sim_pid" ] && kill $sim_pid 2>/dev/null; [ -f "$work/logs/nginx.pid" ] && kill "$(cat "$work/logs/nginx.pid")" 2>/dev/null; rm -rf "$work"' EXIT
+trap '[ -n "$sim_pid" ] && kill $sim_pid 2>/dev/null; [ -f "$work/nginx.pid" ] && kill -QUIT "$(cat "$work/nginx.pid")" 2>/dev/null; rm -rf "$work"' EXIT
 
 make --no-print-directory all LUA=luajit   # build/luajit/sops/core.so
 
@@ -28,10 +28,12 @@ awk '/^## OpenResty/ {in_section = 1} in_section && /^```nginx/ {on = 1; next} o
   > "$work/nginx.conf"
 grep -q content_by_lua_block "$work/nginx.conf" || { echo "no nginx.conf in README's OpenResty section"; exit 1; }
 
-# as root the workers stay root, to read a checkout in a private directory
-user=()
-[ "$(id -u)" = 0 ] && user=(-g "user root;")
-BK_APP_SECRET=walk-through-secret nginx -p "$work" -c "$work/nginx.conf" -e "$work/logs/error.log" "${user[@]}"
+# the pid file here (Debian's default is /run/nginx.pid), so that it is
+# stopped at the end; as root the workers stay root, to read a checkout in a
+# private directory
+globals="pid $work/nginx.pid;"
+[ "$(id -u)" = 0 ] && globals="$globals user root;"
+BK_APP_SECRET=walk-through-secret nginx -p "$work" -c "$work/nginx.conf" -e "$work/logs/error.log" -g "$globals"
 answer=$(lua5.4 -e "io.write((require('socket.http').request('http://127.0.0.1:$port/deploy')))")
 echo "$answer"
 case "$answer" in
