@@ -832,16 +832,11 @@ static int answer_body(lua_State *L)
     return sops_response_push(L, &r, api, c->max_depth, &c->scratch, secrets, SOPS_SECRETS);
 }
 
-static int answer_closed(lua_State *L, sops_client *c)
-{
-    return push_closed(L, c, lua_tostring(L, 2));
-}
-
 /* core.answer(client, api, t) -> value, response | nil, err: see
  * answer_body. */
 int sops_client_answer(lua_State *L)
 {
-    return pinned(L, answer_body, "call", 2, answer_closed, 1);
+    return pinned(L, answer_body, "call", 2, call_closed, 1);
 }
 
 /* Every call of a call_many whose client was closed during it gets

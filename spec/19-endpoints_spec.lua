@@ -348,4 +348,16 @@ describe("a restricted resource", function()
     local data = assert(c:fast_create_task{name = "x", pipeline_tree = {start_event = {id = "s"}}})
     assert.is_true(h.is_integer(data.task_id))
   end)
+
+  it("behind request_validate, answers an empty body its refusal, without a trace_id", function()
+    local sim = env.sim
+    sim:config({whitelist = {h.APP_CODE}})
+    for _, path in ipairs({"/prod/fast_create_task/2/", "/prod/copy_template_across_project/2/",
+      "/prod/create_periodic_task/1/2/", "/prod/create_clocked_task/1/2/"}) do
+      local status, body = sim:post(path, "")
+      assert.equal(200, status, path)
+      assert.same({result = false, message = "非法请求: 数据错误, 请求不是合法的Json格式 | validate", data = h.decode("null"),
+        code = 3540000}, body, path)
+    end
+  end)
 end)

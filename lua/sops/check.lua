@@ -97,6 +97,9 @@ M.fits = {
   any = function() return true end,
 }
 
+-- what a required field of a kind is, when it is missing
+local MISSING = {id = "positive integer", ids = "list of ids"}
+
 -- Checks `args` against `fields` ({name = {kind, required}}). Unknown
 -- fields are refused, so a typo does not silently send nothing.
 function M.fields(call, args, fields, level)
@@ -113,7 +116,7 @@ function M.fields(call, args, fields, level)
     if v == nil then
       if f[2] then
         error(string.format("bad argument #1 to '%s' (field '%s': %s expected, got nil)", call, name,
-          f[1] == "id" and "positive integer" or f[1]), level)
+          MISSING[f[1]] or f[1]), level)
       end
     else
       local bad = M.mismatch(f[1], v)

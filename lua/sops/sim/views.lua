@@ -498,6 +498,18 @@ function Views:get_task_node_detail(ctx, project)
   return view_result(ctx, "result", true, "data", data, "message", "", "code", SUCCESS)
 end
 
+-- The body of a view behind request_validate (gcloud/apigw/decorators.py):
+-- the parsed body, or nil and its refusal of an empty one (a body that is
+-- not a JSON object never gets here: project_inject refused it).
+local function validated_body(ctx)
+  local body = parse_body(ctx)
+  if ctx.body_empty then
+    return nil, bare_result(ctx, "result", false, "message", "非法请求: 数据错误, 请求不是合法的Json格式 | validate",
+      "data", json.null, "code", PARAM_INVALID)
+  end
+  return body
+end
+
 -- paginate_list_data (gcloud/apigw/views/utils.py): offset (default 0)
 -- and limit (default 100, at most 200) from the query; count is the total
 -- before the slice. A negative or non-integer one raises in the view, whose
@@ -538,7 +550,8 @@ M.base = {
   bare_result = bare_result, fail = fail, parse_body = parse_body, drf_bool = drf_bool, fmt = fmt,
   task_url = task_url, engine_refusal = engine_refusal, py_repr = py_repr, is_object = is_object,
   flag = flag, django_500 = django_500, start_common = start_common,
-  validate_create = validate_create, is_list = is_list, bad_stack = bad_stack, paginate = paginate, created = created,
+  validate_create = validate_create, validated_body = validated_body,
+  is_list = is_list, bad_stack = bad_stack, paginate = paginate, created = created,
   SUCCESS = SUCCESS, PARAM_INVALID = PARAM_INVALID, NOT_EXIST = NOT_EXIST, INVALID_OP = INVALID_OP,
   UNKNOWN = UNKNOWN,
 }

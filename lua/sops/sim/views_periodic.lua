@@ -50,17 +50,8 @@ return function(Views, b)
     return item
   end
 
-  local function request_body(ctx)
-    local body = parse_body(ctx)
-    if ctx.body_empty then
-      return nil, b.bare_result(ctx, "result", false, "message", "非法请求: 数据错误, 请求不是合法的Json格式 | validate",
-        "data", json.null, "code", PARAM_INVALID)
-    end
-    return body
-  end
-
   function Views:create_periodic_task(ctx, project)
-    local body, resp = request_body(ctx)
+    local body, resp = b.validated_body(ctx)
     if not body then return resp end
     local name = body.name
     local problem
@@ -162,7 +153,7 @@ return function(Views, b)
   end
 
   function Views:create_clocked_task(ctx, project)
-    local body, resp = request_body(ctx)
+    local body, resp = b.validated_body(ctx)
     if not body then return resp end
     local problem
     if type(body.task_name) ~= "string" or body.task_name == "" then problem = "task_name: This field is required."

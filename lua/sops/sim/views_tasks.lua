@@ -17,11 +17,8 @@ return function(Views, b)
   end
 
   function Views:fast_create_task(ctx, project)
-    local body = parse_body(ctx)
-    if ctx.body_empty then
-      return b.bare_result(ctx, "result", false, "message", "非法请求: 数据错误, 请求不是合法的Json格式 | validate",
-        "data", json.null, "code", PARAM_INVALID)
-    end
+    local body, refused = b.validated_body(ctx)
+    if not body then return refused end
     if not b.is_object(body.pipeline_tree) then
       return b.bare_result(ctx, "result", false, "message",
         "[API] fast_create_task get invalid pipeline_tree: pipeline_tree", "data", json.null, "code", PARAM_INVALID)

@@ -283,11 +283,8 @@ return function(Views, b)
   end
 
   function Views:copy_template_across_project(ctx, project)
-    local body = parse_body(ctx)
-    if ctx.body_empty then
-      return b.bare_result(ctx, "result", false, "message", "非法请求: 数据错误, 请求不是合法的Json格式 | validate",
-        "data", json.null, "code", PARAM_INVALID)
-    end
+    local body, refused = b.validated_body(ctx)
+    if not body then return refused end
     local target, ids = body.new_project_id, body.template_ids
     if target == nil or ids == nil then
       return b.bare_result(ctx, "result", false, "message", "new_project_id and template_ids are required",
