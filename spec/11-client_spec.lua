@@ -29,6 +29,8 @@ describe("sops.new", function()
       {with({url = 5}), "option 'url': string expected, got number"},
       {with({url = "ftp://x"}), "option 'url': http:// or https:// URL expected"},
       {with({route = "carrier pigeon"}), "option 'route': 'apigw' or 'esb' expected"},
+      {with({transport = "pigeon"}), "option 'transport': 'curl' or 'ngx' expected"},
+      {with({transport = "ngx"}), "option 'transport': 'ngx' needs OpenResty (ngx.socket)"},
       {with({app_code = false}), "option 'app_code': string expected, got boolean"},
       {with({bk_token = "t"}), "exactly one of 'username', 'bk_token' or 'access_token' expected"},
       {with({timeout = 0}), "option 'timeout': seconds expected, more than 0 and at most"},
