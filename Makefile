@@ -10,8 +10,8 @@ SIM_LUA    ?= lua5.4
 RUNTIMES   := lua5.1 lua5.3 lua5.4 luajit
 BUSTED     ?= $(LUA) /usr/bin/busted
 CC         ?= gcc
-PKGS_BASE  := libcurl4-openssl-dev lua-cjson lua-busted lua-socket luarocks pkg-config gcc make \
-              valgrind lua-check openssl
+PKGS_BASE  := libcurl4-openssl-dev lua-cjson lua-busted lua-socket lua-argparse luarocks pkg-config gcc make \
+              valgrind lua-check openssl tmux
 PKGS_lua5.1 := lua5.1 liblua5.1-0-dev
 PKGS_lua5.3 := lua5.3 liblua5.3-dev
 PKGS_lua5.4 := lua5.4 liblua5.4-dev

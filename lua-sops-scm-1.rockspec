@@ -1,5 +1,5 @@
--- The client: the sops module, its C core and the sops command. Its only
--- dependency is Lua (and libcurl's headers to build against).
+-- The client: the sops module, its C core and the sops command. It needs
+-- Lua, libcurl's headers to build against, and argparse for the command.
 -- rockspecs/ holds the released versions, made from this file by
 -- `make rockspecs`.
 rockspec_format = "3.0"
@@ -23,6 +23,8 @@ description = {
 }
 dependencies = {
   "lua >= 5.1",
+  -- the sops command's parser (Debian: lua-argparse)
+  "argparse >= 0.6",
 }
 external_dependencies = {
   -- the library only: Debian keeps curl/curl.h in a multiarch directory
@@ -55,10 +57,16 @@ build = {
     ["sops.attempts"] = "lua/sops/attempts.lua",
     ["sops.check"] = "lua/sops/check.lua",
     ["sops.cli"] = "lua/sops/cli/init.lua",
-    ["sops.cli.args"] = "lua/sops/cli/args.lua",
+    ["sops.cli.act"] = "lua/sops/cli/act.lua",
+    ["sops.cli.commands"] = "lua/sops/cli/commands.lua",
+    ["sops.cli.config"] = "lua/sops/cli/config.lua",
+    ["sops.cli.context"] = "lua/sops/cli/context.lua",
     ["sops.cli.live"] = "lua/sops/cli/live.lua",
     ["sops.cli.nodes"] = "lua/sops/cli/nodes.lua",
+    ["sops.cli.parser"] = "lua/sops/cli/parser.lua",
+    ["sops.cli.read"] = "lua/sops/cli/read.lua",
     ["sops.cli.render"] = "lua/sops/cli/render.lua",
+    ["sops.cli.watch"] = "lua/sops/cli/watch.lua",
     ["sops.client"] = "lua/sops/client.lua",
     ["sops.compat"] = "lua/sops/compat.lua",
     ["sops.cosocket"] = "lua/sops/cosocket.lua",

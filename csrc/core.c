@@ -68,6 +68,8 @@ int luaopen_sops_core(lua_State *L)
         {"monotime", sops_monotime},
         {"time", sops_time},
         {"isatty", sops_isatty},
+        {"term_size", sops_term_size},
+        {"file_mode", sops_file_mode},
         {NULL, NULL},
     };
     if (!curl_ready) {

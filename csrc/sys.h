@@ -1,5 +1,6 @@
 /* What the Lua layer needs from the operating system: a real sleep,
- * clocks, and whether a descriptor is a terminal. */
+ * clocks, whether a descriptor is a terminal and its size, and a file's
+ * permission bits. */
 #ifndef SOPS_SYS_H
 #define SOPS_SYS_H
 
@@ -9,5 +10,7 @@ int sops_sleep(lua_State *L);      /* core.sleep(seconds) -> false when a signal
 int sops_monotime(lua_State *L);   /* core.monotime() -> seconds, monotonic */
 int sops_time(lua_State *L);       /* core.time() -> seconds since the epoch, with fraction */
 int sops_isatty(lua_State *L);     /* core.isatty(fd) -> boolean */
+int sops_term_size(lua_State *L);  /* core.term_size(fd) -> columns, rows; nil when not a terminal */
+int sops_file_mode(lua_State *L);  /* core.file_mode(path) -> permission bits; nil, message */
 
 #endif

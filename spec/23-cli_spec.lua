@@ -16,30 +16,51 @@ describe("sops command", function()
   teardown(function() sim:stop() end)
   before_each(function() sim:reset() end)
 
-  it("prints help for itself and every subcommand", function()
+  it("prints help for itself and every command, with defaults and an example", function()
     local out, _, code = sops("--help")
     assert.equal(0, code)
-    for _, cmd in ipairs({"status", "start", "pause", "resume", "revoke", "retry", "skip", "skip-exg", "callback",
-        "wait"}) do
-      assert.matches("\n  " .. cmd:gsub("%-", "%%-") .. " ", out)
+    local commands = require("sops.cli.commands")
+    assert.is_true(#commands.LIST >= 18)
+    for _, spec in ipairs(commands.LIST) do
+      local cmd = spec.name
+      assert.matches("\n   " .. cmd:gsub("%-", "%%-") .. " ", out)
       local sub, _, subcode = sops(cmd .. " --help")
       assert.equal(0, subcode)
       assert.matches("^Usage: sops " .. cmd:gsub("%-", "%%-"), sub)
+      assert.matches("\nExamples?:\n  [^\n]*sops " .. cmd:gsub("%-", "%%-"), sub)
       assert.matches("Exit codes:", sub)
+      if spec.connection ~= false then
+        assert.matches("--request-timeout S   seconds for each HTTP request (default: 30)", sub, 1, true)
+      end
     end
+    assert.matches("--timeout S           seconds to wait before giving up (exit 3) (default: 600)",
+      (sops("wait --help")), 1, true)
+    assert.matches("--limit N             at most N tasks (every page up to N) (default: 50)",
+      (sops("tasks --help")), 1, true)
+    -- the version, and help on no command at all
+    local v, _, vcode = sops("--version")
+    assert.equal(0, vcode)
+    assert.matches("^sops %d+%.%d+%.%d+ %(lua%-sops, [^,]+, libcurl [%d.]+%)\n$", v)
+    local _, none, ncode = sops("")
+    assert.equal(2, ncode)
+    assert.matches("^Usage: sops", none)
   end)
 
   it("exits 2 on usage errors", function()
     local cases = {
-      {"", "Usage: sops COMMAND"},
+      {"", "Usage: sops"},
       {"explode 1", "unknown command 'explode'"},
-      {"status", "expected: sops status TASK_ID"},
-      {"status abc", 'TASK_ID: positive integer expected, got "abc"'},
-      {"wait 1 2x", 'TASK_ID: positive integer expected, got "2x"'},
-      {"status 1 --bogus", "unknown option --bogus"},
-      {"retry 1", "expected: sops retry TASK_ID NODE_ID"},
-      {"retry 1 n --inputs notjson", "--inputs must be a JSON object"},
-      {"wait 1 --timeout -3", "--timeout must be a positive number"},
+      {"status", "missing argument 'TASK'"},
+      {"status abc", 'TASK: positive integer expected, got "abc"'},
+      {"wait 1 2x", 'TASK: positive integer expected, got "2x"'},
+      {"status 1 --bogus", "unknown option '--bogus'"},
+      {"retry 1", "give the NODE to retry, or --failed"},
+      {"retry 1 n --inputs notjson", "a JSON object expected, got 'notjson'"},
+      {"retry 1 n --inputs '[1]'", "a JSON object expected"},
+      {"wait 1 --timeout 0", "a positive number expected, got '0'"},
+      {"wait 1 --timeout x", "a positive number expected, got 'x'"},
+      {"tasks --limit 1.5", "a positive integer expected"},
+      {"completion zsh", "only bash"},
     }
     for _, case in ipairs(cases) do
       local _, err, code = sops(case[1])
@@ -167,7 +188,7 @@ describe("sops command", function()
     -- by name: the failed deploy node is retried
     local out, err, code = sops("retry " .. f.task_id .. " deploy --inputs '{\"version\": \"2\"}'")
     assert.equal(0, code, err)
-    assert.matches("node " .. f.node_ids.deploy .. " retried", out, 1, true)
+    assert.matches("node deploy (" .. f.node_ids.deploy .. ") retried with new inputs", out, 1, true)
     local req = sim:last_request()
     assert.equal(f.node_ids.deploy, h.decode(req.body).node_id)
     -- by the short id status shows
@@ -202,7 +223,7 @@ describe("sops command", function()
     sim:advance(0.5)
     local out, err, code = sops("tasks")
     assert.equal(0, code, err)
-    assert.matches("^%d+%s+running%s+admin%s+running\n", out)
+    assert.matches("^%d+%s+RUNNING%s+admin%s+running\n", out)
     assert.equal(6, select(2, out:gsub("\n", "")))
     out = sops("tasks --state created --creator bob --json")
     local list = cjson.decode(out)
@@ -246,7 +267,7 @@ describe("sops command", function()
     -- its help lists every call
     local help = sops("api --help")
     assert.matches("get_periodic_task_list", help, 1, true)
-    assert.matches("Example: sops api get_task_list", help, 1, true)
+    assert.matches("Examples:\n  sops api get_task_list", help, 1, true)
   end)
 
   it("--json: stdout holds exactly one JSON document, human lines go to stderr", function()
@@ -318,7 +339,7 @@ describe("sops command", function()
     sim:advance(10)
     out, _, code = sops("retry " .. f.task_id .. " " .. f.node_ids.deploy .. " --inputs '{\"version\": \"2\"}'")
     assert.equal(0, code)
-    assert.matches("node " .. f.node_ids.deploy .. " retried", out)
+    assert.matches("node deploy (" .. f.node_ids.deploy .. ") retried", out, 1, true)
     assert.same({node_id = f.node_ids.deploy, action = "retry", inputs = {version = "2"}, scope = "cmdb_biz"},
       h.decode(sim:last_request().body))
     local s = sim:task({template_id = 2, start = true})
@@ -335,7 +356,7 @@ describe("sops command", function()
     sim:advance(10)
     out, _, code = sops("callback " .. cb.task_id .. " " .. cb.node_ids.approve .. " --data '{\"ok\": true}'")
     assert.equal(0, code)
-    assert.matches("callback sent", out)
+    assert.matches("node restart service/approve (" .. cb.node_ids.approve .. ") got the callback", out, 1, true)
     assert.same({ok = true}, h.decode(sim:last_request().body).data)
   end)
 

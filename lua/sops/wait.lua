@@ -10,6 +10,8 @@ local unpack = require("sops.compat").unpack
 local M = {}
 
 M.DEFAULT_UNTIL = {"FINISHED", "FAILED", "REVOKED", "EXPIRED"}
+-- the polling options' defaults (seconds; backoff a factor, jitter a fraction)
+M.DEFAULTS = {timeout = 600, interval = 2, max_interval = 15, backoff = 1.5, jitter = 0.1}
 local STOPPING = {FAILED = true, REVOKED = true} -- what fail_fast stops on
 
 local default_sleep = require("sops.compat").default_sleep
@@ -27,14 +29,17 @@ local function fields(extra)
   return f
 end
 local WAIT_FIELDS = fields({task_id = {"id", true}})
-local WAIT_ALL_FIELDS = fields({task_ids = {"list", true}, fail_fast = {"boolean"}})
+local WAIT_ALL_FIELDS = fields({task_ids = {"list", true}, fail_fast = {"boolean"},
+  children = {"boolean"}})
 
 -- Checks and fills in the polling options; raises at `level`.
 local function options(call, args, spec, level)
   check.fields(call, args, spec, level + 1)
+  local d = M.DEFAULTS
   local o = {
-    timeout = args.timeout or 600, interval = args.interval or 2, max_interval = args.max_interval or 15,
-    backoff = args.backoff or 1.5, jitter = args.jitter or 0.1,
+    timeout = args.timeout or d.timeout, interval = args.interval or d.interval,
+    max_interval = args.max_interval or d.max_interval, backoff = args.backoff or d.backoff,
+    jitter = args.jitter or d.jitter,
     on_poll = args.on_poll, on_change = args.on_change, sleep = args.sleep or default_sleep(),
   }
   for _, k in ipairs({"timeout", "interval", "max_interval"}) do
@@ -184,7 +189,7 @@ function M.wait_all(c, args, level)
       for first = 1, #ids, 50 do
         local batch = {unpack(ids, first, math.min(first + 49, #ids))}
         local api_name, params = client.params(c, "get_tasks_status", {task_id_list = batch, bk_biz_id = biz,
-          scope = args.scope, include_children_status = o.on_change ~= nil}, level + 1)
+          scope = args.scope, include_children_status = o.on_change ~= nil or args.children == true}, level + 1)
         calls[#calls + 1] = {api_name, params}
         batches[#batches + 1] = {ids = batch, biz = biz}
       end

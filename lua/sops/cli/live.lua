@@ -1,5 +1,8 @@
 -- The live view of `sops wait` on a terminal: redrawn in place after every
--- poll, with state, elapsed time, a progress bar, running and failed nodes.
+-- poll, with state, elapsed time, a progress bar, running and failed nodes;
+-- for several tasks, a line each with its own bar and failure. Every line
+-- is cut to the terminal's width, read again at each redraw, so none wraps
+-- and a resized terminal is redrawn cleanly at its new width.
 local tree = require "sops.tree"
 local render = require "sops.cli.render"
 
@@ -7,9 +10,12 @@ local M = {}
 local Live = {}
 Live.__index = Live
 
--- total: the number of activities in the task (nil: count what is seen).
-function M.new(out, paint, total)
-  return setmetatable({out = out, paint = paint, total = total, drawn = 0}, Live)
+-- opts: total (the number of activities of the one task; nil: count what
+-- is seen), size() -> columns, rows of the terminal (nil when unknown).
+function M.new(out, paint, opts)
+  opts = opts or {}
+  return setmetatable({out = out, paint = paint, total = opts.total, size = opts.size, drawn = {}, totals = {},
+    reasons = {}}, Live)
 end
 
 -- Counts the activities of a pipeline_tree, subprocesses included.
@@ -25,6 +31,8 @@ function M.count_activities(pipeline_tree)
   return n
 end
 
+-- The leaves of a status: running ("name (12s)") and failed ("name: why")
+-- lists, and how many finished and were seen.
 local function leaves(status)
   local running, failed, finished, seen = {}, {}, 0, 0
   tree.walk(status, function(node, id, depth)
@@ -41,6 +49,7 @@ local function leaves(status)
   end)
   return running, failed, finished, seen
 end
+M.leaves = leaves
 
 function M.bar(done, total, width)
   width = width or 30
@@ -61,15 +70,25 @@ function Live:lines(task_id, status)
   }
 end
 
--- Lines for many tasks: one a task.
+-- The number of activities of task id (for its bar), and why it failed
+-- (a failed node and its error), as the waiting command learns them.
+function Live:set_total(id, n) self.totals[id] = n end
+function Live:set_reason(id, text) self.reasons[id] = text end
+
+-- Lines for many tasks: one a task, with its bar and, once it failed,
+-- what failed.
 function Live:many_lines(statuses, ids)
   local p = self.paint
   local lines = {}
   for _, id in ipairs(ids) do
     local st = statuses[id]
     if st then
-      lines[#lines + 1] = string.format("task %-8d %-30s %s  %s", id, tostring(st.name), p(st.state, st.state),
-        render.duration(st.elapsed_time))
+      local _, failed, finished, seen = leaves(st)
+      local total = math.max(self.totals[id] or seen, seen)
+      local why = self.reasons[id] or (#failed > 0 and table.concat(failed, "; ")) or nil
+      lines[#lines + 1] = string.format("task %-8d %s %3d/%-3d %s %6s  %s%s", id, M.bar(finished, total, 12), finished,
+        total, p(st.state, string.format("%-9s", tostring(st.state))), render.duration(st.elapsed_time),
+        tostring(st.name), why and ("  " .. p("FAILED", why)) or "")
     else
       lines[#lines + 1] = string.format("task %-8d %s", id, p("dim", "waiting for its first status"))
     end
@@ -85,13 +104,35 @@ function Live:note(text)
   self:draw(lines, true)
 end
 
+-- Draws lines in place of the last ones: back to where they began, clear
+-- below, write them cut to the width. Lines drawn at a greater width take
+-- more rows now (the terminal rewrapped them), and the cursor goes up by
+-- those rows. More lines than the terminal has rows end in "… N more".
 function Live:draw(lines, keep)
-  if self.drawn > 0 then
-    self.out:write("\27[" .. self.drawn .. "F\27[J") -- back to the first line, clear below
+  local columns, rows = 80, nil
+  if self.size then
+    local c, r = self.size()
+    if c and c > 1 then columns, rows = c, r end
   end
-  self.out:write(table.concat(lines, "\n"), "\n")
+  local up = 0
+  for _, w in ipairs(self.drawn) do up = up + math.max(1, math.ceil(w / columns)) end
+  local shown = lines
+  if rows and #lines > rows - 1 and rows > 2 then
+    shown = {}
+    for i = 1, rows - 2 do shown[i] = lines[i] end
+    shown[#shown + 1] = string.format("… %d more", #lines - (rows - 2))
+  end
+  local parts, drawn = {}, {}
+  if up > 0 then parts[1] = "\27[" .. up .. "F\27[J" end -- back to the first line, clear below
+  for i, line in ipairs(shown) do
+    -- the last column stays free: some terminals wrap on writing it
+    local text, cells = render.fit(line, columns - 1)
+    parts[#parts + 1] = text .. "\n"
+    drawn[i] = cells
+  end
+  self.out:write(table.concat(parts))
   self.out:flush()
-  self.drawn = #lines
+  self.drawn = drawn
   if not keep then self.last = lines end
 end
 

@@ -7,20 +7,24 @@ local M = {}
 
 local SHORT = 8 -- a short id's length, longer where two ids share more
 
--- Every node below status: {id, name, path} (path: the names from the top,
--- joined with "/"), parents first.
+-- Every node below status: {id, name, path, stack, node} (path: the names
+-- from the top, joined with "/"; stack: the ids of the subprocesses it is
+-- in, outermost first), parents first.
 local function nodes_of(status)
   local out = {}
-  local function visit(node, prefix)
+  local function visit(node, prefix, stack)
     for _, id in ipairs(tree.child_ids(node)) do
       local child = node.children[id]
       local name = type(child.name) == "string" and child.name or ""
       local path = prefix and (prefix .. "/" .. name) or name
-      out[#out + 1] = {id = id, name = name, path = path}
-      visit(child, path)
+      out[#out + 1] = {id = id, name = name, path = path, stack = stack, node = child}
+      local inner = {}
+      for i, s in ipairs(stack) do inner[i] = s end
+      inner[#inner + 1] = id
+      visit(child, path, inner)
     end
   end
-  visit(status, nil)
+  visit(status, nil, {})
   return out
 end
 
@@ -51,8 +55,8 @@ local function describe(matches, short)
   return table.concat(list, ", ")
 end
 
--- The id of the node `word` names in status, or nil and why (the candidates
--- when it is ambiguous).
+-- The id of the node `word` names in status and {id, name, path, stack,
+-- node}; or nil and why (the candidates when it is ambiguous).
 function M.resolve(status, word)
   local all, short = nodes_of(status), M.short_ids(status)
   local by_id, by_prefix, by_name, by_path = {}, {}, {}, {}
@@ -65,7 +69,7 @@ function M.resolve(status, word)
   -- a word with a "/" is a path; one without, a name (both nodes named
   -- "sync", at the top and in a subprocess, make "sync" ambiguous)
   for _, matches in ipairs({by_id, word:find("/", 1, true) and by_path or by_name, by_prefix}) do
-    if #matches == 1 then return matches[1].id end
+    if #matches == 1 then return matches[1].id, matches[1] end
     if #matches > 1 then
       return nil, string.format("'%s' names %d nodes: %s; give one of their ids", word, #matches,
         describe(matches, short))

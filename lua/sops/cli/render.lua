@@ -94,6 +94,74 @@ function M.event_line(ev, paint)
   return string.format("%s task %d %s %s%s", when, ev.task_id, what, change, retry)
 end
 
+-- Columns a code point takes on a terminal: 2 for the wide East Asian
+-- ranges (CJK, Hangul, full-width forms) and emoji, else 1.
+local WIDE = {
+  {0x1100, 0x115F}, {0x2E80, 0x303E}, {0x3041, 0x33FF}, {0x3400, 0x4DBF}, {0x4E00, 0x9FFF}, {0xA000, 0xA4CF},
+  {0xAC00, 0xD7A3}, {0xF900, 0xFAFF}, {0xFE30, 0xFE4F}, {0xFF00, 0xFF60}, {0xFFE0, 0xFFE6}, {0x1F300, 0x1F64F},
+  {0x1F900, 0x1F9FF}, {0x20000, 0x3FFFD},
+}
+local function cells(cp)
+  if cp < 0x1100 then return 1 end
+  for _, r in ipairs(WIDE) do
+    if cp >= r[1] and cp <= r[2] then return 2 end
+  end
+  return 1
+end
+
+-- the code point of a UTF-8 sequence (a stray byte counts as itself)
+local function codepoint(ch)
+  local b = ch:byte(1)
+  if #ch == 1 or b < 0xC0 then return b end
+  local n = b >= 0xF0 and 4 or b >= 0xE0 and 3 or 2
+  local cp = b % (2 ^ (7 - n))
+  for i = 2, #ch do cp = cp * 64 + ch:byte(i) % 64 end
+  return cp
+end
+
+-- the pieces of s: escape sequences (no width) and characters
+local PIECE = "\27%[[%d;?]*%a"
+local CHAR = "[%z\1-\127\194-\244][\128-\191]*"
+
+-- fit(s, columns) -> s cut to at most `columns` cells on a terminal (a cut
+-- line ends with "…" and a colour reset), and the cells it takes.
+function M.fit(s, columns)
+  local out, used, i, cut = {}, 0, 1, false
+  while i <= #s do
+    local a, b = s:find("^" .. PIECE, i)
+    if a then
+      out[#out + 1] = s:sub(a, b)
+    else
+      a, b = s:find("^" .. CHAR, i)
+      if not a then a, b = i, i end
+      local ch = s:sub(a, b)
+      local w = cells(codepoint(ch))
+      if used + w > columns then
+        cut = true
+        break
+      end
+      out[#out + 1] = ch
+      used = used + w
+    end
+    i = b + 1
+  end
+  if cut then
+    -- room for the "…": take back characters until it fits
+    while used + 1 > columns and #out > 0 do
+      local last = table.remove(out)
+      if not last:find("^\27") then used = used - cells(codepoint(last)) end
+    end
+    out[#out + 1] = "…\27[0m"
+    used = used + 1
+  end
+  return table.concat(out), used
+end
+
+-- The cells s takes on a terminal.
+function M.width(s)
+  return select(2, M.fit(s, math.huge))
+end
+
 -- "3rd" and the like, for attempts.
 local function ordinal(n)
   local tens, ones = n % 100, n % 10

@@ -1,0 +1,193 @@
+-- The commands of `sops` that change something: run, create, start,
+-- pause, resume, revoke, retry, skip, skip-exg and callback. Each is
+-- run(ctx, client, args) -> exit code; each state-changing request is sent
+-- once.
+local sops = require "sops"
+local core = require "sops.core"
+local check = require "sops.check"
+local nodes = require "sops.cli.nodes"
+local read = require "sops.cli.read"
+local watch = require "sops.cli.watch"
+local context = require "sops.cli.context"
+
+local EXIT = context.EXIT
+local M = {}
+
+-- The template a word names: its id and name; or nil, exit code after
+-- saying why. A number is an id; other words are an exact name.
+local function find_template(ctx, c, word)
+  local id = check.id(word)
+  if id then
+    local info, err = c:get_template_info{template_id = id}
+    if not info then return nil, ctx:fail(err) end
+    return id, info.name
+  end
+  local list, err = c:get_template_list{name_keyword = word}
+  if not list then return nil, ctx:fail(err) end
+  local found = {}
+  for _, t in ipairs(list) do
+    if t.name == word then found[#found + 1] = t end
+  end
+  if #found == 1 then return found[1].id, found[1].name end
+  if #found == 0 then
+    return nil, ctx:usage(string.format("no template named '%s' (sops templates --keyword '%s' lists the close ones)",
+      word, word))
+  end
+  local ids = {}
+  for _, t in ipairs(found) do ids[#ids + 1] = tostring(t.id) end
+  return nil, ctx:usage(string.format("%d templates are named '%s' (ids %s): give the id", #found, word,
+    table.concat(ids, ", ")))
+end
+
+-- The constants of --constants and -c KEY=VALUE (a bare KEY becomes
+-- ${KEY}); nil, message.
+local function constants(a)
+  local out = {}
+  for k, v in pairs(a.constants or {}) do out[k] = v end
+  for _, kv in ipairs(a.constant or {}) do
+    local k, v = kv:match("^([^=]+)=(.*)$")
+    if not k then return nil, "-c takes KEY=VALUE, got '" .. kv .. "'" end
+    if not k:find("^%${.*}$") then k = "${" .. k .. "}" end
+    out[k] = v
+  end
+  return out
+end
+
+-- Creates the task: {task_id, task_url, name}; or nil, exit code.
+local function create(ctx, c, a)
+  local consts, cerr = constants(a)
+  if not consts then return nil, ctx:usage(cerr) end
+  local template_id, template_name = find_template(ctx, c, a.TEMPLATE)
+  if not template_id then return nil, template_name end
+  local name = a.name or string.format("%s_%s", tostring(template_name), os.date("%Y%m%d%H%M%S"))
+  local ok, task, err = pcall(c.create_task, c, {template_id = template_id, name = name, constants = consts})
+  if not ok then return nil, ctx:bad_argument(task) end
+  if not task then return nil, ctx:fail(err) end
+  return {task_id = task.task_id, task_url = task.task_url, name = name, template_id = template_id}
+end
+
+function M.create(ctx, c, a)
+  local task, code = create(ctx, c, a)
+  if not task then return code end
+  if ctx.flags.json then return ctx:print_json(task) and EXIT.OK or EXIT.TRANSPORT end
+  ctx:say(string.format("task %d created: %s", task.task_id, task.name))
+  if task.task_url then ctx:say(tostring(task.task_url)) end
+  ctx:say(string.format("(sops start %d starts it)", task.task_id))
+  return EXIT.OK
+end
+
+-- sops run: create, start, and with --wait watch to the end
+function M.run(ctx, c, a)
+  local task, code = create(ctx, c, a)
+  if not task then return code end
+  ctx:say(string.format("task %d created: %s", task.task_id, task.name))
+  local ok, err = c:start_task{task_id = task.task_id}
+  if not ok then
+    ctx:warn(string.format("task %d was created but not started (sops start %d starts it)", task.task_id,
+      task.task_id))
+    return ctx:fail(err)
+  end
+  if a.wait then return watch.one(ctx, c, task.task_id, a, task) end
+  if ctx.flags.json then return ctx:print_json(task) and EXIT.OK or EXIT.TRANSPORT end
+  ctx:say(string.format("task %d: start queued (sops wait %d watches it)", task.task_id, task.task_id))
+  return EXIT.OK
+end
+
+function M.start(ctx, c, a)
+  local ok, err = c:start_task{task_id = a.TASK}
+  if not ok then return ctx:fail(err) end
+  if a.wait then return watch.one(ctx, c, a.TASK, a) end
+  if ctx.flags.json then return ctx:print_json(ok) and EXIT.OK or EXIT.TRANSPORT end
+  ctx:say(string.format("task %d: start queued", a.TASK))
+  return EXIT.OK
+end
+
+-- The result of an accepted request: its data with --json, else a line.
+local function done(ctx, data, line)
+  if ctx.flags.json then return ctx:print_json(data) and EXIT.OK or EXIT.TRANSPORT end
+  ctx:say(line)
+  return EXIT.OK
+end
+
+-- A task action: pause, resume, revoke.
+local function task_action(method, what)
+  return function(ctx, c, a)
+    local ok, err = c[method](c, {task_id = a.TASK})
+    if not ok then return ctx:fail(err) end
+    return done(ctx, ok, string.format("task %d: %s", a.TASK, what))
+  end
+end
+M.pause = task_action("pause_task", "paused")
+M.resume = task_action("resume_task", "resumed")
+M.revoke = task_action("revoke_task", "revoked")
+
+-- A node action on a node as a person names it; build(args, a) adds the
+-- action's own fields, or returns nil, message.
+local function node_action(method, word_of, build, what)
+  return function(ctx, c, a)
+    local id, entry = read.find_node(ctx, c, a.TASK, a[word_of])
+    if not id then return entry end
+    local args = {task_id = a.TASK, node_id = id}
+    if build then
+      local _, why = build(args, a)
+      if why then return ctx:usage(why) end
+    end
+    local ok, err = c[method](c, args)
+    if not ok then return ctx:fail(err) end
+    return done(ctx, ok, string.format("task %d: node %s (%s) %s", a.TASK, entry.path ~= "" and entry.path or id,
+      id, what(a, args)))
+  end
+end
+
+M.skip = node_action("skip_node", "NODE", nil, function() return "skipped" end)
+M["skip-exg"] = node_action("skip_exg", "GATEWAY", function(args, a) args.flow_id = a.FLOW return true end,
+  function(a) return "takes flow " .. a.FLOW end)
+M.callback = node_action("callback_node", "NODE", function(args, a)
+  if a.data then args.data = a.data end
+  return true
+end, function() return "got the callback" end)
+
+local retry_one = node_action("retry_node", "NODE", function(args, a)
+  if a.inputs then args.inputs = a.inputs end
+  return true
+end, function(a) return a.inputs and "retried with new inputs" or "retried" end)
+
+-- sops retry TASK NODE [--inputs JSON] | sops retry TASK --failed
+function M.retry(ctx, c, a)
+  if not a.failed then
+    if not a.NODE then return ctx:usage("give the NODE to retry, or --failed for every failed node") end
+    return retry_one(ctx, c, a)
+  end
+  if a.NODE then return ctx:usage("give a NODE or --failed, not both") end
+  local status, err = c:get_task_status{task_id = a.TASK}
+  if not status then return ctx:fail(err) end
+  local failed = sops.failed_nodes(status)
+  if #failed == 0 then
+    ctx:warn(string.format("task %d has no failed node (it is %s)", a.TASK, tostring(status.state)))
+    return EXIT.USAGE
+  end
+  if a.inputs and #failed > 1 then
+    return ctx:usage(string.format("--inputs is for one node, and %d nodes failed: retry them one by one", #failed))
+  end
+  local short = nodes.short_ids(status)
+  local retried = {}
+  for _, f in ipairs(failed) do
+    local ok, rerr = c:retry_node{task_id = a.TASK, node_id = f.id, inputs = a.inputs}
+    if not ok then
+      -- those retried so far stay retried: say which, then why this one was not
+      ctx:warn(string.format("task %d: node %s (%s) was not retried", a.TASK, tostring(f.node.name), short[f.id]))
+      return ctx:fail(rerr)
+    end
+    retried[#retried + 1] = f.id
+    if not ctx.flags.json then
+      ctx:say(string.format("task %d: %s (%s) retried", a.TASK, tostring(f.node.name), short[f.id]))
+    end
+  end
+  if ctx.flags.json then
+    return ctx:print_json({task_id = a.TASK, retried = setmetatable(retried, core.array_mt)})
+      and EXIT.OK or EXIT.TRANSPORT
+  end
+  return EXIT.OK
+end
+
+return M

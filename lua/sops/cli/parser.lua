@@ -1,0 +1,171 @@
+-- The sops command's argument parser, made with lua-argparse from the
+-- table of sops.cli.commands: typed options, defaults and examples in
+-- every --help, and the bash completion script.
+local argparse = require "argparse"
+local api = require "sops.api"
+local core = require "sops.core"
+local commands = require "sops.cli.commands"
+local unpack = require("sops.compat").unpack
+
+local M = {}
+
+local WIDTH = 100
+
+local function exit_codes()
+  local lines = {"Exit codes:"}
+  for _, e in ipairs(commands.EXIT_CODES) do lines[#lines + 1] = string.format("  %-4d %s", e[1], e[2]) end
+  return table.concat(lines, "\n")
+end
+
+-- "create_task (POST /create_task/{template_id}/{bk_biz_id}/)" for a call
+-- of sops.api, a shortcut by its endpoint.
+local function call_text(name)
+  local call = api.CALLS[name]
+  local e = api.BY_NAME[call.api]
+  local fixed = ""
+  for k, v in pairs(call.fixed or {}) do fixed = string.format(" %s=%s", k, tostring(v)) end
+  return string.format("%s (%s %s%s)", name, e.method, e.path, fixed)
+end
+
+local CHECKS = {
+  positive = function(v)
+    local n = tonumber(v)
+    if not n or n <= 0 or n ~= n or n == math.huge then return nil, "a positive number expected, got '" .. v .. "'" end
+    return n
+  end,
+  count = function(v)
+    local n = tonumber(v)
+    if not n or n < 1 or n ~= math.floor(n) or n == math.huge then
+      return nil, "a positive integer expected, got '" .. v .. "'"
+    end
+    return n
+  end,
+  -- a JSON object (--inputs, --data, --constants)
+  json = function(v)
+    local ok, t = pcall(core.decode, v)
+    if not ok or type(t) ~= "table" or (next(t) ~= nil and t[1] ~= nil) then
+      return nil, "a JSON object expected, got '" .. v .. "'"
+    end
+    return t
+  end,
+}
+
+-- The help's text for an option, with its choices and default.
+local function about(o)
+  local text = o.about
+  if o.choices then text = text .. " (" .. table.concat(o.choices, ", ") .. ")" end
+  if o.default then text = text .. " (default: " .. o.default .. ")" end
+  return text
+end
+
+-- Adds spec's options to parser p; `state` learns which parser --help
+-- asked for.
+local function add_options(p, list, group_name)
+  local elements = {}
+  for _, o in ipairs(list) do
+    local names = o.short and (o.short .. " " .. o.long) or o.long
+    local e
+    if o.kind == "flag" then
+      e = p:flag(names, about(o))
+    else
+      e = p:option(names, about(o)):argname(o.arg)
+      if o.kind == "list" then e:count("*") end
+      if o.choices then e:choices(o.choices) end
+      if o.check and CHECKS[o.check] then e:convert(CHECKS[o.check]) end
+    end
+    elements[#elements + 1] = e
+  end
+  if group_name and #elements > 0 then p:group(group_name, unpack(elements)) end
+end
+
+local function is_connection(o)
+  for _, c in ipairs(commands.CONNECTION) do
+    if c == o then return true end
+  end
+  return false
+end
+
+local function add_command(top, spec, state)
+  local p = top:command(spec.name, spec.about)
+  p:add_help({action = function() state.help = p end})
+  for _, w in ipairs(spec.words) do
+    local a = p:argument(w[1], w[2])
+    if w.many then a:args(w.many) end
+  end
+  local own, connection = {}, {}
+  for _, o in ipairs(spec.options) do table.insert(is_connection(o) and connection or own, o) end
+  add_options(p, own, "Options")
+  add_options(p, connection, "Connection (in order: flag, --profile, environment, [default] profile)")
+  -- never from the command line, where ps shows it: refused with a message
+  if spec.connection ~= false then p:option("--app-secret"):hidden(true) end
+  local epilog = {}
+  if spec.calls then
+    local list = {}
+    for _, name in ipairs(spec.calls) do list[#list + 1] = "  " .. call_text(name) end
+    epilog[#epilog + 1] = "Calls:\n" .. table.concat(list, "\n")
+  end
+  if spec.more then epilog[#epilog + 1] = spec.more() end
+  local ex = {}
+  for _, e in ipairs(spec.examples or {}) do ex[#ex + 1] = "  " .. e end
+  epilog[#epilog + 1] = "Example" .. (#ex > 1 and "s" or "") .. ":\n" .. table.concat(ex, "\n")
+  epilog[#epilog + 1] = exit_codes()
+  p:epilog(table.concat(epilog, "\n\n"))
+  return p
+end
+
+-- A parser and its state: {help = the parser --help was given to}.
+local function build()
+  local state = {}
+  local top = argparse("sops", commands.SUMMARY)
+  top:help_max_width(WIDTH)
+  top:usage_max_width(WIDTH)
+  top:add_help({action = function() state.help = top end})
+  top:flag("--version", "print the version of sops, lua-sops, Lua and libcurl")
+  top:command_target("command")
+  top:require_command(false)
+  local parsers = {}
+  for _, spec in ipairs(commands.LIST) do parsers[spec.name] = add_command(top, spec, state) end
+  top:epilog("Run 'sops COMMAND --help' for a command's arguments, defaults and examples.\n\n"
+    .. commands.CONFIG_HELP .. "\n\n" .. exit_codes())
+  return top, state, parsers
+end
+
+-- parse(argv) -> {command = name, <option or argument> = value...}, with
+-- the defaults of options that have no other source filled in; or nil,
+-- message, command; or false, help text when --help was asked for.
+function M.parse(argv)
+  local top, state = build()
+  local ok, result = top:pparse(argv)
+  if state.help then return false, state.help:get_help() end
+  if not ok then
+    -- the command the words name, for "Try 'sops COMMAND --help'"
+    local command
+    for _, a in ipairs(argv) do
+      if commands.BY_NAME[a] then command = a break end
+    end
+    return nil, result, command
+  end
+  local spec = result.command and commands.BY_NAME[result.command]
+  if spec then
+    for _, o in ipairs(spec.options) do
+      local key = o.long:sub(3):gsub("%-", "_")
+      if result[key] == nil and o.default and not is_connection(o) then
+        result[key] = o.check and CHECKS[o.check] and CHECKS[o.check](o.default) or o.default
+      end
+    end
+  end
+  return result
+end
+
+-- The help of a command (nil: of sops itself).
+function M.help(name)
+  local top, _, parsers = build()
+  local p = name and parsers[name] or top
+  return p:get_help()
+end
+
+function M.bash_completion()
+  return (build():get_bash_complete())
+end
+
+return M

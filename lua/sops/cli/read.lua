@@ -1,0 +1,262 @@
+-- The commands of `sops` that only read: templates, tasks, show, status,
+-- node, api (any call) and completion. Each is run(ctx, client, args) ->
+-- exit code.
+local sops = require "sops"
+local core = require "sops.core"
+local api = require "sops.api"
+local render = require "sops.cli.render"
+local nodes = require "sops.cli.nodes"
+local context = require "sops.cli.context"
+
+local EXIT = context.EXIT
+local M = {}
+
+-- sops templates [--keyword K]
+function M.templates(ctx, c, a)
+  local list, err = c:get_template_list{name_keyword = a.keyword}
+  if not list then return ctx:fail(err) end
+  return ctx:show(list, function()
+    local lines = {}
+    for _, t in ipairs(list) do
+      lines[#lines + 1] = string.format("%-8d %-12s %s", t.id, tostring(t.category), tostring(t.name))
+    end
+    return lines
+  end)
+end
+
+-- the task list's filters for --state
+local STATES = {
+  created = {is_started = false}, running = {is_started = true, is_finished = false}, finished = {is_finished = true},
+}
+
+-- sops tasks: every page of get_task_list, up to --limit items
+function M.tasks(ctx, c, a)
+  local args = {limit = 100}
+  for k, v in pairs(a.state and STATES[a.state] or {}) do args[k] = v end
+  -- (bk-sops filters no creator: the listing is filtered here)
+  if not a.creator then args.max_items = a.limit end
+  local list = setmetatable({}, core.array_mt)
+  local items, pager = c:pages("get_task_list", args)
+  for t in items do
+    if not a.creator or t.creator == a.creator then list[#list + 1] = t end
+    if #list >= a.limit then break end
+  end
+  if pager.err then return ctx:fail(pager.err) end
+  return ctx:show(list, function()
+    local lines = {}
+    for _, t in ipairs(list) do
+      local state = t.is_finished and "FINISHED" or t.is_started and "RUNNING" or "CREATED"
+      lines[#lines + 1] = string.format("%-8d %s %-12s %s", t.id, ctx.paint(state, string.format("%-9s", state)),
+        tostring(t.creator), tostring(t.name))
+    end
+    return lines
+  end)
+end
+
+-- A value as one line of text: strings as they are, the rest as JSON.
+local function text(v)
+  if type(v) == "string" then return render.one_line(v) end
+  local ok, s = pcall(sops.encode, v)
+  return ok and s or tostring(v)
+end
+
+-- "  key  name  value" lines of a task's constants (by their index).
+local function constant_lines(constants)
+  local list = {}
+  for key, c in pairs(type(constants) == "table" and constants or {}) do
+    if type(c) == "table" then list[#list + 1] = {key = key, c = c} end
+  end
+  table.sort(list, function(x, y)
+    local a, b = tonumber(x.c.index) or math.huge, tonumber(y.c.index) or math.huge
+    if a ~= b then return a < b end
+    return x.key < y.key
+  end)
+  local lines = {}
+  for _, e in ipairs(list) do
+    lines[#lines + 1] = string.format("  %-20s %-20s %s", e.key, tostring(e.c.name or ""), text(e.c.value))
+  end
+  return lines
+end
+
+-- outputs: a list of {key, name, value}
+local function output_lines(outputs)
+  local lines = {}
+  for _, o in ipairs(type(outputs) == "table" and outputs or {}) do
+    if type(o) == "table" then
+      lines[#lines + 1] = string.format("  %-20s %-20s %s", tostring(o.key or ""), tostring(o.name or ""),
+        text(o.value))
+    end
+  end
+  return lines
+end
+
+local function section(lines, title, body)
+  lines[#lines + 1] = title .. ":" .. (#body == 0 and " -" or "")
+  for _, l in ipairs(body) do lines[#lines + 1] = l end
+end
+
+-- sops show TASK: the detail, with the state from the status
+function M.show(ctx, c, a)
+  local detail, err = c:get_task_detail{task_id = a.TASK}
+  if not detail then return ctx:fail(err) end
+  local status, serr = c:get_task_status{task_id = a.TASK}
+  if not status then return ctx:fail(serr) end
+  if type(detail) == "table" then detail.state = status.state end
+  return ctx:show(detail, function()
+    local p = ctx.paint
+    local lines = {string.format("task %d  %s  %s  %s", a.TASK, p("bold", tostring(detail.name)),
+      p(status.state, tostring(status.state)), render.duration(detail.elapsed_time))}
+    local function field(label, v)
+      if v ~= nil and v ~= "" and v ~= sops.null then lines[#lines + 1] = string.format("%-10s %s", label, text(v)) end
+    end
+    field("template", detail.template_id)
+    field("creator", detail.creator)
+    field("executor", detail.executor)
+    field("created", detail.create_time)
+    field("started", detail.start_time)
+    field("finished", detail.finish_time)
+    field("url", detail.task_url)
+    section(lines, "constants", constant_lines(detail.constants))
+    section(lines, "outputs", output_lines(detail.outputs))
+    return lines
+  end)
+end
+
+-- sops status TASK
+function M.status(ctx, c, a)
+  local status, err = c:get_task_status{task_id = a.TASK, with_ex_data = true, subprocess_id = a.subprocess}
+  if not status then return ctx:fail(err) end
+  return ctx:show(status, function()
+    return render.tree_lines(status, {all = a.all, paint = ctx.paint, short = nodes.short_ids(status)})
+  end)
+end
+
+-- Resolves a node as a person names it (id, unique id prefix, name, path)
+-- in the task's status: id, entry; or nil, exit code after saying why.
+function M.find_node(ctx, c, task_id, word)
+  local status, err = c:get_task_status{task_id = task_id}
+  if not status then return nil, ctx:fail(err) end
+  local id, entry = nodes.resolve(status, word)
+  if not id then return nil, ctx:usage(entry) end
+  return id, entry, status
+end
+
+-- sops node TASK NODE: inputs, outputs, error and attempts
+function M.node(ctx, c, a)
+  local id, entry = M.find_node(ctx, c, a.TASK, a.NODE)
+  if not id then return entry end
+  local args = {task_id = a.TASK, node_id = id}
+  if #entry.stack > 0 then args.subprocess_stack = entry.stack end
+  local d, err = c:get_task_node_detail(args)
+  if not d then return ctx:fail(err) end
+  return ctx:show(d, function()
+    local p = ctx.paint
+    local extra = {}
+    if (tonumber(d.retry) or 0) > 0 then extra[#extra + 1] = "retry " .. d.retry end
+    if d.skip == true then extra[#extra + 1] = "skipped" end
+    local lines = {string.format("node %s (%s)  %s  %s%s", entry.path, id, p(d.state, tostring(d.state)),
+      render.duration(d.elapsed_time), #extra > 0 and ("  (" .. table.concat(extra, ", ") .. ")") or "")}
+    local inputs = {}
+    local keys = {}
+    for k in pairs(type(d.inputs) == "table" and d.inputs or {}) do keys[#keys + 1] = tostring(k) end
+    table.sort(keys)
+    for _, k in ipairs(keys) do inputs[#inputs + 1] = string.format("  %-20s %s", k, text(d.inputs[k])) end
+    section(lines, "inputs", inputs)
+    section(lines, "outputs", output_lines(d.outputs))
+    if type(d.ex_data) == "string" and d.ex_data ~= "" then
+      section(lines, "error", {"  " .. p("FAILED", render.one_line(d.ex_data))})
+    end
+    local hist = {}
+    for i, h in ipairs(type(d.histories) == "table" and d.histories or {}) do
+      if type(h) == "table" then
+        hist[#hist + 1] = string.format("  #%d %s  %s -> %s  %s%s", i, p(h.state, tostring(h.state)),
+          text(h.start_time), text(h.finish_time), render.duration(h.elapsed_time),
+          type(h.ex_data) == "string" and h.ex_data ~= "" and ("  " .. render.one_line(h.ex_data)) or "")
+      end
+    end
+    section(lines, "attempts before", hist)
+    return lines
+  end)
+end
+
+-- A command-line value as the field's kind takes it: ids and strings as
+-- given (ids are checked by the call), numbers and booleans by their text,
+-- lists and objects as JSON. nil, why when it cannot be one.
+local function field_value(kind, value)
+  if kind == "integer" or kind == "count" then
+    local n = tonumber(value)
+    if not n or n ~= math.floor(n) then return nil, "an integer expected" end
+    return n
+  elseif kind == "boolean" then
+    if value == "true" then return true elseif value == "false" then return false end
+    return nil, "true or false expected"
+  elseif kind == "list" or kind == "ids" or kind == "object" or kind == "any" then
+    local ok, v = pcall(sops.decode, value)
+    if not ok or (kind ~= "any" and type(v) ~= "table") then return nil, "JSON expected" end
+    return v
+  end
+  return value
+end
+
+-- sops api NAME -p FIELD=VALUE...: any call of sops.api, its data as JSON
+function M.api(ctx, c, a)
+  local name = a.NAME
+  local call = api.CALLS[name]
+  if not call then return ctx:usage("unknown api '" .. name .. "' ('sops api --help' lists them)") end
+  local params = {}
+  for _, p in ipairs(a.param or {}) do
+    local k, v = p:match("^([%w_]+)=(.*)$")
+    if not k then return ctx:usage("-p takes FIELD=VALUE, got '" .. p .. "'") end
+    local f = call.fields[k]
+    if not f then return ctx:usage(name .. " has no field '" .. k .. "'") end
+    local value, why = field_value(f[1], v)
+    if value == nil then return ctx:usage(k .. ": " .. why) end
+    params[k] = value
+  end
+  local ok, value, response = pcall(c[name], c, params)
+  if not ok then return ctx:bad_argument(value) end
+  if value == nil then return ctx:fail(response) end
+  if not ctx:print_json(value) then return EXIT.TRANSPORT end
+  return EXIT.OK
+end
+
+-- the calls, by group, for 'sops api --help', in lines of at most WIDTH
+local WIDTH = 96
+function M.api_list()
+  local lines = {"Calls (from lua/sops/api.lua; fields before ';' are required):"}
+  for _, group in ipairs(api.GROUPS) do
+    lines[#lines + 1] = "  " .. group .. ":"
+    local names = {}
+    for n, call in pairs(api.CALLS) do
+      if api.BY_NAME[call.api].group == group then names[#names + 1] = n end
+    end
+    table.sort(names)
+    for _, n in ipairs(names) do
+      local req, opt = {}, {}
+      for f, kind in pairs(api.CALLS[n].fields) do
+        if f ~= "traceparent" and f ~= "scope" and f ~= "bk_biz_id" then
+          table.insert(kind[2] and req or opt, f)
+        end
+      end
+      table.sort(req)
+      table.sort(opt)
+      -- the fields wrapped under their column, so that no line is cut
+      local words = {}
+      for i, f in ipairs(req) do words[#words + 1] = f .. ((i == #req and #opt > 0) and ";" or "") end
+      if #req == 0 and #opt > 0 then words[1] = ";" end
+      for _, f in ipairs(opt) do words[#words + 1] = f end
+      local line = string.format("    %-38s", n)
+      for _, w in ipairs(words) do
+        if #line + 1 + #w > WIDTH and #line > 43 then
+          lines[#lines + 1] = line
+          line = string.rep(" ", 42)
+        end
+        line = line .. " " .. w
+      end
+      lines[#lines + 1] = line
+    end
+  end
+  return table.concat(lines, "\n")
+end
+
+return M

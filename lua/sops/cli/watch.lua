@@ -1,0 +1,151 @@
+-- Waiting in `sops wait`, `sops start --wait` and `sops run --wait`: the
+-- live view on a terminal, event lines off one, JSON Lines with --events,
+-- and the exit code of the outcome.
+local sops = require "sops"
+local core = require "sops.core"
+local render = require "sops.cli.render"
+local live = require "sops.cli.live"
+local context = require "sops.cli.context"
+
+local EXIT = context.EXIT
+local M = {}
+
+-- An event as one JSON object (no node table: its state is in `to`).
+local function event_json(ev)
+  return sops.encode({at = ev.at, task_id = ev.task_id, node_id = ev.node_id, name = ev.name,
+    path = ev.path and setmetatable(ev.path, core.array_mt) or nil, from = ev.from, to = ev.to,
+    retry = ev.node and ev.node.retry or nil})
+end
+
+-- What to do with each change: JSON Lines on stderr (--events), a line
+-- of text off a terminal, nothing under the live view.
+local function on_change(ctx, view)
+  if ctx.flags.events then
+    return function(ev) ctx.err:write(event_json(ev), "\n") end
+  end
+  if view then return nil end
+  return function(ev) ctx:say(render.event_line(ev, ctx.paint)) end
+end
+
+local function terminal_size() return core.term_size(1) end
+
+local function ended_code(state)
+  if state == "FINISHED" then return EXIT.OK end
+  return EXIT.ENDED_BADLY
+end
+M.ended_code = ended_code
+
+-- the live view, on a terminal without --json
+local function new_view(ctx, total)
+  if not ctx.tty or ctx.flags.json then return nil end
+  return live.new(ctx.out, ctx.paint, {total = total, size = ctx.term_size or terminal_size})
+end
+
+local function activities(c, task_id)
+  local detail = c:get_task_detail{task_id = task_id}
+  return detail and live.count_activities(detail.pipeline_tree) or nil
+end
+
+-- Waits for one task. a: the parsed arguments (timeout, interval, json).
+-- Returns the exit code; `extra` goes into the JSON document (sops run's
+-- task id and URL), where the status is then its `status`.
+function M.one(ctx, c, task_id, a, extra)
+  ctx.waiting = {task_id}
+  local view = (ctx.tty and not ctx.flags.json) and new_view(ctx, activities(c, task_id)) or nil
+  local failures = 0
+  local status, err = c:wait{
+    task_id = task_id, timeout = a.timeout, interval = a.interval,
+    on_change = on_change(ctx, view),
+    on_poll = function(st, info)
+      if not st then
+        -- a failure the wait tries again: said at once, not at the deadline
+        local text = render.retrying(info.error, failures, ctx.paint)
+        failures = failures + 1
+        if view then view:note(text) else ctx:warn(os.date("%H:%M:%S ") .. "task " .. task_id .. " " .. text) end
+        return
+      end
+      failures = 0
+      if view then view:draw(view:lines(task_id, st)) end
+    end,
+  }
+  ctx.waiting = nil
+  local function document(st)
+    if not extra then return st end
+    extra.status = st
+    return extra
+  end
+  if not status then
+    if err.status and ctx.flags.json then ctx:print_json(document(err.status)) end
+    return ctx:fail(err)
+  end
+  if ctx.flags.json then
+    if not ctx:print_json(document(status)) then return EXIT.TRANSPORT end
+  elseif status.state ~= "FINISHED" then
+    for _, f in ipairs(sops.failed_nodes(status)) do
+      local ex = type(status.ex_data) == "table" and status.ex_data[f.id] or ""
+      ctx:say(string.format("failed node %s (%s): %s", f.node.name, f.id, render.one_line(ex)))
+    end
+    if status.state == "FAILED" then
+      ctx:say(string.format("(sops node %d NODE shows a node's inputs and error; sops retry %d NODE retries it)",
+        task_id, task_id))
+    end
+  end
+  ctx:say(string.format("task %d ended %s", task_id, status.state))
+  return ended_code(status.state)
+end
+
+-- Waits for several tasks: one line each on a terminal.
+function M.many(ctx, c, ids, a)
+  ctx.waiting = ids
+  local view = new_view(ctx)
+  if view then
+    -- the bars' totals, for the tasks a screen shows
+    local _, rows = (ctx.term_size or terminal_size)()
+    for i, id in ipairs(ids) do
+      if i > (rows or 24) then break end
+      view:set_total(id, activities(c, id))
+    end
+  end
+  local asked = {}
+  local results = c:wait_all{
+    task_ids = ids, timeout = a.timeout, interval = a.interval, children = view ~= nil,
+    on_change = on_change(ctx, view),
+    on_poll = view and function(last)
+      for _, id in ipairs(ids) do
+        -- why a task failed: its failed nodes' errors, asked once
+        local st = last[id]
+        if st and st.state == "FAILED" and not asked[id] then
+          asked[id] = true
+          local full = c:get_task_status{task_id = id, with_ex_data = true}
+          local why = {}
+          for _, f in ipairs(full and sops.failed_nodes(full) or {}) do
+            local ex = type(full.ex_data) == "table" and full.ex_data[f.id] or ""
+            why[#why + 1] = f.node.name .. (ex ~= "" and (": " .. render.one_line(ex)) or "")
+          end
+          if #why > 0 then view:set_reason(id, table.concat(why, "; ")) end
+        end
+      end
+      view:draw(view:many_lines(last, ids))
+    end or nil,
+  }
+  ctx.waiting = nil
+  local worst, json = EXIT.OK, {}
+  for _, id in ipairs(ids) do
+    local r = results[id]
+    local code
+    if sops.is_error(r) then
+      code = context.code_for(r)
+      ctx:warn(string.format("task %d: %s", id, tostring(r)))
+    else
+      code = ended_code(r.state)
+      ctx:say(string.format("task %d ended %s", id, r.state))
+      json[tostring(id)] = r
+    end
+    -- report the most serious outcome: ended badly < deadline < refused < transport
+    if code > worst then worst = code end
+  end
+  if ctx.flags.json and not ctx:print_json(json) then return EXIT.TRANSPORT end
+  return worst
+end
+
+return M
