@@ -386,7 +386,7 @@ describe("sops command", function()
       assert.matches("nodes finished", out, 1, true)
       assert.matches("3/3 nodes finished", out, 1, true)
       assert.matches("\27[32mFINISHED\27[0m", out, 1, true)
-      assert.matches("\27[4F\27[J", out, 1, true) -- moved back up to redraw
+      assert.matches("\r\27[4A\27[J", out, 1, true) -- moved back up to redraw
     end)
 
     it("shows a poll that failed and is tried again in the live view", function()

@@ -309,6 +309,8 @@ function Sim:env(extra)
   local vars = {
     BK_SOPS_URL = self.url .. "/prod", BK_APP_CODE = M.APP_CODE, BK_APP_SECRET = M.APP_SECRET,
     BK_USERNAME = "admin", BK_BIZ_ID = "2",
+    -- no profile of the machine's own: ~/.config/sops/config stays out
+    SOPS_CONFIG = "/dev/null", SOPS_PROFILE = false,
   }
   for k, v in pairs(extra or {}) do vars[k] = v end
   local unset, set = {"env", "-u", "BKPAAS_APP_SECRET", "-u", "BK_TOKEN", "-u", "BK_ACCESS_TOKEN"}, {}

@@ -14,7 +14,7 @@ Live.__index = Live
 -- is seen), size() -> columns, rows of the terminal (nil when unknown).
 function M.new(out, paint, opts)
   opts = opts or {}
-  return setmetatable({out = out, paint = paint, total = opts.total, size = opts.size, drawn = {}, totals = {},
+  return setmetatable({out = out, paint = paint, total = opts.total, size = opts.size, drawn = 0, totals = {},
     reasons = {}}, Live)
 end
 
@@ -105,35 +105,50 @@ function Live:note(text)
 end
 
 -- Draws lines in place of the last ones: back to where they began, clear
--- below, write them cut to the width. Lines drawn at a greater width take
--- more rows now (the terminal rewrapped them), and the cursor goes up by
--- those rows. More lines than the terminal has rows end in "… N more".
+-- below, write them cut to the width, so that none wraps. After a resize
+-- the terminal may have rewrapped the last lines, each its own way (tmux
+-- moves the cursor too), so the view starts again at the top of a cleared
+-- screen. More lines than the terminal has rows end in "… N more".
 function Live:draw(lines, keep)
   local columns, rows = 80, nil
   if self.size then
     local c, r = self.size()
     if c and c > 1 then columns, rows = c, r end
   end
-  local up = 0
-  for _, w in ipairs(self.drawn) do up = up + math.max(1, math.ceil(w / columns)) end
   local shown = lines
   if rows and #lines > rows - 1 and rows > 2 then
     shown = {}
     for i = 1, rows - 2 do shown[i] = lines[i] end
     shown[#shown + 1] = string.format("… %d more", #lines - (rows - 2))
   end
-  local parts, drawn = {}, {}
-  if up > 0 then parts[1] = "\27[" .. up .. "F\27[J" end -- back to the first line, clear below
-  for i, line in ipairs(shown) do
+  local parts = {}
+  if self.columns and self.columns ~= columns then
+    parts[1] = "\27[H\27[J"
+  elseif self.drawn > 0 then
+    -- back to the first line (up and to column 1: tmux has no CSI F), clear below
+    parts[1] = "\r\27[" .. self.drawn .. "A\27[J"
+  end
+  if not self.hidden then
+    parts[#parts + 1] = "\27[?25l" -- no cursor blinking over the view; finish() shows it again
+    self.hidden = true
+  end
+  for _, line in ipairs(shown) do
     -- the last column stays free: some terminals wrap on writing it
-    local text, cells = render.fit(line, columns - 1)
-    parts[#parts + 1] = text .. "\n"
-    drawn[i] = cells
+    parts[#parts + 1] = render.fit(line, columns - 1) .. "\n"
   end
   self.out:write(table.concat(parts))
   self.out:flush()
-  self.drawn = drawn
+  self.drawn, self.columns = #shown, columns
   if not keep then self.last = lines end
+end
+
+-- The cursor shown again: the view is done (Ctrl-C's handler does the same).
+function Live:finish()
+  if self.hidden then
+    self.out:write("\27[?25h")
+    self.out:flush()
+    self.hidden = false
+  end
 end
 
 return M

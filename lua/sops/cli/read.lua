@@ -174,7 +174,7 @@ function M.node(ctx, c, a)
           type(h.ex_data) == "string" and h.ex_data ~= "" and ("  " .. render.one_line(h.ex_data)) or "")
       end
     end
-    section(lines, "attempts before", hist)
+    section(lines, "history", hist)
     return lines
   end)
 end

@@ -69,6 +69,7 @@ function M.one(ctx, c, task_id, a, extra)
     end,
   }
   ctx.waiting = nil
+  if view then view:finish() end
   local function document(st)
     if not extra then return st end
     extra.status = st
@@ -129,6 +130,7 @@ function M.many(ctx, c, ids, a)
     end or nil,
   }
   ctx.waiting = nil
+  if view then view:finish() end
   local worst, json = EXIT.OK, {}
   for _, id in ipairs(ids) do
     local r = results[id]
