@@ -45,7 +45,7 @@ RUN_SPECS   = SOPS_SPEC_LUA=$(LUA) SOPS_SIM_LUA=$(SIM_LUA) SOPS_SPEC_BUILD=$(BUI
 VERSION    := $(shell sed -n 's/.*number = "\([0-9.]*\)".*/\1/p' lua/sops/version.lua)
 ROCKSPECS  := rockspecs/lua-sops-$(VERSION)-1.rockspec rockspecs/lua-sops-sim-$(VERSION)-1.rockspec
 
-.PHONY: all sim rockspecs readme test-openresty bench-openresty deps deps-all test test-all memcheck sanitize fuzz lint demo bench openresty clean \
+.PHONY: all sim rockspecs readme share test-openresty bench-openresty deps deps-all test test-all memcheck sanitize fuzz lint demo bench openresty clean \
         install-missing
 
 all: $(CORE)
@@ -195,6 +195,10 @@ bench/curl_loop: bench/curl_loop.c
 # README's tables of calls, from lua/sops/api.lua
 readme:
 	LUA_PATH='lua/?.lua;;' $(LUA) spec/support/calls.lua README.md
+
+# share/: the sops command's bash completion and man page, from its help
+share: $(CORE)
+	LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='$(BUILD)/?.so;;' $(LUA) spec/support/share.lua share
 
 lint: deps
 	luacheck lua spec examples bench bin/sops-sim bin/sops

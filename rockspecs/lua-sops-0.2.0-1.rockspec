@@ -79,6 +79,9 @@ build = {
   install = {
     bin = { ["sops"] = "bin/sops" },
   },
+  -- the sops command's bash completion and man page, into the rock's own
+  -- directory (README: The sops command)
+  copy_directories = { "share" },
 }
 test = {
   type = "command",

@@ -1,0 +1,272 @@
+-- The everyday job with the sops command alone, as a person and as a
+-- script: find a template, run it with constants, watch it, see which
+-- node failed and why, retry it by name with new inputs, wait for the end.
+-- And where the command finds its connection: profiles, secret files.
+local h = require "helpers"
+
+local sim
+
+local function sops(args, env)
+  return h.run(sim:env(env) .. " " .. h.LUA .. " bin/sops " .. args)
+end
+
+-- the state-changing requests the simulator saw
+local function sent(name)
+  local out = {}
+  for _, r in ipairs(sim:requests()) do
+    if r.path:find("/" .. name .. "/", 1, true) then out[#out + 1] = r end
+  end
+  return out
+end
+
+local function write(path, text, mode)
+  local f = assert(io.open(path, "w"))
+  f:write(text)
+  f:close()
+  if mode then assert(os.execute("chmod " .. mode .. " " .. h.shell_quote(path))) end
+end
+
+describe("sops, the whole job", function()
+  setup(function() sim = h.start_sim({"--speed", "50"}) end)
+  teardown(function() sim:stop() end)
+  before_each(function() sim:reset() end)
+
+  it("a person: find, run with constants, watch, see why, retry by name with new inputs, wait", function()
+    local out, err, code = sops("templates --keyword flaky")
+    assert.equal(0, code, err)
+    assert.matches("^2%s+OpsTools%s+Deploy with flaky step\n$", out)
+
+    out, err, code = sops("run 'Deploy with flaky step' -c version=2.0.0 --wait --interval 0.05")
+    assert.equal(1, code, err)
+    local id = tonumber(out:match("^task (%d+) created: Deploy with flaky step_%d+\n"))
+    assert.is_number(id, out)
+    assert.matches("failed node deploy %(n%x+%): job execution failed: step%[1%] exit code 1 on 10%.0%.0%.12\n", out)
+    assert.matches("task " .. id .. " ended FAILED\n$", out)
+    local create = sent("create_task")
+    assert.equal(1, #create)
+    local body = h.decode(create[1].body)
+    assert.same({["${version}"] = "2.0.0"}, body.constants)
+    assert.equal("/prod/create_task/2/2/", create[1].path)
+    assert.equal(1, #sent("start_task"))
+
+    out = sops("show " .. id)
+    assert.matches("^task " .. id .. "  Deploy with flaky step_%d+  FAILED  ", out)
+    assert.matches("\nconstants:\n  ${version}%s+version%s+2%.0%.0\n", out)
+
+    out, err, code = sops("node " .. id .. " deploy")
+    assert.equal(0, code, err)
+    assert.matches("^node deploy %(n%x+%)  FAILED", out)
+    assert.matches("\ninputs:\n  version%s+2%.0%.0\n", out)
+    assert.matches("\nerror:\n  job execution failed: step%[1%] exit code 1 on 10%.0%.0%.12\n", out)
+
+    out, err, code = sops("retry " .. id .. " deploy --inputs '{\"version\": \"2.0.1\"}'")
+    assert.equal(0, code, err)
+    assert.matches("^task " .. id .. ": node deploy %(n%x+%) retried with new inputs\n$", out)
+    local retry = sent("operate_node")
+    assert.equal(1, #retry)
+    assert.same({version = "2.0.1"}, h.decode(retry[1].body).inputs)
+
+    out, err, code = sops("wait " .. id .. " --interval 0.05")
+    assert.equal(0, code, err)
+    assert.matches("task " .. id .. " ended FINISHED\n$", out)
+    out = sops("node " .. id .. " deploy")
+    assert.matches("\nhistory:\n  #1 FAILED  ", out) -- the failed attempt, kept
+  end)
+
+  it("a script: the same with --json, --events and exit codes", function()
+    local out, _, code = sops("templates --keyword flaky --json")
+    assert.equal(0, code)
+    local template = h.decode(out)[1]
+    assert.equal("Deploy with flaky step", template.name)
+
+    out, _, code = sops(string.format("run %d --constants '{\"${version}\": \"3\"}' --name 'nightly 3' --json",
+      template.id))
+    assert.equal(0, code)
+    local task = h.decode(out)
+    assert.equal("nightly 3", task.name)
+    assert.is_number(task.task_id)
+    assert.matches("instance_id=" .. task.task_id, task.task_url, 1, true)
+
+    local err
+    out, err, code = sops("wait " .. task.task_id .. " --interval 0.05 --json --events")
+    assert.equal(1, code)
+    assert.equal("FAILED", h.decode(out).state) -- one document, nothing after it
+    -- stderr: a JSON object a line for each change, then the human line
+    local events, human = {}, {}
+    for line in err:gmatch("[^\n]+") do
+      if line:sub(1, 1) == "{" then events[#events + 1] = h.decode(line) else human[#human + 1] = line end
+    end
+    assert.is_true(#events >= 4, err)
+    local last_task, deploy_failed
+    for _, ev in ipairs(events) do
+      assert.equal(task.task_id, ev.task_id)
+      assert.is_number(ev.at)
+      if not ev.node_id then last_task = ev.to end
+      if ev.name == "deploy" and ev.to == "FAILED" then deploy_failed = ev end
+    end
+    assert.equal("FAILED", last_task)
+    assert.truthy(deploy_failed)
+    assert.same({"task " .. task.task_id .. " ended FAILED"}, human)
+
+    out, _, code = sops("retry " .. task.task_id .. " --failed --json")
+    assert.equal(0, code)
+    assert.same({task_id = task.task_id, retried = {deploy_failed.node_id}}, h.decode(out))
+    out, _, code = sops("wait " .. task.task_id .. " --interval 0.05 --json")
+    assert.equal(0, code)
+    assert.equal("FINISHED", h.decode(out).state)
+
+    -- run --wait --json: the task and its final status in one document
+    out, _, code = sops("run 1 --wait --interval 0.05 --json")
+    assert.equal(0, code)
+    local doc = h.decode(out)
+    assert.is_number(doc.task_id)
+    assert.equal("FINISHED", doc.status.state)
+  end)
+
+  it("create: a task not started; a template by a name two share, or none has, is refused", function()
+    local out, err, code = sops("create 1 --name 'by id'")
+    assert.equal(0, code, err)
+    assert.matches("^task %d+ created: by id\n", out)
+    assert.equal(0, #sent("start_task"))
+    assert.equal("by id", h.decode(sent("create_task")[1].body).name)
+    sim:control("POST", "templates", {id = 90, name = "Deploy web app", steps = {{name = "x", duration = 1}}})
+    local _, amb, code2 = sops("run 'Deploy web app'")
+    assert.equal(2, code2)
+    assert.matches("2 templates are named 'Deploy web app' (ids 90, 1): give the id", amb, 1, true)
+    local _, none, code3 = sops("run 'no such template'")
+    assert.equal(2, code3)
+    assert.matches("no template named 'no such template'", none, 1, true)
+    local _, bad, code4 = sops("run 1 -c novalue")
+    assert.equal(2, code4)
+    assert.matches("-c takes KEY=VALUE, got 'novalue'", bad, 1, true)
+    assert.equal(1, #sent("create_task")) -- only the first
+  end)
+
+  it("retry --failed: every failed node; --inputs for one; nothing to retry is said", function()
+    local t = sim:task({template_id = 1, start = true})
+    sim:advance(10)
+    local _, err, code = sops("retry " .. t.task_id .. " --failed")
+    assert.equal(2, code)
+    assert.matches("task " .. t.task_id .. " has no failed node (it is FINISHED)", err, 1, true)
+    local _, both, code2 = sops("retry " .. t.task_id .. " deploy --failed")
+    assert.equal(2, code2)
+    assert.matches("give a NODE or --failed, not both", both, 1, true)
+    local f = sim:task({template_id = 2, start = true})
+    sim:advance(10)
+    local out, err3, code3 = sops("retry " .. f.task_id .. " --failed --inputs '{\"version\": \"9\"}'")
+    assert.equal(0, code3, err3)
+    assert.matches("task " .. f.task_id .. ": deploy (" .. f.node_ids.deploy:sub(1, 8) .. ") retried", out, 1, true)
+    local r = sent("operate_node")
+    assert.equal(1, #r)
+    assert.same({action = "retry", node_id = f.node_ids.deploy, inputs = {version = "9"}, scope = "cmdb_biz"},
+      h.decode(r[1].body))
+  end)
+
+  describe("configuration", function()
+    local dir
+    before_each(function()
+      dir = os.tmpname()
+      os.remove(dir)
+      assert(os.execute("mkdir -p " .. dir .. "/sops"))
+    end)
+    after_each(function() os.execute("rm -rf " .. h.shell_quote(dir)) end)
+
+    -- the environment without the connection, the config in XDG_CONFIG_HOME
+    local function bare(extra)
+      local env = {BK_SOPS_URL = false, BK_APP_CODE = false, BK_APP_SECRET = false, BK_USERNAME = false,
+        BK_BIZ_ID = false, SOPS_CONFIG = false, XDG_CONFIG_HOME = dir}
+      for k, v in pairs(extra or {}) do env[k] = v end
+      return env
+    end
+
+    it("reads profiles: --profile before the environment, the environment before [default]", function()
+      write(dir .. "/secret", h.APP_SECRET .. "\n", "600")
+      write(dir .. "/sops/config", table.concat({
+        "# the simulator", "[default]", "url = " .. sim.url .. "/prod", "app_code = " .. h.APP_CODE,
+        "app_secret_file = " .. dir .. "/secret", "username = admin", "biz = 2", "",
+        "[bob]", "username = bob", "request-timeout = 5"}, "\n"))
+      local t = sim:task({template_id = 1})
+      local out, err, code = sops("status " .. t.task_id, bare())
+      assert.equal(0, code, err)
+      assert.matches("CREATED", out)
+      assert.equal("admin", h.decode(sim:last_request().headers["x-bkapi-authorization"]).bk_username)
+      -- the environment beats [default]
+      sops("status " .. t.task_id, bare({BK_USERNAME = "carol"}))
+      assert.equal("carol", h.decode(sim:last_request().headers["x-bkapi-authorization"]).bk_username)
+      -- a named profile beats the environment, [default] fills in the rest
+      local _, err_bob, code_bob = sops("status " .. t.task_id .. " --profile bob", bare({BK_USERNAME = "carol"}))
+      assert.equal(0, code_bob, err_bob)
+      assert.equal("bob", h.decode(sim:last_request().headers["x-bkapi-authorization"]).bk_username)
+      sops("status " .. t.task_id, bare({SOPS_PROFILE = "bob"}))
+      assert.equal("bob", h.decode(sim:last_request().headers["x-bkapi-authorization"]).bk_username)
+      -- and a flag beats them all
+      sops("status " .. t.task_id .. " --profile bob --username dave", bare())
+      assert.equal("dave", h.decode(sim:last_request().headers["x-bkapi-authorization"]).bk_username)
+      local _, none, code2 = sops("status " .. t.task_id .. " --profile nobody", bare())
+      assert.equal(2, code2)
+      assert.matches("no profile 'nobody' in " .. dir .. "/sops/config", none, 1, true)
+    end)
+
+    it("refuses a secret file others can read, and secrets in the config file", function()
+      local t = sim:task({template_id = 1})
+      write(dir .. "/secret", h.APP_SECRET .. "\n", "644")
+      local before = #sim:requests()
+      local _, err, code = sops("status " .. t.task_id .. " --app-secret-file " .. dir .. "/secret",
+        {BK_APP_SECRET = false})
+      assert.equal(2, code)
+      assert.matches("the app secret file " .. dir .. "/secret can be read by others (mode 0644): run 'chmod 600 "
+        .. dir .. "/secret'", err, 1, true)
+      assert.equal(before, #sim:requests())
+      assert.is_nil(err:find(h.APP_SECRET, 1, true))
+      os.execute("chmod 640 " .. dir .. "/secret")
+      assert.equal(2, select(3, sops("status " .. t.task_id .. " --app-secret-file " .. dir .. "/secret",
+        {BK_APP_SECRET = false})))
+      os.execute("chmod 600 " .. dir .. "/secret")
+      assert.equal(0, select(3, sops("status " .. t.task_id .. " --app-secret-file " .. dir .. "/secret",
+        {BK_APP_SECRET = false})))
+      write(dir .. "/sops/config", "[default]\nurl = " .. sim.url .. "/prod\napp_secret = " .. h.APP_SECRET .. "\n")
+      local _, err2, code2 = sops("status " .. t.task_id, bare())
+      assert.equal(2, code2)
+      assert.matches("config:3: 'app_secret' is a secret and stays out of the config file", err2, 1, true)
+      assert.is_nil(err2:find(h.APP_SECRET, 1, true))
+      write(dir .. "/sops/config", "[default]\nurl: nope\n")
+      local _, err3, code3 = sops("status " .. t.task_id, bare())
+      assert.equal(2, code3)
+      assert.matches("config:2: '[profile]' or 'key = value' expected", err3, 1, true)
+    end)
+  end)
+
+  describe("completion and the man page", function()
+    it("sops completion bash completes commands and options", function()
+      local out, _, code = sops("completion bash")
+      assert.equal(0, code)
+      local path = os.tmpname()
+      write(path, out)
+      -- the words bash offers after `line` (its last word being completed), sorted
+      local function complete(line)
+        local words = {}
+        for w in line:gmatch("%S+") do words[#words + 1] = w end
+        local cmd = string.format("source %s; COMP_WORDS=(%s); COMP_CWORD=%d; _sops; echo \"${COMPREPLY[*]}\"",
+          path, line, #words - 1)
+        local offered = {}
+        for w in h.run("bash -c " .. h.shell_quote(cmd)):gmatch("%S+") do offered[#offered + 1] = w end
+        table.sort(offered)
+        return offered
+      end
+      assert.same({"resume", "retry", "revoke", "run"}, complete("sops r"))
+      assert.same({"--failed"}, complete("sops retry 1 --f"))
+      assert.same({"--interval"}, complete("sops wait 1 --in"))
+      os.remove(path)
+    end)
+
+    it("share/ holds what make share makes from the help", function()
+      package.path = "./lua/?.lua;./lua/?/init.lua;" .. package.path
+      local share = require "support.share"
+      assert.equal(share.completion(), h.read("share/" .. share.COMPLETION), "run make share")
+      assert.equal(share.man(), h.read("share/" .. share.MAN), "run make share")
+      for _, c in ipairs(require("sops.cli.commands").LIST) do
+        assert.matches('\n.SS ' .. c.name:gsub("%-", "\\%%-") .. '\n', share.man())
+      end
+    end)
+  end)
+end)

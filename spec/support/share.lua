@@ -1,0 +1,68 @@
+-- share/: the sops command's bash completion and its man page, made from
+-- sops.cli.commands through the parser's help. `make share` writes them;
+-- spec/29-cli_workflow_spec.lua fails when share/ holds anything else.
+--   lua spec/support/share.lua DIR   writes DIR/bash-completion/completions/sops
+--                                    and DIR/man/man1/sops.1
+local parser = require "sops.cli.parser"
+local commands = require "sops.cli.commands"
+local version = require "sops.version"
+
+local M = {}
+
+M.COMPLETION = "bash-completion/completions/sops"
+M.MAN = "man/man1/sops.1"
+
+function M.completion()
+  return parser.bash_completion()
+end
+
+-- roff-safe text: backslashes doubled, a leading dot or quote escaped,
+-- hyphens as minus signs (they are options to type)
+local function roff(s)
+  s = s:gsub("\\", "\\e"):gsub("%-", "\\-")
+  return (s:gsub("^([.'])", "\\&%1"):gsub("\n([.'])", "\n\\&%1"))
+end
+
+-- a help text as a no-fill block: the help's own layout, kept
+local function block(text)
+  return ".nf\n" .. roff(text:gsub("\n+$", "")) .. "\n.fi\n"
+end
+
+function M.man()
+  local out = {
+    ".\\\" made from sops --help by `make share`; do not edit",
+    string.format('.TH SOPS 1 "" "lua-sops %s" "User Commands"', version.number),
+    ".SH NAME",
+    "sops \\- " .. roff(commands.SUMMARY:gsub("%.$", ""):gsub("^%u", string.lower)),
+    ".SH SYNOPSIS",
+    ".B sops",
+    "\\fICOMMAND\\fR [\\fIARGS\\fR] [\\fIOPTIONS\\fR]",
+    ".SH DESCRIPTION",
+    block(parser.help()),
+    ".SH COMMANDS",
+  }
+  for _, c in ipairs(commands.LIST) do
+    out[#out + 1] = ".SS " .. roff(c.name)
+    out[#out + 1] = block(parser.help(c.name))
+  end
+  out[#out + 1] = ".SH FILES"
+  out[#out + 1] = ".TP\n\\fI~/.config/sops/config\\fR\nthe profiles (\\fI$XDG_CONFIG_HOME/sops/config\\fR; "
+    .. "\\fBSOPS_CONFIG\\fR names another file)"
+  out[#out + 1] = ".SH SEE ALSO"
+  out[#out + 1] = "The lua\\-sops README: https://github.com/lua\\-sops/lua\\-sops"
+  return table.concat(out, "\n") .. "\n"
+end
+
+local function write(path, text)
+  assert(os.execute("mkdir -p '" .. path:match("^(.*)/[^/]*$") .. "'"))
+  local f = assert(io.open(path, "wb"))
+  f:write(text)
+  f:close()
+end
+
+if arg and arg[0] and arg[0]:find("share%.lua$") and arg[1] then
+  write(arg[1] .. "/" .. M.COMPLETION, M.completion())
+  write(arg[1] .. "/" .. M.MAN, M.man())
+end
+
+return M
