@@ -192,9 +192,11 @@ bench: deps all sim bench/curl_loop
 bench/curl_loop: bench/curl_loop.c
 	$(CC) $(WARN) -O2 $(CURL_CFLAGS) -o $@ $< $(CURL_LIBS)
 
-# README's tables of calls, from lua/sops/api.lua
-readme:
+# README's tables of calls, from lua/sops/api.lua, and of the sops command's
+# commands and exit codes, from lua/sops/cli/commands.lua
+readme: $(CORE)
 	LUA_PATH='lua/?.lua;;' $(LUA) spec/support/calls.lua README.md
+	LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='$(BUILD)/?.so;;' $(LUA) spec/support/commands.lua README.md
 
 # share/: the sops command's bash completion and man page, from its help
 share: $(CORE)

@@ -65,13 +65,15 @@ describe("the rocks", function()
     end
   end)
 
-  it("install one command each", function()
+  it("install one command each; the client's completion and man page go with it", function()
     assert.same({sops = "bin/sops"}, client.build.install.bin)
+    assert.same({"share"}, client.build.copy_directories)
     assert.same({["sops-sim"] = "bin/sops-sim"}, sim.build.install.bin)
   end)
 
-  it("depend: the client on Lua alone, the simulator on Lua 5.3+, lua-sops, lua-cjson and luasocket", function()
-    assert.same({"lua >= 5.1"}, client.dependencies)
+  it("depend: the client on Lua and argparse (the command's parser), the simulator on Lua 5.3+, lua-sops, "
+    .. "lua-cjson and luasocket", function()
+    assert.same({"lua >= 5.1", "argparse >= 0.6"}, client.dependencies)
     assert.same({"lua >= 5.3", "lua-sops >= " .. version.number, "lua-cjson", "luasocket"}, sim.dependencies)
     assert.same({library = "curl"}, client.external_dependencies.CURL)
   end)

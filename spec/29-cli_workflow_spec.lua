@@ -259,6 +259,15 @@ describe("sops, the whole job", function()
       os.remove(path)
     end)
 
+    it("README's table of commands and exit codes is what make readme makes", function()
+      local readme = h.read("README.md")
+      local commands_md = require "support.commands"
+      assert.equal(readme, commands_md.rewrite(readme), "run make readme")
+      for _, c in ipairs(require("sops.cli.commands").LIST) do
+        assert.matches("\n| `sops " .. c.name:gsub("%-", "%%-") .. "[ `]", readme)
+      end
+    end)
+
     it("share/ holds what make share makes from the help", function()
       package.path = "./lua/?.lua;./lua/?/init.lua;" .. package.path
       local share = require "support.share"

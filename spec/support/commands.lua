@@ -1,0 +1,67 @@
+-- README's table of the sops command's commands and its exit codes, made
+-- from sops.cli.commands: `make readme` writes them between the two markers
+-- below, and spec/29-cli_workflow_spec.lua fails when README holds
+-- anything else there.
+--   lua spec/support/commands.lua README.md   rewrites README.md in place
+local commands = require "sops.cli.commands"
+
+local M = {}
+
+M.BEGIN = "<!-- commands: made from lua/sops/cli/commands.lua by `make readme` -->"
+M.END = "<!-- end of commands -->"
+
+-- "sops retry TASK [NODE] [--failed] [--inputs JSON] [--json]": the
+-- command's words and its own options (the connection's are everyone's)
+local function usage(c)
+  local parts = {"sops", c.name}
+  for _, w in ipairs(c.words) do
+    local word = w[1]
+    if w.many == "+" then word = word .. "..." end
+    if w.many == "?" then word = "[" .. word .. "]" end
+    parts[#parts + 1] = word
+  end
+  local connection = {}
+  for _, o in ipairs(commands.CONNECTION) do connection[o] = true end
+  for _, o in ipairs(c.options) do
+    if not connection[o] then
+      local name = o.short or o.long
+      parts[#parts + 1] = "[" .. name .. (o.arg and (" " .. o.arg) or "") .. "]" .. (o.kind == "list" and "..." or "")
+    end
+  end
+  return table.concat(parts, " ")
+end
+
+function M.render()
+  local out = {M.BEGIN, "", "| command | what it does |", "|---|---|"}
+  for _, c in ipairs(commands.LIST) do
+    out[#out + 1] = string.format("| `%s` | %s |", usage(c), (c.about:gsub("|", "\\|")))
+  end
+  out[#out + 1] = ""
+  out[#out + 1] = "| exit code | meaning |"
+  out[#out + 1] = "|---|---|"
+  for _, e in ipairs(commands.EXIT_CODES) do out[#out + 1] = string.format("| %d | %s |", e[1], e[2]) end
+  out[#out + 1] = ""
+  out[#out + 1] = M.END
+  return table.concat(out, "\n")
+end
+
+-- The README text with its commands section replaced; nil, why when the
+-- markers are missing.
+function M.rewrite(text)
+  local a = text:find(M.BEGIN, 1, true)
+  local _, b = text:find(M.END, 1, true)
+  if not a or not b then return nil, "README has no commands markers" end
+  return text:sub(1, a - 1) .. M.render() .. text:sub(b + 1)
+end
+
+if arg and arg[0] and arg[0]:find("commands%.lua$") and arg[1] then
+  local f = assert(io.open(arg[1], "rb"))
+  local text = f:read("*a")
+  f:close()
+  local new = assert(M.rewrite(text))
+  f = assert(io.open(arg[1], "wb"))
+  f:write(new)
+  f:close()
+end
+
+return M
