@@ -119,9 +119,10 @@ describe("client:wait_all", function()
   it("retries transient failures and reports events per task", function()
     local a = sim:task({template_id = 1, start = true}).task_id
     local b = sim:task({template_id = 3 - 2, start = true}).task_id
-    local evs = {}
+    local evs, round_errors = {}, {}
     local results = c:wait_all{task_ids = {a, {task_id = b, bk_biz_id = 2}}, interval = 1, jitter = 0,
       on_change = function(e) evs[#evs + 1] = e end,
+      on_poll = function(_, info) round_errors[info.attempt] = info.error or false end,
       sleep = sim_sleep(function(n)
         if n == 1 then sim:fault({kind = "status", status = 503, match = "get_tasks_status"}) end
       end)}
@@ -134,6 +135,11 @@ describe("client:wait_all", function()
     end
     assert.is_true(per_task[a] > 3)
     assert.is_true(per_task[b] > 3)
+    -- on_poll heard of the failed round, and only of it
+    assert.is_false(round_errors[1])
+    assert.equal(503, round_errors[2].http_status)
+    assert.is_true(round_errors[2].retryable)
+    assert.is_false(round_errors[3])
   end)
 
   it("gives a permanent failure of a batch to each of its tasks", function()

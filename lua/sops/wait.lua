@@ -195,6 +195,7 @@ function M.wait_all(c, args, level)
       end
     end
     local answers = c:call_many(calls, math.max(deadline - core.monotime(), 0.001))
+    local round_error -- a batch's failure this round that the next round tries again
     for b, batch in ipairs(batches) do
       local list, err = answers[b][1], answers[b][2]
       if stop_reason then break end
@@ -240,6 +241,7 @@ function M.wait_all(c, args, level)
         end
       elseif err.retryable then
         retry_after = math.max(retry_after or 0, err.retry_after or 0)
+        round_error = err
       else
         for _, id in ipairs(batch.ids) do
           results[id] = err
@@ -249,7 +251,7 @@ function M.wait_all(c, args, level)
       end
     end
     if o.on_poll then
-      o.on_poll(last, {attempt = attempt, elapsed = core.monotime() - start, pending = count})
+      o.on_poll(last, {attempt = attempt, elapsed = core.monotime() - start, pending = count, error = round_error})
     end
     if stop_reason then
       for id in pairs(pending) do

@@ -107,11 +107,20 @@ function M.many(ctx, c, ids, a)
       view:set_total(id, activities(c, id))
     end
   end
-  local asked = {}
+  local asked, failures = {}, 0
   local results = c:wait_all{
     task_ids = ids, timeout = a.timeout, interval = a.interval, children = view ~= nil,
     on_change = on_change(ctx, view),
-    on_poll = view and function(last)
+    on_poll = function(last, info)
+      if info.error then
+        -- a round that failed and is tried again: said at once
+        local text = render.retrying(info.error, failures, ctx.paint)
+        failures = failures + 1
+        if view then view:note(text) else ctx:warn(os.date("%H:%M:%S ") .. text) end
+        return
+      end
+      failures = 0
+      if not view then return end
       for _, id in ipairs(ids) do
         -- why a task failed: its failed nodes' errors, asked once
         local st = last[id]
@@ -127,7 +136,7 @@ function M.many(ctx, c, ids, a)
         end
       end
       view:draw(view:many_lines(last, ids))
-    end or nil,
+    end,
   }
   ctx.waiting = nil
   if view then view:finish() end
