@@ -329,7 +329,8 @@ static inline int after_member(decoder *d, char close, const char *unterminated,
 }
 
 /* Just past '[' or '{': pushes an empty table and returns 1 when the
- * container closes at once. */
+ * container closes at once. An empty array is marked as one (sops.array),
+ * so that it is written back as [] and not {}. */
 static int empty(decoder *d, char close)
 {
     skip_ws(d);
@@ -337,6 +338,10 @@ static int empty(decoder *d, char close)
         d->p++;
         d->depth--;
         lua_createtable(d->L, 0, 0);
+        if (close == ']') {
+            luaL_getmetatable(d->L, SOPS_ARRAY_MT);
+            lua_setmetatable(d->L, -2);
+        }
         return 1;
     }
     return 0;

@@ -36,9 +36,9 @@ end
 M.ended_code = ended_code
 
 -- the live view, on a terminal without --json
-local function new_view(ctx, total)
+local function new_view(ctx)
   if not ctx.tty or ctx.flags.json then return nil end
-  return live.new(ctx.out, ctx.paint, {total = total, size = ctx.term_size or terminal_size})
+  return live.new(ctx.out, ctx.paint, {size = ctx.term_size or terminal_size})
 end
 
 local function activities(c, task_id)
@@ -51,7 +51,13 @@ end
 -- task id and URL), where the status is then its `status`.
 function M.one(ctx, c, task_id, a, extra)
   ctx.waiting = {task_id}
-  local view = (ctx.tty and not ctx.flags.json) and new_view(ctx, activities(c, task_id)) or nil
+  local view = new_view(ctx)
+  if view then
+    -- something on the screen at once, before any answer (a server that
+    -- does not answer keeps this call for up to --request-timeout)
+    view:draw({string.format("task %d  %s", task_id, ctx.paint("dim", "asking bk-sops for its status"))})
+    view.total = activities(c, task_id)
+  end
   local failures = 0
   local status, err = c:wait{
     task_id = task_id, timeout = a.timeout, interval = a.interval,
@@ -100,6 +106,7 @@ function M.many(ctx, c, ids, a)
   ctx.waiting = ids
   local view = new_view(ctx)
   if view then
+    view:draw(view:many_lines({}, ids))
     -- the bars' totals, for the tasks a screen shows
     local _, rows = (ctx.term_size or terminal_size)()
     for i, id in ipairs(ids) do
