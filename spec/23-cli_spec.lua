@@ -131,6 +131,10 @@ describe("sops command", function()
     assert.matches("─ stop n%x+  ", out) -- the speed is 50: its state may have moved on
     assert.is_nil(out:find("precheck", 1, true))
     assert.equal(sub, sim:last_request().args.subprocess_id)
+    -- the subprocess by name too
+    out = sops("status " .. t.task_id .. " --subprocess 'restart service'")
+    assert.matches("─ stop n%x+  ", out)
+    assert.equal(sub, sim:last_request().args.subprocess_id)
   end)
 
   it("start --wait: exits 0 when the task finishes, with one line per event", function()

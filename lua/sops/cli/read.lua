@@ -122,15 +122,6 @@ function M.show(ctx, c, a)
   end)
 end
 
--- sops status TASK
-function M.status(ctx, c, a)
-  local status, err = c:get_task_status{task_id = a.TASK, with_ex_data = true, subprocess_id = a.subprocess}
-  if not status then return ctx:fail(err) end
-  return ctx:show(status, function()
-    return render.tree_lines(status, {all = a.all, paint = ctx.paint, short = nodes.short_ids(status)})
-  end)
-end
-
 -- Resolves a node as a person names it (id, unique id prefix, name, path)
 -- in the task's status: id, entry; or nil, exit code after saying why.
 function M.find_node(ctx, c, task_id, word)
@@ -139,6 +130,21 @@ function M.find_node(ctx, c, task_id, word)
   local id, entry = nodes.resolve(status, word)
   if not id then return nil, ctx:usage(entry) end
   return id, entry, status
+end
+
+-- sops status TASK [--subprocess NODE]
+function M.status(ctx, c, a)
+  local sub = a.subprocess
+  if sub then
+    local code
+    sub, code = M.find_node(ctx, c, a.TASK, sub)
+    if not sub then return code end
+  end
+  local status, err = c:get_task_status{task_id = a.TASK, with_ex_data = true, subprocess_id = sub}
+  if not status then return ctx:fail(err) end
+  return ctx:show(status, function()
+    return render.tree_lines(status, {all = a.all, paint = ctx.paint, short = nodes.short_ids(status)})
+  end)
 end
 
 -- sops node TASK NODE: inputs, outputs, error and attempts
