@@ -7,6 +7,7 @@
 #include "ids.h"
 #include "json.h"
 #include "response.h"
+#include "sys.h"
 #include "transport.h"
 
 /* One request in flight: a libcurl handle and the buffers of its request. */
@@ -491,7 +492,11 @@ static int call_body(lua_State *L)
         return luaL_error(L, "sops: out of memory");
     if (c->close_pending)
         return push_closed(L, c, api);
+    /* Ctrl-C in the lua interpreter ends the transfer at once */
+    slot->tr.cancel = sops_interrupt_pending;
+    slot->tr.cancel_ctx = L;
     slot->rc = curl_easy_perform(slot->tr.easy);
+    slot->tr.cancel = NULL;
     /* libcurl has returned: only now may anything raise */
     return finish_call(L, c, slot, api);
 }
@@ -564,12 +569,14 @@ int sops_client_call_at(lua_State *L)
 
 /* Runs slots [0, n) at once through the multi handle; each slot's rc says
  * how its transfer ended. */
-static void run_parallel(sops_client *c, int n)
+static void run_parallel(lua_State *L, sops_client *c, int n)
 {
     int i, running = 0, left;
     CURLMsg *msg;
     for (i = 0; i < n; i++) {
         c->slots[i].rc = CURLE_FAILED_INIT;
+        c->slots[i].tr.cancel = sops_interrupt_pending;
+        c->slots[i].tr.cancel_ctx = L;
         curl_multi_add_handle(c->multi, c->slots[i].tr.easy);
     }
     do {
@@ -586,8 +593,10 @@ static void run_parallel(sops_client *c, int n)
             if (c->slots[i].tr.easy == msg->easy_handle)
                 c->slots[i].rc = msg->data.result;
     }
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
         curl_multi_remove_handle(c->multi, c->slots[i].tr.easy);
+        c->slots[i].tr.cancel = NULL;
+    }
 }
 
 /* The body of client:call_many, run pinned. */
@@ -629,7 +638,7 @@ static int call_many_body(lua_State *L)
         }
         if (c->close_pending)
             return 1; /* pinned() answers for every call */
-        run_parallel(c, wave);
+        run_parallel(L, c, wave);
         /* every transfer of the wave has ended: now decode */
         for (i = 0; i < wave; i++) {
             int base = lua_gettop(L);

@@ -81,3 +81,10 @@ int sops_file_mode(lua_State *L)
     lua_pushinteger(L, (lua_Integer)(st.st_mode & 07777));
     return 1;
 }
+
+int sops_interrupt_pending(void *ud)
+{
+    lua_State *L = ud;
+    const int want = LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT;
+    return lua_gethook(L) != NULL && lua_gethookcount(L) == 1 && (lua_gethookmask(L) & want) == want;
+}

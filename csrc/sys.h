@@ -13,4 +13,10 @@ int sops_isatty(lua_State *L);     /* core.isatty(fd) -> boolean */
 int sops_term_size(lua_State *L);  /* core.term_size(fd) -> columns, rows; nil when not a terminal */
 int sops_file_mode(lua_State *L);  /* core.file_mode(path) -> permission bits; nil, message */
 
+/* Whether the standalone interpreter caught Ctrl-C in state L: its handler
+ * (lua.c's laction) sets a call, return and count hook of count 1, to raise
+ * "interrupted!" at the next instruction. Only reads the hook: safe inside a
+ * libcurl callback. For sops_transport's cancel. */
+int sops_interrupt_pending(void *L);
+
 #endif

@@ -87,6 +87,16 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *ud)
 }
 #endif
 
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+    sops_transport *t = ud;
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    return t->cancel && t->cancel(t->cancel_ctx) ? 1 : 0;
+}
+
 static void fetch(sops_transport *t, char *field, const char *name)
 {
 #ifdef SOPS_HEADER_API
@@ -129,6 +139,9 @@ int sops_transport_init(sops_transport *t, const sops_transport_opts *o, size_t 
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
 #endif
+    curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(e, CURLOPT_XFERINFODATA, t);
+    curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, o->timeout_ms);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, o->verify_tls ? 1L : 0L);

@@ -1,6 +1,6 @@
 /* HTTP through one reused libcurl easy handle. Its callbacks only copy bytes
- * into C buffers: they never call Lua, so nothing can raise while libcurl is
- * inside them. */
+ * into C buffers, or ask `cancel` whether to stop: they never call Lua, so
+ * nothing can raise while libcurl is inside them. */
 #ifndef SOPS_TRANSPORT_H
 #define SOPS_TRANSPORT_H
 
@@ -9,6 +9,11 @@
 #include "buffer.h"
 
 #define SOPS_HDR_MAX 160
+
+/* Asked while a transfer runs (libcurl's progress callback, a few times a
+ * second and after a signal woke its poll): non-zero ends the transfer at
+ * once (CURLE_ABORTED_BY_CALLBACK). It must not call Lua. */
+typedef int (*sops_cancel_fn)(void *ctx);
 
 typedef struct sops_transport {
     CURL *easy;
@@ -21,6 +26,8 @@ typedef struct sops_transport {
     char trace_id[SOPS_HDR_MAX];    /* Sops-Trace-Id */
     char retry_after[SOPS_HDR_MAX]; /* Retry-After */
     char errbuf[CURL_ERROR_SIZE];
+    sops_cancel_fn cancel;   /* NULL: never */
+    void *cancel_ctx;
 } sops_transport;
 
 typedef struct sops_transport_opts {
