@@ -295,19 +295,28 @@ describe("sops command", function()
     end
   end)
 
-  it("wait: Ctrl-C ends it at once with status 130 and one line on what goes on, no traceback", function()
+  -- `sops wait` on a task that never ends, sent SIGINT once its first poll
+  -- reached the server; fault: armed first. Returns the exit code, the
+  -- output and the task.
+  local function interrupted_wait(args, fault)
     long_template()
     local t = sim:task({template_id = 80, start = true})
     sim:clear_log()
-    -- a 60 s interval: only a sleep that wakes on the signal ends in time
-    local proc = h.spawn(sim:env() .. " " .. h.LUA .. " bin/sops wait " .. t.task_id .. " --interval 60 2>&1")
+    if fault then sim:fault(fault) end
+    local proc = h.spawn(sim:env() .. " " .. h.LUA .. " bin/sops wait " .. t.task_id .. " " .. args .. " 2>&1")
     h.wait_until(function() return #sim:requests_to("/get_task_status/") >= 1 end)
     local socket = require "socket"
     local sent = socket.gettime()
     os.execute("kill -INT " .. proc.pid)
     local code, out = h.finish(proc)
-    -- (well before the 60 s sleep would have ended)
+    -- (well before the 60 s that the sleep or the server would have taken)
     assert.is_true(socket.gettime() - sent < 30)
+    return code, out, t
+  end
+
+  it("wait: Ctrl-C ends it at once with status 130 and one line on what goes on, no traceback", function()
+    -- a 60 s interval: only a sleep that wakes on the signal ends in time
+    local code, out, t = interrupted_wait("--interval 60")
     assert.equal(130, code)
     assert.matches("\nsops: interrupted; stopped waiting: task " .. t.task_id .. " goes on in bk%-sops %(sops status "
       .. t.task_id .. "%)\n", "\n" .. out)
@@ -317,18 +326,8 @@ describe("sops command", function()
   end)
 
   it("wait: Ctrl-C while a request is in flight ends it at once too", function()
-    long_template()
-    local t = sim:task({template_id = 80, start = true})
-    sim:clear_log()
     -- the server holds the first poll for 60 s: only a transfer that stops on the signal ends in time
-    sim:fault({kind = "delay", seconds = 60, match = "/get_task_status/", count = 1})
-    local proc = h.spawn(sim:env() .. " " .. h.LUA .. " bin/sops wait " .. t.task_id .. " 2>&1")
-    h.wait_until(function() return #sim:requests_to("/get_task_status/") >= 1 end)
-    local socket = require "socket"
-    local sent = socket.gettime()
-    os.execute("kill -INT " .. proc.pid)
-    local code, out = h.finish(proc)
-    assert.is_true(socket.gettime() - sent < 30)
+    local code, out, t = interrupted_wait("", {kind = "delay", seconds = 60, match = "/get_task_status/", count = 1})
     assert.equal(130, code)
     assert.matches("sops: interrupted; stopped waiting: task " .. t.task_id .. " goes on", out, 1, true)
     assert.is_nil(out:find("traceback", 1, true))
