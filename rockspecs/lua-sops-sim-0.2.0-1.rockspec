@@ -39,6 +39,7 @@ build = {
     ["sops.sim.json"] = "lua/sops/sim/json.lua",
     ["sops.sim.routes"] = "lua/sops/sim/routes.lua",
     ["sops.sim.signals"] = { sources = { "csrc/sim/signals.c" } },
+    ["sops.sim.poll"] = { sources = { "csrc/sim/poll.c" } },
     ["sops.sim.status"] = "lua/sops/sim/status.lua",
     ["sops.sim.template"] = "lua/sops/sim/template.lua",
     ["sops.sim.templates"] = "lua/sops/sim/templates.lua",

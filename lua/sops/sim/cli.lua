@@ -24,6 +24,13 @@ Options:
                        default sim-bk-token and sim-access-token as admin)
   --verify-username    refuse a bare bk_username (app not exempted)
   --cache              cache status answers like the real server (10 s)
+  --log-limit N        keep the last N requests in /_sim/requests (default
+                       10000; the answer says how many were dropped)
+  --max-connections N  open connections at most: the longest idle one makes
+                       room for a new one, else 503 (default: what the
+                       descriptor limit allows; 1000 without the C helper)
+  --idle-timeout S     close a connection that sent nothing for S seconds
+                       (default 60)
   --quiet              do not report internal errors on stderr
   --version            print the version and exit
   -h, --help           show this help
@@ -80,6 +87,17 @@ function M.parse(argv)
       opts.tokens[tok] = user
     elseif a == "--verify-username" then opts.username_exempt = false
     elseif a == "--cache" then opts.cache = true
+    elseif a == "--max-connections" then
+      opts.max_connections = math.tointeger(number(a))
+      if not opts.max_connections or opts.max_connections < 1 then
+        error("--max-connections must be a positive integer", 0)
+      end
+    elseif a == "--idle-timeout" then
+      opts.idle_timeout = number(a)
+      if opts.idle_timeout <= 0 then error("--idle-timeout must be a positive number", 0) end
+    elseif a == "--log-limit" then
+      opts.log_limit = math.tointeger(number(a))
+      if not opts.log_limit or opts.log_limit < 0 then error("--log-limit must be an integer >= 0", 0) end
     elseif a == "--quiet" then opts.quiet = true
     else
       error("unknown option " .. a, 0)

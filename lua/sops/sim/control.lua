@@ -14,10 +14,53 @@ local function bad(message)
   return reply(400, json.obj("error", message))
 end
 
-local FAULT_KINDS = {
-  delay = true, status = true, rate_limit = true, reset = true, truncate = true, garbage = true, size = true,
-  chunked = true,
+-- The faults and the fields each takes besides kind, match and count, with
+-- what each field must be: a bad spec is refused (400) and changes nothing.
+local function number_at_least(min)
+  return function(v) return type(v) == "number" and v == v and v >= min and v < math.huge end,
+    "a number >= " .. min
+end
+local function integer_in(lo, hi)
+  return function(v) return math.type(v) == "integer" and v >= lo and v <= hi end,
+    string.format("an integer from %d to %d", lo, hi)
+end
+local function text(max)
+  return function(v) return type(v) == "string" and #v <= max end, "a string of at most " .. max .. " bytes"
+end
+local function is_header_value(v) return type(v) == "string" and #v <= 256 and not v:find("%c") end
+local function header_value() return is_header_value, "a header value (no control characters)" end
+local function rule(check, what) return {check = check, what = what} end
+local STATUS = rule(integer_in(100, 599))
+local FAULT_FIELDS = {
+  delay = {seconds = rule(number_at_least(0))},
+  status = {status = STATUS, body = rule(text(1024 * 1024))},
+  -- (any header value: a client must cope with "soon" as well as 0.25)
+  rate_limit = {retry_after = rule(function(v)
+    return (type(v) == "number" and v >= 0 and v < math.huge) or is_header_value(v)
+  end, "a number >= 0 or a header value")},
+  reset = {},
+  truncate = {},
+  garbage = {status = STATUS, body = rule(text(1024 * 1024)), content_type = rule(header_value())},
+  size = {bytes = rule(integer_in(0, 64 * 1024 * 1024))},
+  chunked = {bytes = rule(integer_in(1, 1024 * 1024))},
 }
+
+-- nil when spec is a fault the simulator can apply, else why not.
+local function fault_problem(spec)
+  local fields = FAULT_FIELDS[spec.kind]
+  if not fields then return "unknown fault kind: " .. tostring(spec.kind) end
+  for k, v in pairs(spec) do
+    if k == "match" then
+      if type(v) ~= "string" or v == "" then return "match must be a non-empty string (a part of the path)" end
+    elseif k == "count" then
+      if math.type(v) ~= "integer" or v < 1 then return "count must be a positive integer" end
+    elseif k ~= "kind" then
+      local r = fields[k]
+      if not r then return string.format("fault %s takes no field '%s'", spec.kind, tostring(k)) end
+      if not r.check(v) then return string.format("%s must be %s", k, r.what) end
+    end
+  end
+end
 
 local function node_list(task)
   local out = json.array()
@@ -82,25 +125,25 @@ function M.handle(sim, req)
 
   elseif path == "/_sim/requests" then
     if m == "DELETE" then
-      sim.log = {}
+      sim:clear_log()
       return reply(200, json.obj("ok", true))
     end
     local since = tonumber(util.parse_query(req.query).since) or 0
-    local list = json.array()
-    for _, entry in ipairs(sim.log) do
-      if entry.seq > since then list[#list + 1] = entry end
+    local list, log = json.array(), sim.log
+    for i = log.first, log.last do
+      if log[i].seq > since then list[#list + 1] = log[i] end
     end
-    return reply(200, json.obj("requests", list, "last", sim.seq))
+    -- dropped: entries the limit pushed out since the log was last cleared
+    return reply(200, json.obj("requests", list, "last", sim.seq, "dropped", log.dropped, "limit", log.limit))
 
   elseif path == "/_sim/faults" then
     if m == "DELETE" then
       sim.faults = {}
       return reply(200, json.obj("ok", true))
     elseif m == "POST" then
-      if not FAULT_KINDS[body.kind] then return bad("unknown fault kind: " .. tostring(body.kind)) end
-      local count = body.count or 1
-      if math.type(count) ~= "integer" or count < 1 then return bad("count must be a positive integer") end
-      body.remaining = count
+      local problem = fault_problem(body)
+      if problem then return bad(problem) end
+      body.remaining = body.count or 1
       sim.faults[#sim.faults + 1] = body
       return reply(200, json.obj("ok", true, "pending", #sim.faults))
     end

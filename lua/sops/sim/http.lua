@@ -1,10 +1,16 @@
 -- A small HTTP/1.1 server: one coroutine per connection, multiplexed with
--- socket.select. Keep-alive, Content-Length and chunked request bodies,
--- Expect: 100-continue, limits on header and body size. The handler is called
--- as handler(req, conn) inside the connection's coroutine, so it may call
+-- poll(2) through the simulator's C helper (sops.sim.poll), else with
+-- socket.select, which stops at 1,024 descriptors. Keep-alive, Content-Length
+-- and chunked request bodies, Expect: 100-continue, limits on header and body
+-- size, on connections (the longest idle one makes room for a new one, else
+-- 503) and on idle time. A large body is read a piece a loop turn, so one
+-- upload never stalls the other connections. The handler is called as
+-- handler(req, conn) inside the connection's coroutine, so it may call
 -- conn:sleep(seconds) and must return status, headers, body (or nothing after
 -- taking the connection over with conn:raw_send / conn:abort).
 local socket = require "socket"
+local has_poll, poll = pcall(require, "sops.sim.poll")
+if not has_poll then poll = nil end
 
 local M = {}
 
@@ -28,18 +34,23 @@ Conn.__index = Conn
 -- Closed connections raise this inside their coroutine; the server catches it.
 local CLOSED = setmetatable({}, {__tostring = function() return "connection closed" end})
 
-function Conn:fill()
-  local data, err, partial = self.sock:receive(READ_CHUNK)
-  data = data or partial
-  if data and #data > 0 then
-    self.buf = self.buf .. data
-    return true
-  end
-  if err == "timeout" or err == "wantread" then
+-- At most `max` bytes that have arrived (waiting for some when none has).
+function Conn:receive_some(max)
+  while true do
+    local data, err, partial = self.sock:receive(max)
+    data = data or partial
+    if data and #data > 0 then
+      self.active = socket.gettime()
+      return data
+    end
+    if err ~= "timeout" and err ~= "wantread" then error(CLOSED) end
     coroutine.yield("read", self)
-    return true
   end
-  error(CLOSED)
+end
+
+function Conn:fill()
+  self.buf = self.buf .. self:receive_some(READ_CHUNK)
+  return true
 end
 
 -- Reads until the buffer holds `pattern`; returns its position or nil when
@@ -56,11 +67,23 @@ function Conn:read_until(pattern, limit)
   end
 end
 
+-- Exactly n bytes. A large body is read a piece at a time into a list,
+-- and the loop serves the other connections between pieces.
 function Conn:read_exact(n)
-  while #self.buf < n do self:fill() end
-  local out = self.buf:sub(1, n)
-  self.buf = self.buf:sub(n + 1)
-  return out
+  if #self.buf >= n then
+    local out = self.buf:sub(1, n)
+    self.buf = self.buf:sub(n + 1)
+    return out
+  end
+  local parts, have = {self.buf}, #self.buf
+  self.buf = ""
+  while have < n do
+    local piece = self:receive_some(math.min(READ_CHUNK, n - have))
+    parts[#parts + 1] = piece
+    have = have + #piece
+    if have < n then coroutine.yield("read", self) end -- a fair share: one piece a turn
+  end
+  return table.concat(parts)
 end
 
 function Conn:raw_send(data)
@@ -163,8 +186,13 @@ local function read_chunked(conn)
     if not s then return nil, 400, "malformed chunk size" end
     local line = conn.buf:sub(1, s - 1)
     conn.buf = conn.buf:sub(e + 1)
-    local size = tonumber(line:match("^(%x+)"), 16)
-    if not size then return nil, 400, "malformed chunk size" end
+    -- hex digits, then maybe extensions; more than 8 digits is more than
+    -- any body the limit lets through (and would overflow)
+    local hex = line:match("^(%x+)[ \t]*;") or line:match("^(%x+)[ \t]*$")
+    if not hex then return nil, 400, "malformed chunk size" end
+    local digits = hex:gsub("^0+(%x)", "%1")
+    if #digits > 8 then return nil, 413, "request body too large" end
+    local size = tonumber(digits, 16)
     if size == 0 then
       -- trailers, up to the blank line
       while true do
@@ -185,7 +213,10 @@ end
 
 local function serve_connection(conn, handler)
   while true do
+    -- between requests: idle, and the first to go when room is needed
+    conn.idle = #conn.buf == 0
     local s, e = conn:read_until("\r\n\r\n", MAX_HEADER)
+    conn.idle = false
     if not s then return fail(conn, 431, "request header too large") end
     local head = conn.buf:sub(1, s - 1)
     conn.buf = conn.buf:sub(e + 1)
@@ -231,6 +262,7 @@ local function serve_connection(conn, handler)
       else
         conn:raw_send(build_response(status, headers, rbody, keep, chunk))
       end
+      conn.served = conn.served + 1
       if not keep then
         conn:close()
         return
@@ -243,18 +275,36 @@ end
 local Server = {}
 Server.__index = Server
 
--- opts: host, port, handler, on_tick (called every loop turn)
+-- Connections at most: select's sets hold 1,024 descriptors, the listener
+-- and the signal watcher among them; poll is bound by the process's limit.
+local SELECT_MAX_CONNS = 1000
+local IDLE_TIMEOUT = 60
+
+-- opts: host, port, handler, on_tick (called every loop turn),
+-- max_connections, idle_timeout (seconds a connection may wait for bytes)
 function M.new(opts)
   local sock = assert(socket.tcp())
   sock:setoption("reuseaddr", true)
   local ok, err = sock:bind(opts.host or "127.0.0.1", opts.port or 0)
   if not ok then return nil, err end
-  ok, err = sock:listen(256)
+  ok, err = sock:listen(1024)
   if not ok then return nil, err end
   sock:settimeout(0)
+  local max = opts.max_connections
+  if not max then
+    if poll then
+      local limit = poll.raise_fd_limit() or 1024
+      max = math.max(16, math.min(limit - 64, 100000))
+    else
+      max = SELECT_MAX_CONNS
+    end
+  end
+  if not poll then max = math.min(max, SELECT_MAX_CONNS) end
   local self = setmetatable({
     sock = sock, handler = opts.handler, on_tick = opts.on_tick,
     waiting_read = {}, waiting_write = {}, sleepers = {}, watched = {}, running = true, accepted = 0,
+    conns = {}, count = 0, max_connections = max, idle_timeout = opts.idle_timeout or IDLE_TIMEOUT,
+    refused = 0, evicted = 0,
   }, Server)
   return self
 end
@@ -276,7 +326,19 @@ end
 local function new_conn(sock, id)
   sock:settimeout(0)
   sock:setoption("tcp-nodelay", true)
-  return setmetatable({sock = sock, buf = "", id = id}, Conn)
+  return setmetatable({sock = sock, buf = "", id = id, active = socket.gettime(), served = 0}, Conn)
+end
+
+-- Forgets a connection that ended.
+function Server:drop(conn)
+  conn:close()
+  if self.conns[conn] then
+    self.conns[conn] = nil
+    self.count = self.count - 1
+  end
+  self.waiting_read[conn.sock] = nil
+  self.waiting_write[conn.sock] = nil
+  self.sleepers[conn] = nil
 end
 
 function Server:resume(conn, ...)
@@ -284,11 +346,11 @@ function Server:resume(conn, ...)
   local ok, what, arg = coroutine.resume(co, ...)
   if not ok then
     if what ~= CLOSED and self.on_error then self.on_error(what, debug.traceback(co)) end
-    conn:close()
+    self:drop(conn)
     return
   end
-  if coroutine.status(co) == "dead" then
-    conn:close()
+  if coroutine.status(co) == "dead" or conn.closed then
+    self:drop(conn)
     return
   end
   if what == "read" then
@@ -300,46 +362,118 @@ function Server:resume(conn, ...)
   end
 end
 
+-- Closes the connection that has waited longest for a request; false
+-- when none may go. One may go when it waits between requests (kept
+-- alive) or has sent nothing for a second: a client that has just
+-- connected gets its chance to speak.
+function Server:evict_idle()
+  local oldest
+  local now = socket.gettime()
+  for _, conn in pairs(self.waiting_read) do
+    if conn.idle and #conn.buf == 0 and (conn.served > 0 or now - conn.active >= 1)
+        and (not oldest or conn.active < oldest.active) then
+      oldest = conn
+    end
+  end
+  if not oldest then return false end
+  self.evicted = self.evicted + 1
+  self:drop(oldest)
+  return true
+end
+
+local BUSY = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 27\r\n"
+  .. "Connection: close\r\nRetry-After: 1\r\n\r\ntoo many open connections\r\n"
+
 function Server:accept_all()
   while true do
-    local client = self.sock:accept()
-    if not client then return end
+    if self.count >= self.max_connections then self:evict_idle() end
+    local client, err = self.sock:accept()
+    if not client then
+      -- out of descriptors: make room, or leave the rest in the backlog
+      if err and err ~= "timeout" and not self:evict_idle() then self.paused = socket.gettime() + 0.05 end
+      return
+    end
     self.accepted = self.accepted + 1
-    local conn = new_conn(client, self.accepted)
-    local handler = self.handler
-    conn.co = coroutine.create(function() serve_connection(conn, handler) end)
-    self:resume(conn)
+    if self.count >= self.max_connections then
+      -- full of busy connections: a clean refusal
+      self.refused = self.refused + 1
+      client:settimeout(0)
+      client:send(BUSY)
+      client:close()
+    else
+      local conn = new_conn(client, self.accepted)
+      local handler = self.handler
+      self.conns[conn] = true
+      self.count = self.count + 1
+      conn.co = coroutine.create(function() serve_connection(conn, handler) end)
+      self:resume(conn)
+    end
   end
 end
 
+-- Waits for readable and writable sockets, at most `wait` seconds: poll
+-- when the helper is there, else select.
+local function wait_ready(recvt, sendt, wait)
+  if not poll then return socket.select(recvt, sendt, wait) end
+  local by_fd, rfds, wfds = {}, {}, {}
+  for i, obj in ipairs(recvt) do
+    local fd = obj:getfd()
+    by_fd[fd] = obj
+    rfds[i] = fd
+  end
+  local wby_fd = {}
+  for i, obj in ipairs(sendt) do
+    local fd = obj:getfd()
+    wby_fd[fd] = obj
+    wfds[i] = fd
+  end
+  local r, w = poll.wait(rfds, wfds, wait)
+  local readable, writable = {}, {}
+  for i, fd in ipairs(r or {}) do readable[i] = by_fd[fd] end
+  for i, fd in ipairs(w or {}) do writable[i] = wby_fd[fd] end
+  return readable, writable
+end
+
+-- Closes connections that have waited for bytes longer than idle_timeout.
+function Server:close_idle(now)
+  local stale = {}
+  for _, conn in pairs(self.waiting_read) do
+    if now - conn.active > self.idle_timeout then stale[#stale + 1] = conn end
+  end
+  for _, conn in ipairs(stale) do self:drop(conn) end
+end
+
 function Server:step(max_wait)
-  local recvt, sendt = {self.sock}, {}
-  for obj in pairs(self.watched) do recvt[#recvt + 1] = obj end
-  for s in pairs(self.waiting_read) do recvt[#recvt + 1] = s end
-  for s in pairs(self.waiting_write) do sendt[#sendt + 1] = s end
   local now = socket.gettime()
-  local wait = max_wait
+  local accepting = not self.paused or now >= self.paused
+  if accepting then self.paused = nil end
+  local recvt, sendt = {}, {}
+  if accepting then recvt[1] = self.sock end
+  for obj in pairs(self.watched) do recvt[#recvt + 1] = obj end
+  for sock in pairs(self.waiting_read) do recvt[#recvt + 1] = sock end
+  for sock in pairs(self.waiting_write) do sendt[#sendt + 1] = sock end
+  local wait = accepting and max_wait or math.min(max_wait, 0.05)
   for _, due in pairs(self.sleepers) do
     wait = math.min(wait, math.max(0, due - now))
   end
-  local readable, writable = socket.select(recvt, sendt, wait)
-  for _, s in ipairs(readable or {}) do
-    if s == self.sock then
+  local readable, writable = wait_ready(recvt, sendt, wait)
+  for _, sock in ipairs(readable or {}) do
+    if sock == self.sock then
       self:accept_all()
-    elseif self.watched[s] then
-      self.watched[s]()
+    elseif self.watched[sock] then
+      self.watched[sock]()
     else
-      local conn = self.waiting_read[s]
+      local conn = self.waiting_read[sock]
       if conn then
-        self.waiting_read[s] = nil
+        self.waiting_read[sock] = nil
         self:resume(conn)
       end
     end
   end
-  for _, s in ipairs(writable or {}) do
-    local conn = self.waiting_write[s]
+  for _, sock in ipairs(writable or {}) do
+    local conn = self.waiting_write[sock]
     if conn then
-      self.waiting_write[s] = nil
+      self.waiting_write[sock] = nil
       self:resume(conn)
     end
   end
@@ -352,6 +486,10 @@ function Server:step(max_wait)
     self.sleepers[conn] = nil
     self:resume(conn)
   end
+  if now - (self.idle_checked or 0) >= 1 then
+    self.idle_checked = now
+    self:close_idle(now)
+  end
   if self.on_tick then self.on_tick() end
 end
 
@@ -360,9 +498,9 @@ function Server:run(should_stop)
     if should_stop and should_stop() then break end
     self:step(0.1)
   end
-  for s, conn in pairs(self.waiting_read) do conn:close(); self.waiting_read[s] = nil end
-  for s, conn in pairs(self.waiting_write) do conn:close(); self.waiting_write[s] = nil end
-  for conn in pairs(self.sleepers) do conn:close() end
+  for conn in pairs(self.conns) do conn:close() end
+  self.conns, self.count = {}, 0
+  self.waiting_read, self.waiting_write, self.sleepers = {}, {}, {}
   self.sock:close()
 end
 

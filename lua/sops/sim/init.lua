@@ -60,7 +60,16 @@ function Sim:reset()
   self.engine = engine.new({clock = self.clock, projects = self.projects, templates = {}})
   for _, t in ipairs(self.templates) do self.engine:add_template(t) end
   self.views = views.new(self)
-  self.log, self.seq, self.faults = {}, self.seq or 0, {}
+  self.seq, self.faults = self.seq or 0, {}
+  self:clear_log()
+end
+
+-- The request log: entries log[first..last], at most opts.log_limit of
+-- them (default 10,000); the oldest go first, counted in `dropped`.
+M.LOG_LIMIT = 10000
+
+function Sim:clear_log()
+  self.log = {first = 1, last = 0, dropped = 0, limit = self.opts.log_limit or M.LOG_LIMIT}
 end
 
 local function record(self, req, conn)
@@ -72,8 +81,14 @@ local function record(self, req, conn)
   end
   local entry = json.obj("seq", self.seq, "time", socket.gettime(), "conn", conn.id, "method", req.method,
     "path", req.path, "query", req.query, "args", util.parse_query(req.query), "headers", headers, "body", req.body)
-  self.log[#self.log + 1] = entry
-  if #self.log > 10000 then table.remove(self.log, 1) end
+  local log = self.log
+  log.last = log.last + 1
+  log[log.last] = entry
+  while log.last - log.first + 1 > log.limit do
+    log[log.first] = nil
+    log.first = log.first + 1
+    log.dropped = log.dropped + 1
+  end
 end
 
 local function take_fault(self, req)
@@ -167,6 +182,7 @@ end
 function Sim:listen()
   local server, err = http.new({
     host = self.opts.host, port = self.opts.port,
+    max_connections = self.opts.max_connections, idle_timeout = self.opts.idle_timeout,
     handler = function(req, conn)
       local ok, s, h, b, chunk = pcall(self.handle, self, req, conn)
       if ok then return s, h, b, chunk end
