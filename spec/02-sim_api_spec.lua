@@ -1,6 +1,7 @@
 -- sops-sim endpoints on both routes: credentials, paths, envelopes, quirks.
 local h = require "helpers"
 local gw = h.gw
+local json_null = require("cjson").null
 
 local ESB = "/api/c/compapi/v2/sops/"
 local function esb_creds(t)
@@ -94,21 +95,28 @@ describe("sops-sim API gateway route", function()
       assert.equal(404, status)
       assert.equal(1640401, body.code)
     end)
-    it("answers Django's HTML 404 for a non-numeric id", function()
-      local status, body, headers, raw = sim:get("/prod/get_task_status/abc/2/")
-      assert.equal(404, status)
-      assert.is_nil(body)
-      assert.matches("text/html", headers["content-type"])
-      assert.matches("Not Found", raw)
+    it("redirects a non-numeric id to bk-sops' page_not_found, as its handler404 does", function()
+      -- (luasocket follows redirects: read the answer raw)
+      local text = h.raw(sim.port, "GET /prod/get_task_status/abc/2/?x=1 HTTP/1.1\r\nHost: x\r\n"
+        .. "X-Bkapi-Authorization: " .. h.AUTH .. "\r\nConnection: close\r\n\r\n")
+      assert.matches("^HTTP/1%.1 302", text)
+      assert.matches("\r\nLocation: /%?page_not_found=https%%3A//bk%-sops%.example%.com/apigw/get_task_status/abc/2/"
+        .. "%%3Fx%%3D1\r\n", text)
+      assert.matches("\r\nContent%-Length: 0\r\n", text)
+      assert.is_nil(text:find("Not Found", 1, true))
     end)
-    it("answers 405 with Allow and an empty body for a wrong method", function()
-      local status, _, headers, raw = sim:get(gw("start_task", 1, 2))
-      assert.equal(405, status)
-      assert.equal("POST", headers.allow)
-      assert.equal("", raw)
-      status, _, headers = sim:post(gw("get_task_status", 1, 2), "{}")
-      assert.equal(405, status)
-      assert.equal("GET", headers.allow)
+    it("answers the gateway's 404 (1640401) for a wrong method, before any credential check", function()
+      -- the gateway matches method and path together
+      local status, body, headers = sim:get(gw("start_task", 1, 2))
+      assert.equal(404, status)
+      assert.same({code = 1640401, code_name = "API_NOT_FOUND", result = false,
+        message = 'API not found [method="GET" path="/prod/start_task/1/2/"]'},
+        {code = body.code, code_name = body.code_name, result = body.result, message = body.message})
+      assert.equal("1640401", headers["x-bkapi-error-code"])
+      assert.is_nil(headers.allow)
+      status, body = sim:post(gw("get_task_status", 1, 2), "{}", {auth = false})
+      assert.equal(404, status)
+      assert.equal(1640401, body.code)
     end)
     it("refuses an unknown business without data or trace_id", function()
       local status, body = sim:get(gw("get_template_list", 999))
@@ -162,7 +170,7 @@ describe("sops-sim API gateway route", function()
       local _, b = sim:post(gw("create_task", 1, 2), {name = "b"})
       assert.are_not.equal(a.data.pipeline_tree.start_event.id, b.data.pipeline_tree.start_event.id)
     end)
-    it("validates the body like the real schema, without trace_id", function()
+    it("validates the body like the real schema, in the view's order, with the view's trace_id", function()
       local cases = {
         {{}, "task params is invalid: 'name' is a required property"},
         {{name = ""}, "task params is invalid: '' is too short"},
@@ -175,10 +183,22 @@ describe("sops-sim API gateway route", function()
         local _, body = sim:post(gw("create_task", 1, 2), c[1])
         assert.equal(c[2], body.message)
         assert.equal(3540000, body.code)
-        assert.is_nil(body.trace_id)
+        assert.is_string(body.trace_id) -- the view's own answer (return_json_response)
+        assert.is_nil(body.data)
       end
       local _, body = sim:post(gw("create_task", 1, 2), "")
       assert.equal("task params is invalid: 'name' is a required property", body.message)
+      -- create_task.py: the callback URL, then the template, then the schema
+      _, body = sim:post(gw("create_task", 99, 2), {name = 5, callback_url = "ftp://x"})
+      assert.equal("callback_url format error, must match ^https?://\\w.+$", body.message)
+      _, body = sim:post(gw("create_task", 99, 2), {name = 5})
+      assert.equal(3540400, body.code)
+      assert.matches("^template%[id=99%]", body.message)
+      -- an empty or null callback_url is no callback (Python's `if callback_url and ...`)
+      for _, falsy in ipairs({"", json_null}) do
+        _, body = sim:post(gw("create_task", 1, 2), {name = "x", callback_url = falsy})
+        assert.is_true(body.result)
+      end
     end)
     it("refuses an unknown template", function()
       local _, body = sim:post(gw("create_task", 99, 2), {name = "x"})

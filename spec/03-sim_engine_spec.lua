@@ -254,7 +254,7 @@ describe("sops-sim engine", function()
       end
       refused(op_node(g.task_id, gid, "skip_exg", {flow_id = "lnope"}), "KeyError: 'lnope'")
       refused(op_node(g.task_id, g.node_ids.prepare, "skip_exg", {flow_id = flows[1].id}),
-        INVALID .. g.node_ids.prepare .. " is not exclusive gateway, actual: NodeType.ServiceActivity")
+        INVALID .. g.node_ids.prepare .. " is not exclusive gateway, actual: ServiceActivity")
       ok(op_node(g.task_id, gid, "skip_exg", {flow_id = flows[2].id}))
       sim:advance(10)
       local d = status(g.task_id)
@@ -325,11 +325,11 @@ describe("sops-sim engine", function()
       assert.equal("FAILED", d.state)
       assert.same({[t.node_ids.long] = "The node has been terminated by admin."}, d.ex_data)
       refused(op_node(t.task_id, t.node_ids.long, "forced_fail"),
-        INVALID .. t.node_ids.long .. " state is not RUNNING, actual FAILED")
+        INVALID .. t.node_ids.long .. " state is not RUNNING, actual: FAILED")
       local s = sim:task({template_id = 3, start = true})
       sim:advance(1)
       refused(op_node(s.task_id, s.node_ids["restart service"], "forced_fail"),
-        INVALID .. s.node_ids["restart service"] .. " is not activity, actual: NodeType.SubProcess")
+        INVALID .. s.node_ids["restart service"] .. " is not activity, actual: SubProcess")
     end)
 
     it("pause/resume: a node paused in advance shows SUSPENDED and holds the task", function()
@@ -350,6 +350,24 @@ describe("sops-sim engine", function()
       assert.equal("FINISHED", status(t.task_id).state)
       refused(op_node(t.task_id, t.node_ids.short, "pause"),
         "RuntimeError: can't not transit node(" .. t.node_ids.short .. ") state from FINISHED to SUSPENDED")
+    end)
+
+    it("resume on a FAILED node succeeds (FAILED -> READY) and leaves the task stuck; a subprocess is refused", function()
+      local t = sim:task({template_id = 101, start = true})
+      sim:advance(3)
+      local id = t.node_ids.stuck
+      assert.equal("FAILED", node(t.task_id, id).state)
+      local v = node(t.task_id, id).version
+      ok(op_node(t.task_id, id, "resume"))
+      sim:advance(100)
+      assert.equal("READY", node(t.task_id, id).state)
+      assert.equal(v, node(t.task_id, id).version)
+      assert.equal("RUNNING", status(t.task_id).state)
+      refused(op_node(t.task_id, id, "retry"), INVALID .. id .. " state is not FAILED, actual READY")
+      local s = sim:task({template_id = 3, start = true})
+      sim:advance(1)
+      refused(op_node(s.task_id, s.node_ids["restart service"], "resume"),
+        INVALID .. "can not use pause_node_appoint api for NodeType.SubProcess")
     end)
 
     it("pause: refused for a subprocess", function()

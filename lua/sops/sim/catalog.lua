@@ -117,12 +117,15 @@ for _, r in ipairs(M.ROUTES) do
   M.BY_NAME[r.name] = r
 end
 
--- The route whose path matches `path` (stage removed), and the raw values
--- of its parameters; nil when none does.
-function M.match(path)
+-- The route whose method and path match (the gateway matches both
+-- together: a wrong method finds no route), and the raw values of its
+-- parameters; nil when none does. path: the stage removed.
+function M.match(path, method)
   for _, r in ipairs(M.ROUTES) do
-    local values = {path:match(r.pattern)}
-    if values[1] ~= nil then return r, #r.params > 0 and values or {} end
+    if method == nil or r.method == method then
+      local values = {path:match(r.pattern)}
+      if values[1] ~= nil then return r, #r.params > 0 and values or {} end
+    end
   end
   return nil
 end

@@ -355,19 +355,21 @@ function Engine:skip_node(task, node)
   return true
 end
 
+-- (bamboo_engine/engine.py skip_exclusive_gateway: the type, by its bare
+-- name, then the flow, then the state)
 function Engine:skip_exg(task, node, flow_id)
   if node.type ~= "ExclusiveGateway" then
-    return refuse(INVALID, string.format("%s is not exclusive gateway, actual: %s", node.id, type_name(node)),
+    return refuse(INVALID, string.format("%s is not exclusive gateway, actual: %s", node.id, node.type),
       "skip_exclusive_gateway")
   end
-  local st, missing = need_state(task, node, "skip_exclusive_gateway")
-  if not st then return nil, missing end
-  if st.state ~= "FAILED" then return not_failed(node, st, "skip_exclusive_gateway") end
   local chosen
   for _, f in ipairs(node.flows) do
     if f.id == flow_id then chosen = f end
   end
   if not chosen then return refuse("KeyError", "'" .. tostring(flow_id) .. "'", "skip_exclusive_gateway") end
+  local st, missing = need_state(task, node, "skip_exclusive_gateway")
+  if not st then return nil, missing end
+  if st.state ~= "FAILED" then return not_failed(node, st, "skip_exclusive_gateway") end
   st.flow = chosen
   st.skip = true
   st.version = util.version()
@@ -400,14 +402,16 @@ function Engine:callback(task, node, data, version)
   return true
 end
 
+-- (engine.py forced_fail_activity: node.type.value, and "actual:" with a colon)
 function Engine:forced_fail(task, node, username)
   if node.type ~= "ServiceActivity" then
-    return refuse(INVALID, string.format("%s is not activity, actual: %s", node.id, type_name(node)), "forced_fail_activity")
+    return refuse(INVALID, string.format("%s is not activity, actual: %s", node.id, node.type), "forced_fail_activity")
   end
   local st, missing = need_state(task, node, "forced_fail_activity")
   if not st then return nil, missing end
   if st.state ~= "RUNNING" then
-    return refuse(INVALID, string.format("%s state is not RUNNING, actual %s", node.id, st.state), "forced_fail_activity")
+    return refuse(INVALID, string.format("%s state is not RUNNING, actual: %s", node.id, st.state),
+      "forced_fail_activity")
   end
   st.ex_data = "The node has been terminated by " .. username .. "."
   finish(st, "FAILED", self:now())
@@ -432,9 +436,20 @@ function Engine:pause_node(task, node)
   return true
 end
 
+-- (engine.py resume_node_appoint: a SubProcess is refused; otherwise the
+-- node goes to READY if states.py allows it, and the processes it had
+-- suspended run on. FAILED -> READY is allowed, but a failed node suspended
+-- no process: it stays READY, never run again, until the task is revoked.)
 function Engine:resume_node(task, node)
+  if node.type == "SubProcess" then
+    return refuse(INVALID, "can not use pause_node_appoint api for NodeType.SubProcess", "resume_node_appoint")
+  end
   local st, missing = need_state(task, node, "resume_node_appoint")
   if not st then return nil, missing end
+  if st.state == "FAILED" then
+    st.state, st.ready_at, st.waiting = "READY", math.huge, false
+    return true
+  end
   if st.state ~= "SUSPENDED" then return not_transit(node.id, st.state, "READY", "resume_node_appoint") end
   st.state = "READY"
   st.ready_at = self:now()

@@ -23,11 +23,18 @@ local function invalid_args(reason)
   return gateway_error(400, 1640001, "INVALID_ARGS", string.format('Parameters error [reason="%s"]', reason))
 end
 
-local function django_404(path)
-  return {404, {{"Content-Type", "text/html"}},
-    "<!doctype html>\n<html lang=\"en\">\n<head><title>Not Found</title></head>\n"
-      .. "<body><h1>Not Found</h1><p>The requested resource " .. path:gsub("[<>&]", "")
-      .. " was not found on this server.</p></body>\n</html>\n"}
+-- bk-sops' handler404 (gcloud/core/views.py page_not_found) for a caller
+-- without a login cookie, as API callers are: a redirect to the site with
+-- the URL it could not find, quoted as Python's quote() does.
+local function quote(s)
+  return (s:gsub("[^%w%-%._~/]", function(c) return string.format("%%%02X", c:byte()) end))
+end
+
+local function page_not_found(sim, req, rest)
+  local site = sim.app_host:match("^%a+://[^/]+(/.*)$") or "/"
+  local url = sim.app_host .. "apigw" .. rest .. ((req.query or "") ~= "" and ("?" .. req.query) or "")
+  return {302, {{"Content-Type", "text/html; charset=utf-8"},
+    {"Location", site .. "?page_not_found=" .. quote(url)}}, ""}
 end
 
 -- The gateway's answer to an app it has not approved for a restricted
@@ -121,7 +128,7 @@ end
 
 -- Handles /{stage}/<resource path>. Returns a response table.
 function M.gateway(sim, req, stage, rest)
-  local ep, values = catalog.match(rest)
+  local ep, values = catalog.match(rest, req.method)
   if stage ~= sim.config.stage or not ep then
     return gateway_error(404, 1640401, "API_NOT_FOUND",
       string.format('API not found [method="%s" path="%s"]', req.method, req.path))
@@ -134,9 +141,9 @@ function M.gateway(sim, req, stage, rest)
     if not username then return invalid_args(GATEWAY_REASONS[app_code]) end
     if ep.restricted and not approved(sim, app_code) then return no_permission() end
   end
+  -- (the gateway passes any segment; bk-sops' urls.py wants digits)
   local ids = path_values(ep, values)
-  if not ids then return django_404(req.path) end
-  if req.method ~= ep.method then return method_not_allowed(ep) end
+  if not ids then return page_not_found(sim, req, rest) end
   local args = util.parse_query(req.query)
   return sim.views:dispatch({
     api = ep.name, route = ep, method = req.method, args = args, body = req.body, ids = ids,

@@ -209,17 +209,17 @@ end
 -- create_task's checks and the task they make: task, or nil and the
 -- refusal. project_source: the template_source values that select a
 -- project template (create_and_start_task takes only "business").
+-- The view's own order (create_task.py, create_and_start_task.py): the
+-- callback URL (an empty or null one means none), the template, then the
+-- parameters' schema; each refusal is the view's, with its trace_id.
 function Views:new_task(ctx, project, project_source)
   local body = parse_body(ctx)
-  local problem = validate_create(body)
-  if problem then
-    return nil, bare_result(ctx, "result", false, "message", "task params is invalid: " .. problem,
-      "data", json.null, "code", PARAM_INVALID)
+  local url = body.callback_url
+  if url == json.null or url == "" or url == false then
+    url = nil -- Python's `if callback_url and ...`: a falsy one is no callback
   end
-  if body.callback_url ~= nil and not (type(body.callback_url) == "string"
-      and (body.callback_url:match("^https?://[%w_].+$"))) then
-    return nil, bare_result(ctx, "result", false, "message", "callback_url format error, must match ^https?://\\w.+$",
-      "data", json.null, "code", PARAM_INVALID)
+  if url ~= nil and not (type(url) == "string" and url:match("^https?://[%w_].+$")) then
+    return nil, fail(ctx, "callback_url format error, must match ^https?://\\w.+$", PARAM_INVALID)
   end
   local tid = ctx.ids.template_id
   local source = body.template_source
@@ -231,12 +231,14 @@ function Views:new_task(ctx, project, project_source)
     return nil, fail(ctx, string.format("template[id=%d] of project[project_id=%d,biz_id=%s] does not exist",
       tid, project.id, tostring(project.bk_biz_id)), NOT_EXIST)
   end
+  local problem = validate_create(body)
+  if problem then return nil, fail(ctx, "task params is invalid: " .. problem, PARAM_INVALID) end
   local constants = {}
   for k, v in pairs(body.constants or {}) do constants[k] = v end
   return self.engine:create_task(project, tpl, {
     name = body.name, creator = ctx.username, constants = constants, flow_type = body.flow_type,
     description = type(body.description) == "string" and body.description or "",
-    callback_url = body.callback_url,
+    callback_url = url,
   })
 end
 
