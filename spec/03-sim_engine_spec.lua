@@ -370,6 +370,64 @@ describe("sops-sim engine", function()
         INVALID .. "can not use pause_node_appoint api for NodeType.SubProcess")
     end)
 
+    it("get_task_node_detail cuts histories to the last max_histories (default 3) for MCP callers only", function()
+      local t = sim:task({template_id = 101, start = true})
+      for _ = 1, 4 do
+        sim:advance(3)
+        ok(op_node(t.task_id, t.node_ids.stuck, "retry"))
+      end
+      sim:advance(3)
+      local p = gw("get_task_node_detail", t.task_id, 2) .. "?node_id=" .. t.node_ids.stuck
+      local mcp = {headers = {["X-Bkapi-Mcp-Server-Id"] = "42"}}
+      local _, all = sim:get(p)
+      assert.equal(4, #all.data.histories)
+      local _, cut = sim:get(p, mcp)
+      assert.equal(3, #cut.data.histories)
+      assert.equal(all.data.histories[2].history_id, cut.data.histories[1].history_id)
+      _, cut = sim:get(p .. "&max_histories=1", mcp)
+      assert.equal(1, #cut.data.histories)
+      _, cut = sim:get(p .. "&max_histories=0", mcp)
+      assert.equal(4, #cut.data.histories) -- histories[-0:]
+      _, cut = sim:get(p .. "&max_histories=x", mcp)
+      assert.equal(3, #cut.data.histories)
+      _, cut = sim:get(p, {headers = {["X-Bkapi-Mcp-Server-Id"] = "  "}})
+      assert.equal(4, #cut.data.histories)
+    end)
+
+    it("with_failed_node_info lists failed subprocess containers before their failed nodes", function()
+      local f = sim:task({template_id = 3, start = true})
+      sim:advance(3)
+      ok(op_node(f.task_id, f.node_ids.approve, "callback", {data = {result = false, message = "no"}}))
+      local _, body = sim:get(gw("get_task_status", f.task_id, 2) .. "?with_failed_node_info=1")
+      assert.same({[f.node_ids["restart service"]] = {}, [f.node_ids.approve] = {}}, body.data.failed_node_info)
+      -- written container first
+      local raw = select(4, sim:get(gw("get_task_status", f.task_id, 2) .. "?with_failed_node_info=1"))
+      local info = raw:match('"failed_node_info":(%b{})')
+      assert.is_true(info:find(f.node_ids["restart service"], 1, true) < info:find(f.node_ids.approve, 1, true))
+      -- either flag on a task not started fails the same way
+      local c = sim:task({template_id = 1})
+      _, body = sim:get(gw("get_task_status", c.task_id, 2) .. "?with_auto_retry_status=1")
+      assert.same({false, 3599999, string.format("task[id=%d] extract failed node info error: 'id'", c.task_id)},
+        {body.result, body.code, body.message})
+    end)
+
+    it("a revoked task's root keeps no finish_time, and its elapsed_time goes on", function()
+      -- (engine.py revoke_pipeline sets the state without an archive time)
+      local t = sim:task({template_id = 100, start = true})
+      sim:advance(2)
+      ok(op_task(t.task_id, "revoke"))
+      local d = status(t.task_id)
+      assert.equal("REVOKED", d.state)
+      assert.equal(h.null, d.finish_time)
+      local before = d.elapsed_time
+      sim:advance(30)
+      d = status(t.task_id)
+      assert.equal(before + 30, d.elapsed_time)
+      -- the task's own finish time (PipelineInstance.finish_time) is set
+      local _, detail = sim:get(gw("get_task_detail", t.task_id, 2))
+      assert.is_string(detail.data.finish_time)
+    end)
+
     it("pause: refused for a subprocess", function()
       local t = sim:task({template_id = 3, start = true})
       refused(op_node(t.task_id, t.node_ids["restart service"], "pause"),

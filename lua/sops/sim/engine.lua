@@ -269,8 +269,11 @@ function Engine:revoke_task(task)
   if rst.state ~= "RUNNING" and rst.state ~= "SUSPENDED" then
     return not_transit(task.root.id, rst.state, "REVOKED", "revoke_pipeline")
   end
+  -- (engine.py revoke_pipeline: the state, without an archive time, so the
+  -- root's finish_time stays null and its elapsed time goes on; the task's
+  -- own finish time is set)
   local now = self:now()
-  finish(rst, "REVOKED", now)
+  rst.state, rst.waiting = "REVOKED", false
   task.current_flow = "finished"
   task.finish_time = now
   return true

@@ -148,6 +148,7 @@ function M.gateway(sim, req, stage, rest)
   return sim.views:dispatch({
     api = ep.name, route = ep, method = req.method, args = args, body = req.body, ids = ids,
     username = username, app_code = app_code, trace_id = trace_id(req),
+    mcp_server_id = req.headers["x-bkapi-mcp-server-id"],
     path = req.path, sorted_query = sorted_query(args),
   })
 end

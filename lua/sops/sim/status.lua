@@ -87,6 +87,23 @@ local function failed_leaves(tree, task, out)
 end
 M.failed_leaves = failed_leaves
 
+-- extract_nodes_by_statuses(tree, [FAILED]) (gcloud/taskflow3/utils.py):
+-- every FAILED node, containers included, each before what it holds; only
+-- FAILED nodes are walked into. Children in the order the tree is written.
+local function failed_nodes(tree, out)
+  local ids = {}
+  for id in pairs(tree.children or {}) do ids[#ids + 1] = id end
+  table.sort(ids)
+  for _, id in ipairs(ids) do
+    local child = tree.children[id]
+    if child.state == "FAILED" then
+      out[#out + 1] = id
+      failed_nodes(child, out)
+    end
+  end
+  return out
+end
+
 -- The get_task_status tree. opts: subprocess_id, with_ex_data,
 -- with_failed_node_info, with_auto_retry_status. Returns data or nil, message.
 function M.tree(task, now, opts)
@@ -115,13 +132,18 @@ function M.tree(task, now, opts)
     end
     data.ex_data = ex
   end
+  -- (get_task_status.py: either flag reads the root's id first, which a
+  -- task not started has not)
+  if (opts.with_failed_node_info or opts.with_auto_retry_status) and not data.id then
+    return nil, string.format("task[id=%d] extract failed node info error: 'id'", task.id)
+  end
   if opts.with_failed_node_info then
-    if not data.id then
-      return nil, string.format("task[id=%d] extract failed node info error: 'id'", task.id)
+    local pairs_list = {}
+    for _, id in ipairs(failed_nodes(data, {})) do
+      pairs_list[#pairs_list + 1] = id
+      pairs_list[#pairs_list + 1] = json.obj()
     end
-    local info = json.obj()
-    for _, id in ipairs(failed_leaves(data, task, {})) do info[id] = json.obj() end
-    data.failed_node_info = info
+    data.failed_node_info = json.obj(table.unpack(pairs_list))
   end
   if opts.with_auto_retry_status then
     data.auto_retry_status = json.obj("exist_auto_retry_nodes", false, "auto_retry_nodes", json.array())

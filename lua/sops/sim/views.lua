@@ -497,6 +497,20 @@ function Views:get_task_node_detail(ctx, project)
         task.id, node_id or "None"), "code", PARAM_INVALID)
   end
   local data = status.node_detail(task, node, self.engine:now())
+  -- an MCP caller (decorators.py is_mcp_request: an app code starting
+  -- v_mcp, or an X-Bkapi-Mcp-Server-Id) gets the last max_histories (3;
+  -- get_task_node_detail.py keeps all for 0 or less: histories[-0:])
+  local app, server = ctx.app_code or "", (ctx.mcp_server_id or ""):match("^%s*(.-)%s*$")
+  if app ~= "" and (app:sub(1, 5) == "v_mcp" or server ~= "") then
+    local m = math.tointeger(tonumber((ctx.args.max_histories or "3"):match("^%s*([+-]?%d+)%s*$") or ""))
+    m = m and math.max(m, 0) or 3
+    local hs = data.histories
+    if m > 0 and #hs > m then
+      local keep = json.array()
+      for i = #hs - m + 1, #hs do keep[#keep + 1] = hs[i] end
+      data.histories = keep
+    end
+  end
   return view_result(ctx, "result", true, "data", data, "message", "", "code", SUCCESS)
 end
 
