@@ -25,6 +25,59 @@ function M.format_time(t)
   return os.date("!%Y-%m-%d %H:%M:%S", math.floor(t) + 8 * 3600) .. " +0800"
 end
 
+-- Seconds since the epoch of a civil date and time in UTC (Howard
+-- Hinnant's days_from_civil), whatever the machine's time zone.
+function M.utc_epoch(y, m, d, hh, mm, ss)
+  y = m <= 2 and y - 1 or y
+  local era = (y >= 0 and y or y - 399) // 400
+  local yoe = y - era * 400
+  local doy = (153 * (m + (m > 2 and -3 or 9)) + 2) // 5 + d - 1
+  local doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+  return (era * 146097 + doe - 719468) * 86400 + hh * 3600 + mm * 60 + ss
+end
+
+-- GetTaskListForm's _parse_datetime (gcloud/apigw/forms/get_task_list.py):
+-- the formats it tries, in order; a time without a zone is in bk-sops'
+-- TIME_ZONE (+0800), and a bare date is the start (or, for an end, the
+-- last moment) of its day. Seconds since the epoch, or nil.
+function M.parse_form_time(s, is_end)
+  local function offset(z)
+    if z == "Z" then return 0 end
+    local sign, h, m = z:match("^([+-])(%d%d)(%d%d)$")
+    if not sign then return nil end
+    return (sign == "-" and -1 or 1) * (tonumber(h) * 3600 + tonumber(m) * 60)
+  end
+  local function at(y, mo, d, hh, mm, ss, off)
+    y, mo, d, hh, mm, ss = tonumber(y), tonumber(mo), tonumber(d), tonumber(hh), tonumber(mm), tonumber(ss)
+    if mo < 1 or mo > 12 or d < 1 or d > 31 or hh > 23 or mm > 59 or ss > 59 then return nil end
+    return M.utc_epoch(y, mo, d, hh, mm, ss) - off
+  end
+  local D = "(%d%d%d%d)%-(%d%d)%-(%d%d)"
+  if s:find("T", 1, true) or s:sub(-1) == "Z" then
+    local y, mo, d, hh, mm, ss, rest = s:match("^" .. D .. "T(%d%d):(%d%d):(%d%d)(.*)$")
+    if y then
+      local z = rest:match("^Z$") or rest:match("^%.%d+(Z)$") or rest:match("^([+-]%d%d%d%d)$")
+        or rest:match("^%.%d+([+-]%d%d%d%d)$")
+      local off = z and offset(z)
+      if off then return at(y, mo, d, hh, mm, ss, off) end
+    end
+  end
+  local y, mo, d, hh, mm, ss, z = s:match("^" .. D .. " (%d%d):(%d%d):(%d%d) ?([+-]%d%d%d%d)$")
+  if y then return at(y, mo, d, hh, mm, ss, offset(z)) end
+  y, mo, d, hh, mm, z = s:match("^" .. D .. " (%d%d):(%d%d) ?([+-]%d%d%d%d)$")
+  if y then return at(y, mo, d, hh, mm, 0, offset(z)) end
+  y, mo, d, hh, mm, ss = s:match("^" .. D .. " (%d%d):(%d%d):(%d%d)$")
+  if y then return at(y, mo, d, hh, mm, ss, 8 * 3600) end
+  y, mo, d, hh, mm = s:match("^" .. D .. " (%d%d):(%d%d)$")
+  if y then return at(y, mo, d, hh, mm, 0, 8 * 3600) end
+  y, mo, d = s:match("^" .. D .. "$")
+  if y then
+    local t = at(y, mo, d, 0, 0, 0, 8 * 3600)
+    return t and is_end and t + 86399.999999 or t
+  end
+  return nil
+end
+
 function M.copy(v)
   if type(v) ~= "table" then return v end
   local t = {}

@@ -115,8 +115,10 @@ function Views:inject_project(ctx)
     end
     scope = body.scope
   end
-  if scope == nil or scope == json.null or scope == "" then scope = "cmdb_biz" end
-  scope = tostring(scope)
+  -- (decorators.py: .get("scope", CMDB_BIZ), so the default is only for a
+  -- missing key; "" or null is another scope: the project by its id)
+  if scope == nil then scope = "cmdb_biz" end
+  scope = scope == json.null and "None" or tostring(scope)
   local id = ctx.ids.bk_biz_id
   for _, p in ipairs(self.sim.projects) do
     if (scope == "cmdb_biz" and p.bk_biz_id == id and p.from_cmdb) or (scope ~= "cmdb_biz" and p.id == id) then
@@ -400,15 +402,42 @@ function Views:get_task_status(ctx, project)
   end, function() return ctx.cacheable end)
 end
 
+-- DRF's BooleanField (rest_framework/fields.py): strings in any case
 local BOOLS = {
-  ["true"] = true, ["True"] = true, ["1"] = true, ["yes"] = true, ["on"] = true, ["y"] = true,
-  ["false"] = false, ["False"] = false, ["0"] = false, ["no"] = false, ["off"] = false, ["n"] = false,
+  ["true"] = true, ["t"] = true, ["1"] = true, ["yes"] = true, ["y"] = true, ["on"] = true,
+  ["false"] = false, ["f"] = false, ["0"] = false, ["no"] = false, ["n"] = false, ["off"] = false,
 }
 local function drf_bool(v)
   if type(v) == "boolean" then return v end
   if v == 1 then return true elseif v == 0 then return false end
-  if type(v) == "string" then return BOOLS[v] end
+  if type(v) == "string" then return BOOLS[v:lower()] end
   return nil
+end
+
+-- timezone_inject (gcloud/apigw/decorators.py) on the list views, after
+-- project_inject: an expected_timezone pytz does not know is refused by
+-- the decorator itself (no trace_id). pytz looks names up in any case; the
+-- simulator knows the common zones and Etc/GMT+-N.
+local TIMEZONE_VIEWS = {
+  get_template_list = true, get_common_template_list = true, get_task_list = true, get_task_count = true,
+  get_periodic_task_list = true, get_clocked_task_list = true, get_functionalization_task_list = true,
+}
+local ZONES = {}
+for _, z in ipairs({"UTC", "GMT", "Etc/UTC", "Etc/GMT", "Asia/Shanghai", "Asia/Chongqing", "Asia/Hong_Kong",
+    "Asia/Taipei", "Asia/Tokyo", "Asia/Seoul", "Asia/Singapore", "Asia/Kolkata", "Asia/Dubai", "Europe/London",
+    "Europe/Paris", "Europe/Berlin", "Europe/Moscow", "America/New_York", "America/Chicago", "America/Denver",
+    "America/Los_Angeles", "America/Sao_Paulo", "Australia/Sydney", "Pacific/Auckland", "PRC"}) do
+  ZONES[z:lower()] = true
+end
+for n = -14, 12 do
+  if n ~= 0 then ZONES[string.format("etc/gmt%+d", n)] = true end
+end
+
+local function bad_timezone(ctx)
+  local tz = ctx.args.expected_timezone
+  if tz == nil or tz == "" or ZONES[tz:lower()] then return nil end
+  return bare_result(ctx, "result", false, "data", "", "message", "expected_timezone " .. tz .. " is unknown.",
+    "code", 3546100)
 end
 
 local function django_500()
@@ -554,6 +583,10 @@ function Views:dispatch(ctx)
     local resp
     project, resp = self:inject_project(ctx)
     if not project then return resp end
+  end
+  if TIMEZONE_VIEWS[ctx.api] then
+    local refusal = bad_timezone(ctx)
+    if refusal then return refusal end
   end
   return self[ctx.api](self, ctx, project)
 end

@@ -5,7 +5,7 @@
 return function(Views, b)
   local json, fail, view_result, parse_body, fmt = b.json, b.fail, b.view_result, b.parse_body, b.fmt
   local SUCCESS, PARAM_INVALID, UNKNOWN = b.SUCCESS, b.PARAM_INVALID, b.UNKNOWN
-  local status = b.status
+  local status, util = b.status, b.util
 
   function Views:create_and_start_task(ctx, project)
     local task, resp = self:new_task(ctx, project, {business = true})
@@ -87,8 +87,42 @@ return function(Views, b)
       "auth_actions", json.array(TASK_ACTIONS))
   end
 
+  local DATE_FORMATS = "YYYY-MM-DD HH:MM:SS、YYYY-MM-DD HH:MM:SS +HHMM、YYYY-MM-DD HH:MM:SS+HHMM、"
+    .. "YYYY-MM-DDTHH:MM:SSZ 或 YYYY-MM-DD"
+
+  -- create_time_start and create_time_end (GetTaskListForm): the bounds,
+  -- or nil and the form's refusal (3546100, data "")
+  local function time_bounds(ctx)
+    local bounds, errors = {}, nil
+    for _, k in ipairs({"create_time_start", "create_time_end"}) do
+      local v = ctx.args[k]
+      if v ~= nil and v ~= "" then
+        bounds[k] = util.parse_form_time(v, k == "create_time_end")
+        if not bounds[k] then
+          errors = errors or {}
+          errors[#errors + 1] = k
+          errors[#errors + 1] = json.array({"无法解析日期格式: " .. v .. "，支持的格式：" .. DATE_FORMATS})
+        end
+      end
+    end
+    if errors then
+      return nil, view_result(ctx, "result", false, "data", "", "message", json.obj(table.unpack(errors)),
+        "code", 3546100)
+    end
+    return bounds
+  end
+
   function Views:get_task_list(ctx, project)
-    local matching = filter_tasks(self, ctx, project)
+    local bounds, refusal = time_bounds(ctx)
+    if not bounds then return refusal end
+    local all = filter_tasks(self, ctx, project)
+    local matching = {}
+    for _, t in ipairs(all) do
+      if (not bounds.create_time_start or t.create_time >= bounds.create_time_start)
+          and (not bounds.create_time_end or t.create_time <= bounds.create_time_end) then
+        matching[#matching + 1] = t
+      end
+    end
     local page, count, resp = b.paginate(ctx, matching)
     if not page then return resp end
     if ctx.args.without_count and form_bool(ctx.args.without_count) then count = -1 end

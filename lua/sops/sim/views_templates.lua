@@ -28,26 +28,36 @@ return function(Views, b)
   end
   b.template_item = template_item
 
-  -- DRF's BooleanField on the include_* flags: value or nil; a bad one
-  -- gives the serializer's error object.
+  -- The serializer of the include_* flags (gcloud/apigw/serializers.py
+  -- IncludeTemplateSerializer): DRF BooleanFields, an empty value being the
+  -- default, then `format`, a choice of json or yaml. The values, or nil
+  -- and the serializer's errors in field order.
+  local FORMATS = {json = true, yaml = true}
   local function include_flags(ctx, names)
     local out, errors = {}, nil
+    local function bad(k, message)
+      errors = errors or {}
+      errors[#errors + 1] = k
+      errors[#errors + 1] = json.array({message})
+    end
     for _, k in ipairs(names) do
       local v = ctx.args[k]
-      if v ~= nil then
+      if v ~= nil and v ~= "" then
         local bv = b.drf_bool(v)
-        if bv == nil then
-          errors = errors or json.obj()
-          errors[k] = json.array({"Must be a valid boolean."})
-        end
+        if bv == nil then bad(k, "Must be a valid boolean.") end
         out[k] = bv
       end
     end
-    if errors then return nil, fail(ctx, errors, PARAM_INVALID) end
+    local format = ctx.args.format
+    if format ~= nil and format ~= "" and not FORMATS[format] then
+      bad("format", '"' .. format .. '" is not a valid choice.')
+    end
+    out.format = format ~= "" and format or "json"
+    if errors then return nil, fail(ctx, json.obj(table.unpack(errors)), PARAM_INVALID) end
     return out
   end
-  local INCLUDES = {"include_executor_proxy", "include_notify", "include_labels", "include_subprocess",
-    "include_constants", "unfold_subprocess"}
+  local INCLUDES = {"include_executor_proxy", "include_subprocess", "include_constants", "include_notify",
+    "include_labels", "unfold_subprocess"}
 
   -- the project's templates (source project/business) or the common ones
   local function is_common_source(source)
