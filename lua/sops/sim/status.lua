@@ -30,8 +30,23 @@ local function rewrite(state, children_states)
   return suspended and "NODE_SUSPENDED" or state
 end
 
--- Formats node `node` (or the root pipeline when node is nil).
-local function format(task, pdef, node, now)
+-- The reported state of node `node` (the root when nil), without
+-- formatting anything: a container's state depends on its children's.
+local function reported_state(task, pdef, node)
+  local id = node and node.id or pdef.id
+  local inner = node == nil and pdef or (node.type == "SubProcess" and node.sub or nil)
+  local child_states = {}
+  if inner then
+    for _, n in ipairs(inner.nodes) do
+      if task.states[n.id] then child_states[#child_states + 1] = reported_state(task, inner, n) end
+    end
+  end
+  return rewrite(task.states[id].state, child_states)
+end
+
+-- Formats node `node` (or the root pipeline when node is nil); shallow:
+-- without its children (their states still count for its own).
+local function format(task, pdef, node, now, shallow)
   local id = node and node.id or pdef.id
   local st = task.states[id]
   local children = json.obj()
@@ -40,9 +55,13 @@ local function format(task, pdef, node, now)
   if inner then
     for _, n in ipairs(inner.nodes) do
       if task.states[n.id] then
-        local c = format(task, inner, n, now)
-        children[n.id] = c
-        child_states[#child_states + 1] = c.state
+        if shallow then
+          child_states[#child_states + 1] = reported_state(task, inner, n)
+        else
+          local c = format(task, inner, n, now)
+          children[n.id] = c
+          child_states[#child_states + 1] = c.state
+        end
       end
     end
   end
@@ -105,7 +124,8 @@ local function failed_nodes(tree, out)
 end
 
 -- The get_task_status tree. opts: subprocess_id, with_ex_data,
--- with_failed_node_info, with_auto_retry_status. Returns data or nil, message.
+-- with_failed_node_info, with_auto_retry_status, shallow (the root without
+-- its children, for get_tasks_status). Returns data or nil, message.
 function M.tree(task, now, opts)
   opts = opts or {}
   if task.expired then
@@ -123,7 +143,7 @@ function M.tree(task, now, opts)
   elseif not task.is_started then
     data = M.created(task.name)
   else
-    data = format(task, task.root, nil, now)
+    data = format(task, task.root, nil, now, opts.shallow)
   end
   if opts.with_ex_data and data.state == "FAILED" and data.id then
     local ex = json.obj()

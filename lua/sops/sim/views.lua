@@ -479,7 +479,7 @@ function Views:get_tasks_status(ctx, project)
       local task = self.engine:find_task(id)
       if task and task.project == project then
         self.engine:advance(task)
-        local st = status.tree(task, now, {})
+        local st = status.tree(task, now, {shallow = not children})
         if not children then st.children = nil end
         data[#data + 1] = json.obj("id", task.id, "name", task.name, "status", st,
           "flow_type", task.flow_type, "current_flow", task.current_flow, "is_deleted", task.deleted,
