@@ -416,11 +416,16 @@ end
 local function wait_ready(recvt, sendt, wait)
   if not poll then return socket.select(recvt, sendt, wait) end
   local by_fd, rfds, wfds = {}, {}, {}
+  -- a socket with bytes in luasocket's own buffer is readable whatever
+  -- the descriptor says (select asks dirty() too)
+  local dirty = {}
   for i, obj in ipairs(recvt) do
     local fd = obj:getfd()
     by_fd[fd] = obj
     rfds[i] = fd
+    if obj.dirty and obj:dirty() then dirty[#dirty + 1] = obj end
   end
+  if #dirty > 0 then wait = 0 end
   local wby_fd = {}
   for i, obj in ipairs(sendt) do
     local fd = obj:getfd()
@@ -428,8 +433,12 @@ local function wait_ready(recvt, sendt, wait)
     wfds[i] = fd
   end
   local r, w = poll.wait(rfds, wfds, wait)
-  local readable, writable = {}, {}
-  for i, fd in ipairs(r or {}) do readable[i] = by_fd[fd] end
+  local readable, writable, seen = dirty, {}, {}
+  for _, obj in ipairs(dirty) do seen[obj] = true end
+  for _, fd in ipairs(r or {}) do
+    local obj = by_fd[fd]
+    if not seen[obj] then readable[#readable + 1] = obj end
+  end
   for i, fd in ipairs(w or {}) do writable[i] = wby_fd[fd] end
   return readable, writable
 end
