@@ -30,14 +30,24 @@ static int core_decode(lua_State *L)
 }
 
 /* core.encode(v) -> string; raises on values JSON cannot hold */
+/* core.encode(value [, {order_key = NAME}]): with order_key, a table whose
+ * metatable has that field (a list of keys) is an object written in that
+ * order (sops_json_encode_ordered). */
 static int core_encode(lua_State *L)
 {
     sops_buf b = {NULL, 0, 0};
-    const char *err = NULL;
+    const char *err = NULL, *order_key = NULL;
     int ok;
     luaL_checkany(L, 1);
-    lua_settop(L, 1);
-    ok = sops_json_encode(L, 1, &b, &err);
+    lua_settop(L, 2);
+    if (!lua_isnil(L, 2)) {
+        luaL_checktype(L, 2, LUA_TTABLE);
+        lua_getfield(L, 2, "order_key");
+        luaL_argcheck(L, lua_isnil(L, 3) || lua_type(L, 3) == LUA_TSTRING, 2, "order_key: a string expected");
+        order_key = lua_tostring(L, 3); /* stays on the stack, so stays valid */
+    }
+    /* nothing below raises while b holds memory: the buffer is freed first */
+    ok = sops_json_encode_ordered(L, 1, order_key, &b, &err);
     if (ok)
         lua_pushlstring(L, b.data ? b.data : "", b.len);
     sops_buf_free(&b);

@@ -670,7 +670,127 @@ static int array_length(lua_State *L, int idx, size_t *n)
     return count == len;
 }
 
-static int encode(lua_State *L, int idx, sops_buf *b, int depth, const char **err)
+/* How a writer lays tables out (sops_json_encode_ordered): the metatable
+ * field that lists an object's keys in order, NULL for none. */
+typedef struct layout {
+    const char *order_key;
+} layout;
+
+static int encode(lua_State *L, int idx, sops_buf *b, int depth, const layout *lay, const char **err);
+
+/* Writes "key":value for the string key at kidx and the value on the top of
+ * the stack (popped); *first tells whether a comma goes before it. */
+static int encode_member(lua_State *L, int kidx, sops_buf *b, int depth, const layout *lay, int *first,
+                         const char **err)
+{
+    size_t klen;
+    const char *k;
+    if (lua_type(L, kidx) != LUA_TSTRING) {
+        *err = "object keys must be strings";
+        return 0;
+    }
+    k = lua_tolstring(L, kidx, &klen);
+    if (!sops_utf8_valid(k, klen)) {
+        *err = "invalid UTF-8 in an object key";
+        return 0;
+    }
+    if ((!*first && !sops_buf_addc(b, ',')) || !sops_json_add_string(b, k, klen) || !sops_buf_addc(b, ':')) {
+        *err = "out of memory";
+        return 0;
+    }
+    *first = 0;
+    if (!encode(L, -1, b, depth + 1, lay, err))
+        return 0;
+    lua_pop(L, 1);
+    return 1;
+}
+
+/* Whether the key at kidx is among the n keys of the list at lidx. */
+static int listed(lua_State *L, int lidx, size_t n, int kidx)
+{
+    size_t i;
+    int found = 0;
+    for (i = 1; i <= n && !found; i++) {
+        lua_rawgeti(L, lidx, (lua_Integer)i);
+        found = lua_rawequal(L, -1, kidx);
+        lua_pop(L, 1);
+    }
+    return found;
+}
+
+/* The members of the object at idx whose key list is at lidx: the listed
+ * keys in their order, then the others sorted (strings, byte order). */
+static int encode_ordered(lua_State *L, int idx, int lidx, sops_buf *b, int depth, const layout *lay, int *first,
+                          const char **err)
+{
+    size_t n = lua_rawlen(L, lidx), i, extra = 0, j, written = 0, total = 0;
+    int base;
+    for (i = 1; i <= n; i++) {
+        lua_rawgeti(L, lidx, (lua_Integer)i);
+        lua_pushvalue(L, -1);
+        lua_rawget(L, idx);
+        if (lua_isnil(L, -1)) {
+            lua_pop(L, 2);
+            continue;
+        }
+        if (!encode_member(L, lua_gettop(L) - 1, b, depth, lay, first, err))
+            return 0;
+        lua_pop(L, 1);
+        written++;
+    }
+    /* no key beyond the listed ones (the usual case): done */
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        total++;
+    }
+    if (total == written)
+        return 1;
+    /* the other keys, onto the stack, then sorted in place (insertion sort:
+     * objects written this way are small) */
+    base = lua_gettop(L);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        if (!listed(L, lidx, n, lua_gettop(L))) {
+            if (lua_type(L, -1) != LUA_TSTRING) {
+                *err = "object keys must be strings";
+                return 0;
+            }
+            if (!lua_checkstack(L, 4)) {
+                *err = "too many keys for the Lua stack";
+                return 0;
+            }
+            lua_pushvalue(L, -1); /* kept below the iteration key */
+            lua_insert(L, -2);
+            extra++;
+        }
+    }
+    for (i = 1; i < extra; i++) {
+        for (j = i; j > 0; j--) {
+            size_t la, lb;
+            const char *a = lua_tolstring(L, base + (int)j, &la);
+            const char *c = lua_tolstring(L, base + (int)j + 1, &lb);
+            int cmp = memcmp(a, c, la < lb ? la : lb);
+            if (cmp < 0 || (cmp == 0 && la <= lb))
+                break;
+            lua_pushvalue(L, base + (int)j);
+            lua_pushvalue(L, base + (int)j + 1);
+            lua_replace(L, base + (int)j);
+            lua_replace(L, base + (int)j + 1);
+        }
+    }
+    for (i = 1; i <= extra; i++) {
+        lua_pushvalue(L, base + (int)i);
+        lua_rawget(L, idx);
+        if (!encode_member(L, base + (int)i, b, depth, lay, first, err))
+            return 0;
+    }
+    lua_settop(L, base);
+    return 1;
+}
+
+static int encode(lua_State *L, int idx, sops_buf *b, int depth, const layout *lay, const char **err)
 {
     idx = lua_absindex(L, idx);
     switch (lua_type(L, idx)) {
@@ -721,6 +841,27 @@ static int encode(lua_State *L, int idx, sops_buf *b, int depth, const char **er
             *err = "nesting too deep for the Lua stack";
             return 0;
         }
+        if (lay->order_key && lua_getmetatable(L, idx)) {
+            lua_pushstring(L, lay->order_key);
+            lua_rawget(L, -2);
+            lua_remove(L, -2); /* the metatable */
+            if (lua_type(L, -1) == LUA_TTABLE) {
+                int lidx = lua_gettop(L);
+                if (!sops_buf_addc(b, '{')) {
+                    *err = "out of memory";
+                    return 0;
+                }
+                if (!encode_ordered(L, idx, lidx, b, depth, lay, &first, err))
+                    return 0;
+                lua_pop(L, 1);
+                if (!sops_buf_addc(b, '}')) {
+                    *err = "out of memory";
+                    return 0;
+                }
+                return 1;
+            }
+            lua_pop(L, 1);
+        }
         if (array_length(L, idx, &n)) {
             if (!sops_buf_addc(b, '[')) {
                 *err = "out of memory";
@@ -732,7 +873,7 @@ static int encode(lua_State *L, int idx, sops_buf *b, int depth, const char **er
                     return 0;
                 }
                 lua_rawgeti(L, idx, (int)i);
-                if (!encode(L, -1, b, depth + 1, err))
+                if (!encode(L, -1, b, depth + 1, lay, err))
                     return 0;
                 lua_pop(L, 1);
             }
@@ -746,28 +887,18 @@ static int encode(lua_State *L, int idx, sops_buf *b, int depth, const char **er
             *err = "out of memory";
             return 0;
         }
-        lua_pushnil(L);
-        while (lua_next(L, idx)) {
-            size_t klen;
-            const char *k;
-            if (lua_type(L, -2) != LUA_TSTRING) {
-                *err = "object keys must be strings";
-                return 0;
-            }
-            k = lua_tolstring(L, -2, &klen);
-            if (!sops_utf8_valid(k, klen)) {
-                *err = "invalid UTF-8 in an object key";
-                return 0;
-            }
-            if ((!first && !sops_buf_addc(b, ',')) || !sops_json_add_string(b, k, klen)
-                || !sops_buf_addc(b, ':')) {
-                *err = "out of memory";
-                return 0;
-            }
-            first = 0;
-            if (!encode(L, -1, b, depth + 1, err))
+        if (lay->order_key) {
+            /* a writer with its own order writes the other objects sorted */
+            lua_newtable(L);
+            if (!encode_ordered(L, idx, lua_gettop(L), b, depth, lay, &first, err))
                 return 0;
             lua_pop(L, 1);
+        } else {
+            lua_pushnil(L);
+            while (lua_next(L, idx)) {
+                if (!encode_member(L, lua_gettop(L) - 1, b, depth, lay, &first, err))
+                    return 0;
+            }
         }
         if (!sops_buf_addc(b, '}')) {
             *err = "out of memory";
@@ -782,10 +913,18 @@ static int encode(lua_State *L, int idx, sops_buf *b, int depth, const char **er
     return 0;
 }
 
-int sops_json_encode(lua_State *L, int idx, sops_buf *b, const char **err)
+int sops_json_encode_ordered(lua_State *L, int idx, const char *order_key, sops_buf *b, const char **err)
 {
     int top = lua_gettop(L);
-    int ok = encode(L, idx, b, 0, err);
+    layout lay;
+    int ok;
+    lay.order_key = order_key;
+    ok = encode(L, idx, b, 0, &lay, err);
     lua_settop(L, top);
     return ok;
+}
+
+int sops_json_encode(lua_State *L, int idx, sops_buf *b, const char **err)
+{
+    return sops_json_encode_ordered(L, idx, NULL, b, err);
 }

@@ -28,6 +28,13 @@ int sops_json_decode(lua_State *L, const char *buf, size_t len, int max_depth,
  * memory). Never raises except when Lua itself runs out of stack. */
 int sops_json_encode(lua_State *L, int idx, sops_buf *b, const char **err);
 
+/* The same, with a writer's own key order: a table whose metatable has the
+ * field `order_key` (a list of keys) is an object, its listed keys written
+ * in that order, then any others sorted; other objects are written with
+ * their keys sorted. order_key NULL: none. (Arrays are marked as for
+ * sops_json_encode, by sops.array's metatable.) */
+int sops_json_encode_ordered(lua_State *L, int idx, const char *order_key, sops_buf *b, const char **err);
+
 /* Whether s[0..n) is well-formed UTF-8 (no overlong forms, no surrogates,
  * nothing past U+10FFFF): JSON text must be. */
 int sops_utf8_valid(const char *s, size_t n);

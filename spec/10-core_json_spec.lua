@@ -200,6 +200,30 @@ describe("sops.decode", function()
   end)
 end)
 
+describe("core.encode with a writer's own key order (order_key)", function()
+  local core = require "sops.core"
+  local ORDERED = {order_key = "__order"}
+  local function obj(keys, t) return setmetatable(t, {__order = keys}) end
+
+  it("writes listed keys in their order, then the others sorted; other objects sorted", function()
+    local t = obj({"z", "k", "gone", "a"}, {z = 1, k = "x", a = 2})
+    t.m, t.b = sops.array(), {y = 1, x = {2}}
+    assert.equal('{"z":1,"k":"x","a":2,"b":{"x":[2],"y":1},"m":[]}', core.encode(t, ORDERED))
+    -- the same values without the option: no order promised, same members
+    assert.same(sops.decode(core.encode(t)), sops.decode(core.encode(t, ORDERED)))
+    assert.equal('[{"b":1,"a":2}]', core.encode({obj({"b", "a"}, {a = 2, b = 1})}, ORDERED))
+    assert.equal('{"aa":1,"b":2,"ba":3}', core.encode({ba = 3, b = 2, aa = 1}, ORDERED))
+  end)
+
+  it("refuses what it cannot write, as sops.encode does, and a bad option", function()
+    assert.has_error(function() core.encode(obj({"a"}, {a = 1, [1] = 2, [3] = 4}), ORDERED) end)
+    assert.has_error(function() core.encode({a = "\255"}, ORDERED) end)
+    local ok, err = pcall(core.encode, {}, {order_key = 5})
+    assert.is_false(ok)
+    assert.matches("bad argument #2 to '[%w.?]*' %(order_key: a string expected%)", err) -- ('?' on 5.1)
+  end)
+end)
+
 describe("sops.encode", function()
   it("writes objects, arrays, numbers, strings and null", function()
     assert.equal('{"a":1}', sops.encode({a = 1}))

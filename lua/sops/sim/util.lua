@@ -1,10 +1,11 @@
 -- Small helpers shared by the simulator's modules: ids and time formats.
 local M = {}
 
+-- n random hex digits, eight at a time
 local function hex(n)
   local t = {}
-  for i = 1, n do t[i] = string.format("%x", math.random(0, 15)) end
-  return table.concat(t)
+  for _ = 1, n, 8 do t[#t + 1] = string.format("%08x", math.random(0, 0xffffffff)) end
+  return table.concat(t):sub(1, n)
 end
 M.hex = hex
 
@@ -20,9 +21,18 @@ function M.uuid4()
 end
 
 -- bk-sops formats times in its TIME_ZONE, Asia/Shanghai: "%Y-%m-%d %H:%M:%S +0800".
+-- (the last ones made are kept: a status tree repeats the same few times)
+local TIMES, times = {}, 0
 function M.format_time(t)
   if not t then return nil end
-  return os.date("!%Y-%m-%d %H:%M:%S", math.floor(t) + 8 * 3600) .. " +0800"
+  local s = math.floor(t)
+  local text = TIMES[s]
+  if not text then
+    if times >= 4096 then TIMES, times = {}, 0 end
+    text = os.date("!%Y-%m-%d %H:%M:%S", s + 8 * 3600) .. " +0800"
+    TIMES[s], times = text, times + 1
+  end
+  return text
 end
 
 -- Seconds since the epoch of a civil date and time in UTC (Howard
