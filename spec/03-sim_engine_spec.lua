@@ -428,6 +428,32 @@ describe("sops-sim engine", function()
       assert.is_string(detail.data.finish_time)
     end)
 
+    it("a template with engine_ver = 1 runs as on the old pipeline engine: its status in the v1 shape", function()
+      sim:control("POST", "templates", {id = 103, name = "old", engine_ver = 1, steps = {
+        {name = "first", duration = 1}, {name = "stuck", duration = 1, fail = {ex_data = "boom"}}}})
+      local t = sim:task({template_id = 103, start = true})
+      sim:advance(5)
+      local _, body, _, raw = sim:get(gw("get_task_status", t.task_id, 2) .. "?with_ex_data=1")
+      local d = body.data
+      assert.equal("FAILED", d.state)
+      assert.equal("<class 'pipeline.core.pipeline.Pipeline'>", d.name)
+      assert.equal("", d.version)
+      assert.matches("^%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%d%.%d%d%dZ$", d.state_refresh_at)
+      assert.is_nil(d["root_id:"])
+      assert.is_nil(d.parent_id)
+      assert.equal("FINISHED", d.children[t.nodes[1].id].state)
+      assert.equal("<class 'pipeline.core.flow.event.EmptyStartEvent'>", d.children[t.nodes[1].id].name)
+      assert.equal("stuck", d.children[t.node_ids.stuck].name)
+      assert.is_string(d.children[t.node_ids.stuck].version)
+      assert.same({[t.node_ids.stuck] = "boom"}, d.ex_data)
+      -- the keys in the v1 order (docs/en/apidoc/get_task_status.md)
+      assert.matches('^{"result":true,"data":{"id":"n%x+","state":"FAILED","name":"<class', raw)
+      -- a v2 task beside it keeps the v2 shape
+      local v2 = sim:task({template_id = 1, start = true})
+      sim:advance(1)
+      assert.equal(v2.root_id, status(v2.task_id)["root_id:"])
+    end)
+
     it("pause: refused for a subprocess", function()
       local t = sim:task({template_id = 3, start = true})
       refused(op_node(t.task_id, t.node_ids["restart service"], "pause"),

@@ -68,6 +68,9 @@ function Engine:create_task(project, tpl, fields)
     is_started = false, create_time = self:now(), creator = fields.creator or "admin",
     executor = "", description = fields.description or "", create_method = fields.create_method or "api",
     callback_url = fields.callback_url, deleted = false,
+    -- the engine it runs on: 2 (bamboo), or 1 (the old pipeline engine) for
+    -- a template that says so; only the status answers differ (protocol §6.3)
+    engine_ver = tpl.engine_ver == 1 and 1 or 2,
   }
   self.tasks[id] = task
   return task

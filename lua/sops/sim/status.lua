@@ -30,6 +30,39 @@ local function rewrite(state, children_states)
   return suspended and "NODE_SUSPENDED" or state
 end
 
+-- Engine v1 (the old pipeline engine, protocol §6.3): a BLOCKED container
+-- shows RUNNING while a child runs, else FAILED, else NODE_SUSPENDED; the
+-- root and the events and gateways are named by their Python class.
+local function rewrite_v1(state, children_states)
+  if state ~= "RUNNING" then return state end
+  local failed, suspended = false, false
+  for _, s in ipairs(children_states) do
+    if s == "RUNNING" then return "RUNNING" end
+    if s == "FAILED" then failed = true end
+    if s == "SUSPENDED" or s == "NODE_SUSPENDED" then suspended = true end
+  end
+  return failed and "FAILED" or suspended and "NODE_SUSPENDED" or state
+end
+
+local V1_CLASS = {
+  EmptyStartEvent = "pipeline.core.flow.event.EmptyStartEvent",
+  EmptyEndEvent = "pipeline.core.flow.event.EmptyEndEvent",
+  ExclusiveGateway = "pipeline.core.flow.gateway.ExclusiveGateway",
+  ParallelGateway = "pipeline.core.flow.gateway.ParallelGateway",
+  ConvergeGateway = "pipeline.core.flow.gateway.ConvergeGateway",
+}
+
+local function v1_name(node)
+  if not node then return "<class 'pipeline.core.pipeline.Pipeline'>" end
+  local class = V1_CLASS[node.type]
+  return class and ("<class '" .. class .. "'>") or node.name
+end
+
+-- state_refresh_at: ISO 8601 in UTC with milliseconds
+local function iso_z(t)
+  return os.date("!%Y-%m-%dT%H:%M:%S", math.floor(t)) .. string.format(".%03dZ", math.floor(t % 1 * 1000))
+end
+
 -- The reported state of node `node` (the root when nil), without
 -- formatting anything: a container's state depends on its children's.
 local function reported_state(task, pdef, node)
@@ -41,7 +74,7 @@ local function reported_state(task, pdef, node)
       if task.states[n.id] then child_states[#child_states + 1] = reported_state(task, inner, n) end
     end
   end
-  return rewrite(task.states[id].state, child_states)
+  return (task.engine_ver == 1 and rewrite_v1 or rewrite)(task.states[id].state, child_states)
 end
 
 -- Formats node `node` (or the root pipeline when node is nil); shallow:
@@ -64,6 +97,23 @@ local function format(task, pdef, node, now, shallow)
         end
       end
     end
+  end
+  if task.engine_ver == 1 then
+    return json.obj(
+      "id", id,
+      "state", rewrite_v1(st.state, child_states),
+      "name", v1_name(node),
+      "retry", st.retry,
+      "loop", st.loop,
+      "skip", st.skip,
+      "error_ignorable", st.error_ignored,
+      "error_ignored", st.error_ignored,
+      "version", node and st.version or "",
+      "state_refresh_at", iso_z(st.finish or st.start or now),
+      "elapsed_time", elapsed(st, now),
+      "children", children,
+      "start_time", util.format_time(st.start) or json.null,
+      "finish_time", util.format_time(st.finish) or json.null)
   end
   return json.obj(
     "id", id,
