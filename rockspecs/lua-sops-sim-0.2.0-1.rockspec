@@ -30,6 +30,7 @@ build = {
   type = "builtin",
   modules = {
     ["sops.sim"] = "lua/sops/sim/init.lua",
+    ["sops.sim.callbacks"] = "lua/sops/sim/callbacks.lua",
     ["sops.sim.catalog"] = "lua/sops/sim/catalog.lua",
     ["sops.sim.cli"] = "lua/sops/sim/cli.lua",
     ["sops.sim.clock"] = "lua/sops/sim/clock.lua",

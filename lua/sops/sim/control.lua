@@ -43,6 +43,10 @@ local FAULT_FIELDS = {
   garbage = {status = STATUS, body = rule(text(1024 * 1024)), content_type = rule(header_value())},
   size = {bytes = rule(integer_in(0, 64 * 1024 * 1024))},
   chunked = {bytes = rule(integer_in(1, 1024 * 1024))},
+  -- completion callbacks (match: a part of the callback URL)
+  callback_lost = {},
+  callback_late = {seconds = rule(number_at_least(0))},
+  callback_twice = {},
 }
 
 -- nil when spec is a fault the simulator can apply, else why not.
@@ -135,6 +139,10 @@ function M.handle(sim, req)
     end
     -- dropped: entries the limit pushed out since the log was last cleared
     return reply(200, json.obj("requests", list, "last", sim.seq, "dropped", log.dropped, "limit", log.limit))
+
+  elseif path == "/_sim/callbacks" then
+    -- the completion callbacks sent (or being sent): body, attempts, status
+    return reply(200, json.obj("callbacks", sim.callbacks:list()))
 
   elseif path == "/_sim/faults" then
     if m == "DELETE" then

@@ -30,6 +30,7 @@ function M.new(opts)
     templates = {}, template_order = {},
     projects = opts.projects,
     tasks = {}, next_task_id = opts.first_task_id or 1,
+    calling_back = {}, -- the tasks with a callback_url that have not ended
   }, Engine)
   for _, t in ipairs(opts.templates or {}) do self:add_template(t) end
   return self
@@ -67,12 +68,13 @@ function Engine:create_task(project, tpl, fields)
     current_flow = fields.flow_type == "common_func" and "func_claim" or "execute_task",
     is_started = false, create_time = self:now(), creator = fields.creator or "admin",
     executor = "", description = fields.description or "", create_method = fields.create_method or "api",
-    callback_url = fields.callback_url, deleted = false,
+    callback_url = fields.callback_url, callback_version = fields.callback_version, deleted = false,
     -- the engine it runs on: 2 (bamboo), or 1 (the old pipeline engine) for
     -- a template that says so; only the status answers differ (protocol §6.3)
     engine_ver = tpl.engine_ver == 1 and 1 or 2,
   }
   self.tasks[id] = task
+  if task.callback_url then self.calling_back[task] = true end
   return task
 end
 
@@ -110,6 +112,20 @@ local function finish(st, state, t)
   st.waiting = false
 end
 
+-- A task's end as bk-sops signals it (gcloud/taskflow3/signals/handlers.py):
+-- finished (true), or a node failed or the task was revoked (false); the
+-- simulator sends the task's completion callback from it.
+function Engine:ended(task, success)
+  if self.on_end then self.on_end(task, success) end
+end
+
+-- A node fails at time t: post_set_state FAILED, which sends the task's
+-- callback with task_success false, every time.
+function Engine:fail_node(task, st, t)
+  finish(st, "FAILED", t)
+  self:ended(task, false)
+end
+
 local function next_node(node, st)
   if node.type == "ExclusiveGateway" then return st.flow.target end
   return node.next_flow.target
@@ -129,7 +145,7 @@ function Engine:execute(task, node, st, now)
       finish(st, "FINISHED", st.start)
     else
       st.ex_data = "exclusive gateway(" .. node.id .. ") all conditions of branches are not meet"
-      finish(st, "FAILED", st.start)
+      self:fail_node(task, st, st.start)
     end
     return true
   elseif kind == "SubProcess" then
@@ -153,7 +169,7 @@ function Engine:execute(task, node, st, now)
     if timeout and now >= due + timeout then
       st.expired = true
       st.ex_data = "callback timeout: no callback received in " .. timeout .. " seconds"
-      finish(st, "FAILED", due + timeout)
+      self:fail_node(task, st, due + timeout)
       return true
     end
     return false
@@ -171,7 +187,7 @@ function Engine:execute(task, node, st, now)
         st.error_ignored = true
         finish(st, "FINISHED", due)
       else
-        finish(st, "FAILED", due)
+        self:fail_node(task, st, due)
       end
       return true
     end
@@ -232,6 +248,7 @@ function Engine:advance(task)
     finish(rst, "FINISHED", ft)
     task.current_flow = "finished"
     task.finish_time = ft
+    self:ended(task, true)
   end
 end
 
@@ -279,6 +296,7 @@ function Engine:revoke_task(task)
   rst.state, rst.waiting = "REVOKED", false
   task.current_flow = "finished"
   task.finish_time = now
+  self:ended(task, false)
   return true
 end
 
@@ -399,7 +417,7 @@ function Engine:callback(task, node, data, version)
   local failed = type(data) == "table" and (data.result == false or data.success == false or data.status == "failed")
   if failed then
     st.ex_data = type(data.message) == "string" and data.message or "callback reported a failure"
-    finish(st, "FAILED", now)
+    self:fail_node(task, st, now)
   else
     st.outputs = {callback_data = data}
     finish(st, "FINISHED", now)
@@ -420,7 +438,7 @@ function Engine:forced_fail(task, node, username)
       "forced_fail_activity")
   end
   st.ex_data = "The node has been terminated by " .. username .. "."
-  finish(st, "FAILED", self:now())
+  self:fail_node(task, st, self:now())
   return true
 end
 

@@ -114,7 +114,7 @@ end
 
 function Conn:close()
   if not self.closed then
-    self.sock:close()
+    if self.sock then self.sock:close() end
     self.closed = true
   end
 end
@@ -336,9 +336,44 @@ function Server:drop(conn)
     self.conns[conn] = nil
     self.count = self.count - 1
   end
-  self.waiting_read[conn.sock] = nil
-  self.waiting_write[conn.sock] = nil
+  if conn.sock then
+    self.waiting_read[conn.sock] = nil
+    self.waiting_write[conn.sock] = nil
+  end
   self.sleepers[conn] = nil
+end
+
+-- Runs fn(task) in the loop beside the connections, as a coroutine that
+-- may call task:sleep(seconds) and M.connect(task, ...): work in the
+-- background (the simulator's callbacks) that never holds up an answer.
+function Server:spawn(fn)
+  local task = setmetatable({buf = "", id = "task", active = socket.gettime(), served = 0}, Conn)
+  task.task = task
+  task.co = coroutine.create(function() fn(task) end)
+  self:resume(task)
+  return task
+end
+
+-- An outbound connection for a task of Server:spawn: connects without
+-- blocking the loop; the connection, or nil and why.
+function M.connect(task, host, port)
+  local sock = socket.tcp()
+  sock:settimeout(0)
+  local ok, err = sock:connect(host, port)
+  local conn = setmetatable({sock = sock, buf = "", id = "out", active = socket.gettime(), served = 0,
+    co = task.co, task = task}, Conn)
+  if not ok and err ~= "timeout" and err ~= "Operation already in progress" then
+    sock:close()
+    return nil, err
+  end
+  if not ok then
+    coroutine.yield("write", conn) -- writable once connected (or refused)
+    if not sock:getpeername() then
+      sock:close()
+      return nil, "connection refused"
+    end
+  end
+  return conn
 end
 
 function Server:resume(conn, ...)
@@ -349,16 +384,19 @@ function Server:resume(conn, ...)
     self:drop(conn)
     return
   end
-  if coroutine.status(co) == "dead" or conn.closed then
+  if coroutine.status(co) == "dead" or (conn.closed and not conn.task) then
     self:drop(conn)
     return
   end
+  -- (a connection waits on itself; a task of spawn, on the connection it
+  -- yielded)
   if what == "read" then
-    self.waiting_read[conn.sock] = conn
+    self.waiting_read[arg.sock] = arg
   elseif what == "write" then
-    self.waiting_write[conn.sock] = conn
+    self.waiting_write[arg.sock] = arg
   elseif what == "sleep" then
-    self.sleepers[conn] = arg
+    -- (a background task sleeps as itself, whatever connection woke it)
+    self.sleepers[conn.task or conn] = arg
   end
 end
 

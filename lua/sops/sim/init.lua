@@ -9,6 +9,7 @@ local engine = require "sops.sim.engine"
 local views = require "sops.sim.views"
 local routes = require "sops.sim.routes"
 local control = require "sops.sim.control"
+local callbacks = require "sops.sim.callbacks"
 local template = require "sops.sim.template"
 
 local M = {}
@@ -62,6 +63,24 @@ function Sim:reset()
   self.views = views.new(self)
   self.seq, self.faults = self.seq or 0, {}
   self:clear_log()
+  -- completion callbacks: queued as tasks end, sent from the loop (tick)
+  self.callbacks = callbacks.new(self, function() return json.array() end)
+  self.engine.on_end = function(task, success) self.callbacks:task_ended(task, success) end
+end
+
+-- Every loop turn: tasks that will call back move on with the clock, at
+-- most every 50 ms (nobody may be asking for their status), and queued
+-- callbacks go out.
+function Sim:tick()
+  local now = socket.gettime()
+  if now - (self.ticked or 0) >= 0.05 then
+    self.ticked = now
+    local calling = self.engine.calling_back
+    for task in pairs(calling) do
+      if task.finish_time then calling[task] = nil else self.engine:advance(task) end
+    end
+  end
+  self.callbacks:pump(self.server)
 end
 
 -- The request log: entries log[first..last], at most opts.log_limit of
@@ -91,9 +110,11 @@ local function record(self, req, conn)
   end
 end
 
-local function take_fault(self, req)
+-- Takes the next armed fault for a request's path (callbacks = false) or
+-- for a completion callback's URL (callbacks = true: the callback_* kinds).
+function Sim:take_fault(callbacks_, text)
   for i, f in ipairs(self.faults) do
-    if f.match == nil or req.path:find(f.match, 1, true) then
+    if (f.kind:sub(1, 9) == "callback_") == callbacks_ and (f.match == nil or text:find(f.match, 1, true)) then
       f.remaining = f.remaining - 1
       if f.remaining <= 0 then table.remove(self.faults, i) end
       return f
@@ -116,7 +137,7 @@ end
 -- Serves one request of the bk-sops API, applying any armed fault.
 function Sim:serve(req, conn)
   record(self, req, conn)
-  local fault = take_fault(self, req)
+  local fault = self:take_fault(false, req.path)
   local kind = fault and fault.kind
   if kind == "delay" then
     conn:sleep(tonumber(fault.seconds) or 1)
@@ -183,6 +204,7 @@ function Sim:listen()
   local server, err = http.new({
     host = self.opts.host, port = self.opts.port,
     max_connections = self.opts.max_connections, idle_timeout = self.opts.idle_timeout,
+    on_tick = function() self:tick() end,
     handler = function(req, conn)
       local ok, s, h, b, chunk = pcall(self.handle, self, req, conn)
       if ok then return s, h, b, chunk end

@@ -214,7 +214,7 @@ end
 -- The view's own order (create_task.py, create_and_start_task.py): the
 -- callback URL (an empty or null one means none), the template, then the
 -- parameters' schema; each refusal is the view's, with its trace_id.
-function Views:new_task(ctx, project, project_source)
+function Views:new_task(ctx, project, project_source, record_version)
   local body = parse_body(ctx)
   local url = body.callback_url
   if url == json.null or url == "" or url == false then
@@ -241,6 +241,9 @@ function Views:new_task(ctx, project, project_source)
     name = body.name, creator = ctx.username, constants = constants, flow_type = body.flow_type,
     description = type(body.description) == "string" and body.description or "",
     callback_url = url,
+    -- (create_task records callback_version; create_and_start_task does not)
+    callback_version = record_version and type(body.callback_version) == "string" and body.callback_version ~= ""
+      and body.callback_version or nil,
   })
 end
 
@@ -255,7 +258,7 @@ local function created(self, ctx, project, task)
 end
 
 function Views:create_task(ctx, project)
-  local task, resp = self:new_task(ctx, project, {project = true, business = true})
+  local task, resp = self:new_task(ctx, project, {project = true, business = true}, true)
   if not task then return resp end
   return created(self, ctx, project, task)
 end
