@@ -200,8 +200,8 @@ bench/curl_loop: bench/curl_loop.c
 # README's tables of calls, from lua/sops/api.lua, and of the sops command's
 # commands and exit codes, from lua/sops/cli/commands.lua
 readme: $(CORE)
-	LUA_PATH='lua/?.lua;;' $(LUA) spec/support/calls.lua README.md
-	LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='$(BUILD)/?.so;;' $(LUA) spec/support/commands.lua README.md
+	LUA_PATH='lua/?.lua;spec/?.lua;;' $(LUA) spec/support/calls.lua README.md
+	LUA_PATH='lua/?.lua;lua/?/init.lua;spec/?.lua;;' LUA_CPATH='$(BUILD)/?.so;;' $(LUA) spec/support/commands.lua README.md
 
 # share/: the sops command's bash completion and man page, from its help
 share: $(CORE)

@@ -4,6 +4,8 @@
 --   lua spec/support/calls.lua README.md   rewrites README.md in place
 local api = require "sops.api"
 
+local section = require "support.section"
+
 local M = {}
 
 M.BEGIN = "<!-- calls: made from lua/sops/api.lua by `make readme` -->"
@@ -102,23 +104,6 @@ function M.render()
   return table.concat(out, "\n")
 end
 
--- The README text with its calls section replaced; nil, why when the
--- markers are missing.
-function M.rewrite(text)
-  local a = text:find(M.BEGIN, 1, true)
-  local _, b = text:find(M.END, 1, true)
-  if not a or not b then return nil, "README has no calls markers" end
-  return text:sub(1, a - 1) .. M.render() .. text:sub(b + 1)
-end
-
-if arg and arg[0] and arg[0]:find("calls%.lua$") and arg[1] then
-  local f = assert(io.open(arg[1], "rb"))
-  local text = f:read("*a")
-  f:close()
-  local new = assert(M.rewrite(text))
-  f = assert(io.open(arg[1], "wb"))
-  f:write(new)
-  f:close()
-end
+section.define(M, "calls", "calls%.lua$")
 
 return M

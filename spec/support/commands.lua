@@ -5,6 +5,8 @@
 --   lua spec/support/commands.lua README.md   rewrites README.md in place
 local commands = require "sops.cli.commands"
 
+local section = require "support.section"
+
 local M = {}
 
 M.BEGIN = "<!-- commands: made from lua/sops/cli/commands.lua by `make readme` -->"
@@ -45,23 +47,6 @@ function M.render()
   return table.concat(out, "\n")
 end
 
--- The README text with its commands section replaced; nil, why when the
--- markers are missing.
-function M.rewrite(text)
-  local a = text:find(M.BEGIN, 1, true)
-  local _, b = text:find(M.END, 1, true)
-  if not a or not b then return nil, "README has no commands markers" end
-  return text:sub(1, a - 1) .. M.render() .. text:sub(b + 1)
-end
-
-if arg and arg[0] and arg[0]:find("commands%.lua$") and arg[1] then
-  local f = assert(io.open(arg[1], "rb"))
-  local text = f:read("*a")
-  f:close()
-  local new = assert(M.rewrite(text))
-  f = assert(io.open(arg[1], "wb"))
-  f:write(new)
-  f:close()
-end
+section.define(M, "commands", "commands%.lua$")
 
 return M
