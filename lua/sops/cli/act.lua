@@ -69,11 +69,12 @@ end
 function M.create(ctx, c, a)
   local task, code = create(ctx, c, a)
   if not task then return code end
-  if ctx.flags.json then return ctx:print_json(task) and EXIT.OK or EXIT.TRANSPORT end
-  ctx:say(string.format("task %d created: %s", task.task_id, task.name))
-  if task.task_url then ctx:say(tostring(task.task_url)) end
-  ctx:say(string.format("(sops start %d starts it)", task.task_id))
-  return EXIT.OK
+  return ctx:show(task, function()
+    local lines = {string.format("task %d created: %s", task.task_id, task.name)}
+    if task.task_url then lines[#lines + 1] = tostring(task.task_url) end
+    lines[#lines + 1] = string.format("(sops start %d starts it)", task.task_id)
+    return lines
+  end)
 end
 
 -- sops run: create, start, and with --wait watch to the end
@@ -88,25 +89,16 @@ function M.run(ctx, c, a)
     return ctx:fail(err)
   end
   if a.wait then return watch.one(ctx, c, task.task_id, a, task) end
-  if ctx.flags.json then return ctx:print_json(task) and EXIT.OK or EXIT.TRANSPORT end
-  ctx:say(string.format("task %d: start queued (sops wait %d watches it)", task.task_id, task.task_id))
-  return EXIT.OK
+  return ctx:show(task, function()
+    return {string.format("task %d: start queued (sops wait %d watches it)", task.task_id, task.task_id)}
+  end)
 end
 
 function M.start(ctx, c, a)
   local ok, err = c:start_task{task_id = a.TASK}
   if not ok then return ctx:fail(err) end
   if a.wait then return watch.one(ctx, c, a.TASK, a) end
-  if ctx.flags.json then return ctx:print_json(ok) and EXIT.OK or EXIT.TRANSPORT end
-  ctx:say(string.format("task %d: start queued", a.TASK))
-  return EXIT.OK
-end
-
--- The result of an accepted request: its data with --json, else a line.
-local function done(ctx, data, line)
-  if ctx.flags.json then return ctx:print_json(data) and EXIT.OK or EXIT.TRANSPORT end
-  ctx:say(line)
-  return EXIT.OK
+  return ctx:show(ok, function() return {string.format("task %d: start queued", a.TASK)} end)
 end
 
 -- A task action: pause, resume, revoke.
@@ -114,7 +106,7 @@ local function task_action(method, what)
   return function(ctx, c, a)
     local ok, err = c[method](c, {task_id = a.TASK})
     if not ok then return ctx:fail(err) end
-    return done(ctx, ok, string.format("task %d: %s", a.TASK, what))
+    return ctx:show(ok, function() return {string.format("task %d: %s", a.TASK, what)} end)
   end
 end
 M.pause = task_action("pause_task", "paused")
@@ -122,35 +114,30 @@ M.resume = task_action("resume_task", "resumed")
 M.revoke = task_action("revoke_task", "revoked")
 
 -- A node action on a node as a person names it; build(args, a) adds the
--- action's own fields, or returns nil, message.
+-- action's own fields.
 local function node_action(method, word_of, build, what)
   return function(ctx, c, a)
     local id, entry = read.find_node(ctx, c, a.TASK, a[word_of])
     if not id then return entry end
     local args = {task_id = a.TASK, node_id = id}
-    if build then
-      local _, why = build(args, a)
-      if why then return ctx:usage(why) end
-    end
+    if build then build(args, a) end
     local ok, err = c[method](c, args)
     if not ok then return ctx:fail(err) end
-    return done(ctx, ok, string.format("task %d: node %s (%s) %s", a.TASK, entry.path ~= "" and entry.path or id,
-      id, what(a, args)))
+    return ctx:show(ok, function()
+      return {string.format("task %d: node %s (%s) %s", a.TASK, entry.path ~= "" and entry.path or id, id,
+        what(a, args))}
+    end)
   end
 end
 
 M.skip = node_action("skip_node", "NODE", nil, function() return "skipped" end)
-M["skip-exg"] = node_action("skip_exg", "GATEWAY", function(args, a) args.flow_id = a.FLOW return true end,
+M["skip-exg"] = node_action("skip_exg", "GATEWAY", function(args, a) args.flow_id = a.FLOW end,
   function(a) return "takes flow " .. a.FLOW end)
-M.callback = node_action("callback_node", "NODE", function(args, a)
-  if a.data then args.data = a.data end
-  return true
-end, function() return "got the callback" end)
+M.callback = node_action("callback_node", "NODE", function(args, a) args.data = a.data end,
+  function() return "got the callback" end)
 
-local retry_one = node_action("retry_node", "NODE", function(args, a)
-  if a.inputs then args.inputs = a.inputs end
-  return true
-end, function(a) return a.inputs and "retried with new inputs" or "retried" end)
+local retry_one = node_action("retry_node", "NODE", function(args, a) args.inputs = a.inputs end,
+  function(a) return a.inputs and "retried with new inputs" or "retried" end)
 
 -- sops retry TASK NODE [--inputs JSON] | sops retry TASK --failed
 function M.retry(ctx, c, a)

@@ -7,7 +7,6 @@ local core = require "sops.core"
 local check = require "sops.check"
 local version = require "sops.version"
 local parser = require "sops.cli.parser"
-local commands = require "sops.cli.commands"
 local config = require "sops.cli.config"
 local context = require "sops.cli.context"
 local render = require "sops.cli.render"
@@ -135,5 +134,4 @@ function M.main(argv, io_)
   return EXIT.TRANSPORT
 end
 
-M.commands = commands
 return M

@@ -33,7 +33,6 @@ local function ended_code(state)
   if state == "FINISHED" then return EXIT.OK end
   return EXIT.ENDED_BADLY
 end
-M.ended_code = ended_code
 
 -- the live view, on a terminal without --json
 local function new_view(ctx)
