@@ -22,10 +22,8 @@ local function usage(c)
     if w.many == "?" then word = "[" .. word .. "]" end
     parts[#parts + 1] = word
   end
-  local connection = {}
-  for _, o in ipairs(commands.CONNECTION) do connection[o] = true end
   for _, o in ipairs(c.options) do
-    if not connection[o] then
+    if not commands.IS_CONNECTION[o] then
       local name = o.short or o.long
       parts[#parts + 1] = "[" .. name .. (o.arg and (" " .. o.arg) or "") .. "]" .. (o.kind == "list" and "..." or "")
     end

@@ -34,6 +34,10 @@ M.CONNECTION = {
   opt("--request-timeout", "S", "seconds for each HTTP request", {default = "30", check = "positive"}),
 }
 
+-- (the same, as a set: whether an option is one of them)
+M.IS_CONNECTION = {}
+for _, o in ipairs(M.CONNECTION) do M.IS_CONNECTION[o] = true end
+
 local JSON = opt("--json", nil, "print the exact data as one JSON document on stdout, for scripts; human text "
   .. "goes to stderr")
 

@@ -49,7 +49,6 @@ local function leaves(status)
   end)
   return running, failed, finished, seen
 end
-M.leaves = leaves
 
 function M.bar(done, total, width)
   width = width or 30

@@ -78,12 +78,6 @@ local function add_options(p, list, group_name)
   if group_name and #elements > 0 then p:group(group_name, unpack(elements)) end
 end
 
-local function is_connection(o)
-  for _, c in ipairs(commands.CONNECTION) do
-    if c == o then return true end
-  end
-  return false
-end
 
 local function add_command(top, spec, state)
   local p = top:command(spec.name, spec.about)
@@ -93,7 +87,7 @@ local function add_command(top, spec, state)
     if w.many then a:args(w.many) end
   end
   local own, connection = {}, {}
-  for _, o in ipairs(spec.options) do table.insert(is_connection(o) and connection or own, o) end
+  for _, o in ipairs(spec.options) do table.insert(commands.IS_CONNECTION[o] and connection or own, o) end
   add_options(p, own, "Options")
   add_options(p, connection, "Connection (in order: flag, --profile, environment, [default] profile)")
   -- never from the command line, where ps shows it: refused with a message
@@ -149,7 +143,7 @@ function M.parse(argv)
   if spec then
     for _, o in ipairs(spec.options) do
       local key = o.long:sub(3):gsub("%-", "_")
-      if result[key] == nil and o.default and not is_connection(o) then
+      if result[key] == nil and o.default and not commands.IS_CONNECTION[o] then
         result[key] = o.check and CHECKS[o.check] and CHECKS[o.check](o.default) or o.default
       end
     end

@@ -168,7 +168,6 @@ local function ordinal(n)
   if tens >= 11 and tens <= 13 then return n .. "th" end
   return n .. (({"st", "nd", "rd"})[ones] or "th")
 end
-M.ordinal = ordinal
 
 -- What a wait says about a failed poll it will try again, after `failures`
 -- failures in a row before this one: "retrying: connection refused (3rd
