@@ -738,14 +738,17 @@ static int encode_ordered(lua_State *L, int idx, int lidx, sops_buf *b, int dept
         lua_pop(L, 1);
         written++;
     }
-    /* no key beyond the listed ones (the usual case): done */
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-        lua_pop(L, 1);
-        total++;
+    /* no key beyond the listed ones (the usual case for a listed object):
+     * done (an object with no list has only others: no need to count) */
+    if (n > 0) {
+        lua_pushnil(L);
+        while (lua_next(L, idx)) {
+            lua_pop(L, 1);
+            total++;
+        }
+        if (total == written)
+            return 1;
     }
-    if (total == written)
-        return 1;
     /* the other keys, onto the stack, then sorted in place (insertion sort:
      * objects written this way are small) */
     base = lua_gettop(L);
