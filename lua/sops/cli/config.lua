@@ -134,21 +134,19 @@ function M.client_options(flags, getenv)
     return nil, "no URL: give --url, set BK_SOPS_URL (or BK_API_URL_TMPL), or write a profile (sops --help)"
   end
   if not o.app_code then return nil, "no app code: give --app-code or set BK_APP_CODE" end
-  local secret_file = pick("app_secret_file")
-  if flags.app_secret_file or (named and named.app_secret_file) then
-    local s, err = M.read_secret(secret_file, "the app secret file")
-    if not s then return nil, err end
-    o.app_secret = s
-  else
+  -- the secret: a file that the flag or the named profile gives, else the
+  -- environment, else the file of the [default] profile
+  if not (flags.app_secret_file or (named and named.app_secret_file)) then
     for _, name in ipairs({"BK_APP_SECRET", "BKPAAS_APP_SECRET"}) do
       local v = getenv(name)
       if v and v ~= "" then o.app_secret = v break end
     end
-    if not o.app_secret and secret_file then
-      local s, err = M.read_secret(secret_file, "the app secret file")
-      if not s then return nil, err end
-      o.app_secret = s
-    end
+  end
+  local secret_file = not o.app_secret and pick("app_secret_file")
+  if secret_file then
+    local s, err = M.read_secret(secret_file, "the app secret file")
+    if not s then return nil, err end
+    o.app_secret = s
   end
   if not o.app_secret then
     return nil, "no app secret: set BK_APP_SECRET, or give --app-secret-file (or app_secret_file in a profile)"
