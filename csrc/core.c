@@ -8,6 +8,8 @@
 #include "errors.h"
 #include "ids.h"
 #include "json.h"
+#include "listener.h"
+#include "secret.h"
 #include "sys.h"
 
 /* core.decode(s [, max_depth]) -> value | nil, message
@@ -80,6 +82,9 @@ int luaopen_sops_core(lua_State *L)
         {"isatty", sops_isatty},
         {"term_size", sops_term_size},
         {"file_mode", sops_file_mode},
+        {"listen", sops_listener_new},
+        {"random_hex", sops_random_hex},
+        {"secret_equal", sops_secret_equal},
         {NULL, NULL},
     };
     if (!curl_ready) {
@@ -89,6 +94,7 @@ int luaopen_sops_core(lua_State *L)
     }
     sops_error_open(L);
     sops_endpoints_open(L);
+    sops_listener_open(L);
     luaL_newmetatable(L, SOPS_ARRAY_MT);
     lua_pushliteral(L, "array");
     lua_setfield(L, -2, "__jsontype");

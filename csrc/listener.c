@@ -1,0 +1,655 @@
+/* core.listen: a small HTTP/1.1 server for completion callbacks (see
+ * listener.h). Non-blocking descriptors, poll(2), one request per
+ * connection (every answer closes it), and fixed bounds on everything a
+ * sender controls: the connections open at once, the head, the body and the
+ * time a connection may take. Lua errors are raised only by argument checks,
+ * before anything is done, and by pushing results, whose memory the
+ * userdata owns. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "listener.h"
+
+#define HEAD_MAX 8192          /* request line and headers */
+#define FIELD_MAX 256          /* a Content-Type kept for Lua */
+#define WRITE_BUDGET_MS 1000   /* an answer that cannot be written in this long is dropped */
+#define MAX_CONNECTIONS 1024
+
+typedef struct {
+    int fd;           /* -1: a free slot */
+    int ready;        /* a whole request is read and waits for listener:answer */
+    int continued;    /* "100 Continue" was sent */
+    lua_Integer id;   /* what Lua answers it by */
+    double since;     /* accepted at (monotonic seconds) */
+    char *buf;
+    size_t len, cap;
+    size_t head;      /* the head's length, CRLFCRLF included; 0 while not all read */
+    size_t need;      /* head + Content-Length */
+    char method[16];
+    char content_type[FIELD_MAX];
+    size_t target_off, target_len;
+} conn;
+
+typedef struct {
+    int fd; /* -1 once closed */
+    int port;
+    int nconn;
+    size_t max_body;
+    double idle;
+    lua_Integer next_id, accepted, refused;
+    conn *conns;
+} sops_listener;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int set_nonblocking(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+        return -1;
+    return fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+static void conn_close(conn *c)
+{
+    if (c->fd >= 0)
+        close(c->fd);
+    free(c->buf);
+    memset(c, 0, sizeof *c);
+    c->fd = -1;
+}
+
+/* Writes all of data within WRITE_BUDGET_MS; 0 on success. */
+static int write_all(int fd, const char *data, size_t len)
+{
+    double end = now_s() + WRITE_BUDGET_MS / 1000.0;
+    while (len > 0) {
+        ssize_t w = send(fd, data, len, MSG_NOSIGNAL);
+        if (w > 0) {
+            data += w;
+            len -= (size_t)w;
+            continue;
+        }
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            struct pollfd p;
+            double left = end - now_s();
+            if (left <= 0)
+                return -1;
+            p.fd = fd;
+            p.events = POLLOUT;
+            p.revents = 0;
+            if (poll(&p, 1, (int)(left * 1000) + 1) < 0 && errno != EINTR)
+                return -1;
+            continue;
+        }
+        return -1;
+    }
+    return 0;
+}
+
+static const char *reason_of(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 411: return "Length Required";
+    case 413: return "Payload Too Large";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 503: return "Service Unavailable";
+    default: return status < 300 ? "OK" : status < 500 ? "Client Error" : "Server Error";
+    }
+}
+
+/* Answers on c with status and a JSON body, then closes it. */
+static int conn_answer(conn *c, int status, const char *body, size_t blen)
+{
+    char head[256];
+    int n = snprintf(head, sizeof head,
+                     "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %lu\r\n"
+                     "Connection: close\r\n\r\n",
+                     status, reason_of(status), (unsigned long)blen);
+    int ok = n > 0 && (size_t)n < sizeof head && write_all(c->fd, head, (size_t)n) == 0 &&
+             write_all(c->fd, body, blen) == 0;
+    conn_close(c);
+    return ok ? 0 : -1;
+}
+
+static void conn_refuse(sops_listener *l, conn *c, int status)
+{
+    char body[96];
+    int n = snprintf(body, sizeof body, "{\"result\": false, \"message\": \"%s\"}", reason_of(status));
+    l->refused++;
+    conn_answer(c, status, body, n > 0 ? (size_t)n : 0);
+}
+
+/* Whether the header line [s, e) is named `name` (lower case), and if so
+ * where its value starts and ends (trimmed). */
+static int header_is(const char *s, const char *e, const char *name, const char **vs, const char **ve)
+{
+    size_t n = strlen(name), i;
+    if ((size_t)(e - s) <= n || s[n] != ':')
+        return 0;
+    for (i = 0; i < n; i++) {
+        char ch = s[i];
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (char)(ch - 'A' + 'a');
+        if (ch != name[i])
+            return 0;
+    }
+    s += n + 1;
+    while (s < e && (*s == ' ' || *s == '\t'))
+        s++;
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+        e--;
+    *vs = s;
+    *ve = e;
+    return 1;
+}
+
+/* Reads the head of c (all of it is in c->buf[0, c->head)): 0, or the
+ * status to refuse it with. */
+static int parse_head(sops_listener *l, conn *c)
+{
+    const char *p = c->buf, *end = c->buf + c->head - 2, *eol, *sp1, *sp2;
+    long long length = -1;
+    int expect = 0;
+    eol = memchr(p, '\r', (size_t)(end - p));
+    if (!eol || eol[1] != '\n')
+        return 400;
+    sp1 = memchr(p, ' ', (size_t)(eol - p));
+    if (!sp1 || sp1 == p || (size_t)(sp1 - p) >= sizeof c->method)
+        return 400;
+    sp2 = memchr(sp1 + 1, ' ', (size_t)(eol - sp1 - 1));
+    if (!sp2 || sp2 == sp1 + 1 || (size_t)(eol - sp2 - 1) != 8 || memcmp(sp2 + 1, "HTTP/1.", 7) != 0)
+        return 400;
+    memcpy(c->method, p, (size_t)(sp1 - p));
+    c->method[sp1 - p] = '\0';
+    c->target_off = (size_t)(sp1 + 1 - c->buf);
+    c->target_len = (size_t)(sp2 - sp1 - 1);
+    for (p = eol + 2; p < end; p = eol + 2) {
+        const char *vs, *ve;
+        eol = memchr(p, '\r', (size_t)(end - p) + 2);
+        if (!eol || eol[1] != '\n')
+            return 400;
+        if (header_is(p, eol, "content-length", &vs, &ve)) {
+            long long v = 0;
+            if (vs == ve || ve - vs > 12)
+                return ve - vs > 12 ? 413 : 400;
+            for (; vs < ve; vs++) {
+                if (*vs < '0' || *vs > '9')
+                    return 400;
+                v = v * 10 + (*vs - '0');
+            }
+            if (length >= 0 && length != v)
+                return 400;
+            length = v;
+        } else if (header_is(p, eol, "transfer-encoding", &vs, &ve)) {
+            return 411;
+        } else if (header_is(p, eol, "content-type", &vs, &ve)) {
+            size_t n = (size_t)(ve - vs);
+            if (n >= sizeof c->content_type)
+                n = sizeof c->content_type - 1;
+            memcpy(c->content_type, vs, n);
+            c->content_type[n] = '\0';
+        } else if (header_is(p, eol, "expect", &vs, &ve)) {
+            expect = ve - vs == 12 && strncmp(vs, "100-continue", 12) == 0;
+        }
+    }
+    if (length < 0)
+        length = 0;
+    if ((unsigned long long)length > (unsigned long long)l->max_body)
+        return 413;
+    c->need = c->head + (size_t)length;
+    if (expect && c->len < c->need && !c->continued) {
+        static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+        c->continued = 1;
+        if (write_all(c->fd, cont, sizeof cont - 1) != 0)
+            return 400;
+    }
+    return 0;
+}
+
+/* Reads what c has; returns 1 when a whole request is in, 0 for more to
+ * come, -1 when the peer went away, or a status to refuse with. */
+static int conn_read(sops_listener *l, conn *c)
+{
+    size_t limit = HEAD_MAX + l->max_body;
+    for (;;) {
+        ssize_t r;
+        if (c->len == c->cap) {
+            size_t cap = c->cap ? c->cap * 2 : 4096;
+            char *b;
+            if (c->cap >= limit)
+                return c->head ? 413 : 431;
+            if (cap > limit)
+                cap = limit;
+            b = realloc(c->buf, cap);
+            if (!b)
+                return 503;
+            c->buf = b;
+            c->cap = cap;
+        }
+        r = recv(c->fd, c->buf + c->len, c->cap - c->len, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return 0;
+        if (r <= 0)
+            return -1;
+        if (!c->head) {
+            size_t from = c->len > 3 ? c->len - 3 : 0, i;
+            c->len += (size_t)r;
+            for (i = from; i + 4 <= c->len; i++) {
+                if (memcmp(c->buf + i, "\r\n\r\n", 4) == 0) {
+                    int st;
+                    c->head = i + 4;
+                    st = parse_head(l, c);
+                    if (st)
+                        return st;
+                    break;
+                }
+            }
+            if (!c->head && c->len >= HEAD_MAX)
+                return 431;
+        } else {
+            c->len += (size_t)r;
+        }
+        if (c->head && c->len >= c->need)
+            return 1;
+    }
+}
+
+static sops_listener *check_listener(lua_State *L, int i)
+{
+    return (sops_listener *)luaL_checkudata(L, i, SOPS_LISTENER_MT);
+}
+
+static sops_listener *check_open(lua_State *L)
+{
+    sops_listener *l = check_listener(L, 1);
+    if (l->fd < 0)
+        luaL_argerror(L, 1, "listener is closed");
+    return l;
+}
+
+/* Frees everything; safe to call twice (close, then __gc). */
+static void listener_release(sops_listener *l)
+{
+    int i;
+    if (l->conns) {
+        for (i = 0; i < l->nconn; i++)
+            conn_close(&l->conns[i]);
+        free(l->conns);
+        l->conns = NULL;
+    }
+    if (l->fd >= 0)
+        close(l->fd);
+    l->fd = -1;
+}
+
+/* A slot for a new connection: a free one, else the one that has been
+ * reading the longest (a slow sender loses its place); NULL when every
+ * connection holds a request waiting for its answer. */
+static conn *free_slot(sops_listener *l)
+{
+    conn *oldest = NULL;
+    int i;
+    for (i = 0; i < l->nconn; i++) {
+        conn *c = &l->conns[i];
+        if (c->fd < 0)
+            return c;
+        if (!c->ready && (!oldest || c->since < oldest->since))
+            oldest = c;
+    }
+    if (oldest) {
+        l->refused++;
+        conn_close(oldest);
+    }
+    return oldest;
+}
+
+static void accept_all(sops_listener *l, double t)
+{
+    for (;;) {
+        conn *c;
+        int fd = accept(l->fd, NULL, NULL);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            return; /* EAGAIN, or out of descriptors: the rest waits */
+        }
+        if (set_nonblocking(fd) != 0) {
+            close(fd);
+            continue;
+        }
+        l->accepted++;
+        c = free_slot(l);
+        if (!c) {
+            conn tmp;
+            memset(&tmp, 0, sizeof tmp);
+            tmp.fd = fd;
+            conn_refuse(l, &tmp, 503);
+            continue;
+        }
+        c->fd = fd;
+        c->since = t;
+        c->id = ++l->next_id;
+    }
+}
+
+/* Pushes the request held by c as {id, method, target, content_type, body}. */
+static void push_request(lua_State *L, conn *c)
+{
+    lua_createtable(L, 0, 5);
+    lua_pushinteger(L, c->id);
+    lua_setfield(L, -2, "id");
+    lua_pushstring(L, c->method);
+    lua_setfield(L, -2, "method");
+    lua_pushlstring(L, c->buf + c->target_off, c->target_len);
+    lua_setfield(L, -2, "target");
+    lua_pushstring(L, c->content_type);
+    lua_setfield(L, -2, "content_type");
+    lua_pushlstring(L, c->buf + c->head, c->need - c->head);
+    lua_setfield(L, -2, "body");
+}
+
+/* listener:wait(seconds) -> requests, interrupted: waits up to `seconds`
+ * for whole requests, and returns as soon as there is one (a list of
+ * {id, method, target, content_type, body}, each to be answered with
+ * listener:answer), or at the end with an empty list. interrupted is true
+ * when a signal the process handles (Ctrl-C in the lua interpreter) cut the
+ * wait short. nil, message when poll fails. */
+static int listener_wait(lua_State *L)
+{
+    sops_listener *l = check_open(L);
+    lua_Number s = luaL_checknumber(L, 2);
+    double t = now_s(), deadline;
+    struct pollfd *fds;
+    int *slot_of;
+    int i, interrupted = 0, found = 0;
+    lua_Integer k = 0;
+    luaL_argcheck(L, s == s, 2, "number expected");
+    deadline = t + (s < 0 ? 0 : s > 86400 ? 86400 : s);
+    /* in userdata, so that a raise (out of memory) leaves nothing behind */
+    fds = lua_newuserdata(L, (size_t)(l->nconn + 1) * sizeof *fds);
+    slot_of = lua_newuserdata(L, (size_t)(l->nconn + 1) * sizeof *slot_of);
+    for (;;) {
+        int n = 0, got, ms;
+        t = now_s();
+        for (i = 0; i < l->nconn; i++) {
+            conn *c = &l->conns[i];
+            if (c->fd < 0)
+                continue;
+            if (t - c->since > l->idle) { /* too slow, or never answered: dropped */
+                l->refused += !c->ready;
+                conn_close(c);
+                continue;
+            }
+            if (c->ready) {
+                found |= c->id > 0;
+                continue;
+            }
+            fds[n].fd = c->fd;
+            fds[n].events = POLLIN;
+            fds[n].revents = 0;
+            slot_of[n++] = i;
+        }
+        if (found || t >= deadline)
+            break;
+        fds[n].fd = l->fd;
+        fds[n].events = POLLIN;
+        fds[n].revents = 0;
+        slot_of[n++] = -1;
+        ms = (int)((deadline - t) * 1000 + 0.999);
+        /* wake for the next idle connection's timeout as well */
+        got = poll(fds, (nfds_t)n, ms > 0 ? ms : 1);
+        if (got < 0) {
+            int e = errno;
+            if (e == EINTR) {
+                interrupted = 1;
+                break;
+            }
+            lua_pushnil(L);
+            lua_pushstring(L, strerror(e));
+            return 2;
+        }
+        for (i = 0; i < n && got > 0; i++) {
+            conn *c;
+            int r;
+            if (!fds[i].revents)
+                continue;
+            got--;
+            if (slot_of[i] < 0) {
+                accept_all(l, now_s());
+                continue;
+            }
+            c = &l->conns[slot_of[i]];
+            r = conn_read(l, c);
+            if (r == 1)
+                c->ready = 1;
+            else if (r < 0)
+                conn_close(c);
+            else if (r > 1)
+                conn_refuse(l, c, r);
+        }
+    }
+    lua_newtable(L);
+    for (i = 0; i < l->nconn; i++) {
+        conn *c = &l->conns[i];
+        if (c->fd >= 0 && c->ready && c->id > 0) {
+            push_request(L, c);
+            lua_rawseti(L, -2, ++k);
+            c->id = -c->id; /* handed out once */
+        }
+    }
+    lua_pushboolean(L, interrupted);
+    return 2;
+}
+
+/* listener:answer(id, status, body) -> true | nil, message: writes the
+ * answer to request id and closes its connection. */
+static int listener_answer(lua_State *L)
+{
+    sops_listener *l = check_open(L);
+    lua_Integer id = luaL_checkinteger(L, 2);
+    lua_Integer status = luaL_checkinteger(L, 3);
+    size_t blen;
+    const char *body = luaL_optlstring(L, 4, "", &blen);
+    int i;
+    luaL_argcheck(L, status >= 200 && status <= 599, 3, "HTTP status expected");
+    for (i = 0; i < l->nconn; i++) {
+        conn *c = &l->conns[i];
+        if (c->fd >= 0 && c->ready && c->id == -id) {
+            if (conn_answer(c, (int)status, body, blen) == 0) {
+                lua_pushboolean(L, 1);
+                return 1;
+            }
+            lua_pushnil(L);
+            lua_pushliteral(L, "the sender went away before its answer");
+            return 2;
+        }
+    }
+    lua_pushnil(L);
+    lua_pushliteral(L, "no such request");
+    return 2;
+}
+
+static int listener_port(lua_State *L)
+{
+    lua_pushinteger(L, check_listener(L, 1)->port);
+    return 1;
+}
+
+/* listener:stats() -> {open, accepted, refused}: connections open now,
+ * accepted in all, and closed without being handed to Lua (refused with an
+ * answer, dropped as too slow, or pushed out by a newer one). */
+static int listener_stats(lua_State *L)
+{
+    sops_listener *l = check_listener(L, 1);
+    int i, open = 0;
+    for (i = 0; l->conns && i < l->nconn; i++)
+        open += l->conns[i].fd >= 0;
+    lua_createtable(L, 0, 3);
+    lua_pushinteger(L, open);
+    lua_setfield(L, -2, "open");
+    lua_pushinteger(L, l->accepted);
+    lua_setfield(L, -2, "accepted");
+    lua_pushinteger(L, l->refused);
+    lua_setfield(L, -2, "refused");
+    return 1;
+}
+
+static int listener_close(lua_State *L)
+{
+    listener_release(check_listener(L, 1));
+    return 0;
+}
+
+static int listener_tostring(lua_State *L)
+{
+    sops_listener *l = check_listener(L, 1);
+    if (l->fd < 0)
+        lua_pushliteral(L, "sops.listener (closed)");
+    else
+        lua_pushfstring(L, "sops.listener (port %d)", l->port);
+    return 1;
+}
+
+/* An option of the table at idx: its integer value within [lo, hi], else
+ * dflt when absent; raises on a bad one (nothing is open yet). */
+static lua_Integer opt_int(lua_State *L, int idx, const char *name, lua_Integer dflt, lua_Integer lo,
+                           lua_Integer hi)
+{
+    lua_Integer v = dflt;
+    if (lua_isnoneornil(L, idx))
+        return v;
+    lua_getfield(L, idx, name);
+    if (!lua_isnil(L, -1)) {
+        if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < lo || lua_tointeger(L, -1) > hi)
+            luaL_error(L, "bad argument #3 to 'listen' (%s: integer from %d to %d expected)", name, (int)lo,
+                       (int)hi);
+        v = lua_tointeger(L, -1);
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+int sops_listener_new(lua_State *L)
+{
+    const char *host = luaL_checkstring(L, 1);
+    lua_Integer port = luaL_checkinteger(L, 2);
+    lua_Integer max_body, nconn, idle;
+    struct addrinfo hints, *res = NULL, *ai;
+    char service[16];
+    sops_listener *l;
+    int rc, fd = -1, e = 0, i;
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    luaL_argcheck(L, port >= 0 && port <= 65535, 2, "port from 0 to 65535 expected");
+    if (!lua_isnoneornil(L, 3))
+        luaL_checktype(L, 3, LUA_TTABLE);
+    max_body = opt_int(L, 3, "max_body", 65536, 1, 16 * 1024 * 1024);
+    nconn = opt_int(L, 3, "max_connections", 32, 1, MAX_CONNECTIONS);
+    idle = opt_int(L, 3, "idle_timeout", 10, 1, 3600);
+    l = (sops_listener *)lua_newuserdata(L, sizeof *l);
+    memset(l, 0, sizeof *l);
+    l->fd = -1;
+    luaL_getmetatable(L, SOPS_LISTENER_MT);
+    lua_setmetatable(L, -2);
+    /* from here on __gc frees whatever was made */
+    l->conns = calloc((size_t)nconn, sizeof *l->conns);
+    if (!l->conns) {
+        lua_pushnil(L);
+        lua_pushliteral(L, "out of memory");
+        return 2;
+    }
+    l->nconn = (int)nconn;
+    for (i = 0; i < l->nconn; i++)
+        l->conns[i].fd = -1;
+    l->max_body = (size_t)max_body;
+    l->idle = (double)idle;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    snprintf(service, sizeof service, "%d", (int)port);
+    rc = getaddrinfo(host, service, &hints, &res);
+    if (rc != 0) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "cannot listen on %s:%d: %s", host, (int)port, gai_strerror(rc));
+        return 2;
+    }
+    for (ai = res; ai; ai = ai->ai_next) {
+        int one = 1;
+        fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+        if (fd < 0) {
+            e = errno;
+            continue;
+        }
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (set_nonblocking(fd) == 0 && bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 128) == 0)
+            break;
+        e = errno;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd < 0) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "cannot listen on %s:%d: %s", host, (int)port, strerror(e));
+        return 2;
+    }
+    l->fd = fd;
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+        l->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                                 : ((struct sockaddr_in *)&ss)->sin_port);
+    return 1;
+}
+
+void sops_listener_open(lua_State *L)
+{
+    static const luaL_Reg meta[] = {
+        {"__gc", listener_close},
+        {"__close", listener_close},
+        {"__tostring", listener_tostring},
+        {NULL, NULL},
+    };
+    static const luaL_Reg methods[] = {
+        {"wait", listener_wait},
+        {"answer", listener_answer},
+        {"port", listener_port},
+        {"stats", listener_stats},
+        {"close", listener_close},
+        {NULL, NULL},
+    };
+    luaL_newmetatable(L, SOPS_LISTENER_MT);
+    luaL_setfuncs(L, meta, 0);
+    lua_pushliteral(L, SOPS_LISTENER_MT);
+    lua_setfield(L, -2, "__name");
+    lua_newtable(L);
+    luaL_setfuncs(L, methods, 0);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+}
