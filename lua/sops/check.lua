@@ -40,7 +40,13 @@ local function is_traceparent(v)
     and parent:find("[^0]") ~= nil and version ~= "ff"
 end
 
--- kind: "id" (see M.id), "count" (a positive integer number), "integer"
+-- Whether v is a completion-callback receiver (sops.callbacks).
+function M.is_receiver(v)
+  local mt = type(v) == "table" and getmetatable(v)
+  return type(mt) == "table" and rawget(mt, "__receiver") == true
+end
+
+-- kind: "id" (see M.id), "receiver" (see M.is_receiver), "count" (a positive integer number), "integer"
 -- (an integer number from 0), "string",
 -- "traceparent" (see is_traceparent), "boolean", "object", "list",
 -- "number", "any". Returns nil when v fits, else a description.
@@ -66,6 +72,10 @@ function M.mismatch(kind, v)
     if v ~= v then return "number expected, got NaN" end
   elseif kind == "object" then
     if type(v) ~= "table" then return "table expected, got " .. tname(v) end
+  elseif kind == "receiver" then
+    if not M.is_receiver(v) then
+      return "callback receiver expected (sops.callbacks.listen or .shared), got " .. tname(v)
+    end
   elseif kind == "list" or kind == "ids" then
     if type(v) ~= "table" then return "table expected, got " .. tname(v) end
     if not M.is_sequence(v) then return "list expected (a table with keys 1 to n only)" end
@@ -94,6 +104,7 @@ M.fits = {
   object = function(v) return type(v) == "table" end,
   list = function(v) return type(v) == "table" and M.is_sequence(v) end,
   ids = function(v) return type(v) == "table" and M.is_sequence(v) end,
+  receiver = function(v) return M.is_receiver(v) end,
   any = function() return true end,
 }
 

@@ -343,6 +343,24 @@ local function ensure_started(c, args, level)
   return nil
 end
 
+-- create_task{..., callback = receiver}: the task gets a callback URL of
+-- its own from the receiver (v2, with the outputs, where the endpoint
+-- records a version), tied to the task's id once bk-sops answers with it;
+-- an unused URL is forgotten at once.
+local function create_with_callback(c, name, spec, params, args, level)
+  local call = "sops." .. name
+  if args.callback_url ~= nil then check.fail(call, "callback", "give callback or callback_url, not both", level + 1) end
+  local receiver = args.callback
+  local reg, err = receiver:issue()
+  if not reg then return nil, err end
+  params.callback_url = reg.url
+  if spec.api == "create_task" and params.callback_version == nil then params.callback_version = "v2" end
+  local value, response = send(c, call, spec.api, params, level + 1, nil, args.traceparent)
+  local id = type(value) == "table" and check.id(value.task_id)
+  if id then receiver:bind(reg, id) else receiver:forget(reg.slot) end
+  return value, response
+end
+
 -- Runs call `name` on client c; argument errors are raised at `level`.
 -- timeout (seconds, optional) shortens the client's timeout for this call.
 function M.invoke(c, name, args, level, timeout)
@@ -351,6 +369,10 @@ function M.invoke(c, name, args, level, timeout)
     error("bad self to 'sops." .. name .. "' (use client:" .. name .. "{...})", level)
   end
   local params = params_for(c, name, spec, args, level + 1)
+  if args.callback ~= nil then
+    local value, response = create_with_callback(c, name, spec, params, args, level + 1)
+    return value, response
+  end
   if args.ensure then
     local done, status = ensure_started(c, args, level + 1)
     if done or status then return done, status end

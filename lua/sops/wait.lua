@@ -13,13 +13,15 @@ M.DEFAULT_UNTIL = {"FINISHED", "FAILED", "REVOKED", "EXPIRED"}
 -- the polling options' defaults (seconds; backoff a factor, jitter a fraction)
 M.DEFAULTS = {timeout = 600, interval = 2, max_interval = 15, backoff = 1.5, jitter = 0.1}
 local STOPPING = {FAILED = true, REVOKED = true} -- what fail_fast stops on
+-- with a callback receiver: polls this far apart until a callback comes
+M.CALLBACK_MAX_INTERVAL = 60
 
 local default_sleep = require("sops.compat").default_sleep
 
 local COMMON = {
   timeout = {"number"}, interval = {"number"}, max_interval = {"number"}, backoff = {"number"},
   jitter = {"number"}, until_states = {"list"}, on_poll = {"any"}, on_change = {"any"}, sleep = {"any"},
-  bk_biz_id = {"id"}, scope = {"string"},
+  bk_biz_id = {"id"}, scope = {"string"}, callback = {"receiver"},
 }
 
 local function fields(extra)
@@ -36,9 +38,13 @@ local WAIT_ALL_FIELDS = fields({task_ids = {"list", true}, fail_fast = {"boolean
 local function options(call, args, spec, level)
   check.fields(call, args, spec, level + 1)
   local d = M.DEFAULTS
+  if args.callback and args.sleep then
+    check.fail(call, "sleep", "not with callback (the receiver sleeps, answering callbacks)", level + 1)
+  end
   local o = {
     timeout = args.timeout or d.timeout, interval = args.interval or d.interval,
-    max_interval = args.max_interval or d.max_interval, backoff = args.backoff or d.backoff,
+    max_interval = args.max_interval or (args.callback and M.CALLBACK_MAX_INTERVAL) or d.max_interval,
+    backoff = args.backoff or d.backoff, receiver = args.callback,
     jitter = args.jitter or d.jitter,
     on_poll = args.on_poll, on_change = args.on_change, sleep = args.sleep or default_sleep(),
   }
@@ -51,6 +57,9 @@ local function options(call, args, spec, level)
     if o[k] ~= nil and type(o[k]) ~= "function" then
       check.fail(call, k, "function expected, got " .. type(o[k]), level + 1)
     end
+  end
+  if o.receiver and o.interval > o.max_interval then
+    check.fail(call, "interval", "at most max_interval expected", level + 1)
   end
   o.until_states = {}
   for i, s in ipairs(args.until_states or M.DEFAULT_UNTIL) do
@@ -83,6 +92,40 @@ local function timeout_error(api, message, status)
   return core.new_error({kind = "timeout", api = api, message = message, retryable = false, status = status})
 end
 
+-- The receiver's slot for task id, raising when it has none (the task was
+-- not created with callback = receiver, or its wait already returned).
+local function slot_of(call, field, receiver, id, level)
+  local slot = receiver:slot_of(id)
+  if not slot then
+    check.fail(call, field, "the receiver has no callback URL for task " .. id
+      .. " (create the task with callback = receiver)", level + 1)
+  end
+  return slot
+end
+
+-- Sleeps d seconds before the next poll: in o.sleep, or in the receiver
+-- while it answers callbacks. With a receiver, a callback for one of
+-- `slots` ends the sleep: the next poll comes at once, yet no sooner than
+-- o.interval after the last one (however many callbacks come), and the
+-- schedule starts again from o.interval. Returns the next delay and whether
+-- a callback came.
+local function pause(o, d, delay, slots, last_poll, deadline)
+  local grown = math.min(delay * o.backoff, o.max_interval)
+  if not o.receiver then
+    o.sleep(d)
+    return grown, false
+  end
+  local woke = o.receiver:sleep(d, slots)
+  if woke == nil then -- the receiver's socket failed: plain polling from here on
+    o.receiver, o.sleep = nil, default_sleep()
+    return math.min(delay, o.max_interval), false
+  end
+  if not woke then return grown, false end
+  local gap = math.min(last_poll + o.interval, deadline) - core.monotime()
+  if gap > 0 then o.receiver:sleep(gap, nil) end
+  return o.interval, true
+end
+
 local function state_list(o)
   local list = {}
   for s in pairs(o.until_states) do list[#list + 1] = s end
@@ -101,16 +144,25 @@ function M.wait(c, args, level)
   if not query.bk_biz_id then
     check.fail("sops.wait", "bk_biz_id", "positive integer expected, got nil (give it here or to sops.new)", level + 1)
   end
+  local receiver = o.receiver
+  local slot = receiver and slot_of("sops.wait", "callback", receiver, task_id, level + 1)
   local start = core.monotime()
   local deadline = start + o.timeout
-  local delay, attempt, snap, last = o.interval, 0, nil, nil
+  -- with a receiver, slow polls until a callback comes
+  local delay, attempt, snap, last = receiver and o.max_interval or o.interval, 0, nil, nil
+  local heard, last_poll -- the task's last callback; when the last poll went
+  local function done(...)
+    if receiver then receiver:forget(slot) end
+    return ...
+  end
   while true do
     attempt = attempt + 1
-    local remaining = deadline - core.monotime()
+    last_poll = core.monotime()
+    local remaining = deadline - last_poll
     local status, err = client.invoke(c, "get_task_status", query, level + 1, math.max(remaining, 0.001))
     local retry_after
     if status and not is_status(status) then
-      return nil, shape_error("get_task_status", "the answer's data is not a task status (an object with a state)")
+      return done(nil, shape_error("get_task_status", "the answer's data is not a task status (an object with a state)"))
     end
     if status then
       last = status
@@ -120,9 +172,12 @@ function M.wait(c, args, level)
         for _, ev in ipairs(evs) do o.on_change(ev) end
       end
       if o.on_poll then o.on_poll(status, {attempt = attempt, elapsed = core.monotime() - start}) end
-      if o.until_states[status.state] then return status end
+      if o.until_states[status.state] then
+        status.callback = heard
+        return done(status)
+      end
     elseif not err.retryable then
-      return nil, err
+      return done(nil, err)
     else
       retry_after = err.retry_after
       if o.on_poll then o.on_poll(nil, {attempt = attempt, elapsed = core.monotime() - start, error = err}) end
@@ -132,8 +187,9 @@ function M.wait(c, args, level)
       return nil, timeout_error("wait", string.format("task %d did not reach %s within %g s (last state %s)",
         task_id, state_list(o), o.timeout, last and last.state or "unknown"), last)
     end
-    o.sleep(next_delay(o, delay, remaining, retry_after))
-    delay = math.min(delay * o.backoff, o.max_interval)
+    local woke
+    delay, woke = pause(o, next_delay(o, delay, remaining, retry_after), delay, {slot}, last_poll, deadline)
+    if woke then heard = receiver:take(slot) or heard end
   end
 end
 
@@ -170,13 +226,29 @@ function M.wait_all(c, args, level)
       count = count + 1
     end
   end
+  local receiver = o.receiver
+  local slots, heard = {}, {} -- each task's slot in the receiver; its last callback
+  if receiver then
+    for i, entry in ipairs(args.task_ids) do
+      local id = check.id(type(entry) == "table" and entry.task_id or entry)
+      slots[id] = slot_of("sops.wait_all", "task_ids[" .. i .. "]", receiver, id, level + 1)
+    end
+  end
   local results, snaps, last = {}, {}, {}
   local start = core.monotime()
   local deadline = start + o.timeout
-  local delay, attempt = o.interval, 0
-  local stop_reason
+  local delay, attempt = receiver and o.max_interval or o.interval, 0
+  local stop_reason, last_poll
+  -- each result, with what was heard of the task; its callback URL forgotten
+  -- unless the wait ran out of time
+  local function settle(id, r, timed_out)
+    if type(r) == "table" and r.state ~= nil then r.callback = heard[id] end
+    results[id] = r
+    if receiver and not timed_out then receiver:forget(slots[id]) end
+  end
   while count > 0 do
     attempt = attempt + 1
+    last_poll = core.monotime()
     local retry_after
     -- this round's batches: at most 50 pending ids of one business each,
     -- all sent at once
@@ -209,8 +281,8 @@ function M.wait_all(c, args, level)
           local status = type(item) == "table" and item.status
           if id and pending[id] and not is_status(status) then
             seen[id] = true
-            results[id] = shape_error("get_tasks_status", string.format("the answer's status of task %d is not "
-              .. "a task status (an object with a state)", id))
+            settle(id, shape_error("get_tasks_status", string.format("the answer's status of task %d is not "
+              .. "a task status (an object with a state)", id)))
             pending[id] = nil
             count = count - 1
           elseif id and pending[id] then
@@ -222,7 +294,7 @@ function M.wait_all(c, args, level)
               for _, ev in ipairs(evs) do o.on_change(ev) end
             end
             if o.until_states[status.state] then
-              results[id] = status
+              settle(id, status)
               pending[id] = nil
               count = count - 1
               if args.fail_fast and STOPPING[status.state] then
@@ -233,8 +305,8 @@ function M.wait_all(c, args, level)
         end
         for _, id in ipairs(batch.ids) do
           if not seen[id] and pending[id] then
-            results[id] = core.new_error({kind = "api", api = "get_tasks_status", code = 3540400, retryable = false,
-              message = string.format("task %d not found in business %d", id, batch.biz)})
+            settle(id, core.new_error({kind = "api", api = "get_tasks_status", code = 3540400, retryable = false,
+              message = string.format("task %d not found in business %d", id, batch.biz)}))
             pending[id] = nil
             count = count - 1
           end
@@ -244,7 +316,7 @@ function M.wait_all(c, args, level)
         round_error = err
       else
         for _, id in ipairs(batch.ids) do
-          results[id] = err
+          settle(id, err)
           pending[id] = nil
           count = count - 1
         end
@@ -255,8 +327,8 @@ function M.wait_all(c, args, level)
     end
     if stop_reason then
       for id in pairs(pending) do
-        results[id] = core.new_error({kind = "cancelled", api = "wait_all", retryable = false, status = last[id],
-          message = "wait_all stopped early: " .. stop_reason})
+        settle(id, core.new_error({kind = "cancelled", api = "wait_all", retryable = false, status = last[id],
+          message = "wait_all stopped early: " .. stop_reason}))
       end
       return results
     end
@@ -264,13 +336,20 @@ function M.wait_all(c, args, level)
     local remaining = deadline - core.monotime()
     if remaining <= 0 then
       for id in pairs(pending) do
-        results[id] = timeout_error("wait_all", string.format("task %d did not reach %s within %g s (last state %s)",
-          id, state_list(o), o.timeout, last[id] and last[id].state or "unknown"), last[id])
+        settle(id, timeout_error("wait_all", string.format("task %d did not reach %s within %g s (last state %s)",
+          id, state_list(o), o.timeout, last[id] and last[id].state or "unknown"), last[id]), true)
       end
       return results
     end
-    o.sleep(next_delay(o, delay, remaining, retry_after))
-    delay = math.min(delay * o.backoff, o.max_interval)
+    local waiting = {}
+    if receiver then
+      for id in pairs(pending) do waiting[#waiting + 1] = slots[id] end
+    end
+    local woke
+    delay, woke = pause(o, next_delay(o, delay, remaining, retry_after), delay, waiting, last_poll, deadline)
+    if woke then
+      for id in pairs(pending) do heard[id] = receiver:take(slots[id]) or heard[id] end
+    end
   end
   return results
 end

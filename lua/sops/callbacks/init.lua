@@ -1,0 +1,33 @@
+-- sops.callbacks: learn that a task ended without polling it every few
+-- seconds. bk-sops POSTs to a task's callback_url when the task finishes,
+-- when a node fails and when it is revoked; a receiver takes those
+-- callbacks, and client:wait{callback = receiver} polls once when its
+-- task's comes (and slowly otherwise), returning what get_task_status says,
+-- never what the callback claims. See README, "Completion callbacks".
+local listener = require "sops.callbacks.listener"
+local shared = require "sops.callbacks.shared"
+
+local M = {}
+
+-- A receiver for a plain Lua process: listens on host:port and answers
+-- callbacks while a wait sleeps. -> receiver | nil, err
+function M.listen(opts)
+  local r, err = listener.listen(opts, 3)
+  return r, err
+end
+
+-- A receiver inside OpenResty, on a lua_shared_dict (default
+-- "sops_callbacks") shared by every worker.
+function M.shared(opts)
+  local r = shared.shared(opts, 3)
+  return r
+end
+
+-- The content handler of the location that public_url names.
+function M.handler(opts)
+  shared.handler(opts, 3)
+end
+
+M.is_receiver = require("sops.check").is_receiver
+
+return M

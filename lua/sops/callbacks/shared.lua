@@ -1,0 +1,215 @@
+-- sops.callbacks.shared{...} and sops.callbacks.handler(): completion
+-- callbacks inside OpenResty. The entries live in a lua_shared_dict (by
+-- default `sops_callbacks`), so a callback that reaches any worker finds
+-- its task, whichever worker created it:
+--   t:<slot>     the token, then the task id once bound
+--   k:<task id>  the slot of the task's URL
+--   a:<slot>     the callback that arrived (JSON), until a wait takes it
+--   gen          counts arrivals, so that waiters elsewhere see news cheaply
+-- The handler wakes the waits of its own worker at once (ngx.semaphore);
+-- a wait in another worker sees the arrival within STEP seconds. Entries
+-- expire after ttl seconds; the dict's size bounds how many are pending
+-- (safe_add never pushes out a live entry to make room).
+local core = require "sops.core"
+local check = require "sops.check"
+local tokens = require "sops.callbacks.tokens"
+
+local M = {}
+
+M.DEFAULT_DICT = "sops_callbacks"
+M.STEP = 0.05 -- seconds between looks at the dict for arrivals in other workers
+M.DEFAULT_TTL = 86400
+
+-- this worker's waits on each dict: name -> {slot -> {semaphore = true}}
+local waiting = {}
+
+local function ngx_api()
+  local ngx = rawget(_G, "ngx")
+  if type(ngx) ~= "table" or not ngx.shared then return nil end
+  return ngx
+end
+
+local function dict_of(call, name, level)
+  local ngx = ngx_api()
+  if not ngx then check.fail(call, nil, "needs OpenResty (ngx.shared)", level + 1) end
+  local dict = ngx.shared[name]
+  if not dict then
+    check.fail(call, "dict", "no lua_shared_dict '" .. name .. "' in nginx.conf (lua_shared_dict " .. name
+      .. " 1m;)", level + 1)
+  end
+  return dict
+end
+
+local Receiver = {__receiver = true}
+Receiver.__index = Receiver
+
+local FIELDS = {public_url = {"string", true}, dict = {"string"}, ttl = {"number"}}
+
+-- sops.callbacks.shared{public_url, dict, ttl} -> receiver
+function M.shared(opts, level)
+  local call = "sops.callbacks.shared"
+  check.fields(call, opts, FIELDS, level + 1)
+  local name = opts.dict or M.DEFAULT_DICT
+  local dict = dict_of(call, name, level + 1)
+  if opts.ttl and opts.ttl <= 0 then check.fail(call, "ttl", "positive number expected", level + 1) end
+  local public = tokens.check_public_url(call, opts.public_url, level + 1)
+  waiting[name] = waiting[name] or {}
+  return setmetatable({dict = dict, name = name, public = public, ttl = opts.ttl or M.DEFAULT_TTL}, Receiver)
+end
+
+function Receiver:__tostring()
+  return "sops.callbacks shared receiver (" .. self.public .. ", lua_shared_dict " .. self.name .. ")"
+end
+
+function Receiver:url() return self.public end
+
+local function callback_error(message)
+  return core.new_error({kind = "callback", api = "callbacks", retryable = false, message = message})
+end
+
+function Receiver:issue()
+  local slot, token = tokens.new_key()
+  if not slot then return nil, callback_error(token) end
+  local ok, err = self.dict:safe_add("t:" .. slot, token, self.ttl)
+  if not ok then
+    return nil, callback_error("lua_shared_dict " .. self.name .. " has no room for another callback: " .. err)
+  end
+  return {slot = slot, token = token, url = tokens.url(self.public, slot, token)}
+end
+
+function Receiver:bind(reg, task_id)
+  self.dict:set("t:" .. reg.slot, reg.token .. " " .. task_id, self.ttl)
+  self.dict:set("k:" .. task_id, reg.slot, self.ttl)
+end
+
+function Receiver:slot_of(task_id)
+  return self.dict:get("k:" .. task_id)
+end
+
+function Receiver:lookup(slot)
+  local v = self.dict:get("t:" .. slot)
+  if type(v) ~= "string" then return nil end
+  local token, task = v:match("^(%x+) ?(%d*)$")
+  return {token = token, task_id = tonumber(task)}
+end
+
+function Receiver:forget(slot)
+  local e = self:lookup(slot)
+  if e and e.task_id and self.dict:get("k:" .. e.task_id) == slot then self.dict:delete("k:" .. e.task_id) end
+  self.dict:delete("t:" .. slot)
+  self.dict:delete("a:" .. slot)
+end
+
+function Receiver:arrive(slot, info)
+  local outputs = info.task_outputs
+  self.dict:set("a:" .. slot, core.encode({task_id = info.task_id, task_success = info.task_success,
+    task_outputs = outputs == nil and core.null or outputs, version = info.version,
+    received_at = info.received_at}), self.ttl)
+  self.dict:incr("gen", 1, 0)
+  for sema in pairs(waiting[self.name][slot] or {}) do sema:post(1) end
+end
+
+function Receiver:take(slot)
+  local v = self.dict:get("a:" .. slot)
+  if not v then return nil end
+  self.dict:delete("a:" .. slot)
+  local info = core.decode(v)
+  if type(info) ~= "table" then return nil end
+  if info.task_outputs == core.null then info.task_outputs = nil end
+  info.unverified = true
+  return info
+end
+
+local function any_arrived(self, slots)
+  for _, slot in ipairs(slots) do
+    if self.dict:get("a:" .. slot) then return true end
+  end
+  return false
+end
+
+-- As the listener's: true when one of `slots` has a callback waiting,
+-- false at the end of `seconds`. Yields (ngx.semaphore, ngx.sleep).
+function Receiver:sleep(seconds, slots)
+  local ngx = ngx_api()
+  if not slots or #slots == 0 then
+    ngx.sleep(seconds)
+    return false
+  end
+  if any_arrived(self, slots) then return true end
+  local sema = require("ngx.semaphore").new()
+  local mine = waiting[self.name]
+  for _, slot in ipairs(slots) do
+    mine[slot] = mine[slot] or {}
+    mine[slot][sema] = true
+  end
+  local deadline = ngx.now() + seconds
+  local gen = self.dict:get("gen")
+  local found = false
+  while true do
+    ngx.update_time()
+    local left = deadline - ngx.now()
+    if left <= 0 then break end
+    local woken = sema:wait(math.min(left, M.STEP))
+    local now_gen = self.dict:get("gen")
+    if (woken or now_gen ~= gen) and any_arrived(self, slots) then
+      found = true
+      break
+    end
+    gen = now_gen
+  end
+  for _, slot in ipairs(slots) do
+    local set = mine[slot]
+    if set then
+      set[sema] = nil
+      if next(set) == nil then mine[slot] = nil end
+    end
+  end
+  return found
+end
+
+-- The store a handler uses: lookup and arrive on the dict, waking this
+-- worker's waits.
+local stores = {}
+local function store_for(name)
+  local s = stores[name]
+  if not s then
+    local ngx = ngx_api()
+    s = setmetatable({dict = ngx.shared[name], name = name, ttl = M.DEFAULT_TTL}, Receiver)
+    waiting[name] = waiting[name] or {}
+    stores[name] = s
+  end
+  return s
+end
+
+-- sops.callbacks.handler([{dict = name}]): answers the request of a
+-- content_by_lua location as a callback receiver, at once.
+function M.handler(opts, level)
+  local call = "sops.callbacks.handler"
+  if opts ~= nil then check.fields(call, opts, {dict = {"string"}}, level + 1) end
+  local name = opts and opts.dict or M.DEFAULT_DICT
+  dict_of(call, name, level + 1)
+  local ngx = ngx_api()
+  local req = {method = ngx.req.get_method(), target = ngx.var.request_uri,
+    content_type = ngx.var.content_type, body = ""}
+  local status, body
+  local length = tonumber(ngx.var.content_length or "0") or 0
+  if req.method == "POST" and length > tokens.MAX_BODY then
+    status, body = 413, '{"result": false, "message": "body too large"}'
+  else
+    if req.method == "POST" then
+      ngx.req.read_body()
+      local data = ngx.req.get_body_data()
+      if data == nil and ngx.req.get_body_file() then
+        data = string.rep(" ", tokens.MAX_BODY + 1) -- over the bound (nginx kept it in a file)
+      end
+      req.body = data or ""
+    end
+    status, body = tokens.receive(store_for(name), req)
+  end
+  ngx.status = status
+  ngx.header["Content-Type"] = "application/json"
+  ngx.print(body)
+  return ngx.exit(status)
+end
+
+return M
