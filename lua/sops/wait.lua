@@ -15,6 +15,7 @@ M.DEFAULTS = {timeout = 600, interval = 2, max_interval = 15, backoff = 1.5, jit
 local STOPPING = {FAILED = true, REVOKED = true} -- what fail_fast stops on
 -- with a callback receiver: polls this far apart until a callback comes
 M.CALLBACK_MAX_INTERVAL = 60
+M.STATUS_CACHE = 10 -- seconds bk-sops may answer a status from its cache
 
 local default_sleep = require("sops.compat").default_sleep
 
@@ -58,9 +59,6 @@ local function options(call, args, spec, level)
       check.fail(call, k, "function expected, got " .. type(o[k]), level + 1)
     end
   end
-  if o.receiver and o.interval > o.max_interval then
-    check.fail(call, "interval", "at most max_interval expected", level + 1)
-  end
   o.until_states = {}
   for i, s in ipairs(args.until_states or M.DEFAULT_UNTIL) do
     if type(s) ~= "string" then check.fail(call, "until_states[" .. i .. "]", "string expected", level + 1) end
@@ -103,27 +101,31 @@ local function slot_of(call, field, receiver, id, level)
   return slot
 end
 
--- Sleeps d seconds before the next poll: in o.sleep, or in the receiver
--- while it answers callbacks. With a receiver, a callback for one of
--- `slots` ends the sleep: the next poll comes at once, yet no sooner than
--- o.interval after the last one (however many callbacks come), and the
--- schedule starts again from o.interval. Returns the next delay and whether
--- a callback came.
-local function pause(o, d, delay, slots, last_poll, deadline)
-  local grown = math.min(delay * o.backoff, o.max_interval)
+-- Sleeps d seconds before the next poll: in o.sleep (and the delay grows
+-- by o.backoff), or in the receiver while it answers callbacks. With a
+-- receiver the polls are o.max_interval apart, but a callback for one of
+-- `slots` ends the sleep: the next poll comes at once, and when it does not
+-- end the wait one more follows after bk-sops' status cache has expired
+-- (its answer may have been the cache's), then slow ones again. However
+-- many callbacks come, such early polls are o.interval apart at least.
+-- Returns the next delay and whether a callback came.
+local function pause(o, d, delay, slots, deadline)
   if not o.receiver then
     o.sleep(d)
-    return grown, false
+    return math.min(delay * o.backoff, o.max_interval), false
   end
   local woke = o.receiver:sleep(d, slots)
   if woke == nil then -- the receiver's socket failed: plain polling from here on
     o.receiver, o.sleep = nil, default_sleep()
-    return math.min(delay, o.max_interval), false
+    return o.interval, false
   end
-  if not woke then return grown, false end
-  local gap = math.min(last_poll + o.interval, deadline) - core.monotime()
-  if gap > 0 then o.receiver:sleep(gap, nil) end
-  return o.interval, true
+  if not woke then return o.max_interval, false end
+  if o.woke_at then
+    local gap = math.min(o.woke_at + o.interval, deadline) - core.monotime()
+    if gap > 0 then o.receiver:sleep(gap, nil) end
+  end
+  o.woke_at = core.monotime()
+  return math.min(M.STATUS_CACHE + 0.5, o.max_interval), true
 end
 
 local function state_list(o)
@@ -150,15 +152,14 @@ function M.wait(c, args, level)
   local deadline = start + o.timeout
   -- with a receiver, slow polls until a callback comes
   local delay, attempt, snap, last = receiver and o.max_interval or o.interval, 0, nil, nil
-  local heard, last_poll -- the task's last callback; when the last poll went
+  local heard -- the task's last callback
   local function done(...)
     if receiver then receiver:forget(slot) end
     return ...
   end
   while true do
     attempt = attempt + 1
-    last_poll = core.monotime()
-    local remaining = deadline - last_poll
+    local remaining = deadline - core.monotime()
     local status, err = client.invoke(c, "get_task_status", query, level + 1, math.max(remaining, 0.001))
     local retry_after
     if status and not is_status(status) then
@@ -188,7 +189,7 @@ function M.wait(c, args, level)
         task_id, state_list(o), o.timeout, last and last.state or "unknown"), last)
     end
     local woke
-    delay, woke = pause(o, next_delay(o, delay, remaining, retry_after), delay, {slot}, last_poll, deadline)
+    delay, woke = pause(o, next_delay(o, delay, remaining, retry_after), delay, {slot}, deadline)
     if woke then heard = receiver:take(slot) or heard end
   end
 end
@@ -238,7 +239,7 @@ function M.wait_all(c, args, level)
   local start = core.monotime()
   local deadline = start + o.timeout
   local delay, attempt = receiver and o.max_interval or o.interval, 0
-  local stop_reason, last_poll
+  local stop_reason
   -- each result, with what was heard of the task; its callback URL forgotten
   -- unless the wait ran out of time
   local function settle(id, r, timed_out)
@@ -248,7 +249,6 @@ function M.wait_all(c, args, level)
   end
   while count > 0 do
     attempt = attempt + 1
-    last_poll = core.monotime()
     local retry_after
     -- this round's batches: at most 50 pending ids of one business each,
     -- all sent at once
@@ -346,7 +346,7 @@ function M.wait_all(c, args, level)
       for id in pairs(pending) do waiting[#waiting + 1] = slots[id] end
     end
     local woke
-    delay, woke = pause(o, next_delay(o, delay, remaining, retry_after), delay, waiting, last_poll, deadline)
+    delay, woke = pause(o, next_delay(o, delay, remaining, retry_after), delay, waiting, deadline)
     if woke then
       for id in pairs(pending) do heard[id] = receiver:take(slots[id]) or heard[id] end
     end
