@@ -4,7 +4,6 @@
 -- Simulated time stands still (--speed 0); a spec moves it from on_poll,
 -- after the wait's first poll, and the simulator calls the receiver back.
 local h = require "helpers"
-local sops = require "sops"
 local core = require "sops.core"
 local callbacks = require "sops.callbacks"
 

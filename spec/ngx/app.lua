@@ -229,6 +229,57 @@ function CASES.close_during(args)
 end
 
 -- which transport a client picks in this phase
+-- a task created with the shared receiver and waited on with it; the
+-- simulator runs at its own speed, and calls back /sops-callback/ on
+-- whichever worker nginx gives the connection to
+function CASES.callback_wait(args)
+  local callbacks = require "sops.callbacks"
+  local receiver = callbacks.shared{public_url = "http://127.0.0.1:" .. ngx.var.server_port .. "/sops-callback"}
+  local c = client(args)
+  local task, err = c:create_task{template_id = 1, name = "cb in nginx", callback = receiver}
+  if not task then return {err = err_fields(err)} end
+  c:start_task{task_id = task.task_id}
+  local polls = 0
+  local status, werr = c:wait{task_id = task.task_id, callback = receiver, timeout = 120,
+    on_poll = function() polls = polls + 1 end}
+  ngx.update_time()
+  local returned = ngx.now()
+  c:close()
+  if not status then return {err = err_fields(werr)} end
+  return {task_id = task.task_id, state = status.state, polls = polls, worker = ngx.worker.pid(),
+    callback = status.callback and {task_success = status.callback.task_success,
+      unverified = status.callback.unverified, version = status.callback.version},
+    late = status.callback and returned - status.callback.received_at,
+    forgotten = receiver:slot_of(task.task_id) == nil}
+end
+
+-- an arrival that only the dict tells (as a handler in another worker
+-- leaves it, posting no semaphore of this worker): the wait polls within
+-- the receiver's STEP. The task is never started, so nothing else calls back.
+function CASES.callback_other_worker(args)
+  local callbacks = require "sops.callbacks"
+  local receiver = callbacks.shared{public_url = "http://127.0.0.1:" .. ngx.var.server_port .. "/sops-callback"}
+  local c = client(args)
+  local task = assert(c:create_task{template_id = 1, name = "cb elsewhere", callback = receiver})
+  local slot = receiver:slot_of(task.task_id)
+  local arrived
+  ngx.timer.at(0.3, function()
+    local dict = ngx.shared.sops_callbacks
+    ngx.update_time()
+    arrived = ngx.now()
+    dict:set("a:" .. slot, sops.encode({task_id = task.task_id, task_success = true, version = "v1",
+      received_at = arrived}))
+    dict:incr("gen", 1, 0)
+  end)
+  local polls = {}
+  local _, err = c:wait{task_id = task.task_id, callback = receiver, timeout = 1.5, on_poll = function()
+    ngx.update_time()
+    polls[#polls + 1] = ngx.now()
+  end}
+  c:close()
+  return {polls = #polls, after = arrived and polls[2] and polls[2] - arrived, err = err and err.kind}
+end
+
 function CASES.which()
   local cosocket = require "sops.cosocket"
   return {phase = ngx.get_phase(), cosocket = cosocket.available()}

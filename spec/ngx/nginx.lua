@@ -1,6 +1,7 @@
 -- For the nginx specs: starts Debian's nginx with the Lua module (one
--- worker, LuaJIT) on a free loopback port, lua-sops on its package paths
--- and the locations of spec/ngx/app.lua, and stops it.
+-- worker unless told, LuaJIT) on a free loopback port, lua-sops on its
+-- package paths, the locations of spec/ngx/app.lua and a completion-callback
+-- receiver at /sops-callback/ (lua_shared_dict sops_callbacks), and stops it.
 local h = require "helpers"
 local socket = require "socket"
 
@@ -13,7 +14,7 @@ local CONF = [[
 load_module %s/ndk_http_module.so;
 load_module %s/ngx_http_lua_module.so;
 %s
-worker_processes 1;
+worker_processes %d;
 daemon on;
 pid %s/nginx.pid;
 error_log %s/error.log warn;
@@ -23,12 +24,14 @@ http {
   client_body_temp_path %s; proxy_temp_path %s; fastcgi_temp_path %s; uwsgi_temp_path %s; scgi_temp_path %s;
   lua_package_path "%s/lua/?.lua;%s/lua/?/init.lua;%s/spec/ngx/?.lua;/usr/share/lua/5.1/?.lua;;";
   lua_package_cpath "%s/build/luajit/?.so;/usr/lib/x86_64-linux-gnu/lua/5.1/?.so;;";
+  lua_shared_dict sops_callbacks 1m;
   %s
   server {
     listen 127.0.0.1:%d;
     location = /static { return 200 "ok\n"; }
     location = /lua { content_by_lua_block { ngx.say("ok") } }
     location /case/ { content_by_lua_block { require("app").run() } }
+    location /sops-callback/ { content_by_lua_block { require("sops.callbacks").handler() } }
     location = /setphase {
       set_by_lua_block $result { return require("app").set_phase(ngx.var.arg_sim, ngx.var.arg_transport) }
       return 200 $result;
@@ -37,7 +40,8 @@ http {
 }
 ]]
 
--- opts.ca: a CA file for lua_ssl_trusted_certificate; opts.prefix: a
+-- opts.ca: a CA file for lua_ssl_trusted_certificate; opts.workers: how
+-- many worker processes (default 1); opts.prefix: a
 -- command nginx runs under (the bench pins it to a CPU). Returns
 -- {url, port, dir, get(path) -> status, body, stop()}.
 function M.start(opts)
@@ -51,7 +55,8 @@ function M.start(opts)
   -- as root, the worker stays root: it reads lua-sops where the checkout is
   -- (a clone in a private temporary directory, in CI)
   local user = h.run("id -u"):match("^0%s*$") and "user root;" or ""
-  f:write(CONF:format(MODULES, MODULES, user, dir, dir, dir, dir, dir, dir, dir, ROOT, ROOT, ROOT, ROOT, extra, port))
+  f:write(CONF:format(MODULES, MODULES, user, opts.workers or 1, dir, dir, dir, dir, dir, dir, dir, ROOT, ROOT, ROOT, ROOT,
+    extra, port))
   f:close()
   local _, err, code = h.run((opts.prefix or "") .. "nginx -p " .. dir .. " -c " .. dir .. "/nginx.conf")
   assert(code == 0, "nginx did not start: " .. err)

@@ -58,7 +58,8 @@ say("no_task_id", post(good, "task_success=True"))
 say("bad_success", post(good, "task_id=" .. task_id .. "&task_success=maybe"))
 say("other_task", post(good, "task_id=" .. (tonumber(task_id) + 1000) .. "&task_success=True"))
 say("too_large", post(good, string.rep("x", 70000)))
-say("chunked", exchange(port, "POST " .. good .. " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"))
+say("chunked", exchange(port, "POST " .. good
+  .. " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"))
 say("huge_head", exchange(port, "POST " .. good .. " HTTP/1.1\r\nX: " .. string.rep("h", 9000) .. "\r\n\r\n"))
 -- the right token claiming success while the task runs: an extra poll
 say("true_claim", post(good, "task_id=" .. task_id .. "&task_success=True"))
