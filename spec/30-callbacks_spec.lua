@@ -243,3 +243,41 @@ describe("sops.callbacks.listen with client:wait", function()
     small:close() -- twice is fine
   end)
 end)
+
+describe("sops run --wait --callback-listen", function()
+  setup(function() sim = h.start_sim({"--speed", "0"}) end)
+  teardown(function() sim:stop() end)
+  before_each(function() sim:reset() end)
+
+  local function sops_cmd(args)
+    return sim:env() .. " " .. h.LUA .. " bin/sops " .. args
+  end
+
+  it("waits on the task's callback, polling once after it, and prints the status with the callback", function()
+    local t0 = core.monotime()
+    local proc = h.spawn(sops_cmd("run 1 --wait --json --callback-listen 127.0.0.1:0 2>/dev/null"))
+    -- the first poll has been answered: the task ends in simulated time
+    h.wait_until(function() return #sim:requests_to("/get_task_status/") >= 1 end, 10)
+    sim:advance(20)
+    local rc, out = h.finish(proc)
+    assert.equal(0, rc)
+    local doc = h.decode(out)
+    assert.equal("FINISHED", doc.status.state)
+    assert.is_true(doc.status.callback.unverified)
+    assert.equal(2, #sim:requests_to("/get_task_status/"))
+    local create = h.decode(sim:requests_to("/create_task/")[1].body)
+    assert.truthy(create.callback_url:find("^http://127%.0%.0%.1:%d+/" .. string.rep("%x", 48) .. "$"))
+    assert.is_true(core.monotime() - t0 < 30) -- not a 60 s poll
+  end)
+
+  it("refuses a callback option it cannot use, before anything is sent", function()
+    for _, args in ipairs({"run 1 --callback-listen 127.0.0.1:0", "run 1 --wait --callback-listen nonsense",
+      "run 1 --wait --callback-listen 0.0.0.0:0", "run 1 --callback-url http://x/y",
+      "run 1 --wait --callback-listen 127.0.0.1:0 --callback-url ftp://x"}) do
+      local _, err, code = h.run(sops_cmd(args))
+      assert.equal(2, code, args)
+      assert.truthy(err:find("callback", 1, true), err)
+    end
+    assert.same({}, sim:requests())
+  end)
+end)

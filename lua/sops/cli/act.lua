@@ -8,6 +8,7 @@ local check = require "sops.check"
 local nodes = require "sops.cli.nodes"
 local read = require "sops.cli.read"
 local watch = require "sops.cli.watch"
+local callbacks = require "sops.callbacks"
 local context = require "sops.cli.context"
 
 local EXIT = context.EXIT
@@ -53,6 +54,25 @@ local function constants(a)
   return out
 end
 
+-- The receiver of --callback-listen (with --callback-url), in a.receiver:
+-- true, or nil and the exit code.
+local function receiver_for(ctx, a)
+  if not a.callback_listen then
+    if a.callback_url then return nil, ctx:usage("--callback-url goes with --callback-listen") end
+    return true
+  end
+  if not a.wait then return nil, ctx:usage("--callback-listen needs --wait (callbacks come to a waiting sops)") end
+  local host, port = a.callback_listen:match("^%[?([^%]]*)%]?:(%d+)$")
+  if not host or host == "" or tonumber(port) > 65535 then
+    return nil, ctx:usage("--callback-listen takes HOST:PORT, got '" .. a.callback_listen .. "'")
+  end
+  local ok, r, err = pcall(callbacks.listen, {host = host, port = tonumber(port), public_url = a.callback_url})
+  if not ok then return nil, ctx:usage((tostring(r):gsub("^.-bad argument", "bad argument"))) end
+  if not r then return nil, ctx:fail(err) end
+  a.receiver = r
+  return true
+end
+
 -- Creates the task: {task_id, task_url, name}; or nil, exit code.
 local function create(ctx, c, a)
   local consts, cerr = constants(a)
@@ -60,7 +80,8 @@ local function create(ctx, c, a)
   local template_id, template_name = find_template(ctx, c, a.TEMPLATE)
   if not template_id then return nil, template_name end
   local name = a.name or string.format("%s_%s", tostring(template_name), os.date("%Y%m%d%H%M%S"))
-  local ok, task, err = pcall(c.create_task, c, {template_id = template_id, name = name, constants = consts})
+  local ok, task, err = pcall(c.create_task, c, {template_id = template_id, name = name, constants = consts,
+    callback = a.receiver})
   if not ok then return nil, ctx:bad_argument(task) end
   if not task then return nil, ctx:fail(err) end
   return {task_id = task.task_id, task_url = task.task_url, name = name, template_id = template_id}
@@ -79,6 +100,8 @@ end
 
 -- sops run: create, start, and with --wait watch to the end
 function M.run(ctx, c, a)
+  local ready, rcode = receiver_for(ctx, a)
+  if not ready then return rcode end
   local task, code = create(ctx, c, a)
   if not task then return code end
   ctx:say(string.format("task %d created: %s", task.task_id, task.name))
@@ -88,7 +111,11 @@ function M.run(ctx, c, a)
       task.task_id))
     return ctx:fail(err)
   end
-  if a.wait then return watch.one(ctx, c, task.task_id, a, task) end
+  if a.wait then
+    local ended = watch.one(ctx, c, task.task_id, a, task)
+    if a.receiver then a.receiver:close() end
+    return ended
+  end
   return ctx:show(task, function()
     return {string.format("task %d: start queued (sops wait %d watches it)", task.task_id, task.task_id)}
   end)

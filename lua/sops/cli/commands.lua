@@ -51,6 +51,15 @@ M.WAITING = {
     .. "(JSON Lines)"),
 }
 
+-- Options of the commands that wait on completion callbacks (README:
+-- Completion callbacks).
+M.CALLBACK = {
+  opt("--callback-listen", "HOST:PORT", "with --wait: take bk-sops' completion callback on HOST:PORT, and poll "
+    .. "once a minute otherwise (bk-sops must reach it)"),
+  opt("--callback-url", "URL", "the URL bk-sops reaches --callback-listen at (default: http://HOST:PORT; "
+    .. "needed for 0.0.0.0)"),
+}
+
 -- Exit codes: the one list --help, README and the man page show.
 M.EXIT_CODES = {
   {0, "finished, or the request was accepted"},
@@ -92,8 +101,9 @@ M.LIST = {
   {name = "run", about = "Create a task from a template and start it; with --wait, watch it to the end.",
     calls = {"create_task", "start_task"}, words = {TEMPLATE},
     options = join(CONSTANTS, {opt("--wait", nil, "wait until the task ends, showing its progress")}, M.WAITING,
-      {JSON}),
-    examples = {"sops run deploy -c version=1.4.2 --wait", "sops run 12 --constants '{\"${hosts}\": \"10.0.0.1\"}'"}},
+      M.CALLBACK, {JSON}),
+    examples = {"sops run deploy -c version=1.4.2 --wait", "sops run 12 --constants '{\"${hosts}\": \"10.0.0.1\"}'",
+      "sops run deploy --wait --callback-listen 0.0.0.0:8765 --callback-url http://10.0.0.5:8765/sops"}},
   {name = "create", about = "Create a task from a template without starting it (sops start starts it).",
     calls = {"create_task"}, words = {TEMPLATE}, options = join(CONSTANTS, {JSON}),
     examples = {"sops create deploy --name 'deploy 1.4.2' -c version=1.4.2"}},

@@ -59,7 +59,7 @@ function M.one(ctx, c, task_id, a, extra)
   end
   local failures = 0
   local status, err = c:wait{
-    task_id = task_id, timeout = a.timeout, interval = a.interval,
+    task_id = task_id, timeout = a.timeout, interval = a.interval, callback = a.receiver,
     on_change = on_change(ctx, view),
     on_poll = function(st, info)
       if not st then
