@@ -1,9 +1,11 @@
 -- make demo: the whole job on the bundled simulator, no configuration.
 -- Starts sops-sim on a free loopback port, creates a task whose "deploy"
 -- node fails on its first attempt, starts it and watches it live, retries
--- the failed node with new inputs, waits until FINISHED, prints a summary
--- and stops the simulator.
+-- the failed node with new inputs, waits until FINISHED, prints a summary,
+-- then runs a second task and waits on its completion callback (polling a
+-- minute apart otherwise), and stops the simulator.
 local sops = require "sops"
+local callbacks = require "sops.callbacks"
 local core = require "sops.core"
 local render = require "sops.cli.render"
 local live = require "sops.cli.live"
@@ -86,6 +88,21 @@ local ok, err = pcall(function()
   say(string.format("\ntask %d %s: %d of %d nodes finished, %d retried, %s of simulated time",
     task.task_id, status.state, finished, total, retried, render.duration(status.elapsed_time)))
   assert(status.state == "FINISHED", "the demo task did not finish")
+
+  -- 6. without polling: bk-sops calls a receiver back when the task ends,
+  -- and the wait asks get_task_status once then (else once a minute)
+  local receiver = assert(callbacks.listen{host = "127.0.0.1", port = 0})
+  local quick = assert(client:create_task{template_id = 1, name = "demo with a callback", callback = receiver})
+  assert(client:start_task{task_id = quick.task_id})
+  say(string.format("\ntask %d waits on its completion callback at %s", quick.task_id, receiver:url()))
+  local polls, t0 = 0, core.monotime()
+  local done = assert(client:wait{task_id = quick.task_id, callback = receiver,
+    on_poll = function() polls = polls + 1 end})
+  receiver:close()
+  say(string.format("task %d %s after %.1f s: %d status polls, the callback said task_success %s (checked against "
+    .. "get_task_status)", quick.task_id, done.state, core.monotime() - t0, polls,
+    tostring(done.callback and done.callback.task_success)))
+  assert(done.state == "FINISHED" and polls == 2, "the callback wait did not end on its callback")
 end)
 client:close()
 stop_sim()

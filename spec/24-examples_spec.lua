@@ -11,6 +11,8 @@ describe("make demo", function()
     assert.matches("retrying deploy %(n%x+%): job execution failed", out)
     assert.matches("├─ deploy  FINISHED  2s  (retry 1)", out, 1, true)
     assert.matches("task %d+ FINISHED: 3 of 3 nodes finished, 1 retried", out)
+    assert.matches("task %d+ waits on its completion callback at http://127%.0%.0%.1:%d+", out)
+    assert.matches("task %d+ FINISHED after [%d.]+ s: 2 status polls, the callback said task_success true", out)
   end)
 end)
 
