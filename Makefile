@@ -134,7 +134,7 @@ test-all: deps-all
 # The client specs under valgrind; the module is linked with -z nodelete so
 # that its symbols outlive dlclose and leak reports stay readable.
 # (a build of its own, so that the optimised one is never mistaken for it)
-MEMCHECK_SPECS = $(wildcard spec/1[0-9]-*_spec.lua spec/2[0-3]-*_spec.lua spec/27-*_spec.lua)
+MEMCHECK_SPECS = $(wildcard spec/1[0-9]-*_spec.lua spec/2[0-3]-*_spec.lua spec/27-*_spec.lua spec/30-*_spec.lua)
 memcheck: deps sim
 	rm -rf build/memcheck
 	$(MAKE) --no-print-directory all BUILD=build/memcheck CFLAGS="-O0 -g" LDFLAGS="-Wl,-z,nodelete"
