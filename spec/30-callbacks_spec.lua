@@ -44,14 +44,12 @@ local function ends_after_first(count)
 end
 
 describe("sops.callbacks.listen with client:wait", function()
+  local env = h.sim_env({"--speed", "0"})
   setup(function()
-    sim = h.start_sim({"--speed", "0"})
-    c = sim:client()
+    env.start()
+    sim, c = env.sim, env.c
   end)
-  teardown(function()
-    c:close()
-    sim:stop()
-  end)
+  teardown(env.stop)
   before_each(function()
     sim:reset()
     r = assert(callbacks.listen{host = "127.0.0.1", port = 0})

@@ -21,23 +21,14 @@ end
 
 describe("lua-sops in nginx", function()
   local sim, ngx_
+  local env = nginx.env(SIM_ARGS)
+  local case = env.case
   setup(function()
-    sim = h.start_sim(SIM_ARGS)
-    ngx_ = nginx.start()
+    env.start()
+    sim, ngx_ = env.sim, env.nginx
   end)
-  teardown(function()
-    ngx_.stop()
-    sim:stop()
-  end)
+  teardown(env.stop)
   before_each(function() sim:reset() end)
-
-  local function case(name, query)
-    local parts = {"sim=" .. sim.url}
-    for k, v in pairs(query or {}) do parts[#parts + 1] = k .. "=" .. tostring(v) end
-    local status, body = ngx_.get("/case/" .. name .. "?" .. table.concat(parts, "&"))
-    assert.equal(200, status, body .. "\n" .. ngx_.log())
-    return cjson.decode(body)
-  end
 
   it("uses cosockets in a content phase", function()
     local out = case("which")

@@ -9,21 +9,16 @@ local SIM_ARGS = {"--speed", "5", "--app-code", "nginx-app", "--app-secret", "ng
 
 describe("sops.callbacks in nginx", function()
   local sim, ngx_
+  local env = nginx.env(SIM_ARGS, {workers = 2})
   setup(function()
-    sim = h.start_sim(SIM_ARGS)
-    ngx_ = nginx.start({workers = 2})
+    env.start()
+    sim, ngx_ = env.sim, env.nginx
   end)
-  teardown(function()
-    ngx_.stop()
-    sim:stop()
-  end)
+  teardown(env.stop)
   before_each(function() sim:reset() end)
 
-  local function case(name)
-    local status, body = ngx_.get("/case/" .. name .. "?sim=" .. sim.url)
-    assert.equal(200, status, body .. "\n" .. ngx_.log())
-    return h.decode(body)
-  end
+  -- (its numbers as integers, as h.decode gives them)
+  local function case(name) return h.decode(require("cjson").encode(env.case(name))) end
 
   it("wakes the wait within 100 ms of the callback, with one poll after it", function()
     for _ = 1, 6 do

@@ -84,4 +84,28 @@ function M.start(opts)
   return n
 end
 
+-- For a describe block: env.start() starts a simulator (sim_args) and an
+-- nginx (opts as for M.start), env.sim and env.nginx; env.stop() ends both;
+-- env.case(name, query) runs /case/<name> of spec/ngx/app.lua against the
+-- simulator and returns its JSON document, decoded.
+function M.env(sim_args, opts)
+  local env = {}
+  function env.start()
+    env.sim = h.start_sim(sim_args)
+    env.nginx = M.start(opts)
+  end
+  function env.stop()
+    env.nginx.stop()
+    env.sim:stop()
+  end
+  function env.case(name, query)
+    local parts = {"sim=" .. env.sim.url}
+    for k, v in pairs(query or {}) do parts[#parts + 1] = k .. "=" .. tostring(v) end
+    local status, body = env.nginx.get("/case/" .. name .. "?" .. table.concat(parts, "&"))
+    assert(status == 200, tostring(status) .. " " .. body .. "\n" .. env.nginx.log())
+    return require("cjson").decode(body)
+  end
+  return env
+end
+
 return M
