@@ -283,3 +283,43 @@ describe("sops run --wait --callback-listen", function()
     assert.same({}, sim:requests())
   end)
 end)
+
+describe("sops.callbacks", function()
+  it("is reachable from the sops module, and tells a receiver from anything else", function()
+    local sops = require "sops"
+    assert.equal(callbacks, sops.callbacks)
+    local r = assert(callbacks.listen{host = "127.0.0.1", port = 0})
+    assert.is_true(callbacks.is_receiver(r))
+    assert.is_false(callbacks.is_receiver({}))
+    assert.is_false(callbacks.is_receiver(setmetatable({}, {__index = r})))
+    assert.truthy(tostring(r):find("^sops.callbacks receiver %(http://127%.0%.0%.1:%d+, 0 pending%)$"))
+    r:close()
+  end)
+
+  it("compares tokens whole, and reads both of bk-sops' bodies", function()
+    local tokens = require "sops.callbacks.tokens"
+    local t = string.rep("a", 32)
+    assert.is_true(core.secret_equal(t, t))
+    assert.is_false(core.secret_equal("b" .. t:sub(2), t))
+    assert.is_false(core.secret_equal(t:sub(1, 31) .. "b", t))
+    assert.is_false(core.secret_equal(t:sub(1, 31), t))
+    assert.is_false(core.secret_equal(t .. "a", t))
+    assert.is_false(core.secret_equal("", t))
+    local a, b = core.random_hex(16), core.random_hex(16)
+    assert.truthy(a:find("^" .. string.rep("%x", 32) .. "$"))
+    assert.are_not.equal(a, b)
+    assert.same({task_id = 7, task_success = false, version = "v1"},
+      tokens.parse_body("application/x-www-form-urlencoded", "task_id=7&task_success=False"))
+    assert.same({task_id = 7, task_success = true, version = "v2", task_outputs = {{key = "x", value = 1}}},
+      tokens.parse_body("application/json", '{"task_id": 7, "callback_version": "v2", "task_success": true, '
+        .. '"task_outputs": [{"key": "x", "value": 1}]}'))
+    assert.is_nil(tokens.parse_body("application/json", '{"task_id": "seven", "task_success": true}'))
+    assert.is_nil(tokens.parse_body(nil, "task_id=7&task_id=8&task_success=True"))
+  end)
+
+  it("refuses OpenResty's receiver outside nginx, saying why", function()
+    local ok, err = pcall(callbacks.shared, {public_url = "http://127.0.0.1/cb"})
+    assert.is_false(ok)
+    assert.truthy(err:find("needs OpenResty", 1, true), err)
+  end)
+end)

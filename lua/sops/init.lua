@@ -5,6 +5,7 @@ local api = require "sops.api"
 local tree = require "sops.tree"
 local wait = require "sops.wait"
 local version = require "sops.version"
+local callbacks = require "sops.callbacks"
 
 local M = {
   VERSION = version.number,  -- "0.2.0"
@@ -20,6 +21,7 @@ local M = {
   walk = tree.walk,
   failed_nodes = tree.failed_nodes,
   sleep = core.sleep,
+  callbacks = callbacks,     -- receivers of completion callbacks (README: Completion callbacks)
 }
 
 -- Marks a table as a JSON array, so that an empty one is sent as [].
