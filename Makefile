@@ -158,13 +158,14 @@ sanitize: deps sim
 
 # libFuzzer harnesses (clang), each run for FUZZ_SECONDS, seeded from the
 # fixtures and the JSONTestSuite corpus: the decoder with an encode round
-# trip, and the classification of an answer into a value or an error.
+# trip, the classification of an answer into a value or an error, and the
+# callback listener's request head parser.
 FUZZ_PKGS    := clang libclang-rt-14-dev
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                 $(shell pkg-config --cflags lua5.4) $(CURL_CFLAGS)
-FUZZERS      := build/fuzz/decode build/fuzz/response
+FUZZERS      := build/fuzz/decode build/fuzz/response build/fuzz/http_head
 fuzz: deps
 	@$(MAKE) --no-print-directory install-missing PKGS="$(FUZZ_PKGS)"
 	@$(MAKE) --no-print-directory $(FUZZERS)
@@ -173,6 +174,7 @@ fuzz: deps
 	  echo "== $$name, $(FUZZ_SECONDS) s"; \
 	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 	    -dict=spec/fuzz/json.dict build/fuzz/corpus-$$name spec/fixtures spec/jsontestsuite/test_parsing \
+	    $$([ -d spec/fuzz/seed-$$name ] && echo spec/fuzz/seed-$$name) \
 	    2>&1 | grep -E "^(stat::number_of_executed_units|stat::new_units_added|==|SUMMARY|ERROR|Done)" ; \
 	  test $${PIPESTATUS[0]} -eq 0 || exit 1; \
 	done

@@ -42,6 +42,7 @@ build = {
         "csrc/core.c",
         "csrc/endpoints.c",
         "csrc/errors.c",
+        "csrc/httphead.c",
         "csrc/ids.c",
         "csrc/json.c",
         "csrc/listener.c",

@@ -20,10 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "httphead.h"
 #include "listener.h"
 
-#define HEAD_MAX 8192          /* request line and headers */
-#define FIELD_MAX 256          /* a Content-Type kept for Lua */
 #define WRITE_BUDGET_MS 1000   /* an answer that cannot be written in this long is dropped */
 #define MAX_CONNECTIONS 1024
 
@@ -35,11 +34,8 @@ typedef struct {
     double since;     /* accepted at (monotonic seconds) */
     char *buf;
     size_t len, cap;
-    size_t head;      /* the head's length, CRLFCRLF included; 0 while not all read */
-    size_t need;      /* head + Content-Length */
-    char method[16];
-    char content_type[FIELD_MAX];
-    size_t target_off, target_len;
+    size_t need;      /* head + Content-Length; 0 while the head is not all in */
+    sops_http_head h;
 } conn;
 
 typedef struct {
@@ -144,85 +140,15 @@ static void conn_refuse(sops_listener *l, conn *c, int status)
     conn_answer(c, status, body, n > 0 ? (size_t)n : 0);
 }
 
-/* Whether the header line [s, e) is named `name` (lower case), and if so
- * where its value starts and ends (trimmed). */
-static int header_is(const char *s, const char *e, const char *name, const char **vs, const char **ve)
-{
-    size_t n = strlen(name), i;
-    if ((size_t)(e - s) <= n || s[n] != ':')
-        return 0;
-    for (i = 0; i < n; i++) {
-        char ch = s[i];
-        if (ch >= 'A' && ch <= 'Z')
-            ch = (char)(ch - 'A' + 'a');
-        if (ch != name[i])
-            return 0;
-    }
-    s += n + 1;
-    while (s < e && (*s == ' ' || *s == '\t'))
-        s++;
-    while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-        e--;
-    *vs = s;
-    *ve = e;
-    return 1;
-}
-
-/* Reads the head of c (all of it is in c->buf[0, c->head)): 0, or the
- * status to refuse it with. */
+/* Reads the head of c once it is all in: 0 (more to come, or a good head),
+ * or the status to refuse the request with. */
 static int parse_head(sops_listener *l, conn *c)
 {
-    const char *p = c->buf, *end = c->buf + c->head - 2, *eol, *sp1, *sp2;
-    long long length = -1;
-    int expect = 0;
-    eol = memchr(p, '\r', (size_t)(end - p));
-    if (!eol || eol[1] != '\n')
-        return 400;
-    sp1 = memchr(p, ' ', (size_t)(eol - p));
-    if (!sp1 || sp1 == p || (size_t)(sp1 - p) >= sizeof c->method)
-        return 400;
-    sp2 = memchr(sp1 + 1, ' ', (size_t)(eol - sp1 - 1));
-    if (!sp2 || sp2 == sp1 + 1 || (size_t)(eol - sp2 - 1) != 8 || memcmp(sp2 + 1, "HTTP/1.", 7) != 0)
-        return 400;
-    memcpy(c->method, p, (size_t)(sp1 - p));
-    c->method[sp1 - p] = '\0';
-    c->target_off = (size_t)(sp1 + 1 - c->buf);
-    c->target_len = (size_t)(sp2 - sp1 - 1);
-    for (p = eol + 2; p < end; p = eol + 2) {
-        const char *vs, *ve;
-        eol = memchr(p, '\r', (size_t)(end - p) + 2);
-        if (!eol || eol[1] != '\n')
-            return 400;
-        if (header_is(p, eol, "content-length", &vs, &ve)) {
-            long long v = 0;
-            if (vs == ve || ve - vs > 12)
-                return ve - vs > 12 ? 413 : 400;
-            for (; vs < ve; vs++) {
-                if (*vs < '0' || *vs > '9')
-                    return 400;
-                v = v * 10 + (*vs - '0');
-            }
-            if (length >= 0 && length != v)
-                return 400;
-            length = v;
-        } else if (header_is(p, eol, "transfer-encoding", &vs, &ve)) {
-            return 411;
-        } else if (header_is(p, eol, "content-type", &vs, &ve)) {
-            size_t n = (size_t)(ve - vs);
-            if (n >= sizeof c->content_type)
-                n = sizeof c->content_type - 1;
-            memcpy(c->content_type, vs, n);
-            c->content_type[n] = '\0';
-        } else if (header_is(p, eol, "expect", &vs, &ve)) {
-            expect = ve - vs == 12 && strncmp(vs, "100-continue", 12) == 0;
-        }
-    }
-    if (length < 0)
-        length = 0;
-    if ((unsigned long long)length > (unsigned long long)l->max_body)
-        return 413;
-    c->need = c->head + (size_t)length;
-    if (expect && c->len < c->need && !c->continued) {
+    int r = sops_http_head_parse(c->buf, c->len, l->max_body, &c->h);
+    if (r != 1)
+        return r;
+    c->need = c->h.head + c->h.length;
+    if (c->h.expect_continue && c->len < c->need && !c->continued) {
         static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
         c->continued = 1;
         if (write_all(c->fd, cont, sizeof cont - 1) != 0)
@@ -235,14 +161,14 @@ static int parse_head(sops_listener *l, conn *c)
  * come, -1 when the peer went away, or a status to refuse with. */
 static int conn_read(sops_listener *l, conn *c)
 {
-    size_t limit = HEAD_MAX + l->max_body;
+    size_t limit = SOPS_HEAD_MAX + l->max_body;
     for (;;) {
         ssize_t r;
         if (c->len == c->cap) {
             size_t cap = c->cap ? c->cap * 2 : 4096;
             char *b;
             if (c->cap >= limit)
-                return c->head ? 413 : 431;
+                return c->need ? 413 : 431;
             if (cap > limit)
                 cap = limit;
             b = realloc(c->buf, cap);
@@ -258,25 +184,13 @@ static int conn_read(sops_listener *l, conn *c)
             return 0;
         if (r <= 0)
             return -1;
-        if (!c->head) {
-            size_t from = c->len > 3 ? c->len - 3 : 0, i;
-            c->len += (size_t)r;
-            for (i = from; i + 4 <= c->len; i++) {
-                if (memcmp(c->buf + i, "\r\n\r\n", 4) == 0) {
-                    int st;
-                    c->head = i + 4;
-                    st = parse_head(l, c);
-                    if (st)
-                        return st;
-                    break;
-                }
-            }
-            if (!c->head && c->len >= HEAD_MAX)
-                return 431;
-        } else {
-            c->len += (size_t)r;
+        c->len += (size_t)r;
+        if (!c->need) {
+            int st = parse_head(l, c);
+            if (st)
+                return st;
         }
-        if (c->head && c->len >= c->need)
+        if (c->need && c->len >= c->need)
             return 1;
     }
 }
@@ -365,13 +279,13 @@ static void push_request(lua_State *L, conn *c)
     lua_createtable(L, 0, 5);
     lua_pushinteger(L, c->id);
     lua_setfield(L, -2, "id");
-    lua_pushstring(L, c->method);
+    lua_pushstring(L, c->h.method);
     lua_setfield(L, -2, "method");
-    lua_pushlstring(L, c->buf + c->target_off, c->target_len);
+    lua_pushlstring(L, c->buf + c->h.target_off, c->h.target_len);
     lua_setfield(L, -2, "target");
-    lua_pushstring(L, c->content_type);
+    lua_pushstring(L, c->h.content_type);
     lua_setfield(L, -2, "content_type");
-    lua_pushlstring(L, c->buf + c->head, c->need - c->head);
+    lua_pushlstring(L, c->buf + c->h.head, c->h.length);
     lua_setfield(L, -2, "body");
 }
 
