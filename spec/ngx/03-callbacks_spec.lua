@@ -42,6 +42,13 @@ describe("sops.callbacks in nginx", function()
     end
   end)
 
+  it("wakes a wait_all on its tasks' callbacks", function()
+    local out = case("callback_wait_all")
+    assert.same({"FINISHED", "FINISHED", "FINISHED"}, out.states)
+    assert.is_true(out.rounds >= 2 and out.rounds <= 4, out.rounds) -- the first, then one per wake
+    assert.is_true(out.heard >= 1)
+  end)
+
   it("a wait sees an arrival that only the shared dict tells (another worker's) within 100 ms", function()
     local out = case("callback_other_worker")
     assert.equal("timeout", out.err) -- the task never started: the wait ran out

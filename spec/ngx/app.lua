@@ -253,6 +253,29 @@ function CASES.callback_wait(args)
     forgotten = receiver:slot_of(task.task_id) == nil}
 end
 
+-- three tasks waited on together with the shared receiver
+function CASES.callback_wait_all(args)
+  local callbacks = require "sops.callbacks"
+  local receiver = callbacks.shared{public_url = "http://127.0.0.1:" .. ngx.var.server_port .. "/sops-callback"}
+  local c = client(args)
+  local ids = {}
+  for i = 1, 3 do
+    local task = assert(c:create_task{template_id = 1, name = "all " .. i, callback = receiver})
+    assert(c:start_task{task_id = task.task_id})
+    ids[i] = task.task_id
+  end
+  local rounds = 0
+  local results = c:wait_all{task_ids = ids, callback = receiver, timeout = 120,
+    on_poll = function(_, info) rounds = info.attempt end}
+  c:close()
+  local states, heard = {}, 0
+  for i, id in ipairs(ids) do
+    states[i] = results[id].state
+    if results[id].callback then heard = heard + 1 end
+  end
+  return {states = states, rounds = rounds, heard = heard}
+end
+
 -- an arrival that only the dict tells (as a handler in another worker
 -- leaves it, posting no semaphore of this worker): the wait polls within
 -- the receiver's STEP. The task is never started, so nothing else calls back.
