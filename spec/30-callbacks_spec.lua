@@ -203,6 +203,21 @@ describe("sops.callbacks.listen with client:wait", function()
     assert.equal(0, r:pending())
   end)
 
+  it("a receiver closed during a wait leaves the wait polling on its schedule", function()
+    local id = started()
+    local since = mark()
+    local status = assert(c:wait{task_id = id, callback = r, max_interval = 0.2, interval = 0.1,
+      on_poll = function(_, info)
+        if info.attempt == 1 then
+          r:close()
+          sim:advance(20)
+        end
+      end})
+    assert.equal("FINISHED", status.state)
+    assert.is_nil(status.callback)
+    assert.equal(2, polls(since))
+  end)
+
   it("refuses mistakes before anything is sent", function()
     local plain = assert(c:create_task{template_id = 1, name = "plain"})
     sim:clear_log()
@@ -243,6 +258,10 @@ describe("sops.callbacks.listen with client:wait", function()
     assert.equal("transport", terr.kind)
     small:close()
     small:close() -- twice is fine
+    none, err = c:create_task{template_id = 1, name = "4", callback = small}
+    assert.is_nil(none)
+    assert.equal("callback", err.kind)
+    assert.is_nil(small:sleep(0.01, nil))
   end)
 end)
 

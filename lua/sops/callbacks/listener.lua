@@ -75,8 +75,14 @@ local function sweep(self)
   end
 end
 
--- A new callback URL: {slot, url} | nil, err (no room, no random source).
+local function closed_error()
+  return core.new_error({kind = "callback", api = "callbacks", retryable = false, message = "the receiver is closed"})
+end
+
+-- A new callback URL: {slot, url} | nil, err (closed, no room, no random
+-- source).
 function Receiver:issue()
+  if self.closed then return nil, closed_error() end
   if self.count >= self.max_pending then sweep(self) end
   if self.count >= self.max_pending then
     return nil, core.new_error({kind = "callback", api = "callbacks", retryable = false,
@@ -142,8 +148,9 @@ end
 -- Answers the callbacks that come within `seconds`. Returns true when one
 -- of `slots` (a list, or nil for none) has a callback waiting, at once if
 -- one came before; false at the end of the time, or when a signal cut it
--- short. nil, err when the socket failed.
+-- short. nil, err when the socket failed or the receiver is closed.
 function Receiver:sleep(seconds, slots)
+  if self.closed then return nil, closed_error() end
   local deadline = core.monotime() + seconds
   while true do
     if any_arrived(self, slots) then return true end
@@ -170,6 +177,7 @@ end
 
 -- Closes the socket; the receiver takes no callback after it.
 function Receiver:close()
+  self.closed = true
   self.listener:close()
 end
 Receiver.__close = Receiver.close
