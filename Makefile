@@ -45,7 +45,7 @@ RUN_SPECS   = SOPS_SPEC_LUA=$(LUA) SOPS_SIM_LUA=$(SIM_LUA) SOPS_SPEC_BUILD=$(BUI
 VERSION    := $(shell sed -n 's/.*number = "\([0-9.]*\)".*/\1/p' lua/sops/version.lua)
 ROCKSPECS  := rockspecs/lua-sops-$(VERSION)-1.rockspec rockspecs/lua-sops-sim-$(VERSION)-1.rockspec
 
-.PHONY: all sim rockspecs readme share bench-sim test-openresty bench-openresty deps deps-all test test-all memcheck sanitize fuzz lint demo bench openresty clean \
+.PHONY: all sim rockspecs readme share bench-sim bench-callbacks test-openresty bench-openresty deps deps-all test test-all memcheck sanitize fuzz lint demo bench openresty clean \
         install-missing
 
 all: $(CORE)
@@ -195,6 +195,10 @@ bench: deps all sim bench/curl_loop
 bench-sim: deps all sim
 	BENCH_SIM_CPU=0 LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./$(BUILD)/?.so;;" \
 	  taskset -c 1 lua5.4 bench/sim.lua
+
+# a wait on a completion callback: how soon it returns, its polls, a flood
+bench-callbacks: deps all sim
+	LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./$(BUILD)/?.so;;" $(LUA) bench/callbacks.lua
 
 bench/curl_loop: bench/curl_loop.c
 	$(CC) $(WARN) -O2 $(CURL_CFLAGS) -o $@ $< $(CURL_LIBS)
