@@ -26,6 +26,61 @@ static int header_is(const char *s, const char *e, const char *name, const char 
     return 1;
 }
 
+/* Whether c may be in a header name (an RFC 9110 token character). */
+static int is_tchar(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+/* Whether the head buf[0, head) has its lines ended by CRLF only (a bare CR
+ * or LF could hide a header from us that a proxy in front would see), no
+ * NUL or other control byte but HT, no folded line, and every header line a
+ * token name right before its colon. */
+static int well_formed(const char *buf, size_t head)
+{
+    size_t i, line = 0;
+    int first = 1;
+    for (i = 0; i + 2 < head; i++) {
+        unsigned char c = (unsigned char)buf[i];
+        if (c == '\r') {
+            if (buf[i + 1] != '\n')
+                return 0;
+            if (!first) {
+                size_t k = line;
+                if (buf[line] == ' ' || buf[line] == '\t') /* obs-fold */
+                    return 0;
+                while (k < i && is_tchar(buf[k]))
+                    k++;
+                if (k == line || k == i || buf[k] != ':')
+                    return 0;
+            }
+            first = 0;
+            i++;
+            line = i + 1;
+        } else if (c == '\n' || (c < 0x20 && c != '\t') || c == 0x7f) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Whether [s, e) is `lower` in any case. */
+static int same_word(const char *s, const char *e, const char *lower)
+{
+    size_t n = strlen(lower), i;
+    if ((size_t)(e - s) != n)
+        return 0;
+    for (i = 0; i < n; i++) {
+        char ch = s[i];
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (char)(ch - 'A' + 'a');
+        if (ch != lower[i])
+            return 0;
+    }
+    return 1;
+}
+
 /* The end of the head (just past CRLFCRLF) within buf[0, len), or 0. */
 static size_t head_end(const char *buf, size_t len)
 {
@@ -46,6 +101,8 @@ int sops_http_head_parse(const char *buf, size_t len, size_t max_body, sops_http
         return len >= SOPS_HEAD_MAX ? 431 : 0;
     memset(h, 0, sizeof *h);
     h->head = head;
+    if (!well_formed(buf, head))
+        return 400;
     end = buf + head - 2; /* the last header line's CRLF stays inside */
     eol = memchr(p, '\r', (size_t)(end - p));
     if (!eol || eol[1] != '\n')
@@ -54,7 +111,8 @@ int sops_http_head_parse(const char *buf, size_t len, size_t max_body, sops_http
     if (!sp1 || sp1 == p || (size_t)(sp1 - p) >= sizeof h->method)
         return 400;
     sp2 = memchr(sp1 + 1, ' ', (size_t)(eol - sp1 - 1));
-    if (!sp2 || sp2 == sp1 + 1 || (size_t)(eol - sp2 - 1) != 8 || memcmp(sp2 + 1, "HTTP/1.", 7) != 0)
+    if (!sp2 || sp2 == sp1 + 1 || (size_t)(eol - sp2 - 1) != 8 || memcmp(sp2 + 1, "HTTP/1.", 7) != 0 ||
+        (sp2[8] != '0' && sp2[8] != '1'))
         return 400;
     for (vp = p; vp < sp1; vp++) { /* a method is a token; bk-sops sends POST */
         if (*vp < 'A' || *vp > 'Z')
@@ -96,7 +154,7 @@ int sops_http_head_parse(const char *buf, size_t len, size_t max_body, sops_http
             memcpy(h->content_type, vs, n);
             h->content_type[n] = '\0';
         } else if (header_is(p, eol, "expect", &vs, &ve)) {
-            h->expect_continue = ve - vs == 12 && strncmp(vs, "100-continue", 12) == 0;
+            h->expect_continue = same_word(vs, ve, "100-continue");
         }
     }
     if (length < 0)

@@ -61,6 +61,17 @@ say("too_large", post(good, string.rep("x", 70000)))
 say("chunked", exchange(port, "POST " .. good
   .. " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"))
 say("huge_head", exchange(port, "POST " .. good .. " HTTP/1.1\r\nX: " .. string.rep("h", 9000) .. "\r\n\r\n"))
+-- heads a proxy in front could read otherwise (to a wrong token: a head
+-- that passed would get 404)
+local wrong = prefix .. slot .. flipped
+local function raw_post(head_lines)
+  return exchange(port, "POST " .. wrong .. " HTTP/1.1\r\n" .. head_lines .. "\r\n" .. form)
+end
+say("bare_lf", raw_post("X: a\nContent-Length: " .. #form .. "\r\n"))
+say("space_colon", raw_post("Content-Length : " .. #form .. "\r\n"))
+say("folded", raw_post("Content-Length: " .. #form .. "\r\nX: a\r\n Transfer-Encoding: chunked\r\n"))
+say("no_colon", raw_post("Content-Length: " .. #form .. "\r\nJunk\r\n"))
+say("bad_version", exchange(port, "POST " .. wrong .. " HTTP/1.\0\r\nContent-Length: 0\r\n\r\n"))
 -- the right token claiming success while the task runs: an extra poll
 say("true_claim", post(good, "task_id=" .. task_id .. "&task_success=True"))
 local counts = {}
