@@ -223,20 +223,38 @@ static void listener_release(sops_listener *l)
     l->fd = -1;
 }
 
-/* A slot for a new connection: a free one, else the one that has been
- * reading the longest (a slow sender loses its place); NULL when every
- * connection holds a request waiting for its answer. */
-static conn *free_slot(sops_listener *l)
+/* Reads what c has and acts on it: a whole request makes it ready, a peer
+ * gone closes it, a bad request is refused. */
+static void conn_step(sops_listener *l, conn *c)
 {
-    conn *oldest = NULL;
+    int r = conn_read(l, c);
+    if (r == 1)
+        c->ready = 1;
+    else if (r < 0)
+        conn_close(c);
+    else if (r > 1)
+        conn_refuse(l, c, r);
+}
+
+/* Closes the connection that has sent nothing for the longest, else the
+ * one that has been reading the longest (a slow sender loses its place):
+ * its slot, or NULL when every connection holds a request waiting for its
+ * answer. */
+static conn *evict(sops_listener *l)
+{
+    conn *oldest = NULL, *silent = NULL;
     int i;
     for (i = 0; i < l->nconn; i++) {
         conn *c = &l->conns[i];
-        if (c->fd < 0)
-            return c;
-        if (!c->ready && (!oldest || c->since < oldest->since))
+        if (c->fd < 0 || c->ready)
+            continue;
+        if (!oldest || c->since < oldest->since)
             oldest = c;
+        if (c->len == 0 && (!silent || c->since < silent->since))
+            silent = c;
     }
+    if (silent)
+        oldest = silent;
     if (oldest) {
         l->refused++;
         conn_close(oldest);
@@ -244,16 +262,46 @@ static conn *free_slot(sops_listener *l)
     return oldest;
 }
 
-static void accept_all(sops_listener *l, double t)
+/* A slot for a new connection. Every connection still reading is read
+ * first (a request already in the kernel's buffers becomes ready, and
+ * cannot be pushed out); then a free slot, else one evict() makes. */
+static conn *free_slot(sops_listener *l)
 {
+    int i;
+    for (i = 0; i < l->nconn; i++) {
+        conn *c = &l->conns[i];
+        if (c->fd >= 0 && !c->ready)
+            conn_step(l, c);
+        if (c->fd < 0)
+            return c;
+    }
+    return evict(l);
+}
+
+/* Accepts what waits: 0, or -1 when the process is out of descriptors and
+ * no connection could make room (the caller then leaves the listening
+ * socket alone for a moment rather than spin on it). */
+static int accept_all(sops_listener *l, double t)
+{
+    int retried = 0, i;
     for (;;) {
         conn *c;
         int fd = accept(l->fd, NULL, NULL);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED)
                 continue;
-            return; /* EAGAIN, or out of descriptors: the rest waits */
+            if ((errno == EMFILE || errno == ENFILE) && !retried) {
+                retried = 1;
+                for (i = 0; i < l->nconn; i++) { /* requests already in are kept */
+                    if (l->conns[i].fd >= 0 && !l->conns[i].ready)
+                        conn_step(l, &l->conns[i]);
+                }
+                if (evict(l)) /* a descriptor freed: try once more */
+                    continue;
+            }
+            return (errno == EMFILE || errno == ENFILE) ? -1 : 0;
         }
+        retried = 0;
         if (set_nonblocking(fd) != 0) {
             close(fd);
             continue;
@@ -270,6 +318,7 @@ static void accept_all(sops_listener *l, double t)
         c->fd = fd;
         c->since = t;
         c->id = ++l->next_id;
+        conn_step(l, c); /* its request may be all there already */
     }
 }
 
@@ -304,6 +353,7 @@ static int listener_wait(lua_State *L)
     int *slot_of;
     int i, interrupted = 0, found = 0;
     lua_Integer k = 0;
+    double pause_accept = 0; /* out of descriptors: the listening socket rests until then */
     luaL_argcheck(L, s == s, 2, "number expected");
     deadline = t + (s < 0 ? 0 : s > 86400 ? 86400 : s);
     /* in userdata, so that a raise (out of memory) leaves nothing behind */
@@ -311,7 +361,9 @@ static int listener_wait(lua_State *L)
     slot_of = lua_newuserdata(L, (size_t)(l->nconn + 1) * sizeof *slot_of);
     for (;;) {
         int n = 0, got, ms;
+        double wake;
         t = now_s();
+        wake = deadline;
         for (i = 0; i < l->nconn; i++) {
             conn *c = &l->conns[i];
             if (c->fd < 0)
@@ -329,15 +381,20 @@ static int listener_wait(lua_State *L)
             fds[n].events = POLLIN;
             fds[n].revents = 0;
             slot_of[n++] = i;
+            if (c->since + l->idle < wake) /* wake for its timeout as well */
+                wake = c->since + l->idle;
         }
         if (found || t >= deadline)
             break;
-        fds[n].fd = l->fd;
-        fds[n].events = POLLIN;
-        fds[n].revents = 0;
-        slot_of[n++] = -1;
-        ms = (int)((deadline - t) * 1000 + 0.999);
-        /* wake for the next idle connection's timeout as well */
+        if (t >= pause_accept) {
+            fds[n].fd = l->fd;
+            fds[n].events = POLLIN;
+            fds[n].revents = 0;
+            slot_of[n++] = -1;
+        } else if (pause_accept < wake) {
+            wake = pause_accept;
+        }
+        ms = (int)((wake - t) * 1000 + 0.999);
         got = poll(fds, (nfds_t)n, ms > 0 ? ms : 1);
         if (got < 0) {
             int e = errno;
@@ -351,22 +408,17 @@ static int listener_wait(lua_State *L)
         }
         for (i = 0; i < n && got > 0; i++) {
             conn *c;
-            int r;
             if (!fds[i].revents)
                 continue;
             got--;
             if (slot_of[i] < 0) {
-                accept_all(l, now_s());
+                if (accept_all(l, now_s()) < 0)
+                    pause_accept = now_s() + 0.1;
                 continue;
             }
             c = &l->conns[slot_of[i]];
-            r = conn_read(l, c);
-            if (r == 1)
-                c->ready = 1;
-            else if (r < 0)
-                conn_close(c);
-            else if (r > 1)
-                conn_refuse(l, c, r);
+            if (c->fd >= 0 && !c->ready) /* (accepting may have read or closed it) */
+                conn_step(l, c);
         }
     }
     lua_newtable(L);
@@ -392,6 +444,7 @@ static int listener_answer(lua_State *L)
     size_t blen;
     const char *body = luaL_optlstring(L, 4, "", &blen);
     int i;
+    luaL_argcheck(L, id > 0, 2, "request id expected");
     luaL_argcheck(L, status >= 200 && status <= 599, 3, "HTTP status expected");
     for (i = 0; i < l->nconn; i++) {
         conn *c = &l->conns[i];

@@ -219,6 +219,32 @@ describe("sops.callbacks.listen with client:wait", function()
     assert.equal(2, polls(since))
   end)
 
+  it("keeps a callback that came in while it was busy, however many idle connections crowd in after it", function()
+    local id = started()
+    local url = h.decode(sim:requests_to("create_task")[1].body).callback_url
+    -- 40 idle connections behind it, more than the receiver's 32, while
+    -- nobody reads (this process is not in the receiver)
+    local crowd = h.spawn(h.SIM_LUA .. " spec/support/crowd.lua " .. r:port() .. " " .. url:match("^http://[^/]+(/.*)$")
+      .. " 40")
+    assert.equal("sent", crowd.pipe:read("*l"))
+    assert.is_true(r:sleep(5, {r:slot_of(id)}))
+    local _, out = h.finish(crowd)
+    assert.equal("answer 200\n", out)
+    assert.is_true(r:stats().refused >= 40 - 32)
+  end)
+
+  it("out of descriptors, it neither spins nor loses the callback", function()
+    local server = h.spawn("sh -c " .. h.shell_quote("ulimit -n 64; exec env " .. h.LUA_ENV .. " " .. h.LUA
+      .. " spec/support/listen_until.lua 3 100"))
+    local port = tonumber(server.pipe:read("*l"):match("^port (%d+)$"))
+    local crowd = h.spawn(h.SIM_LUA .. " spec/support/crowd.lua " .. port .. " /x 80 behind")
+    local _, out = h.finish(crowd)
+    assert.equal("sent\nanswer 200\n", out)
+    local _, done = h.finish(server)
+    local cpu = tonumber(done:match("cpu ([%d.]+)"))
+    assert.is_true(cpu < 1, done) -- not a busy loop over a listening socket it cannot accept from
+  end)
+
   it("refuses mistakes before anything is sent", function()
     local plain = assert(c:create_task{template_id = 1, name = "plain"})
     sim:clear_log()
