@@ -245,14 +245,26 @@ describe("sops.callbacks.listen with client:wait", function()
     assert.is_true(cpu < 1, done) -- not a busy loop over a listening socket it cannot accept from
   end)
 
+  it("waits on a task it holds no URL for by plain polling, not a minute apart", function()
+    local plain = assert(c:create_task{template_id = 1, name = "plain"})
+    assert(c:start_task{task_id = plain.task_id})
+    local t0 = core.monotime()
+    local status = assert(c:wait{task_id = plain.task_id, callback = r, interval = 0.05, jitter = 0,
+      on_poll = ends_after_first({})})
+    assert.equal("FINISHED", status.state)
+    assert.is_nil(status.callback)
+    local results = c:wait_all{task_ids = {plain.task_id, started()}, callback = r, interval = 0.05,
+      on_poll = function(_, info) if info.attempt == 1 then sim:advance(20) end end}
+    for _, st in pairs(results) do assert.equal("FINISHED", st.state) end
+    assert.is_true(core.monotime() - t0 < 5 * (1 + 10 * PROMPT))
+  end)
+
   it("refuses mistakes before anything is sent", function()
     local plain = assert(c:create_task{template_id = 1, name = "plain"})
     sim:clear_log()
     local cases = {
       {function() c:wait{task_id = plain.task_id, callback = {}} end, "field 'callback': callback receiver expected"},
-      {function() c:wait{task_id = plain.task_id, callback = r} end, "no callback URL for task " .. plain.task_id},
       {function() c:wait{task_id = plain.task_id, callback = r, sleep = function() end} end, "field 'sleep'"},
-      {function() c:wait_all{task_ids = {plain.task_id}, callback = r} end, "field 'task_ids[1]'"},
       {function() c:create_task{template_id = 1, name = "x", callback = r, callback_url = "http://a/b"} end,
         "give callback or callback_url, not both"},
       {function() c:create_task{template_id = 1, name = "x", callback = "http://x"} end, "callback receiver expected"},

@@ -90,15 +90,12 @@ local function timeout_error(api, message, status)
   return core.new_error({kind = "timeout", api = api, message = message, retryable = false, status = status})
 end
 
--- The receiver's slot for task id, raising when it has none (the task was
--- not created with callback = receiver, or its wait already returned).
-local function slot_of(call, field, receiver, id, level)
-  local slot = receiver:slot_of(id)
-  if not slot then
-    check.fail(call, field, "the receiver has no callback URL for task " .. id
-      .. " (create the task with callback = receiver)", level + 1)
-  end
-  return slot
+-- Polling without the receiver, on the plain schedule: for a task it holds
+-- no URL for (created without it, its URL expired, or no room was left for
+-- it), or when its socket failed.
+local function without_receiver(o, args)
+  o.receiver, o.sleep = nil, default_sleep()
+  o.max_interval = args.max_interval or M.DEFAULTS.max_interval
 end
 
 -- Sleeps d seconds before the next poll: in o.sleep (and the delay grows
@@ -109,21 +106,23 @@ end
 -- (its answer may have been the cache's), then slow ones again. However
 -- many callbacks come, such early polls are o.interval apart at least.
 -- Returns the next delay and whether a callback came.
-local function pause(o, d, delay, slots, deadline)
+local function pause(o, args, d, delay, slots, deadline, retry_after)
   if not o.receiver then
     o.sleep(d)
     return math.min(delay * o.backoff, o.max_interval), false
   end
+  local start = core.monotime()
   local woke = o.receiver:sleep(d, slots)
   if woke == nil then -- the receiver's socket failed: plain polling from here on
-    o.receiver, o.sleep = nil, default_sleep()
+    without_receiver(o, args)
     return o.interval, false
   end
   if not woke then return o.max_interval, false end
-  if o.woke_at then
-    local gap = math.min(o.woke_at + o.interval, deadline) - core.monotime()
-    if gap > 0 then o.receiver:sleep(gap, nil) end
-  end
+  -- not before the server's Retry-After, nor o.interval after the last early poll
+  local not_before = start + (retry_after or 0)
+  if o.woke_at then not_before = math.max(not_before, o.woke_at + o.interval) end
+  local gap = math.min(not_before, deadline) - core.monotime()
+  if gap > 0 then o.receiver:sleep(gap, nil) end
   o.woke_at = core.monotime()
   return math.min(M.STATUS_CACHE + 0.5, o.max_interval), true
 end
@@ -146,8 +145,9 @@ function M.wait(c, args, level)
   if not query.bk_biz_id then
     check.fail("sops.wait", "bk_biz_id", "positive integer expected, got nil (give it here or to sops.new)", level + 1)
   end
+  local slot = o.receiver and o.receiver:slot_of(task_id)
+  if o.receiver and not slot then without_receiver(o, args) end
   local receiver = o.receiver
-  local slot = receiver and slot_of("sops.wait", "callback", receiver, task_id, level + 1)
   local start = core.monotime()
   local deadline = start + o.timeout
   -- with a receiver, slow polls until a callback comes
@@ -189,7 +189,7 @@ function M.wait(c, args, level)
         task_id, state_list(o), o.timeout, last and last.state or "unknown"), last)
     end
     local woke
-    delay, woke = pause(o, next_delay(o, delay, remaining, retry_after), delay, {slot}, deadline)
+    delay, woke = pause(o, args, next_delay(o, delay, remaining, retry_after), delay, {slot}, deadline, retry_after)
     if woke then heard = receiver:take(slot) or heard end
   end
 end
@@ -227,25 +227,28 @@ function M.wait_all(c, args, level)
       count = count + 1
     end
   end
-  local receiver = o.receiver
-  local slots, heard = {}, {} -- each task's slot in the receiver; its last callback
-  if receiver then
-    for i, entry in ipairs(args.task_ids) do
-      local id = check.id(type(entry) == "table" and entry.task_id or entry)
-      slots[id] = slot_of("sops.wait_all", "task_ids[" .. i .. "]", receiver, id, level + 1)
+  -- each task's slot in the receiver, and its last callback; the plain
+  -- schedule unless the receiver holds a URL for every task
+  local slots, heard = {}, {}
+  for id in pairs(o.receiver and pending or {}) do
+    slots[id] = o.receiver:slot_of(id)
+    if not slots[id] then
+      without_receiver(o, args)
+      break
     end
   end
+  local receiver = o.receiver
   local results, snaps, last = {}, {}, {}
   local start = core.monotime()
   local deadline = start + o.timeout
   local delay, attempt = receiver and o.max_interval or o.interval, 0
   local stop_reason
   -- each result, with what was heard of the task; its callback URL forgotten
-  -- unless the wait ran out of time
-  local function settle(id, r, timed_out)
+  -- unless the task goes on (the wait ran out of time, or stopped early)
+  local function settle(id, r, goes_on)
     if type(r) == "table" and r.state ~= nil then r.callback = heard[id] end
     results[id] = r
-    if receiver and not timed_out then receiver:forget(slots[id]) end
+    if receiver and not goes_on then receiver:forget(slots[id]) end
   end
   while count > 0 do
     attempt = attempt + 1
@@ -328,7 +331,7 @@ function M.wait_all(c, args, level)
     if stop_reason then
       for id in pairs(pending) do
         settle(id, core.new_error({kind = "cancelled", api = "wait_all", retryable = false, status = last[id],
-          message = "wait_all stopped early: " .. stop_reason}))
+          message = "wait_all stopped early: " .. stop_reason}), true)
       end
       return results
     end
@@ -346,7 +349,7 @@ function M.wait_all(c, args, level)
       for id in pairs(pending) do waiting[#waiting + 1] = slots[id] end
     end
     local woke
-    delay, woke = pause(o, next_delay(o, delay, remaining, retry_after), delay, waiting, deadline)
+    delay, woke = pause(o, args, next_delay(o, delay, remaining, retry_after), delay, waiting, deadline, retry_after)
     if woke then
       for id in pairs(pending) do heard[id] = receiver:take(slots[id]) or heard[id] end
     end

@@ -18,7 +18,7 @@ describe("sops.callbacks in nginx", function()
   before_each(function() sim:reset() end)
 
   -- (its numbers as integers, as h.decode gives them)
-  local function case(name) return h.decode(require("cjson").encode(env.case(name))) end
+  local function case(name, query) return h.decode(require("cjson").encode(env.case(name, query))) end
 
   it("wakes the wait within 100 ms of the callback, with one poll after it", function()
     for _ = 1, 6 do
@@ -54,6 +54,21 @@ describe("sops.callbacks in nginx", function()
     assert.equal("timeout", out.err) -- the task never started: the wait ran out
     assert.equal(3, out.polls) -- the first, one for the arrival, one at the deadline
     assert.is_true(out.after >= 0 and out.after < 0.1, out.after)
+  end)
+
+  it("takes a callback larger than nginx keeps in memory (bodies up to 64 KiB)", function()
+    local issued = env.case("callback_issue", {task_id = 777})
+    local outputs = {}
+    for i = 1, 400 do outputs[i] = {key = "k" .. i, value = string.rep("v", 40)} end
+    local body = require("cjson").encode({task_id = 777, task_success = true, callback_version = "v2",
+      task_outputs = outputs})
+    assert.is_true(#body > 16384 and #body < 65536, #body)
+    local got = h.raw(ngx_.port, "POST " .. issued.path .. " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+      .. "Content-Type: application/json\r\nContent-Length: " .. #body .. "\r\n\r\n" .. body)
+    assert.truthy(got:find("^HTTP/1.1 200"), got)
+    local taken = case("callback_take", {slot = issued.slot})
+    assert.equal(777, taken.task_id)
+    assert.is_true(taken.bytes > 16384)
   end)
 
   it("refuses what is not a callback it knows", function()

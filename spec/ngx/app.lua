@@ -276,6 +276,22 @@ function CASES.callback_wait_all(args)
   return {states = states, rounds = rounds, heard = heard}
 end
 
+-- a URL issued and bound to task args.task_id, for the spec to call back
+function CASES.callback_issue(args)
+  local receiver = require("sops.callbacks").shared{public_url = "http://127.0.0.1:" .. ngx.var.server_port
+    .. "/sops-callback"}
+  local reg = assert(receiver:issue())
+  receiver:bind(reg, tonumber(args.task_id))
+  return {path = reg.url:match("^http://[^/]+(/.*)$"), slot = reg.slot}
+end
+
+-- what arrived for a slot, taken
+function CASES.callback_take(args)
+  local receiver = require("sops.callbacks").shared{public_url = "http://127.0.0.1/x"}
+  local info = receiver:take(args.slot)
+  return {task_id = info and info.task_id, bytes = info and #require("cjson").encode(info.task_outputs)}
+end
+
 -- an arrival that only the dict tells (as a handler in another worker
 -- leaves it, posting no semaphore of this worker): the wait polls within
 -- the receiver's STEP. The task is never started, so nothing else calls back.

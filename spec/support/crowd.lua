@@ -9,7 +9,7 @@ local port, path, idle_count, behind = tonumber(arg[1]), arg[2], tonumber(arg[3]
 local body = "task_id=1&task_success=True"
 local idle = {}
 local function crowd()
-  for i = 1, idle_count do idle[#idle + 1] = socket.connect("127.0.0.1", port) end
+  for _ = 1, idle_count do idle[#idle + 1] = socket.connect("127.0.0.1", port) end
 end
 if behind then crowd() end
 local c = assert(socket.connect("127.0.0.1", port))

@@ -9,7 +9,7 @@
 -- The handler wakes the waits of its own worker at once (ngx.semaphore);
 -- a wait in another worker sees the arrival within STEP seconds. Entries
 -- expire after ttl seconds; the dict's size bounds how many are pending
--- (safe_add never pushes out a live entry to make room).
+-- (safe_add and safe_set never push out a live entry to make room).
 local core = require "sops.core"
 local check = require "sops.check"
 local tokens = require "sops.callbacks.tokens"
@@ -22,6 +22,7 @@ M.DEFAULT_TTL = 86400
 
 -- this worker's waits on each dict: name -> {slot -> {semaphore = true}}
 local waiting = {}
+local WEAK = {__mode = "k"}
 
 local function ngx_api()
   local ngx = rawget(_G, "ngx")
@@ -77,13 +78,21 @@ function Receiver:issue()
   return {slot = slot, token = token, url = tokens.url(self.public, slot, token)}
 end
 
+-- (ids as integers in keys and values: LuaJIT's tostring writes 1e14 as
+-- 1.2e+14)
+local function id_text(id) return string.format("%d", id) end
+
+-- Ties an issued URL to its task; false when the dict has no room (the
+-- URL is dropped, and a wait on the task polls on its plain schedule).
 function Receiver:bind(reg, task_id)
-  self.dict:set("t:" .. reg.slot, reg.token .. " " .. task_id, self.ttl)
-  self.dict:set("k:" .. task_id, reg.slot, self.ttl)
+  local ok = self.dict:safe_set("t:" .. reg.slot, reg.token .. " " .. id_text(task_id), self.ttl)
+  if ok then ok = self.dict:safe_set("k:" .. id_text(task_id), reg.slot, self.ttl) end
+  if not ok then self:forget(reg.slot) end
+  return ok == true
 end
 
 function Receiver:slot_of(task_id)
-  return self.dict:get("k:" .. task_id)
+  return self.dict:get("k:" .. id_text(task_id))
 end
 
 function Receiver:lookup(slot)
@@ -95,16 +104,19 @@ end
 
 function Receiver:forget(slot)
   local e = self:lookup(slot)
-  if e and e.task_id and self.dict:get("k:" .. e.task_id) == slot then self.dict:delete("k:" .. e.task_id) end
+  if e and e.task_id and self:slot_of(e.task_id) == slot then self.dict:delete("k:" .. id_text(e.task_id)) end
   self.dict:delete("t:" .. slot)
   self.dict:delete("a:" .. slot)
 end
 
 function Receiver:arrive(slot, info)
   local outputs = info.task_outputs
-  self.dict:set("a:" .. slot, core.encode({task_id = info.task_id, task_success = info.task_success,
+  -- (safe_set: never at the cost of another task's entry; without room the
+  -- callback is not kept, and its wait polls at its slow pace)
+  local ok = self.dict:safe_set("a:" .. slot, core.encode({task_id = info.task_id, task_success = info.task_success,
     task_outputs = outputs == nil and core.null or outputs, version = info.version,
     received_at = info.received_at}), self.ttl)
+  if not ok then return end
   self.dict:incr("gen", 1, 0)
   for sema in pairs(waiting[self.name][slot] or {}) do sema:post(1) end
 end
@@ -135,15 +147,18 @@ function Receiver:sleep(seconds, slots)
     ngx.sleep(seconds)
     return false
   end
+  -- (the count first: an arrival between the look and the count is seen)
+  local gen = self.dict:get("gen")
   if any_arrived(self, slots) then return true end
   local sema = require("ngx.semaphore").new()
   local mine = waiting[self.name]
   for _, slot in ipairs(slots) do
-    mine[slot] = mine[slot] or {}
+    -- weak: a wait killed in its sleep (ngx.thread.kill, a client abort)
+    -- leaves nothing that holds its semaphore
+    mine[slot] = mine[slot] or setmetatable({}, WEAK)
     mine[slot][sema] = true
   end
   local deadline = ngx.now() + seconds
-  local gen = self.dict:get("gen")
   local found = false
   while true do
     ngx.update_time()
@@ -199,8 +214,11 @@ function M.handler(opts, level)
     if req.method == "POST" then
       ngx.req.read_body()
       local data = ngx.req.get_body_data()
-      if data == nil and ngx.req.get_body_file() then
-        data = string.rep(" ", tokens.MAX_BODY + 1) -- over the bound (nginx kept it in a file)
+      local file = data == nil and ngx.req.get_body_file()
+      if file then -- larger than client_body_buffer_size: nginx kept it in a file
+        local f = io.open(file, "rb")
+        data = f and f:read(tokens.MAX_BODY + 1)
+        if f then f:close() end
       end
       req.body = data or ""
     end

@@ -96,7 +96,7 @@ function M.parse_body(content_type, body)
 end
 
 local function answer(status, ok, message)
-  return status, string.format('{"result": %s, "message": "%s"}', ok and "true" or "false", message)
+  return status, core.encode({result = ok, message = message})
 end
 
 -- Decides on request req ({method, target, content_type, body}) against
