@@ -2,20 +2,27 @@
 
 #include "httphead.h"
 
-/* Whether the header line [s, e) is named `name` (lower case), and if so
- * where its value starts and ends (trimmed). */
-static int header_is(const char *s, const char *e, const char *name, const char **vs, const char **ve)
+/* Whether the n bytes at s are `lower` (n long) in any case. */
+static int same_word(const char *s, const char *lower, size_t n)
 {
-    size_t n = strlen(name), i;
-    if ((size_t)(e - s) <= n || s[n] != ':')
-        return 0;
+    size_t i;
     for (i = 0; i < n; i++) {
         char ch = s[i];
         if (ch >= 'A' && ch <= 'Z')
             ch = (char)(ch - 'A' + 'a');
-        if (ch != name[i])
+        if (ch != lower[i])
             return 0;
     }
+    return 1;
+}
+
+/* Whether the header line [s, e) is named `name` (lower case), and if so
+ * where its value starts and ends (trimmed). */
+static int header_is(const char *s, const char *e, const char *name, const char **vs, const char **ve)
+{
+    size_t n = strlen(name);
+    if ((size_t)(e - s) <= n || s[n] != ':' || !same_word(s, name, n))
+        return 0;
     s += n + 1;
     while (s < e && (*s == ' ' || *s == '\t'))
         s++;
@@ -61,22 +68,6 @@ static int well_formed(const char *buf, size_t head)
         } else if (c == '\n' || (c < 0x20 && c != '\t') || c == 0x7f) {
             return 0;
         }
-    }
-    return 1;
-}
-
-/* Whether [s, e) is `lower` in any case. */
-static int same_word(const char *s, const char *e, const char *lower)
-{
-    size_t n = strlen(lower), i;
-    if ((size_t)(e - s) != n)
-        return 0;
-    for (i = 0; i < n; i++) {
-        char ch = s[i];
-        if (ch >= 'A' && ch <= 'Z')
-            ch = (char)(ch - 'A' + 'a');
-        if (ch != lower[i])
-            return 0;
     }
     return 1;
 }
@@ -154,7 +145,7 @@ int sops_http_head_parse(const char *buf, size_t len, size_t max_body, sops_http
             memcpy(h->content_type, vs, n);
             h->content_type[n] = '\0';
         } else if (header_is(p, eol, "expect", &vs, &ve)) {
-            h->expect_continue = same_word(vs, ve, "100-continue");
+            h->expect_continue = ve - vs == 12 && same_word(vs, "100-continue", 12);
         }
     }
     if (length < 0)
