@@ -75,22 +75,17 @@ local function sweep(self)
   end
 end
 
-local function closed_error()
-  return core.new_error({kind = "callback", api = "callbacks", retryable = false, message = "the receiver is closed"})
-end
-
 -- A new callback URL: {slot, url} | nil, err (closed, no room, no random
 -- source).
 function Receiver:issue()
-  if self.closed then return nil, closed_error() end
+  if self.closed then return nil, tokens.failure("the receiver is closed") end
   if self.count >= self.max_pending then sweep(self) end
   if self.count >= self.max_pending then
-    return nil, core.new_error({kind = "callback", api = "callbacks", retryable = false,
-      message = "the receiver holds " .. self.count .. " pending callbacks already (max_pending)"})
+    return nil, tokens.failure("the receiver holds " .. self.count .. " pending callbacks already (max_pending)")
   end
   local slot, token = tokens.new_key()
   if not slot then
-    return nil, core.new_error({kind = "callback", api = "callbacks", retryable = false, message = token})
+    return nil, tokens.failure(token)
   end
   self.entries[slot] = {token = token, expires = core.monotime() + self.ttl}
   self.count = self.count + 1
@@ -150,7 +145,7 @@ end
 -- one came before; false at the end of the time, or when a signal cut it
 -- short. nil, err when the socket failed or the receiver is closed.
 function Receiver:sleep(seconds, slots)
-  if self.closed then return nil, closed_error() end
+  if self.closed then return nil, tokens.failure("the receiver is closed") end
   local deadline = core.monotime() + seconds
   while true do
     if any_arrived(self, slots) then return true end

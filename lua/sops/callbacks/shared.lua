@@ -64,16 +64,12 @@ end
 
 function Receiver:url() return self.public end
 
-local function callback_error(message)
-  return core.new_error({kind = "callback", api = "callbacks", retryable = false, message = message})
-end
-
 function Receiver:issue()
   local slot, token = tokens.new_key()
-  if not slot then return nil, callback_error(token) end
+  if not slot then return nil, tokens.failure(token) end
   local ok, err = self.dict:safe_add("t:" .. slot, token, self.ttl)
   if not ok then
-    return nil, callback_error("lua_shared_dict " .. self.name .. " has no room for another callback: " .. err)
+    return nil, tokens.failure("lua_shared_dict " .. self.name .. " has no room for another callback: " .. err)
   end
   return {slot = slot, token = token, url = tokens.url(self.public, slot, token)}
 end

@@ -67,7 +67,7 @@ local function receiver_for(ctx, a)
     return nil, ctx:usage("--callback-listen takes HOST:PORT, got '" .. a.callback_listen .. "'")
   end
   local ok, r, err = pcall(callbacks.listen, {host = host, port = tonumber(port), public_url = a.callback_url})
-  if not ok then return nil, ctx:usage((tostring(r):gsub("^.-bad argument", "bad argument"))) end
+  if not ok then return nil, ctx:bad_argument(r) end
   if not r then return nil, ctx:fail(err) end
   a.receiver = r
   return true
