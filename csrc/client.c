@@ -359,7 +359,8 @@ static int push_failure(lua_State *L, sops_client *c, sops_error *e)
     return sops_error_return(L, e, secrets, SOPS_SECRETS);
 }
 
-/* Turns the slot's finished transfer into value, response or nil, err,
+/* Turns the slot's finished transfer into value, nil, response or nil,
+ * message, err,
  * and notes in c->sent whether the request went out. */
 static int finish_call(lua_State *L, sops_client *c, sops_slot *slot, const char *api)
 {
@@ -541,12 +542,13 @@ static int call_closed(lua_State *L, sops_client *c)
     return push_closed(L, c, lua_tostring(L, 2));
 }
 
-/* client:call(api, params [, timeout]) -> value, response | nil, err
+/* client:call(api, params [, timeout]) -> value, nil, response | nil,
+ * message, err
  * The client's bk_biz_id and scope stand in for those params lacks;
  * timeout (seconds) shortens the client's own for this call only. */
 static int client_call(lua_State *L)
 {
-    return pinned(L, call_body, "call", 2, call_closed, 2);
+    return pinned(L, call_body, "call", 3, call_closed, 2);
 }
 
 /* Takes the level argument (at 2) of call_at and build off the stack. */
@@ -564,7 +566,23 @@ static int take_level(lua_State *L)
 int sops_client_call_at(lua_State *L)
 {
     int level = take_level(L);
-    return pinned(L, call_body, "call", 2, call_closed, level);
+    return pinned(L, call_body, "call", 3, call_closed, level);
+}
+
+/* Replaces the three results on top of the stack with one table of them,
+ * as table.pack would make it: {n = 3, [1], [2], [3]}. */
+static void push_entry(lua_State *L)
+{
+    int i;
+    lua_createtable(L, 3, 1);
+    for (i = 3; i >= 1; i--) {
+        lua_pushvalue(L, -1 - i);
+        lua_rawseti(L, -2, 4 - i);
+    }
+    lua_pushinteger(L, 3);
+    lua_setfield(L, -2, "n");
+    lua_replace(L, -4);
+    lua_pop(L, 2);
 }
 
 /* Runs slots [0, n) at once through the multi handle; each slot's rc says
@@ -644,13 +662,9 @@ static int call_many_body(lua_State *L)
             int base = lua_gettop(L);
             lua_rawgeti(L, 2, done + i + 1);
             lua_rawgeti(L, -1, 1);
-            /* its last two values are the results; it may leave more below */
+            /* its last three values are the results; it may leave more below */
             finish_call(L, c, &c->slots[i], lua_tostring(L, -1));
-            lua_createtable(L, 2, 0);
-            lua_pushvalue(L, -3);
-            lua_rawseti(L, -2, 1);
-            lua_pushvalue(L, -2);
-            lua_rawseti(L, -2, 2);
+            push_entry(L);
             lua_rawseti(L, results, done + i + 1);
             lua_settop(L, base);
         }
@@ -792,7 +806,7 @@ static const char *answer_field(lua_State *L, int idx, const char *k, char *out,
  * another transport's exchange ended: {status, body, request_id,
  * error_code, trace_id, retry_after, failure = nil | "timeout" | "tls" |
  * "transport", message, sent, once, too_large}. Classified and decoded as
- * libcurl's transfers are: value, response | nil, err. */
+ * libcurl's transfers are: value, nil, response | nil, message, err. */
 static int answer_body(lua_State *L)
 {
     sops_client *c = check_client(L, 1);
@@ -841,24 +855,23 @@ static int answer_body(lua_State *L)
     return sops_response_push(L, &r, api, c->max_depth, &c->scratch, secrets, SOPS_SECRETS);
 }
 
-/* core.answer(client, api, t) -> value, response | nil, err: see
+/* core.answer(client, api, t) -> value, nil, response | nil, message,
+ * err: see
  * answer_body. */
 int sops_client_answer(lua_State *L)
 {
-    return pinned(L, answer_body, "call", 2, call_closed, 1);
+    return pinned(L, answer_body, "call", 3, call_closed, 1);
 }
 
 /* Every call of a call_many whose client was closed during it gets
- * {nil, err}. */
+ * {n = 3, nil, message, err}. */
 static int call_many_closed(lua_State *L, sops_client *c)
 {
     int i, n = lua_type(L, 2) == LUA_TTABLE ? (int)lua_rawlen(L, 2) : 0;
     lua_createtable(L, n, 0);
     for (i = 1; i <= n; i++) {
-        lua_createtable(L, 2, 0);
         push_closed(L, c, "call_many");
-        lua_rawseti(L, -3, 2);
-        lua_pop(L, 1); /* the nil */
+        push_entry(L);
         lua_rawseti(L, -2, i);
     }
     return 1;
@@ -866,8 +879,9 @@ static int call_many_closed(lua_State *L, sops_client *c)
 
 /* client:call_many(calls [, timeout]) -> results
  * calls: a list of {api, params}. The requests go out at once (up to
- * SOPS_MAX_PARALLEL in flight); results[i] is {value, response} or
- * {nil, err}, as call would return them. */
+ * SOPS_MAX_PARALLEL in flight); results[i] holds what call would return,
+ * as table.pack does: {n = 3, value, nil, response} or {n = 3, nil,
+ * message, err}. */
 static int client_call_many(lua_State *L)
 {
     return pinned(L, call_many_body, "call_many", 1, call_many_closed, 2);

@@ -75,6 +75,7 @@ int luaopen_sops_core(lua_State *L)
         {"decode", core_decode},
         {"encode", core_encode},
         {"new_error", sops_error_new},
+        {"fail", sops_error_fail},
         {"id", sops_id_lua},
         {"sleep", sops_sleep},
         {"monotime", sops_monotime},

@@ -110,22 +110,16 @@ void sops_error_push(lua_State *L, const sops_error *e, const char *const *secre
     lua_setmetatable(L, -2);
 }
 
-int sops_error_return(lua_State *L, const sops_error *e, const char *const *secrets, int n)
-{
-    lua_pushnil(L);
-    sops_error_push(L, e, secrets, n);
-    return 2;
-}
-
-/* "sops: <api>: api error 3540400: <message> (HTTP 200, request_id ...)" */
-static int error_tostring(lua_State *L)
+/* "sops: <api>: api error 3540400: <message> (HTTP 200, request_id ...)"
+ * of the error table at idx. */
+void sops_error_message_push(lua_State *L, int idx)
 {
     luaL_Buffer b;
     int extra = 0;
-    luaL_checktype(L, 1, LUA_TTABLE);
+    idx = lua_absindex(L, idx);
     luaL_buffinit(L, &b);
     luaL_addstring(&b, "sops: ");
-    lua_getfield(L, 1, "api");
+    lua_getfield(L, idx, "api");
     if (lua_type(L, -1) == LUA_TSTRING) {
         lua_pushliteral(L, ": ");
         lua_concat(L, 2);
@@ -133,7 +127,7 @@ static int error_tostring(lua_State *L)
     } else {
         lua_pop(L, 1);
     }
-    lua_getfield(L, 1, "kind");
+    lua_getfield(L, idx, "kind");
     if (lua_type(L, -1) == LUA_TSTRING)
         luaL_addvalue(&b);
     else {
@@ -141,7 +135,7 @@ static int error_tostring(lua_State *L)
         luaL_addstring(&b, "unknown");
     }
     luaL_addstring(&b, " error");
-    lua_getfield(L, 1, "code");
+    lua_getfield(L, idx, "code");
     if (lua_type(L, -1) == LUA_TNUMBER) {
         lua_pushfstring(L, " %s", lua_tostring(L, -1));
         lua_remove(L, -2);
@@ -149,14 +143,14 @@ static int error_tostring(lua_State *L)
     } else {
         lua_pop(L, 1);
     }
-    lua_getfield(L, 1, "message");
+    lua_getfield(L, idx, "message");
     if (lua_type(L, -1) == LUA_TSTRING) {
         luaL_addstring(&b, ": ");
         luaL_addvalue(&b);
     } else {
         lua_pop(L, 1);
     }
-    lua_getfield(L, 1, "http_status");
+    lua_getfield(L, idx, "http_status");
     if (lua_type(L, -1) == LUA_TNUMBER) {
         lua_pushfstring(L, " (HTTP %s", lua_tostring(L, -1));
         lua_remove(L, -2);
@@ -165,7 +159,7 @@ static int error_tostring(lua_State *L)
     } else {
         lua_pop(L, 1);
     }
-    lua_getfield(L, 1, "request_id");
+    lua_getfield(L, idx, "request_id");
     if (lua_type(L, -1) == LUA_TSTRING) {
         luaL_addstring(&b, extra ? ", request_id " : " (request_id ");
         luaL_addvalue(&b);
@@ -176,7 +170,22 @@ static int error_tostring(lua_State *L)
     if (extra)
         luaL_addchar(&b, ')');
     luaL_pushresult(&b);
+}
+
+static int error_tostring(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    sops_error_message_push(L, 1);
     return 1;
+}
+
+int sops_error_return(lua_State *L, const sops_error *e, const char *const *secrets, int n)
+{
+    lua_pushnil(L);
+    sops_error_push(L, e, secrets, n);
+    sops_error_message_push(L, -1);
+    lua_insert(L, -2);
+    return 3;
 }
 
 /* Pushes operand i of a concatenation as a string: an error through its
@@ -231,4 +240,13 @@ int sops_error_new(lua_State *L)
     luaL_getmetatable(L, SOPS_ERROR_MT);
     lua_setmetatable(L, 1);
     return 1;
+}
+
+int sops_error_fail(lua_State *L)
+{
+    sops_error_new(L);
+    lua_pushnil(L);
+    sops_error_message_push(L, 1);
+    lua_pushvalue(L, 1);
+    return 3;
 }

@@ -29,8 +29,12 @@ typedef struct sops_error {
  * of detail (a scrubbed copy of it is stored). */
 void sops_error_push(lua_State *L, const sops_error *e, const char *const *secrets, int n);
 
-/* Pushes nil and the error, as a call returns a failure; returns 2. */
+/* Pushes nil, the error's message and the error, as a call returns a
+ * failure; returns 3. */
 int sops_error_return(lua_State *L, const sops_error *e, const char *const *secrets, int n);
+
+/* Pushes the message of the error table at idx (what tostring gives). */
+void sops_error_message_push(lua_State *L, int idx);
 
 /* Pushes s with every occurrence of the secrets replaced by "***". */
 void sops_scrub_push(lua_State *L, const char *s, size_t len, const char *const *secrets, int n);
@@ -40,5 +44,9 @@ void sops_error_open(lua_State *L);
 
 /* core.new_error(t): gives t the error metatable and returns it. */
 int sops_error_new(lua_State *L);
+
+/* core.fail(t): gives t the error metatable and returns nil, its message,
+ * t: a failure as every call returns one. */
+int sops_error_fail(lua_State *L);
 
 #endif

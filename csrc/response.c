@@ -206,6 +206,7 @@ int sops_response_push(lua_State *L, const sops_response *r, const char *api, in
         lua_pop(L, 1);
         lua_pushboolean(L, 1);
     }
+    lua_pushnil(L);
     lua_pushvalue(L, env);
-    return 2;
+    return 3;
 }

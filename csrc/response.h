@@ -1,5 +1,5 @@
 /* The classification of a finished transfer into what a call returns:
- * value, response (the decoded envelope) or nil, err. It reads no socket
+ * value, nil, response (the decoded envelope) or nil, message, err. It reads no socket
  * and no libcurl handle, only what the transfer left, so that it can be
  * fuzzed on its own (spec/fuzz/response.c). */
 #ifndef SOPS_RESPONSE_H
@@ -27,7 +27,7 @@ typedef struct sops_response {
     void *ud;
 } sops_response;
 
-/* Pushes value, response (returns 2) or nil, err (returns 2). The answer
+/* Pushes value, nil, response or nil, message, err; returns 3. The answer
  * is decoded at most max_depth deep; the secrets (n, NULL entries skipped)
  * are scrubbed from every string of an error; scratch is a work buffer. */
 int sops_response_push(lua_State *L, const sops_response *r, const char *api, int max_depth, sops_buf *scratch,

@@ -14,7 +14,7 @@ sops.configure{
 for round = 0, 3 do
   local status, err = sops.wait{task_id = task_id, timeout = 600, interval = 1}
   if not status then
-    io.stderr:write(tostring(err), "\n")
+    io.stderr:write(err, "\n")
     os.exit(1)
   end
   if status.state ~= "FAILED" then
@@ -26,7 +26,7 @@ for round = 0, 3 do
     print(("retrying %s: %s"):format(failed.node.name, status.ex_data[failed.id]))
     local ok, rerr = sops.retry_node{task_id = task_id, node_id = failed.id}
     if not ok then
-      io.stderr:write(tostring(rerr), "\n")
+      io.stderr:write(rerr, "\n")
       os.exit(1)
     end
   end

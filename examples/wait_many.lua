@@ -17,13 +17,14 @@ sops.configure{
 local results = sops.wait_all{task_ids = ids, timeout = 1800, interval = 2}
 local all_finished = true
 for _, id in ipairs(ids) do
-  local r = results[id]
-  if sops.is_error(r) then
+  -- each result holds what wait returns: status, or nil, message, err
+  local status, err = results[id][1], results[id][2]
+  if not status then
     all_finished = false
-    print(("task %s: %s"):format(id, tostring(r)))
+    print(("task %s: %s"):format(id, err))
   else
-    all_finished = all_finished and r.state == "FINISHED"
-    print(("task %s: %s after %ds"):format(id, r.state, r.elapsed_time))
+    all_finished = all_finished and status.state == "FINISHED"
+    print(("task %s: %s after %ds"):format(id, status.state, status.elapsed_time))
   end
 end
 os.exit(all_finished and 0 or 1)

@@ -180,7 +180,7 @@ describe("secrets", function()
       local c = sim:client(opts)
       local s = tostring(c)
       assert.is_nil(s:find("SECRET", 1, true))
-      local v, err = c:get_task_status{task_id = 1}
+      local v, _, err = c:get_task_status{task_id = 1}
       assert.is_nil(v)
       for k, x in pairs(err) do
         assert.is_nil(tostring(x):find("SECRET", 1, true), k)
@@ -190,7 +190,7 @@ describe("secrets", function()
     -- also when libcurl itself fails on an ESB GET whose URL carries the secret
     local c = sops.new({url = "http://127.0.0.1:" .. h.dead_port() .. "/api/c/compapi/v2/sops", app_code = "a",
       app_secret = "app-SECRET-9", bk_token = "tok-SECRET-8", bk_biz_id = 2})
-    local _, err = c:get_task_status{task_id = 1}
+    local _, _, err = c:get_task_status{task_id = 1}
     assert.equal("transport", err.kind)
     assert.is_nil(tostring(err):find("SECRET", 1, true))
   end)

@@ -19,7 +19,7 @@ describe("calls over the API gateway", function()
   before_each(function() sim:reset() end)
 
   it("create_task: POST /create_task/{template_id}/{bk_biz_id}/ with a JSON body", function()
-    local data, resp = c:create_task{template_id = 1, name = "from spec", constants = {["${version}"] = "9"}}
+    local data, _, resp = c:create_task{template_id = 1, name = "from spec", constants = {["${version}"] = "9"}}
     assert.is_table(data)
     assert.is_true(h.is_integer(data.task_id))
     assert.is_true(resp.result)
@@ -40,7 +40,7 @@ describe("calls over the API gateway", function()
 
   it("start_task, operate_task and its shortcuts", function()
     local t = sim:task({template_id = 100 - 99})
-    local v, resp = c:start_task{task_id = t.task_id}
+    local v, _, resp = c:start_task{task_id = t.task_id}
     assert.same({task_url = resp.task_url}, v)
     local req = sim:last_request()
     assert.equal("/prod/start_task/" .. t.task_id .. "/2/", req.path)
@@ -66,7 +66,7 @@ describe("calls over the API gateway", function()
     assert.equal("/prod/operate_node/2/" .. t.task_id .. "/", req.path)
     assert.same({node_id = node, action = "retry", inputs = {version = "2"}, scope = "cmdb_biz"}, h.decode(req.body))
     sim:advance(5)
-    local _, err = c:skip_node{task_id = t.task_id, node_id = node}
+    local _, _, err = c:skip_node{task_id = t.task_id, node_id = node}
     assert.equal("api", err.kind)
     assert.same({node_id = node, action = "skip", scope = "cmdb_biz"}, h.decode(sim:last_request().body))
     local g = sim:task({template_id = 4, start = true})
@@ -107,7 +107,7 @@ describe("calls over the API gateway", function()
   it("get_task_status: GET with presence-only flags; false is not sent", function()
     local t = sim:task({template_id = 2, start = true})
     sim:advance(5)
-    local data, resp = c:get_task_status{task_id = t.task_id, with_ex_data = true, with_failed_node_info = false}
+    local data, _, resp = c:get_task_status{task_id = t.task_id, with_ex_data = true, with_failed_node_info = false}
     assert.equal("FAILED", data.state)
     assert.is_true(h.is_integer(data.elapsed_time))
     assert.is_true(h.is_integer(data.retry))
@@ -157,7 +157,7 @@ describe("calls over the API gateway", function()
   end)
 
   it("bk_biz_id and scope per call override the client's", function()
-    local _, err = c:get_template_list{bk_biz_id = 7, scope = "project"}
+    local _, _, err = c:get_template_list{bk_biz_id = 7, scope = "project"}
     assert.equal("project(7) with scope(project) does not exist.", err.message)
     assert.equal("/prod/get_template_list/7/", sim:last_request().path)
     assert.equal("project", sim:last_request().args.scope)
@@ -174,10 +174,15 @@ describe("calls over the API gateway", function()
       {"get_task_detail", {task_id = b.task_id, bk_biz_id = 2, scope = "cmdb_biz"}},
     })
     assert.equal(3, #results)
+    -- each entry holds what call returns, packed as table.pack packs it
     assert.equal("CREATED", results[1][1].state)
-    assert.is_true(results[1][2].result)
+    assert.is_nil(results[1][2])
+    assert.is_true(results[1][3].result)
+    assert.equal(3, results[1].n)
     assert.is_nil(results[2][1])
-    assert.equal("api", results[2][2].kind)
+    assert.equal(tostring(results[2][3]), results[2][2])
+    assert.equal("api", results[2][3].kind)
+    assert.equal(3, results[2].n)
     assert.equal(b.task_id, results[3][1].id)
     local conns = {}
     for _, r in ipairs(sim:requests()) do conns[r.conn] = true end
@@ -234,7 +239,7 @@ describe("calls over the legacy ESB", function()
 
   it("GET: credentials and ids in the query, no gateway header", function()
     local t = sim:task({template_id = 1})
-    local data, resp = c:get_task_status{task_id = t.task_id, with_ex_data = true}
+    local data, _, resp = c:get_task_status{task_id = t.task_id, with_ex_data = true}
     assert.equal("CREATED", data.state)
     assert.equal(0, resp.code)
     assert.is_string(resp.request_id)
@@ -254,7 +259,7 @@ describe("calls over the legacy ESB", function()
     assert.is_table((c:start_task{task_id = data.task_id}))
     sim:advance(1)
     assert.is_true((c:pause_task{task_id = data.task_id}))
-    local _, err = c:pause_task{task_id = data.task_id}
+    local _, _, err = c:pause_task{task_id = data.task_id}
     assert.equal("api", err.kind)
     assert.equal(1306000, err.code)
     assert.is_string(err.request_id)

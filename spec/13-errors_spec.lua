@@ -4,7 +4,7 @@ local h = require "helpers"
 local sops = require "sops"
 
 local function still_works(c)
-  local list, resp = c:get_template_list{}
+  local list, _, resp = c:get_template_list{}
   assert.is_table(list)
   assert.is_true(resp.result)
 end
@@ -23,7 +23,7 @@ describe("errors", function()
   after_each(function() still_works(c) end)
 
   it("api: result false, with code, message, request_id and api name", function()
-    local v, err = c:get_task_status{task_id = 424242}
+    local v, _, err = c:get_task_status{task_id = 424242}
     assert.is_nil(v)
     assert.is_true(sops.is_error(err))
     assert.equal("api", err.kind)
@@ -40,7 +40,7 @@ describe("errors", function()
   end)
 
   it("join strings like string errors do, and keep their fields", function()
-    local _, err = c:get_task_status{task_id = 424242}
+    local _, _, err = c:get_task_status{task_id = 424242}
     local text = tostring(err)
     assert.equal("failed: " .. text, "failed: " .. err)
     assert.equal(text, err .. "")
@@ -59,7 +59,7 @@ describe("errors", function()
 
   it("api: keeps the view's trace_id", function()
     local t = sim:task({template_id = 1})
-    local _, err = c:pause_task{task_id = t.task_id}
+    local _, _, err = c:pause_task{task_id = t.task_id}
     assert.equal("task not started", err.message)
     assert.equal(3545000, err.code)
     assert.matches("^%x+$", err.trace_id)
@@ -69,7 +69,7 @@ describe("errors", function()
   it("api: an object message becomes a string, the object goes in detail", function()
     sim:fault({kind = "garbage", content_type = "application/json",
       body = '{"result": false, "code": 3540000, "message": {"include_children_status": ["Must be a valid boolean."]}}'})
-    local _, err = c:get_tasks_status{task_id_list = {1}}
+    local _, _, err = c:get_tasks_status{task_id_list = {1}}
     assert.equal("api", err.kind)
     assert.same({include_children_status = {"Must be a valid boolean."}}, err.detail)
     assert.equal('{"include_children_status":["Must be a valid boolean."]}', err.message)
@@ -77,7 +77,7 @@ describe("errors", function()
 
   it("gateway: the gateway refused the credentials", function()
     local bad = sim:client({app_secret = "wrong"})
-    local _, err = bad:get_template_list{}
+    local _, _, err = bad:get_template_list{}
     assert.equal("gateway", err.kind)
     assert.equal(400, err.http_status)
     assert.equal(1640001, err.code)
@@ -88,7 +88,7 @@ describe("errors", function()
 
   it("gateway: 429 is retryable and carries Retry-After", function()
     sim:fault({kind = "rate_limit", retry_after = 7})
-    local _, err = c:get_template_list{}
+    local _, _, err = c:get_template_list{}
     assert.equal("gateway", err.kind)
     assert.equal(429, err.http_status)
     assert.equal(1642901, err.code)
@@ -98,7 +98,7 @@ describe("errors", function()
 
   it("http: an HTML 502 from a proxy", function()
     sim:fault({kind = "status", status = 502})
-    local _, err = c:get_template_list{}
+    local _, _, err = c:get_template_list{}
     assert.equal("http", err.kind)
     assert.equal(502, err.http_status)
     assert.equal("HTTP 502", err.message)
@@ -109,7 +109,7 @@ describe("errors", function()
 
   it("http: a 4xx is not retryable", function()
     sim:fault({kind = "status", status = 403, body = "This API can only be accessed through API gateway"})
-    local _, err = c:get_template_list{}
+    local _, _, err = c:get_template_list{}
     assert.equal("http", err.kind)
     assert.equal(403, err.http_status)
     assert.is_false(err.retryable)
@@ -118,7 +118,7 @@ describe("errors", function()
   it("timeout: a server slower than `timeout`", function()
     sim:fault({kind = "delay", seconds = 3})
     local t0 = h.socket.gettime()
-    local _, err = c:get_template_list{}
+    local _, _, err = c:get_template_list{}
     assert.equal("timeout", err.kind)
     assert.is_true(err.retryable)
     assert.is_true(h.socket.gettime() - t0 < 2.5)
@@ -128,21 +128,21 @@ describe("errors", function()
     -- libcurl retries once, on a new connection, a request whose reused
     -- keep-alive connection died before any answer; so reset twice
     sim:fault({kind = "reset", count = 2})
-    local _, err = c:get_template_list{}
+    local _, _, err = c:get_template_list{}
     assert.equal("transport", err.kind)
     assert.is_true(err.retryable)
   end)
 
   it("transport: the body is cut short", function()
     sim:fault({kind = "truncate"})
-    local _, err = c:get_template_list{}
+    local _, _, err = c:get_template_list{}
     assert.equal("transport", err.kind)
     assert.is_true(err.retryable)
   end)
 
   it("decode: a 200 that is not JSON", function()
     sim:fault({kind = "garbage"})
-    local _, err = c:get_template_list{}
+    local _, _, err = c:get_template_list{}
     assert.equal("decode", err.kind)
     assert.matches("^response is not JSON: unexpected character at byte 1", err.message)
     assert.is_false(err.retryable)
@@ -151,7 +151,7 @@ describe("errors", function()
   it("decode: JSON that is not a bk-sops envelope", function()
     for _, body in ipairs({"[1, 2, 3]", "42", '"text"', "null", "true", '{"result": "yes"}'}) do
       sim:fault({kind = "garbage", body = body})
-      local v, err = c:get_template_list{}
+      local v, _, err = c:get_template_list{}
       assert.is_nil(v)
       assert.equal("decode", err.kind, body)
       assert.matches("not a bk%-sops envelope", err.message)
@@ -165,9 +165,10 @@ describe("errors", function()
     for _, status in ipairs({200, 400, 429, 502}) do
       for _, body in ipairs(bodies) do
         sim:fault({kind = "garbage", status = status, body = body, content_type = "application/json"})
-        local ok, v, err = pcall(c.get_template_list, c, {})
+        local ok, v, message, err = pcall(c.get_template_list, c, {})
         assert.is_true(ok, v)
         if v == nil then
+          assert.is_string(message)
           assert.is_true(sops.is_error(err))
           assert.is_string(err.message)
         else
@@ -183,7 +184,7 @@ describe("errors", function()
   it("decode: a body over max_body, refused without reading it all", function()
     local small = sim:client({max_body = 10000})
     sim:fault({kind = "size", bytes = 20000})
-    local _, err = small:get_template_list{}
+    local _, _, err = small:get_template_list{}
     assert.equal("decode", err.kind)
     assert.equal("response body exceeds max_body (10000 bytes)", err.message)
     sim:fault({kind = "size", bytes = 9000})
@@ -194,7 +195,7 @@ describe("errors", function()
 
   it("decode: nesting deeper than the limit", function()
     sim:fault({kind = "garbage", body = '{"result": true, "data": ' .. string.rep("[", 5000) .. string.rep("]", 5000) .. "}"})
-    local _, err = c:get_template_list{}
+    local _, _, err = c:get_template_list{}
     assert.equal("decode", err.kind)
     assert.matches("nesting too deep", err.message)
   end)
@@ -204,7 +205,7 @@ describe("transport errors without a server", function()
   it("a dead port is a retryable transport error", function()
     local c = sops.new({url = "http://127.0.0.1:" .. h.dead_port() .. "/prod", app_code = "a", app_secret = "s",
       username = "u", bk_biz_id = 2, connect_timeout = 2})
-    local v, err = c:get_task_status{task_id = 1}
+    local v, _, err = c:get_task_status{task_id = 1}
     assert.is_nil(v)
     assert.equal("transport", err.kind)
     assert.is_true(err.retryable)
@@ -230,16 +231,16 @@ describe("TLS", function()
   end
 
   it("rejects a self-signed certificate by default", function()
-    local _, err = client():get_task_status{task_id = 1}
+    local _, _, err = client():get_task_status{task_id = 1}
     assert.equal("tls", err.kind)
     assert.is_false(err.retryable)
   end)
 
   it("accepts it with ca_file, or with verify_tls = false", function()
     -- s_server -www answers with an HTML page: past TLS, it is a decode error
-    local _, err = client({ca_file = dir .. "/cert.pem"}):get_task_status{task_id = 1}
+    local _, _, err = client({ca_file = dir .. "/cert.pem"}):get_task_status{task_id = 1}
     assert.equal("decode", err.kind)
-    _, err = client({verify_tls = false}):get_task_status{task_id = 1}
+    _, _, err = client({verify_tls = false}):get_task_status{task_id = 1}
     assert.equal("decode", err.kind)
   end)
 end)

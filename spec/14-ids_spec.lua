@@ -58,7 +58,7 @@ describe("ids", function()
     }
     for _, form in ipairs(forms) do
       sim:clear_log()
-      local status, err = c:get_task_status{task_id = form[2], bk_biz_id = "2"}
+      local status, _, err = c:get_task_status{task_id = form[2], bk_biz_id = "2"}
       assert.is_table(status, form[1] .. ": " .. tostring(err))
       assert.equal("/prod/get_task_status/" .. digits .. "/2/", sim:last_request().path, form[1])
     end
@@ -121,8 +121,8 @@ describe("ids", function()
     assert.equal("FINISHED", status.state)
     local results = c:wait_all{task_ids = {tostring(a.task_id), {task_id = b.task_id + 0.0, bk_biz_id = "2"}},
       sleep = sim:sleeper(), interval = 1}
-    assert.equal("FINISHED", results[a.task_id].state)
-    assert.equal("FINISHED", results[b.task_id].state)
+    assert.equal("FINISHED", results[a.task_id][1].state)
+    assert.equal("FINISHED", results[b.task_id][1].state)
     assert.is_nil(results[tostring(a.task_id)])
   end)
 

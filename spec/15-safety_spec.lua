@@ -46,7 +46,7 @@ describe("safety", function()
       local victim = sim:client()
       local params = setmetatable({task_id = 1}, {__index = function() victim:close() end})
       sim:clear_log()
-      local v, err = victim:call("get_task_status", params)
+      local v, _, err = victim:call("get_task_status", params)
       assert.is_nil(v)
       assert.equal("closed", err.kind)
       assert.is_false(err.sent)
@@ -70,7 +70,7 @@ describe("safety", function()
         -- finalizers run) inside the decoding
         local pause, stepmul = collectgarbage("setpause", 0), collectgarbage("setstepmul", 1000)
         armed = true
-        local v, err = victim:call("get_task_status", {task_id = t.task_id, with_ex_data = true})
+        local v, _, err = victim:call("get_task_status", {task_id = t.task_id, with_ex_data = true})
         armed = false
         collectgarbage("setpause", pause)
         collectgarbage("setstepmul", stepmul)
@@ -157,7 +157,7 @@ describe("safety", function()
         assert(c:get_template_list{}) -- a keep-alive connection to reuse
         sim:clear_log()
         sim:fault({kind = "reset", count = 1, match = case[1]})
-        local v, err = case[2](t.task_id)
+        local v, _, err = case[2](t.task_id)
         assert.is_nil(v, case[1])
         assert.equal("transport", err.kind, case[1])
         assert.is_true(err.sent, case[1])
@@ -169,7 +169,7 @@ describe("safety", function()
     it("that could not be sent says so", function()
       local dead = sops.new{url = "http://127.0.0.1:" .. h.dead_port() .. "/prod", app_code = "a", app_secret = "s",
         username = "u", bk_biz_id = 2}
-      local _, err = dead:create_task{template_id = 1, name = "x"}
+      local _, _, err = dead:create_task{template_id = 1, name = "x"}
       assert.equal("transport", err.kind)
       assert.is_false(err.sent)
       dead:close()
@@ -185,11 +185,11 @@ describe("safety", function()
     it("give wait a decode error, not a raise", function()
       local t = sim:task({template_id = 1, start = true})
       answer('{"result": true, "code": 0, "data": null}', "get_task_status")
-      local v, err = c:wait{task_id = t.task_id, sleep = sim:sleeper()}
+      local v, _, err = c:wait{task_id = t.task_id, sleep = sim:sleeper()}
       assert.is_nil(v)
       assert.equal("decode", err.kind)
       answer('{"result": true, "code": 0, "data": {"state": 5}}', "get_task_status")
-      v, err = c:wait{task_id = t.task_id, sleep = sim:sleeper()}
+      v, _, err = c:wait{task_id = t.task_id, sleep = sim:sleeper()}
       assert.is_nil(v)
       assert.equal("decode", err.kind)
     end)
@@ -201,12 +201,12 @@ describe("safety", function()
       local events = {}
       local results = c:wait_all{task_ids = {a.task_id, b.task_id}, sleep = sim:sleeper(),
         on_change = function(ev) events[#events + 1] = ev end}
-      assert.equal("decode", results[a.task_id].kind)
-      assert.equal("FINISHED", results[b.task_id].state)
+      assert.equal("decode", results[a.task_id][3].kind)
+      assert.equal("FINISHED", results[b.task_id][1].state)
       assert.equal(1, #events) -- the task; the child that is not an object is left out
       answer('{"result": true, "code": 0, "data": {"not": "a list"}}', "get_tasks_status")
       results = c:wait_all{task_ids = {a.task_id}, sleep = sim:sleeper()}
-      assert.equal("decode", results[a.task_id].kind)
+      assert.equal("decode", results[a.task_id][3].kind)
     end)
 
     it("make the sops command exit 5 with a message, never a traceback", function()
@@ -243,7 +243,7 @@ describe("safety", function()
     it("from the server past the integer range stay numbers", function()
       sim:fault({kind = "garbage", status = 200, content_type = "application/json", match = "get_task_status",
         body = '{"result": false, "code": 1e300, "message": "odd"}'})
-      local _, err = c:get_task_status{task_id = 1}
+      local _, _, err = c:get_task_status{task_id = 1}
       assert.equal("api", err.kind)
       assert.equal(1e300, err.code)
     end)
@@ -295,7 +295,7 @@ describe("safety", function()
       sim:fault({kind = "garbage", status = 200, content_type = "application/json", match = "get_task_status",
         body = '{"result": false, "code": 7, "message": {"why": "bad ' .. h.APP_SECRET .. '", "list": ["'
           .. h.APP_SECRET .. '"]}}'})
-      local _, err = c:get_task_status{task_id = 1}
+      local _, _, err = c:get_task_status{task_id = 1}
       assert.equal("bad ***", err.detail.why)
       assert.equal("***", err.detail.list[1])
       assert.is_nil(err.message:find(h.APP_SECRET, 1, true))
@@ -306,7 +306,7 @@ describe("safety", function()
           "user:hunter2@127.0.0.1:1"}) do
         local p = sops.new{url = sim.url .. "/prod", app_code = "a", app_secret = "s0", username = "u",
           bk_biz_id = 2, proxy = proxy, timeout = 2}
-        local _, err = p:get_task_status{task_id = 1}
+        local _, _, err = p:get_task_status{task_id = 1}
         assert.is_table(err, proxy)
         for k, v in pairs(err) do assert.is_nil(tostring(v):find("hunter2", 1, true), k) end
         assert.is_nil(tostring(err):find("hunter2", 1, true))

@@ -61,9 +61,9 @@ describe("chaos", function()
         local r = c:call_many({{"get_task_status", {task_id = template_tasks[1]}},
           {"get_template_list", {}}, {"get_task_detail", {task_id = template_tasks[2]}}})
         for _, x in ipairs(r) do
-          if x[1] == nil then return nil, x[2] end
+          if x[1] == nil then return nil, x[2], x[3] end
         end
-        return r[1][1], r[1][2]
+        return r[1][1], r[1][2], r[1][3]
       end,
     }
     local kinds, faults, values, memory = {}, 0, 0, {}
@@ -76,14 +76,17 @@ describe("chaos", function()
         faults = faults + 1
       end
       local which = rand(#calls)
-      local ok, v, err = pcall(calls[which])
+      local ok, v, message, err = pcall(calls[which])
       assert.is_true(ok, "call " .. i .. " raised: " .. tostring(v))
       if v == nil then
+        assert.is_string(message, "call " .. i .. ": no message")
         assert.is_true(sops.is_error(err), "call " .. i .. ": no structured error")
+        assert.equal(tostring(err), message)
         assert.is_string(err.kind)
         assert.is_string(err.message)
         kinds[err.kind] = (kinds[err.kind] or 0) + 1
       else
+        assert.is_nil(message, "call " .. i .. ": a second value on success")
         values = values + 1
       end
       if i == CALLS / 2 or i == CALLS then
@@ -118,7 +121,7 @@ describe("chaos", function()
         assert(c:get_template_list{}) -- keeps a connection alive to reuse
       end
       sim:fault({kind = rand(2) == 1 and "reset" or "truncate", count = 1, match = "create_task"})
-      local v, err = c:create_task{template_id = 1, name = "once"}
+      local v, _, err = c:create_task{template_id = 1, name = "once"}
       if v or err.sent then sent = sent + 1 end
     end
     -- at most one request per call: never more requests than calls

@@ -42,7 +42,7 @@ describe("retries", function()
   it("give up after max retries and return the last error", function()
     local c, seen = client({max = 2, backoff = 0})
     sim:fault({kind = "status", status = 503, count = 5, match = "get_template_list"})
-    local v, err = c:get_template_list{}
+    local v, _, err = c:get_template_list{}
     assert.is_nil(v)
     assert.equal(503, err.http_status)
     assert.equal(3, #seen)
@@ -53,7 +53,7 @@ describe("retries", function()
   it("are off unless asked for", function()
     local c = sim:client()
     sim:fault({kind = "status", status = 502, count = 1, match = "get_template_list"})
-    local _, err = c:get_template_list{}
+    local _, _, err = c:get_template_list{}
     assert.equal(502, err.http_status)
     assert.equal(1, #sim:requests_to("get_template_list"))
     c:close()
@@ -62,12 +62,12 @@ describe("retries", function()
   it("never retry a state-changing call the server may have acted on, by default", function()
     local c, seen = client(true)
     sim:fault({kind = "status", status = 502, count = 1, match = "create_task"})
-    local _, err = c:create_task{template_id = 1, name = "x"}
+    local _, _, err = c:create_task{template_id = 1, name = "x"}
     assert.equal(502, err.http_status)
     assert.equal(1, #sim:requests_to("create_task"))
     assert(c:get_template_list{})
     sim:fault({kind = "reset", count = 1, match = "create_task"})
-    _, err = c:create_task{template_id = 1, name = "x"}
+    _, _, err = c:create_task{template_id = 1, name = "x"}
     assert.is_true(err.sent)
     assert.equal(2, #sim:requests_to("create_task"))
     assert.is_nil(seen[#seen].retry_in)
@@ -84,7 +84,7 @@ describe("retries", function()
     local dead = sops.new{url = "http://127.0.0.1:" .. h.dead_port() .. "/prod", app_code = "a", app_secret = "s",
       username = "u", bk_biz_id = 2, retries = {max = 2, backoff = 0}}
     dead:on("response", function(i) seen[#seen + 1] = i end)
-    local _, err = dead:create_task{template_id = 1, name = "x"}
+    local _, _, err = dead:create_task{template_id = 1, name = "x"}
     assert.is_false(err.sent)
     assert.equal(3, #seen)
     dead:close()
@@ -106,7 +106,7 @@ describe("retries", function()
     assert.is_true(seen[1].retry_in >= 0.25)
     -- a Retry-After past the deadline ends the call at once
     sim:fault({kind = "rate_limit", retry_after = 9, count = 1, match = "get_template_list"})
-    local _, err = c:get_template_list{}
+    local _, _, err = c:get_template_list{}
     assert.equal(429, err.http_status)
     assert.equal(9, err.retry_after)
     assert.is_nil(seen[#seen].retry_in)
@@ -117,14 +117,14 @@ describe("retries", function()
     local c = sim:client()
     local soon = os.date("!%a, %d %b %Y %H:%M:%S GMT", os.time() + 30)
     sim:fault({kind = "rate_limit", retry_after = soon, count = 1, match = "get_template_list"})
-    local _, err = c:get_template_list{}
+    local _, _, err = c:get_template_list{}
     assert.is_true(err.retry_after > 25 and err.retry_after <= 31, tostring(err.retry_after))
     sim:fault({kind = "rate_limit", retry_after = "Wed, 21 Oct 2015 07:28:00 GMT", count = 1,
       match = "get_template_list"})
-    _, err = c:get_template_list{}
+    _, _, err = c:get_template_list{}
     assert.equal(0, err.retry_after)
     sim:fault({kind = "rate_limit", retry_after = "soon", count = 1, match = "get_template_list"})
-    _, err = c:get_template_list{}
+    _, _, err = c:get_template_list{}
     assert.is_nil(err.retry_after)
     c:close()
   end)
@@ -155,7 +155,7 @@ describe("hooks", function()
       local c = sim:client({route = route, bk_token = "sim-bk-token", app_secret = h.APP_SECRET,
         on_request = function(i) requests[#requests + 1] = i end})
       c:on("response", function(i) responses[#responses + 1] = i end)
-      local _, err = c:get_task_status{task_id = 424242}
+      local _, _, err = c:get_task_status{task_id = 424242}
       assert.equal("api", err.kind)
       assert.equal(1, #requests)
       assert.equal(1, requests[1].attempt)
@@ -264,12 +264,13 @@ describe("start_task{ensure = true}", function()
     assert.equal(1, #starts)
     assert.is_nil(h.decode(starts[1].body).ensure) -- never sent
     sim:advance(1)
-    local again, status = c:start_task{task_id = t.task_id, ensure = true}
+    local again, second, response = c:start_task{task_id = t.task_id, ensure = true}
     assert.is_true(again.already_started)
     assert.equal("RUNNING", again.state)
-    assert.equal("RUNNING", status.state)
+    assert.is_nil(second)
+    assert.equal("RUNNING", response.data.state) -- get_task_status's answer
     assert.equal(1, #sim:requests_to("start_task"))
-    local _, err = c:start_task{task_id = 424242, ensure = true}
+    local _, _, err = c:start_task{task_id = 424242, ensure = true}
     assert.equal("api", err.kind)
     c:close()
   end)

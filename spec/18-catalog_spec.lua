@@ -66,7 +66,7 @@ describe("the endpoint table", function()
   it("is not needed by client:call for an api it lacks: method and path come with the call", function()
     sim:clear_log()
     local target = {api = "get_future_thing", method = "GET", path = "/get_future_thing/{bk_biz_id}/{task_id}/"}
-    local _, err = c:call(target, {task_id = "7", with_details = true})
+    local _, _, err = c:call(target, {task_id = "7", with_details = true})
     assert.is_table(err) -- the simulator does not serve it
     local req = sim:last_request()
     assert.equal("GET", req.method)

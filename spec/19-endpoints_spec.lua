@@ -6,6 +6,7 @@
 local h = require "helpers"
 local api = require "sops.api"
 local catalog = require "sops.sim.catalog"
+local sops = require "sops"
 
 local RUN = string.rep("ab", 16) -- a plugin-gateway run id: 32 hex digits
 
@@ -244,8 +245,16 @@ describe("every bk-sops endpoint", function()
     for _, case in ipairs(cases(ctx)) do
       local name, args, want = case[1], case[2], case[3]
       if case.advance then sim:advance(case.advance) end -- (the engine picks a start up as time passes)
-      local value, second = gw[name](gw, args)
-      local err = value == nil and second or nil
+      local value, message, third = gw[name](gw, args)
+      local err = value == nil and third or nil
+      -- the return rule: value, nil, the envelope | nil, message, err
+      if value ~= nil then
+        assert.is_nil(message, name .. ": no second value on success")
+        assert.is_true(third.result, name .. ": the envelope third")
+      else
+        assert.is_true(sops.is_error(third), name .. ": the error third")
+        assert.equal(tostring(third), message, name .. ": the message second")
+      end
       local req = sim:last_request()
       assert.equal(want, req.method .. " " .. req.path:gsub("^/prod", ""), name)
       if case.query then
@@ -275,7 +284,7 @@ describe("every bk-sops endpoint", function()
     for _, case in ipairs(cases(ctx)) do
       local name, args = case[1], case[2]
       if catalog.BY_NAME[name].esb then
-        local _, err = esb[name](esb, args)
+        local _, _, err = esb[name](esb, args)
         assert.is_false(err ~= nil and err.code == 1306404, name .. ": " .. tostring(err))
         assert.is_false(err ~= nil and (err.http_status or 0) >= 500, name .. ": " .. tostring(err))
         local req = sim:last_request()
@@ -340,7 +349,7 @@ describe("a restricted resource", function()
 
   it("is refused by the gateway (403 APP_NO_PERMISSION) unless the app is whitelisted", function()
     local sim, c = env.sim, env.c
-    local _, err = c:fast_create_task{name = "x", pipeline_tree = {start_event = {id = "s"}}}
+    local _, _, err = c:fast_create_task{name = "x", pipeline_tree = {start_event = {id = "s"}}}
     assert.equal("gateway", err.kind)
     assert.equal(403, err.http_status)
     assert.equal(1640301, err.code)
@@ -359,5 +368,64 @@ describe("a restricted resource", function()
       assert.same({result = false, message = "非法请求: 数据错误, 请求不是合法的Json格式 | validate", data = h.decode("null"),
         code = 3540000}, body, path)
     end
+  end)
+end)
+
+-- A value of each field kind that passes the checks (sops.check).
+local SAMPLE = {id = 1, string = "x", boolean = true, object = {}, list = {}, ids = {1}, any = "x", count = 1,
+  integer = 0}
+
+describe("every call of sops.api", function()
+  local env = h.sim_env({"--speed", "0"})
+  setup(env.start)
+  teardown(env.stop)
+
+  -- its required fields, each a sample of its kind, or nil for a call
+  -- that needs what no sample gives (a receiver)
+  local function args_of(spec)
+    local args = {}
+    for name, f in pairs(spec.fields) do
+      if f[2] then
+        if SAMPLE[f[1]] == nil then return nil end
+        args[name] = SAMPLE[f[1]]
+      end
+    end
+    if spec.actions then args.action = next(spec.actions) end
+    return args
+  end
+
+  local function pack(...) return {n = select("#", ...), ...} end
+
+  it("fails the Lua way: nil, message, err (success's value, nil, response: the cases above)", function()
+    local sim, c = env.sim, env.c
+    sim:config({whitelist = {h.APP_CODE}})
+    sops.configure({url = sim.url .. "/prod", app_code = h.APP_CODE, app_secret = h.APP_SECRET, username = "admin",
+      bk_biz_id = 2})
+    local names = sorted_names(api.CALLS)
+    local walked = 0
+    for _, name in ipairs(names) do
+      local args = assert(args_of(api.CALLS[name]), name)
+      -- a failure: the server answers 502 whatever the call
+      sim:fault({kind = "status", status = 502, count = 1})
+      local r = pack(c[name](c, args))
+      assert.equal(3, r.n, name .. ": three values")
+      assert.is_nil(r[1], name)
+      assert.is_string(r[2], name)
+      assert.is_true(sops.is_error(r[3]), name)
+      assert.equal(502, r[3].http_status, name)
+      assert.equal(tostring(r[3]), r[2], name)
+      assert.matches("^sops: " .. r[3].api .. ": http error", r[2])
+      -- the same through the module's default client
+      sim:fault({kind = "status", status = 502, count = 1})
+      r = pack(sops[name](args))
+      assert.equal(3, r.n, name .. ": three values from sops." .. name)
+      assert.is_nil(r[1], name)
+      assert.equal(tostring(r[3]), r[2], name)
+      walked = walked + 1
+    end
+    sim:control("DELETE", "faults")
+    local all = 0
+    for _ in pairs(api.CALLS) do all = all + 1 end
+    assert.equal(all, walked)
   end)
 end)

@@ -153,7 +153,7 @@ describe("client:wait", function()
   it("returns at the deadline with the last status seen, never later", function()
     local t = sim:task({template_id = 1, start = true}) -- time stands still: stays CREATED
     local t0 = core.monotime()
-    local status, err = c:wait{task_id = t.task_id, timeout = 0.3, interval = 0.05}
+    local status, _, err = c:wait{task_id = t.task_id, timeout = 0.3, interval = 0.05}
     local took = core.monotime() - t0
     assert.is_nil(status)
     assert.equal("timeout", err.kind)
@@ -168,7 +168,7 @@ describe("client:wait", function()
     local t = sim:task({template_id = 1, start = true})
     sim:fault({kind = "delay", seconds = 3})
     local t0 = core.monotime()
-    local status, err = c:wait{task_id = t.task_id, timeout = 0.5}
+    local status, _, err = c:wait{task_id = t.task_id, timeout = 0.5}
     assert.is_nil(status)
     assert.equal("timeout", err.kind)
     assert.is_true(core.monotime() - t0 < 2)
@@ -203,7 +203,7 @@ describe("client:wait", function()
 
   it("returns a permanent failure at once", function()
     sim:clear_log()
-    local status, err = c:wait{task_id = 999999, sleep = function() error("must not sleep") end}
+    local status, _, err = c:wait{task_id = 999999, sleep = function() error("must not sleep") end}
     assert.is_nil(status)
     assert.equal("api", err.kind)
     assert.equal(3540400, err.code)
@@ -213,7 +213,7 @@ describe("client:wait", function()
   it("really sleeps by default, without spinning", function()
     local t = sim:task({template_id = 1, start = true})
     local cpu0, t0 = os.clock(), core.monotime()
-    local _, err = c:wait{task_id = t.task_id, timeout = 0.5, interval = 0.1, max_interval = 0.1}
+    local _, _, err = c:wait{task_id = t.task_id, timeout = 0.5, interval = 0.1, max_interval = 0.1}
     assert.equal("timeout", err.kind)
     assert.is_true(core.monotime() - t0 >= 0.5)
     assert.is_true(os.clock() - cpu0 < 0.25)

@@ -32,7 +32,7 @@ describe("client:wait_all", function()
         assert.is_table(last)
       end,
       sleep = sim_sleep()}
-    for _, id in ipairs(ids) do assert.equal("FINISHED", results[id].state) end
+    for _, id in ipairs(ids) do assert.equal("FINISHED", results[id][1].state) end
     local calls = batch_requests()
     -- every round but the last asks for all 120 tasks, 50 + 50 + 20
     assert.equal(3 * rounds, #calls)
@@ -58,8 +58,8 @@ describe("client:wait_all", function()
     local slow = sim:task({template_id = 91, start = true}).task_id
     sim:clear_log()
     local results = c:wait_all{task_ids = {fast, slow}, interval = 10, jitter = 0, backoff = 1, sleep = sim_sleep()}
-    assert.equal("FINISHED", results[fast].state)
-    assert.equal("FINISHED", results[slow].state)
+    assert.equal("FINISHED", results[fast][1].state)
+    assert.equal("FINISHED", results[slow][1].state)
     local calls = batch_requests()
     assert.same({slow}, h.decode(calls[#calls].body).task_id_list)
   end)
@@ -78,17 +78,19 @@ describe("client:wait_all", function()
       end,
       sleep = sim:sleeper(delays)}
     assert.is_true(retried)
-    assert.equal("FINISHED", results[t].state)
+    assert.equal("FINISHED", results[t][1].state)
     assert.same({1, 2, 4}, {delays[1], delays[2], delays[3]})
   end)
 
   it("gives an error for an unknown task and the status for the others", function()
     local t = sim:task({template_id = 1, start = true}).task_id
     local results = c:wait_all{task_ids = {t, 424242}, sleep = sim_sleep()}
-    assert.equal("FINISHED", results[t].state)
-    assert.is_true(sops.is_error(results[424242]))
-    assert.equal("api", results[424242].kind)
-    assert.equal("task 424242 not found in business 2", results[424242].message)
+    assert.equal("FINISHED", results[t][1].state)
+    assert.is_nil(results[424242][1])
+    assert.equal(tostring(results[424242][3]), results[424242][2])
+    assert.is_true(sops.is_error(results[424242][3]))
+    assert.equal("api", results[424242][3].kind)
+    assert.equal("task 424242 not found in business 2", results[424242][3].message)
   end)
 
   it("stops at the first FAILED task with fail_fast", function()
@@ -96,26 +98,26 @@ describe("client:wait_all", function()
     local bad = sim:task({template_id = 2, start = true}).task_id
     local slow = sim:task({template_id = 92, start = true}).task_id
     local results = c:wait_all{task_ids = {slow, bad}, fail_fast = true, interval = 1, jitter = 0, sleep = sim_sleep()}
-    assert.equal("FAILED", results[bad].state)
-    assert.equal("cancelled", results[slow].kind)
-    assert.equal("wait_all stopped early: task " .. bad .. " ended FAILED", results[slow].message)
-    assert.equal("RUNNING", results[slow].status.state)
+    assert.equal("FAILED", results[bad][1].state)
+    assert.equal("cancelled", results[slow][3].kind)
+    assert.equal("wait_all stopped early: task " .. bad .. " ended FAILED", results[slow][3].message)
+    assert.equal("RUNNING", results[slow][3].status.state)
   end)
 
   it("without fail_fast, waits for every task", function()
     local bad = sim:task({template_id = 2, start = true}).task_id
     local good = sim:task({template_id = 1, start = true}).task_id
     local results = c:wait_all{task_ids = {bad, good}, interval = 1, jitter = 0, sleep = sim_sleep()}
-    assert.equal("FAILED", results[bad].state)
-    assert.equal("FINISHED", results[good].state)
+    assert.equal("FAILED", results[bad][1].state)
+    assert.equal("FINISHED", results[good][1].state)
   end)
 
   it("returns timeout errors with the last status at the deadline", function()
     local a = sim:task({template_id = 1, start = true}).task_id
     local results = c:wait_all{task_ids = {a}, timeout = 0.3, interval = 0.05}
-    assert.equal("timeout", results[a].kind)
-    assert.equal("wait_all", results[a].api)
-    assert.equal("CREATED", results[a].status.state)
+    assert.equal("timeout", results[a][3].kind)
+    assert.equal("wait_all", results[a][3].api)
+    assert.equal("CREATED", results[a][3].status.state)
   end)
 
   it("retries transient failures and reports events per task", function()
@@ -128,8 +130,8 @@ describe("client:wait_all", function()
       sleep = sim_sleep(function(n)
         if n == 1 then sim:fault({kind = "status", status = 503, match = "get_tasks_status"}) end
       end)}
-    assert.equal("FINISHED", results[a].state)
-    assert.equal("FINISHED", results[b].state)
+    assert.equal("FINISHED", results[a][1].state)
+    assert.equal("FINISHED", results[b][1].state)
     local per_task = {}
     for _, e in ipairs(evs) do
       per_task[e.task_id] = (per_task[e.task_id] or 0) + 1
@@ -146,8 +148,8 @@ describe("client:wait_all", function()
 
   it("gives a permanent failure of a batch to each of its tasks", function()
     local results = c:wait_all{task_ids = {1, 2}, bk_biz_id = 99, sleep = sim_sleep()}
-    assert.equal("api", results[1].kind)
-    assert.equal("project(99) with scope(cmdb_biz) does not exist.", results[2].message)
+    assert.equal("api", results[1][3].kind)
+    assert.equal("project(99) with scope(cmdb_biz) does not exist.", results[2][3].message)
   end)
 
   it("raises on argument mistakes", function()

@@ -40,20 +40,22 @@ describe("client:pages", function()
     assert.equal(5, #list_requests())
   end)
 
-  it("yields the items of two pages, then nil, err once when page 3 fails", function()
+  it("yields the items of two pages, then nil, message, err once when page 3 fails", function()
     local items, pager = c:pages("get_task_list", {limit = 100})
     local n = 0
-    local task, err = items()
+    local task, message, err = items()
     while task do
       n = n + 1
       if n == 200 then sim:fault({kind = "status", status = 502, match = "/get_task_list/"}) end
-      task, err = items()
+      task, message, err = items()
     end
     assert.equal(200, n)
     assert.equal("http", err.kind)
     assert.equal(502, err.http_status)
     assert.equal("get_task_list", err.api)
+    assert.equal(tostring(err), message)
     assert.equal(err, pager.err)
+    assert.equal(message, pager.message)
     assert.is_nil(items()) -- once: nothing more is fetched after the failure
     assert.equal(3, #list_requests())
     assert.equal(3, pager.requests)

@@ -42,7 +42,7 @@ describe("core.request and core.answer", function()
 
   it("classify an answer as libcurl's: value and envelope, or the same error kinds", function()
     local c = env.c
-    local value, env_ = core.answer(c, "get_task_status", {status = 200, sent = true,
+    local value, _, env_ = core.answer(c, "get_task_status", {status = 200, sent = true,
       body = '{"result":true,"code":0,"data":{"state":"RUNNING"},"trace_id":"t1"}'})
     assert.equal("RUNNING", value.state)
     assert.equal("t1", env_.trace_id)
@@ -59,30 +59,32 @@ describe("core.request and core.answer", function()
       {{status = 429, sent = true, retry_after = "3", body = "{}"}, "http"},
     }
     for i, case in ipairs(cases) do
-      local v, err = core.answer(c, "get_task_status", case[1])
+      local v, _, err = core.answer(c, "get_task_status", case[1])
       assert.is_nil(v, i)
       assert.equal(case[2], err.kind, i)
       assert.equal("get_task_status", err.api, i)
       assert.equal(case[1].sent == true, err.sent, i)
     end
-    local _, err = core.answer(c, "get_task_status", cases[3][1])
+    local _, _, err = core.answer(c, "get_task_status", cases[3][1])
     assert.equal(1640401, err.code)
     assert.equal("r-1", err.request_id)
-    _, err = core.answer(c, "get_task_status", cases[9][1])
+    _, _, err = core.answer(c, "get_task_status", cases[9][1])
     assert.equal(3, err.retry_after)
     assert.is_true(err.retryable)
     -- a state-changing call that went out is never retryable
-    _, err = core.answer(c, "start_task", {failure = "timeout", message = "timed out", sent = true, once = true})
+    _, _, err = core.answer(c, "start_task", {failure = "timeout", message = "timed out", sent = true, once = true})
     assert.is_false(err.retryable)
   end)
 
   it("scrub the client's secrets from what an answer says", function()
-    local _, err = core.answer(env.c, "get_task_status", {status = 500, sent = true,
+    local _, _, err = core.answer(env.c, "get_task_status", {status = 500, sent = true,
       body = "server error: bad secret " .. h.APP_SECRET})
     assert.equal("http", err.kind)
     assert.is_nil(tostring(err):find(h.APP_SECRET, 1, true))
     assert.is_nil((err.message or ""):find(h.APP_SECRET, 1, true))
-    _, err = core.answer(env.c, "get_task_status", {failure = "transport", message = "refused " .. h.APP_SECRET})
+    local message
+    _, message, err = core.answer(env.c, "get_task_status", {failure = "transport", message = "refused " .. h.APP_SECRET})
     assert.is_nil(err.message:find(h.APP_SECRET, 1, true))
+    assert.is_nil(message:find(h.APP_SECRET, 1, true))
   end)
 end)

@@ -70,7 +70,7 @@ describe("sops.callbacks.listen with client:wait", function()
     assert.equal(2, r:pending())
     assert.truthy(r:slot_of(a.task_id) and r:slot_of(b.task_id))
     -- a creation that fails leaves no token behind
-    local none, err = c:create_task{template_id = 999, name = "x", callback = r}
+    local none, _, err = c:create_task{template_id = 999, name = "x", callback = r}
     assert.is_nil(none)
     assert.equal("api", err.kind)
     assert.equal(2, r:pending())
@@ -192,9 +192,9 @@ describe("sops.callbacks.listen with client:wait", function()
     end}
     local heard = 0
     for _, id in ipairs(ids) do
-      assert.equal("FINISHED", results[id].state)
-      if results[id].callback then
-        assert.is_true(results[id].callback.unverified)
+      assert.equal("FINISHED", results[id][1].state)
+      if results[id][1].callback then
+        assert.is_true(results[id][1].callback.unverified)
         heard = heard + 1
       end
     end
@@ -255,7 +255,7 @@ describe("sops.callbacks.listen with client:wait", function()
     assert.is_nil(status.callback)
     local results = c:wait_all{task_ids = {plain.task_id, started()}, callback = r, interval = 0.05,
       on_poll = function(_, info) if info.attempt == 1 then sim:advance(20) end end}
-    for _, st in pairs(results) do assert.equal("FINISHED", st.state) end
+    for _, result in pairs(results) do assert.equal("FINISHED", result[1].state) end
     assert.is_true(core.monotime() - t0 < 5 * (1 + 10 * PROMPT))
   end)
 
@@ -287,20 +287,24 @@ describe("sops.callbacks.listen with client:wait", function()
     assert(c:create_task{template_id = 1, name = "1", callback = small})
     assert(c:create_task{template_id = 1, name = "2", callback = small})
     local since = mark()
-    local none, err = c:create_task{template_id = 1, name = "3", callback = small}
+    local none, _, err = c:create_task{template_id = 1, name = "3", callback = small}
     assert.is_nil(none)
     assert.equal("callback", err.kind)
     assert.truthy(tostring(err):find("max_pending", 1, true))
     assert.equal(0, #sim:requests(since))
-    local taken, terr = callbacks.listen{host = "127.0.0.1", port = small:port()}
+    local taken, message, terr = callbacks.listen{host = "127.0.0.1", port = small:port()}
     assert.is_nil(taken)
     assert.equal("transport", terr.kind)
+    assert.equal(tostring(terr), message)
     small:close()
     small:close() -- twice is fine
-    none, err = c:create_task{template_id = 1, name = "4", callback = small}
+    none, _, err = c:create_task{template_id = 1, name = "4", callback = small}
     assert.is_nil(none)
     assert.equal("callback", err.kind)
-    assert.is_nil(small:sleep(0.01, nil))
+    local slept, why, serr = small:sleep(0.01, nil)
+    assert.is_nil(slept)
+    assert.equal("sops: callbacks: callback error: the receiver is closed", why)
+    assert.equal("callback", serr.kind)
   end)
 end)
 

@@ -56,7 +56,7 @@ function M.run(c, cfg, call, api, params, where, timeout, traceparent)
     attempt = attempt + 1
     if on_request then on_request(info(api, call, request, attempt, started)) end
     local remaining = deadline - core.monotime()
-    local value, response = (cfg.exchange or core.call_at)(c, where + 1, api, params,
+    local value, message, response = (cfg.exchange or core.call_at)(c, where + 1, api, params,
       remaining > 0.001 and remaining or 0.001, traceparent)
     local err = value == nil and response or nil
     local retry_in
@@ -73,7 +73,7 @@ function M.run(c, cfg, call, api, params, where, timeout, traceparent)
       i.retry_in = retry_in
       on_response(i)
     end
-    if not retry_in then return value, response end
+    if not retry_in then return value, message, response end
     compat.default_sleep()(retry_in)
   end
 end

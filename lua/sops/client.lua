@@ -304,16 +304,17 @@ local function on_cosocket(cfg, level)
 end
 
 -- core.call_at for a client that may use cosockets: the same arguments,
--- the same results, by either transport.
+-- the same results (value, nil, response | nil, message, err), by either
+-- transport.
 local call_at = core.call_at -- the C function, without a lookup per call
 function M.exchange(c, level, api_name, params, timeout, traceparent)
   local cfg = defaults[c]
   if cfg and cfg.ngx and on_cosocket(cfg, level + 1) then
-    local value, response = cosocket.call(c, cfg.cosocket, level + 1, api_name, params, timeout, traceparent)
-    return value, response
+    local value, message, info = cosocket.call(c, cfg.cosocket, level + 1, api_name, params, timeout, traceparent)
+    return value, message, info
   end
-  local value, response = call_at(c, level + 1, api_name, params, timeout, traceparent)
-  return value, response
+  local value, message, info = call_at(c, level + 1, api_name, params, timeout, traceparent)
+  return value, message, info
 end
 
 -- Sends api with params on client c, through the retry policy and hooks
@@ -322,23 +323,24 @@ end
 local function send(c, call, api_name, params, where, timeout, traceparent)
   local cfg = defaults[c]
   if cfg and (cfg.retries or cfg.on_request or cfg.on_response) then
-    local value, response = attempts.run(c, cfg, call, api_name, params, where + 1, timeout, traceparent)
-    return value, response
+    local value, message, info = attempts.run(c, cfg, call, api_name, params, where + 1, timeout, traceparent)
+    return value, message, info
   end
-  local value, response = (cfg and cfg.exchange or call_at)(c, where + 1, api_name, params, timeout, traceparent)
-  return value, response
+  local value, message, info = (cfg and cfg.exchange or call_at)(c, where + 1, api_name, params, timeout,
+    traceparent)
+  return value, message, info
 end
 
 -- start_task{..., ensure = true}: reads the task's state first and starts
 -- it only while it is still CREATED, so that a start whose outcome was
 -- unclear (err.sent) can be repeated safely. A task already under way
--- gives {already_started = true, state = ...} and its status.
+-- gives {already_started = true, state = ...}, nil and the status answer.
 local function ensure_started(c, args, level)
-  local status, err = send(c, "sops.start_task", "get_task_status",
+  local status, message, info = send(c, "sops.start_task", "get_task_status",
     {task_id = args.task_id, bk_biz_id = args.bk_biz_id, scope = args.scope}, level + 1, nil, args.traceparent)
-  if not status then return nil, err end
+  if not status then return nil, message, info end
   if type(status) == "table" and status.state ~= "CREATED" then
-    return {already_started = true, state = status.state}, status
+    return {already_started = true, state = status.state}, nil, info
   end
   return nil
 end
@@ -351,18 +353,19 @@ local function create_with_callback(c, name, spec, params, args, level)
   local call = "sops." .. name
   if args.callback_url ~= nil then check.fail(call, "callback", "give callback or callback_url, not both", level + 1) end
   local receiver = args.callback
-  local reg, err = receiver:issue()
-  if not reg then return nil, err end
+  local reg, why, err = receiver:issue()
+  if not reg then return nil, why, err end
   params.callback_url = reg.url
   if spec.api == "create_task" and params.callback_version == nil then params.callback_version = "v2" end
-  local value, response = send(c, call, spec.api, params, level + 1, nil, args.traceparent)
+  local value, message, info = send(c, call, spec.api, params, level + 1, nil, args.traceparent)
   local id = type(value) == "table" and check.id(value.task_id)
   if id then receiver:bind(reg, id) else receiver:forget(reg.slot) end
-  return value, response
+  return value, message, info
 end
 
--- Runs call `name` on client c; argument errors are raised at `level`.
--- timeout (seconds, optional) shortens the client's timeout for this call.
+-- Runs call `name` on client c: value, nil, response | nil, message, err.
+-- Argument errors are raised at `level`. timeout (seconds, optional)
+-- shortens the client's timeout for this call.
 function M.invoke(c, name, args, level, timeout)
   local spec = api.CALLS[name]
   if type(c) ~= "userdata" then
@@ -370,22 +373,22 @@ function M.invoke(c, name, args, level, timeout)
   end
   local params = params_for(c, name, spec, args, level + 1)
   if args.callback ~= nil then
-    local value, response = create_with_callback(c, name, spec, params, args, level + 1)
-    return value, response
+    local value, message, info = create_with_callback(c, name, spec, params, args, level + 1)
+    return value, message, info
   end
   if args.ensure then
-    local done, status = ensure_started(c, args, level + 1)
-    if done or status then return done, status end
+    local done, message, info = ensure_started(c, args, level + 1)
+    if done or message then return done, message, info end
   end
-  local value, response = send(c, "sops." .. name, spec.api, params, level + 1, timeout, args.traceparent)
-  return value, response
+  local value, message, info = send(c, "sops." .. name, spec.api, params, level + 1, timeout, args.traceparent)
+  return value, message, info
 end
 
 local methods = core.client_methods
 for name in pairs(api.CALLS) do
   methods[name] = function(self, args)
-    local value, response = M.invoke(self, name, args, 3)
-    return value, response
+    local value, message, info = M.invoke(self, name, args, 3)
+    return value, message, info
   end
 end
 
@@ -428,8 +431,8 @@ function methods:call(target, params, timeout)
   local name = target
   if type(target) == "table" then name = define(target, 2) end
   local cfg = defaults[self]
-  local value, response = (cfg and cfg.exchange or call_at)(self, 3, name, params, timeout)
-  return value, response
+  local value, message, info = (cfg and cfg.exchange or call_at)(self, 3, name, params, timeout)
+  return value, message, info
 end
 
 -- client:call_many(calls [, timeout]): inside nginx, each call in its own
@@ -456,17 +459,17 @@ function methods:call_many(calls, timeout)
     local threads = {}
     for i = first, math.min(first + WAVE - 1, #reqs) do
       threads[i] = ngx.thread.spawn(function()
-        local value, response = cosocket.send(self, cfg.cosocket, reqs[i], calls[i][1], timeout)
-        return value, response
+        local value, message, info = cosocket.send(self, cfg.cosocket, reqs[i], calls[i][1], timeout)
+        return value, message, info
       end)
     end
     for i = first, math.min(first + WAVE - 1, #reqs) do
-      local ok, value, response = ngx.thread.wait(threads[i])
+      local ok, value, message, info = ngx.thread.wait(threads[i])
       if not ok then
-        value, response = nil, core.new_error({kind = "transport", api = calls[i][1], message = tostring(value),
+        value, message, info = core.fail({kind = "transport", api = calls[i][1], message = tostring(value),
           retryable = false})
       end
-      results[i] = {value, response}
+      results[i] = {n = 3, value, message, info}
     end
   end
   return results
@@ -483,10 +486,10 @@ end
 
 -- client:pages(name, args) -> an iterator over the items of a listing
 -- that pages (sops.api marks which: limit and offset in, a count out),
--- and the pager {requests, count, err}. The next page is fetched when
--- the last item is used up; iteration stops at the end, after
--- args.max_items items, or with nil, err once on a failure (kept in
--- pager.err, since a for loop ends on it). args.limit is the page size.
+-- and the pager {requests, count, message, err}. The next page is fetched
+-- when the last item is used up; iteration stops at the end, after
+-- args.max_items items, or with nil, message, err once on a failure (kept
+-- in the pager, since a for loop ends on it). args.limit is the page size.
 function methods:pages(name, args)
   local spec = type(name) == "string" and api.CALLS[name]
   if not (spec and spec.pages) then
@@ -507,24 +510,26 @@ function methods:pages(name, args)
   -- not at the first page
   copy.limit, copy.offset = limit, offset
   core.build(self, 3, spec.api, copy)
-  local pager = {requests = 0, count = nil, err = nil}
+  local pager = {requests = 0, count = nil, message = nil, err = nil}
   local items, i, done, given = {}, 0, false, 0
+  -- nil, or the failure's message and error (kept in the pager)
   local function fetch()
     local want = limit
     if max_items and max_items - given < want then want = max_items - given end
     copy.limit, copy.offset = want, offset
     pager.requests = pager.requests + 1
-    local value, response = send(self, call, spec.api, copy, 3)
+    local value, message, response = send(self, call, spec.api, copy, 3)
     if value == nil then
-      done, pager.err = true, response
-      return response
+      done, pager.message, pager.err = true, message, response
+      return message, response
     end
     local list = at_path(response, paging.items)
     if type(list) ~= "table" then
       done = true
-      pager.err = core.new_error({kind = "decode", api = spec.api, retryable = false,
+      local _, why, err = core.fail({kind = "decode", api = spec.api, retryable = false,
         message = "no list at '" .. paging.items .. "' in the answer"})
-      return pager.err
+      pager.message, pager.err = why, err
+      return why, err
     end
     -- (without_count makes bk-sops answer -1: no total)
     local count = at_path(response, paging.count)
@@ -537,8 +542,8 @@ function methods:pages(name, args)
   local function next_item()
     if i >= #items then
       if done or (max_items and given >= max_items) then return nil end
-      local err = fetch()
-      if err then return nil, err end
+      local message, err = fetch()
+      if message then return nil, message, err end
       if #items == 0 then return nil end
     end
     i = i + 1

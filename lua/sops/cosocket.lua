@@ -174,7 +174,7 @@ function M.request(c, level, api, params, traceparent)
 end
 
 -- Sends req (M.request's) for api on client c and returns what
--- client:call returns. opts: the client's transport settings {url,
+-- client:call returns (value, nil, response | nil, message, err). opts: the client's transport settings {url,
 -- timeout, connect_timeout, verify_tls, proxy}; timeout: this call's, if
 -- shorter.
 local is_open, answer_of = core.client_methods.is_open, core.answer
@@ -183,11 +183,11 @@ local is_open, answer_of = core.client_methods.is_open, core.answer
 local function finish(c, api, req, t)
   t.once = req.once
   if not is_open(c) then
-    return nil, core.new_error({kind = "closed", api = api, message = "the client was closed during the call",
+    return core.fail({kind = "closed", api = api, message = "the client was closed during the call",
       sent = t.sent == true, retryable = false})
   end
-  local value, response = answer_of(c, api, t)
-  return value, response
+  local value, message, info = answer_of(c, api, t)
+  return value, message, info
 end
 
 function M.send(c, opts, req, api, timeout)
@@ -232,8 +232,8 @@ function M.send(c, opts, req, api, timeout)
     -- (dead: closed or reset, not slow; a timeout is never tried again)
     local dead = t.failure == "transport" and before_answer and reused
     if not (dead and not fresh and try == 1) then
-      local value, response = finish(c, api, req, t)
-      return value, response
+      local value, message, info = finish(c, api, req, t)
+      return value, message, info
     end
     fresh = true
   end
@@ -243,8 +243,8 @@ end
 -- from this function's caller.
 function M.call(c, opts, level, api, params, timeout, traceparent)
   local req = core.request(c, level + 1, api, params, traceparent)
-  local value, response = M.send(c, opts, req, api, timeout)
-  return value, response
+  local value, message, info = M.send(c, opts, req, api, timeout)
+  return value, message, info
 end
 
 return M

@@ -57,14 +57,14 @@ end
 
 for name in pairs(api.CALLS) do
   M[name] = function(args)
-    local value, response = client.invoke(need_default(name), name, args, 3)
-    return value, response
+    local value, message, info = client.invoke(need_default(name), name, args, 3)
+    return value, message, info
   end
 end
 
 function M.wait(args)
-  local status, err = wait.wait(need_default("wait"), args, 3)
-  return status, err
+  local status, message, err = wait.wait(need_default("wait"), args, 3)
+  return status, message, err
 end
 
 function M.wait_all(args)

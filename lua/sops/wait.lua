@@ -82,12 +82,21 @@ local function is_status(v)
   return type(v) == "table" and type(v.state) == "string"
 end
 
+-- (each returns nil, message, err: a failure as every call returns one)
+local fail = core.fail
+
 local function shape_error(api, message)
-  return core.new_error({kind = "decode", api = api, message = message, retryable = false})
+  return fail({kind = "decode", api = api, message = message, retryable = false})
 end
 
 local function timeout_error(api, message, status)
-  return core.new_error({kind = "timeout", api = api, message = message, retryable = false, status = status})
+  return fail({kind = "timeout", api = api, message = message, retryable = false, status = status})
+end
+
+-- A result of wait_all: what wait returns for the task, packed as
+-- table.pack packs it.
+local function packed(...)
+  return {n = 3, ...}
 end
 
 -- Polling without the receiver, on the plain schedule: for a task it holds
@@ -134,7 +143,7 @@ local function state_list(o)
   return table.concat(list, "/")
 end
 
--- client:wait{task_id = ..., ...} -> final status | nil, err
+-- client:wait{task_id = ..., ...} -> final status | nil, message, err
 function M.wait(c, args, level)
   client.check_open(c, "sops.wait", level + 1)
   local o = options("sops.wait", args, WAIT_FIELDS, level + 1)
@@ -160,10 +169,10 @@ function M.wait(c, args, level)
   while true do
     attempt = attempt + 1
     local remaining = deadline - core.monotime()
-    local status, err = client.invoke(c, "get_task_status", query, level + 1, math.max(remaining, 0.001))
+    local status, message, err = client.invoke(c, "get_task_status", query, level + 1, math.max(remaining, 0.001))
     local retry_after
     if status and not is_status(status) then
-      return done(nil, shape_error("get_task_status", "the answer's data is not a task status (an object with a state)"))
+      return done(shape_error("get_task_status", "the answer's data is not a task status (an object with a state)"))
     end
     if status then
       last = status
@@ -178,14 +187,14 @@ function M.wait(c, args, level)
         return done(status)
       end
     elseif not err.retryable then
-      return done(nil, err)
+      return done(nil, message, err)
     else
       retry_after = err.retry_after
       if o.on_poll then o.on_poll(nil, {attempt = attempt, elapsed = core.monotime() - start, error = err}) end
     end
     remaining = deadline - core.monotime()
     if remaining <= 0 then
-      return nil, timeout_error("wait", string.format("task %d did not reach %s within %g s (last state %s)",
+      return timeout_error("wait", string.format("task %d did not reach %s within %g s (last state %s)",
         task_id, state_list(o), o.timeout, last and last.state or "unknown"), last)
     end
     local woke
@@ -194,8 +203,10 @@ function M.wait(c, args, level)
   end
 end
 
--- client:wait_all{task_ids = {...}, ...} -> {[task_id] = status or error},
--- keyed by each id as an integer, whatever form it was given in
+-- client:wait_all{task_ids = {...}, ...} -> {[task_id] = result}, keyed
+-- by each id as an integer, whatever form it was given in; a result is
+-- what wait would return for the task, packed: {n = 3, status} or
+-- {n = 3, nil, message, err}
 function M.wait_all(c, args, level)
   client.check_open(c, "sops.wait_all", level + 1)
   local o = options("sops.wait_all", args, WAIT_ALL_FIELDS, level + 1)
@@ -246,7 +257,7 @@ function M.wait_all(c, args, level)
   -- each result, with what was heard of the task; its callback URL forgotten
   -- unless the task goes on (the wait ran out of time, or stopped early)
   local function settle(id, r, goes_on)
-    if type(r) == "table" and r.state ~= nil then r.callback = heard[id] end
+    if r[1] then r[1].callback = heard[id] end
     results[id] = r
     if receiver and not goes_on then receiver:forget(slots[id]) end
   end
@@ -272,10 +283,10 @@ function M.wait_all(c, args, level)
     local answers = c:call_many(calls, math.max(deadline - core.monotime(), 0.001))
     local round_error -- a batch's failure this round that the next round tries again
     for b, batch in ipairs(batches) do
-      local list, err = answers[b][1], answers[b][2]
+      local list, message, err = answers[b][1], answers[b][2], answers[b][3]
       if stop_reason then break end
       if list and (type(list) ~= "table" or not check.is_sequence(list)) then
-        list, err = nil, shape_error("get_tasks_status", "the answer's data is not a list of tasks")
+        list, message, err = shape_error("get_tasks_status", "the answer's data is not a list of tasks")
       end
       if list then
         local seen = {}
@@ -284,8 +295,8 @@ function M.wait_all(c, args, level)
           local status = type(item) == "table" and item.status
           if id and pending[id] and not is_status(status) then
             seen[id] = true
-            settle(id, shape_error("get_tasks_status", string.format("the answer's status of task %d is not "
-              .. "a task status (an object with a state)", id)))
+            settle(id, packed(shape_error("get_tasks_status", string.format("the answer's status of task %d is "
+              .. "not a task status (an object with a state)", id))))
             pending[id] = nil
             count = count - 1
           elseif id and pending[id] then
@@ -297,7 +308,7 @@ function M.wait_all(c, args, level)
               for _, ev in ipairs(evs) do o.on_change(ev) end
             end
             if o.until_states[status.state] then
-              settle(id, status)
+              settle(id, packed(status))
               pending[id] = nil
               count = count - 1
               if args.fail_fast and STOPPING[status.state] then
@@ -308,8 +319,8 @@ function M.wait_all(c, args, level)
         end
         for _, id in ipairs(batch.ids) do
           if not seen[id] and pending[id] then
-            settle(id, core.new_error({kind = "api", api = "get_tasks_status", code = 3540400, retryable = false,
-              message = string.format("task %d not found in business %d", id, batch.biz)}))
+            settle(id, packed(fail({kind = "api", api = "get_tasks_status", code = 3540400, retryable = false,
+              message = string.format("task %d not found in business %d", id, batch.biz)})))
             pending[id] = nil
             count = count - 1
           end
@@ -319,7 +330,7 @@ function M.wait_all(c, args, level)
         round_error = err
       else
         for _, id in ipairs(batch.ids) do
-          settle(id, err)
+          settle(id, packed(nil, message, err))
           pending[id] = nil
           count = count - 1
         end
@@ -330,8 +341,8 @@ function M.wait_all(c, args, level)
     end
     if stop_reason then
       for id in pairs(pending) do
-        settle(id, core.new_error({kind = "cancelled", api = "wait_all", retryable = false, status = last[id],
-          message = "wait_all stopped early: " .. stop_reason}), true)
+        settle(id, packed(fail({kind = "cancelled", api = "wait_all", retryable = false, status = last[id],
+          message = "wait_all stopped early: " .. stop_reason})), true)
       end
       return results
     end
@@ -339,8 +350,9 @@ function M.wait_all(c, args, level)
     local remaining = deadline - core.monotime()
     if remaining <= 0 then
       for id in pairs(pending) do
-        settle(id, timeout_error("wait_all", string.format("task %d did not reach %s within %g s (last state %s)",
-          id, state_list(o), o.timeout, last[id] and last[id].state or "unknown"), last[id]), true)
+        settle(id, packed(timeout_error("wait_all", string.format("task %d did not reach %s within %g s "
+          .. "(last state %s)", id, state_list(o), o.timeout, last[id] and last[id].state or "unknown"), last[id])),
+          true)
       end
       return results
     end
@@ -360,8 +372,8 @@ end
 -- the client methods (no tail calls: error levels count on these frames)
 local methods = core.client_methods
 function methods:wait(args)
-  local status, err = M.wait(self, args, 3)
-  return status, err
+  local status, message, err = M.wait(self, args, 3)
+  return status, message, err
 end
 function methods:wait_all(args)
   local results = M.wait_all(self, args, 3)

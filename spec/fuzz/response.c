@@ -1,7 +1,8 @@
 /* libFuzzer harness: the classification of an answer (how the transfer
  * ended, status, the headers lua-sops reads, body) into value, response
- * or nil, err. Whatever the bytes, it returns two values; an error is a
- * table with a string kind and message, and no secret survives in it.
+ * or nil, err. Whatever the bytes, it returns three values: value, nil,
+ * response or nil, message, err, where err is a table with a string kind
+ * and message, and no secret survives in either.
  *
  * Input: byte 0-1 the status, byte 2 how the transfer ended, byte 3 flags,
  * then four header values separated by '\n' (request id, error code, trace
@@ -77,9 +78,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     r.body = p;
     r.len = (size_t)(end - p);
 
-    FUZZ_CHECK(sops_response_push(L, &r, "get_task_status", 0, &scratch, SECRETS, 2) == 2);
-    FUZZ_CHECK(lua_gettop(L) == top + 2 || lua_gettop(L) > top + 2);
-    if (lua_isnil(L, -2)) {
+    FUZZ_CHECK(sops_response_push(L, &r, "get_task_status", 0, &scratch, SECRETS, 2) == 3);
+    FUZZ_CHECK(lua_gettop(L) >= top + 3);
+    if (lua_isnil(L, -3)) {
+        FUZZ_CHECK(lua_type(L, -2) == LUA_TSTRING);
+        FUZZ_CHECK(!leaks(L, -2));
         FUZZ_CHECK(lua_type(L, -1) == LUA_TTABLE);
         lua_getfield(L, -1, "kind");
         FUZZ_CHECK(lua_type(L, -1) == LUA_TSTRING);
@@ -102,6 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         lua_pop(L, 1);
     } else {
         FUZZ_CHECK(r.rc == CURLE_OK && r.status >= 200 && r.status <= 299);
+        FUZZ_CHECK(lua_isnil(L, -2));
         FUZZ_CHECK(lua_type(L, -1) == LUA_TTABLE);
     }
     lua_settop(L, top);

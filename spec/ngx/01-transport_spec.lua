@@ -184,7 +184,7 @@ describe("lua-sops in nginx", function()
     assert.equal(200, status)
     assert.equal("ok\n", body)
     slow:settimeout(0)
-    local _, err = slow:receive("*a")
+    local _, _, err = slow:receive("*a")
     assert.equal("timeout", err) -- the 20 calls were still waiting
     slow:settimeout(10)
     local answer = slow:receive("*a")

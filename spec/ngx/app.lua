@@ -14,9 +14,13 @@ local function err_fields(err)
     retryable = err.retryable, api = err.api, has_message = type(err.message) == "string"}
 end
 
-local function result(value, second)
-  if value == nil then return {err = err_fields(second)} end
-  return {value = value}
+local function result(value, message, err)
+  if value == nil then
+    local out = {err = err_fields(err)}
+    out.err.text = message
+    return out
+  end
+  return {value = value, second = message}
 end
 
 local function client(args, extra)
@@ -45,7 +49,7 @@ function CASES.calls(args)
   local many = c:call_many({{"get_task_status", {task_id = task.task_id}}, {"get_tasks_status",
     {task_id_list = {task.task_id}}}, {"get_task_status", {task_id = 424242}}})
   out.many = {}
-  for i, r in ipairs(many) do out.many[i] = result(r[1], r[2]) end
+  for i, r in ipairs(many) do out.many[i] = result(r[1], r[2], r[3]) end
   local ids = {}
   for t in c:pages("get_task_list", {limit = 1}) do ids[#ids + 1] = t.id end
   out.pages = ids
@@ -54,7 +58,8 @@ function CASES.calls(args)
   local t2 = c:create_task{template_id = 1, name = "second"}
   c:start_task{task_id = t2.task_id}
   local all = c:wait_all{task_ids = {task.task_id, t2.task_id}, interval = 0.05, timeout = 30}
-  out.wait_all = {all[task.task_id] and all[task.task_id].state, all[t2.task_id] and all[t2.task_id].state}
+  out.wait_all = {all[task.task_id][1] and all[task.task_id][1].state,
+    all[t2.task_id][1] and all[t2.task_id][1].state}
   c:close()
   return out
 end
@@ -90,7 +95,7 @@ function CASES.parallel(args)
   local threads = {}
   for i = 1, tonumber(args.n) or 20 do
     threads[i] = ngx.thread.spawn(function()
-      local v, err = c:get_task_status{task_id = 1}
+      local v, _, err = c:get_task_status{task_id = 1}
       return v and v.state or err.kind
     end)
   end
@@ -162,8 +167,8 @@ function CASES.wait_all(args)
   local results = c:wait_all{task_ids = ids, interval = 0.05, timeout = 120,
     on_poll = function() rounds = rounds + 1 end}
   local finished = 0
-  for _, st in pairs(results) do
-    if type(st) == "table" and st.state == "FINISHED" then finished = finished + 1 end
+  for _, r in pairs(results) do
+    if r[1] and r[1].state == "FINISHED" then finished = finished + 1 end
   end
   c:close()
   return {rounds = rounds, finished = finished}
@@ -195,7 +200,7 @@ function CASES.proxy(args)
   local c = client(args, {proxy = "http://127.0.0.1:3128"})
   local out = result(c:get_task_status{task_id = 1})
   out.message = out.err and nil
-  local _, err = c:get_task_status{task_id = 1}
+  local _, _, err = c:get_task_status{task_id = 1}
   out.text = err and err.message
   c:close()
   return out
@@ -207,7 +212,7 @@ function M.set_phase(sim_url, transport)
   local ok, out = pcall(function()
     local c = sops.new{url = sim_url .. "/prod", app_code = "nginx-app", app_secret = "nginx-secret",
       username = "admin", bk_biz_id = 2, transport = transport ~= "auto" and transport or nil}
-    local v, err = c:get_task_status{task_id = 1}
+    local v, _, err = c:get_task_status{task_id = 1}
     c:close()
     return v and v.state or err.kind
   end)
@@ -218,7 +223,7 @@ end
 function CASES.close_during(args)
   local c = client(args)
   local t = ngx.thread.spawn(function()
-    local v, err = c:get_task_status{task_id = tonumber(args.task_id)}
+    local v, _, err = c:get_task_status{task_id = tonumber(args.task_id)}
     return v and "value" or err.kind
   end)
   -- (spawn ran the thread until it yielded: its call is out, its answer
@@ -236,11 +241,11 @@ function CASES.callback_wait(args)
   local callbacks = require "sops.callbacks"
   local receiver = callbacks.shared{public_url = "http://127.0.0.1:" .. ngx.var.server_port .. "/sops-callback"}
   local c = client(args)
-  local task, err = c:create_task{template_id = 1, name = "cb in nginx", callback = receiver}
+  local task, _, err = c:create_task{template_id = 1, name = "cb in nginx", callback = receiver}
   if not task then return {err = err_fields(err)} end
   c:start_task{task_id = task.task_id}
   local polls = 0
-  local status, werr = c:wait{task_id = task.task_id, callback = receiver, timeout = 120,
+  local status, _, werr = c:wait{task_id = task.task_id, callback = receiver, timeout = 120,
     on_poll = function() polls = polls + 1 end}
   ngx.update_time()
   local returned = ngx.now()
@@ -270,8 +275,9 @@ function CASES.callback_wait_all(args)
   c:close()
   local states, heard = {}, 0
   for i, id in ipairs(ids) do
-    states[i] = results[id].state
-    if results[id].callback then heard = heard + 1 end
+    local status = results[id][1]
+    states[i] = status and status.state
+    if status and status.callback then heard = heard + 1 end
   end
   return {states = states, rounds = rounds, heard = heard}
 end
@@ -311,7 +317,7 @@ function CASES.callback_other_worker(args)
     dict:incr("gen", 1, 0)
   end)
   local polls = {}
-  local _, err = c:wait{task_id = task.task_id, callback = receiver, timeout = 1.5, on_poll = function()
+  local _, _, err = c:wait{task_id = task.task_id, callback = receiver, timeout = 1.5, on_poll = function()
     ngx.update_time()
     polls[#polls + 1] = ngx.now()
   end}

@@ -10,10 +10,10 @@ local shared = require "sops.callbacks.shared"
 local M = {}
 
 -- A receiver for a plain Lua process: listens on host:port and answers
--- callbacks while a wait sleeps. -> receiver | nil, err
+-- callbacks while a wait sleeps. -> receiver | nil, message, err
 function M.listen(opts)
-  local r, err = listener.listen(opts, 3)
-  return r, err
+  local r, message, err = listener.listen(opts, 3)
+  return r, message, err
 end
 
 -- A receiver inside OpenResty, on a lua_shared_dict (default

@@ -20,7 +20,7 @@ local FIELDS = {host = {"string", true}, port = {"integer", true}, public_url = 
   max_pending = {"count"}, ttl = {"number"}, max_connections = {"count"}, idle_timeout = {"count"}}
 
 -- sops.callbacks.listen{host, port, public_url, max_pending, ttl,
--- max_connections, idle_timeout} -> receiver | nil, err
+-- max_connections, idle_timeout} -> receiver | nil, message, err
 function M.listen(opts, level)
   local call = "sops.callbacks.listen"
   check.fields(call, opts, FIELDS, level + 1)
@@ -36,7 +36,7 @@ function M.listen(opts, level)
   local listener, why = core.listen(opts.host, opts.port, {max_body = tokens.MAX_BODY,
     max_connections = opts.max_connections or d.max_connections, idle_timeout = opts.idle_timeout or d.idle_timeout})
   if not listener then
-    return nil, core.new_error({kind = "transport", api = "callbacks.listen", message = why, retryable = false})
+    return core.fail({kind = "transport", api = "callbacks.listen", message = why, retryable = false})
   end
   if not public then
     local host = opts.host:find(":", 1, true) and ("[" .. opts.host .. "]") or opts.host
@@ -75,17 +75,17 @@ local function sweep(self)
   end
 end
 
--- A new callback URL: {slot, url} | nil, err (closed, no room, no random
+-- A new callback URL: {slot, url} | nil, message, err (closed, no room, no random
 -- source).
 function Receiver:issue()
-  if self.closed then return nil, tokens.failure("the receiver is closed") end
+  if self.closed then return tokens.failure("the receiver is closed") end
   if self.count >= self.max_pending then sweep(self) end
   if self.count >= self.max_pending then
-    return nil, tokens.failure("the receiver holds " .. self.count .. " pending callbacks already (max_pending)")
+    return tokens.failure("the receiver holds " .. self.count .. " pending callbacks already (max_pending)")
   end
   local slot, token = tokens.new_key()
   if not slot then
-    return nil, tokens.failure(token)
+    return tokens.failure(token)
   end
   self.entries[slot] = {token = token, expires = core.monotime() + self.ttl}
   self.count = self.count + 1
@@ -143,9 +143,9 @@ end
 -- Answers the callbacks that come within `seconds`. Returns true when one
 -- of `slots` (a list, or nil for none) has a callback waiting, at once if
 -- one came before; false at the end of the time, or when a signal cut it
--- short. nil, err when the socket failed or the receiver is closed.
+-- short. nil, message, err when the socket failed or the receiver is closed.
 function Receiver:sleep(seconds, slots)
-  if self.closed then return nil, tokens.failure("the receiver is closed") end
+  if self.closed then return tokens.failure("the receiver is closed") end
   local deadline = core.monotime() + seconds
   while true do
     if any_arrived(self, slots) then return true end
@@ -153,7 +153,7 @@ function Receiver:sleep(seconds, slots)
     if left <= 0 then return false end
     local reqs, interrupted = self.listener:wait(left)
     if not reqs then
-      return nil, core.new_error({kind = "transport", api = "callbacks", message = interrupted, retryable = false})
+      return core.fail({kind = "transport", api = "callbacks", message = interrupted, retryable = false})
     end
     for _, req in ipairs(reqs) do
       local status, body = tokens.receive(self, req)
@@ -165,8 +165,8 @@ end
 
 -- Answers callbacks for `seconds`, for a program that waits in its own way.
 function Receiver:serve(seconds)
-  local ok, err = self:sleep(seconds, nil)
-  if ok == nil then return nil, err end
+  local ok, message, err = self:sleep(seconds, nil)
+  if ok == nil then return nil, message, err end
   return true
 end
 

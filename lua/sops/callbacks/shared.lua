@@ -66,10 +66,10 @@ function Receiver:url() return self.public end
 
 function Receiver:issue()
   local slot, token = tokens.new_key()
-  if not slot then return nil, tokens.failure(token) end
+  if not slot then return tokens.failure(token) end
   local ok, err = self.dict:safe_add("t:" .. slot, token, self.ttl)
   if not ok then
-    return nil, tokens.failure("lua_shared_dict " .. self.name .. " has no room for another callback: " .. err)
+    return tokens.failure("lua_shared_dict " .. self.name .. " has no room for another callback: " .. err)
   end
   return {slot = slot, token = token, url = tokens.url(self.public, slot, token)}
 end

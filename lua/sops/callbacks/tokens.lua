@@ -23,10 +23,10 @@ local KEY_PATTERN = "^" .. string.rep("%x", SLOT_LEN + TOKEN_LEN) .. "$"
 local DUMMY = string.rep("0", TOKEN_LEN)
 M.MAX_BODY = 65536 -- bytes; a callback is a few hundred
 
--- The error a receiver returns when it cannot give or keep a callback URL
--- (closed, full, no random source).
+-- The failure a receiver returns when it cannot give or keep a callback
+-- URL (closed, full, no random source): nil, message, err.
 function M.failure(message)
-  return core.new_error({kind = "callback", api = "callbacks", retryable = false, message = message})
+  return core.fail({kind = "callback", api = "callbacks", retryable = false, message = message})
 end
 
 -- A new slot and token, or nil and why (no random source).

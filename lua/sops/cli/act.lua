@@ -19,11 +19,11 @@ local M = {}
 local function find_template(ctx, c, word)
   local id = check.id(word)
   if id then
-    local info, err = c:get_template_info{template_id = id}
+    local info, _, err = c:get_template_info{template_id = id}
     if not info then return nil, ctx:fail(err) end
     return id, info.name
   end
-  local list, err = c:get_template_list{name_keyword = word}
+  local list, _, err = c:get_template_list{name_keyword = word}
   if not list then return nil, ctx:fail(err) end
   local found = {}
   for _, t in ipairs(list) do
@@ -66,7 +66,7 @@ local function receiver_for(ctx, a)
   if not host or host == "" or tonumber(port) > 65535 then
     return nil, ctx:usage("--callback-listen takes HOST:PORT, got '" .. a.callback_listen .. "'")
   end
-  local ok, r, err = pcall(callbacks.listen, {host = host, port = tonumber(port), public_url = a.callback_url})
+  local ok, r, _, err = pcall(callbacks.listen, {host = host, port = tonumber(port), public_url = a.callback_url})
   if not ok then return nil, ctx:bad_argument(r) end
   if not r then return nil, ctx:fail(err) end
   a.receiver = r
@@ -80,7 +80,7 @@ local function create(ctx, c, a)
   local template_id, template_name = find_template(ctx, c, a.TEMPLATE)
   if not template_id then return nil, template_name end
   local name = a.name or string.format("%s_%s", tostring(template_name), os.date("%Y%m%d%H%M%S"))
-  local ok, task, err = pcall(c.create_task, c, {template_id = template_id, name = name, constants = consts,
+  local ok, task, _, err = pcall(c.create_task, c, {template_id = template_id, name = name, constants = consts,
     callback = a.receiver})
   if not ok then return nil, ctx:bad_argument(task) end
   if not task then return nil, ctx:fail(err) end
@@ -105,7 +105,7 @@ function M.run(ctx, c, a)
   local task, code = create(ctx, c, a)
   if not task then return code end
   ctx:say(string.format("task %d created: %s", task.task_id, task.name))
-  local ok, err = c:start_task{task_id = task.task_id}
+  local ok, _, err = c:start_task{task_id = task.task_id}
   if not ok then
     ctx:warn(string.format("task %d was created but not started (sops start %d starts it)", task.task_id,
       task.task_id))
@@ -122,7 +122,7 @@ function M.run(ctx, c, a)
 end
 
 function M.start(ctx, c, a)
-  local ok, err = c:start_task{task_id = a.TASK}
+  local ok, _, err = c:start_task{task_id = a.TASK}
   if not ok then return ctx:fail(err) end
   if a.wait then return watch.one(ctx, c, a.TASK, a) end
   return ctx:show(ok, function() return {string.format("task %d: start queued", a.TASK)} end)
@@ -131,7 +131,7 @@ end
 -- A task action: pause, resume, revoke.
 local function task_action(method, what)
   return function(ctx, c, a)
-    local ok, err = c[method](c, {task_id = a.TASK})
+    local ok, _, err = c[method](c, {task_id = a.TASK})
     if not ok then return ctx:fail(err) end
     return ctx:show(ok, function() return {string.format("task %d: %s", a.TASK, what)} end)
   end
@@ -148,7 +148,7 @@ local function node_action(method, word_of, build, what)
     if not id then return entry end
     local args = {task_id = a.TASK, node_id = id}
     if build then build(args, a) end
-    local ok, err = c[method](c, args)
+    local ok, _, err = c[method](c, args)
     if not ok then return ctx:fail(err) end
     return ctx:show(ok, function()
       return {string.format("task %d: node %s (%s) %s", a.TASK, entry.path ~= "" and entry.path or id, id,
@@ -173,7 +173,7 @@ function M.retry(ctx, c, a)
     return retry_one(ctx, c, a)
   end
   if a.NODE then return ctx:usage("give a NODE or --failed, not both") end
-  local status, err = c:get_task_status{task_id = a.TASK}
+  local status, _, err = c:get_task_status{task_id = a.TASK}
   if not status then return ctx:fail(err) end
   local failed = sops.failed_nodes(status)
   if #failed == 0 then
@@ -186,7 +186,7 @@ function M.retry(ctx, c, a)
   local short = nodes.short_ids(status)
   local retried = {}
   for _, f in ipairs(failed) do
-    local ok, rerr = c:retry_node{task_id = a.TASK, node_id = f.id, inputs = a.inputs}
+    local ok, _, rerr = c:retry_node{task_id = a.TASK, node_id = f.id, inputs = a.inputs}
     if not ok then
       -- those retried so far stay retried: say which, then why this one was not
       ctx:warn(string.format("task %d: node %s (%s) was not retried", a.TASK, tostring(f.node.name), short[f.id]))

@@ -13,7 +13,7 @@ local M = {}
 
 -- sops templates [--keyword K]
 function M.templates(ctx, c, a)
-  local list, err = c:get_template_list{name_keyword = a.keyword}
+  local list, _, err = c:get_template_list{name_keyword = a.keyword}
   if not list then return ctx:fail(err) end
   return ctx:show(list, function()
     local lines = {}
@@ -97,9 +97,9 @@ end
 
 -- sops show TASK: the detail, with the state from the status
 function M.show(ctx, c, a)
-  local detail, err = c:get_task_detail{task_id = a.TASK}
+  local detail, _, err = c:get_task_detail{task_id = a.TASK}
   if not detail then return ctx:fail(err) end
-  local status, serr = c:get_task_status{task_id = a.TASK}
+  local status, _, serr = c:get_task_status{task_id = a.TASK}
   if not status then return ctx:fail(serr) end
   if type(detail) == "table" then detail.state = status.state end
   return ctx:show(detail, function()
@@ -125,7 +125,7 @@ end
 -- Resolves a node as a person names it (id, unique id prefix, name, path)
 -- in the task's status: id, entry; or nil, exit code after saying why.
 function M.find_node(ctx, c, task_id, word)
-  local status, err = c:get_task_status{task_id = task_id}
+  local status, _, err = c:get_task_status{task_id = task_id}
   if not status then return nil, ctx:fail(err) end
   local id, entry = nodes.resolve(status, word)
   if not id then return nil, ctx:usage(entry) end
@@ -140,7 +140,7 @@ function M.status(ctx, c, a)
     sub, code = M.find_node(ctx, c, a.TASK, sub)
     if not sub then return code end
   end
-  local status, err = c:get_task_status{task_id = a.TASK, with_ex_data = true, subprocess_id = sub}
+  local status, _, err = c:get_task_status{task_id = a.TASK, with_ex_data = true, subprocess_id = sub}
   if not status then return ctx:fail(err) end
   return ctx:show(status, function()
     return render.tree_lines(status, {all = a.all, paint = ctx.paint, short = nodes.short_ids(status)})
@@ -153,7 +153,7 @@ function M.node(ctx, c, a)
   if not id then return entry end
   local args = {task_id = a.TASK, node_id = id}
   if #entry.stack > 0 then args.subprocess_stack = entry.stack end
-  local d, err = c:get_task_node_detail(args)
+  local d, _, err = c:get_task_node_detail(args)
   if not d then return ctx:fail(err) end
   return ctx:show(d, function()
     local p = ctx.paint
@@ -219,7 +219,7 @@ function M.api(ctx, c, a)
     if value == nil then return ctx:usage(k .. ": " .. why) end
     params[k] = value
   end
-  local ok, value, response = pcall(c[name], c, params)
+  local ok, value, _, response = pcall(c[name], c, params)
   if not ok then return ctx:bad_argument(value) end
   if value == nil then return ctx:fail(response) end
   if not ctx:print_json(value) then return EXIT.TRANSPORT end

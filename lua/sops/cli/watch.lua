@@ -58,7 +58,7 @@ function M.one(ctx, c, task_id, a, extra)
     view.total = activities(c, task_id)
   end
   local failures = 0
-  local status, err = c:wait{
+  local status, _, err = c:wait{
     task_id = task_id, timeout = a.timeout, interval = a.interval, callback = a.receiver,
     on_change = on_change(ctx, view),
     on_poll = function(st, info)
@@ -148,11 +148,11 @@ function M.many(ctx, c, ids, a)
   if view then view:finish() end
   local worst, json = EXIT.OK, {}
   for _, id in ipairs(ids) do
-    local r = results[id]
+    local r, message, err = results[id][1], results[id][2], results[id][3]
     local code
-    if sops.is_error(r) then
-      code = context.code_for(r)
-      ctx:warn(string.format("task %d: %s", id, tostring(r)))
+    if not r then
+      code = context.code_for(err)
+      ctx:warn(string.format("task %d: %s", id, message))
     else
       code = ended_code(r.state)
       ctx:say(string.format("task %d ended %s", id, r.state))
