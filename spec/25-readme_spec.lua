@@ -90,4 +90,16 @@ describe("README", function()
     assert.matches("^retrying deploy: job execution failed", printed[1])
     assert.equal("FINISHED", printed[#printed])
   end)
+
+  it("'Results and errors' works as printed", function()
+    local section = assert(h.read("README.md"):match("\n### Results and errors\n(.-)\n### "))
+    local code = assert(section:match("```lua\n(.-)```"))
+    local printed = {}
+    local env = setmetatable({print = function(...) printed[#printed + 1] = table.concat({...}, " ") end,
+      client = sim:client()}, {__index = _G})
+    h.load_in(code, "README", env)()
+    env.client:close()
+    assert.equal(1, #printed)
+    assert.matches("^no such task %(sops: get_task_status: api error 3540400: ", printed[1])
+  end)
 end)
