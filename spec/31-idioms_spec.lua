@@ -89,7 +89,7 @@ describe("the idioms", function()
     local c, sim = env.c, env.sim
     local t = sim:task({template_id = 1, start = true})
     local results = c:wait_all{task_ids = {t.task_id, UNKNOWN}, sleep = sim:sleeper(), interval = 1}
-    local unpack = table.unpack or unpack -- luacheck: ignore 113
+    local unpack = require("sops.compat").unpack
     local status, err = unpack(results[t.task_id], 1, results[t.task_id].n)
     assert.equal("FINISHED", status.state)
     assert.is_nil(err)
@@ -103,7 +103,7 @@ describe("the idioms", function()
     local c, sim = env.c, env.sim
     local t = sim:task({template_id = 1})
     local results = c:call_many({{"get_task_status", {task_id = t.task_id}}, {"get_task_status", {task_id = UNKNOWN}}})
-    local unpack = table.unpack or unpack -- luacheck: ignore 113
+    local unpack = require("sops.compat").unpack
     local v, err, response = unpack(results[1], 1, results[1].n)
     assert.equal("CREATED", v.state)
     assert.is_nil(err)

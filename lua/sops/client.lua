@@ -292,15 +292,18 @@ function M.params(c, name, args, level)
   return spec.api, params_for(c, name, spec, args, level + 1)
 end
 
--- Whether a call of a client with settings cfg goes through a cosocket
--- now (see transport_of); raises at `level` when the client must and cannot.
-local function on_cosocket(cfg, level)
-  if cosocket.available() then return true end
-  if cfg.ngx == "ngx" then
-    error("sops: transport 'ngx' needs cosockets, which nginx's " .. tostring(ngx.get_phase()) .. " phase lacks",
-      level + 1)
-  end
-  return false
+-- Inside nginx, a phase without cosockets (log, header_filter,
+-- body_filter, set, init...): a libcurl call there would hold the worker
+-- for the whole exchange, so the call is refused, as the lua-resty
+-- libraries refuse there, unless the client was made with transport =
+-- "curl" (cfg.ngx is nil then). The request is built first, so that an
+-- argument mistake still raises at `level`.
+local function refused(c, level, api_name, params)
+  core.request(c, level + 1, api_name, params)
+  local phase = tostring(ngx.get_phase())
+  return core.fail({kind = "phase", api = api_name, sent = false, retryable = false, phase = phase,
+    message = "nginx's " .. phase .. " phase has no cosockets, and a libcurl call would block the worker: "
+      .. "call from ngx.timer.at(0, ...), or make the client with transport = \"curl\""})
 end
 
 -- core.call_at for a client that may use cosockets: the same arguments,
@@ -309,7 +312,11 @@ end
 local call_at = core.call_at -- the C function, without a lookup per call
 function M.exchange(c, level, api_name, params, timeout, traceparent)
   local cfg = defaults[c]
-  if cfg and cfg.ngx and on_cosocket(cfg, level + 1) then
+  if cfg and cfg.ngx then
+    if not cosocket.available() then
+      local value, message, err = refused(c, level + 1, api_name, params)
+      return value, message, err
+    end
     local value, message, info = cosocket.call(c, cfg.cosocket, level + 1, api_name, params, timeout, traceparent)
     return value, message, info
   end
@@ -442,7 +449,7 @@ local curl_call_many = methods.call_many
 local WAVE = 8
 function methods:call_many(calls, timeout)
   local cfg = defaults[self]
-  if not (cfg and cfg.ngx and on_cosocket(cfg, 2)) then
+  if not (cfg and cfg.ngx) then
     local results = curl_call_many(self, calls, timeout)
     return results
   end
@@ -453,6 +460,11 @@ function methods:call_many(calls, timeout)
       error("bad argument #1 to 'call_many' (entry " .. i .. ": {api, params} expected)", 2)
     end
     reqs[i] = cosocket.request(self, 2, call[1], call[2])
+  end
+  if not cosocket.available() then
+    local results = {}
+    for i, call in ipairs(calls) do results[i] = {n = 3, refused(self, 2, call[1], call[2])} end
+    return results
   end
   local results = {}
   for first = 1, #reqs, WAVE do

@@ -9,10 +9,11 @@ local core = require "sops.core"
 
 local M = {}
 
--- the phases in which cosockets may be used
+-- the phases in which cosockets may be used (lua-nginx-module's yieldable
+-- contexts); in any other, a call inside nginx is refused (sops.client)
 local PHASES = {
-  rewrite = true, access = true, content = true, timer = true, ssl_cert = true, ssl_session_fetch = true,
-  ssl_client_hello = true, preread = true,
+  rewrite = true, server_rewrite = true, access = true, content = true, timer = true, ssl_cert = true,
+  ssl_session_fetch = true, ssl_client_hello = true, preread = true,
 }
 
 -- Whether this coroutine may use cosockets now.

@@ -14,10 +14,12 @@ local function err_fields(err)
     retryable = err.retryable, api = err.api, has_message = type(err.message) == "string"}
 end
 
+-- (and whether the return rule held: a message that is the error's text
+-- on failure, nothing second on success)
 local function result(value, message, err)
   if value == nil then
     local out = {err = err_fields(err)}
-    out.err.text = message
+    out.err.message_is_text = type(message) == "string" and message == tostring(err)
     return out
   end
   return {value = value, second = message}
@@ -184,7 +186,7 @@ function CASES.shared(args)
   local threads, out = {}, {}
   for id = tonumber(args.from), tonumber(args.to) do
     threads[#threads + 1] = ngx.thread.spawn(function()
-      local d, err = shared:get_task_detail{task_id = id}
+      local d, _, err = shared:get_task_detail{task_id = id}
       return id, d and d.name or err.kind
     end)
   end
@@ -207,16 +209,99 @@ function CASES.proxy(args)
 end
 
 -- For set_by_lua (no cosockets there): a read with transport = args.transport
--- ("auto" for the default); the state, or the error a raise gave.
+-- ("auto" for the default); the state, the error's kind, or the error a
+-- raise gave.
 function M.set_phase(sim_url, transport)
   local ok, out = pcall(function()
     local c = sops.new{url = sim_url .. "/prod", app_code = "nginx-app", app_secret = "nginx-secret",
       username = "admin", bk_biz_id = 2, transport = transport ~= "auto" and transport or nil}
-    local v, _, err = c:get_task_status{task_id = 1}
+    local v, message, err = c:get_task_status{task_id = 1}
     c:close()
-    return v and v.state or err.kind
+    if v then return v.state end
+    return err and err.kind or tostring(message)
   end)
   return (ok and "" or "raised: ") .. tostring(out)
+end
+
+-- Phases without cosockets (spec/ngx/04-phases_spec.lua). What a call
+-- returned: {state} for a value, else {err = the error's fields and its
+-- message, text = the message returned before it}. (A failure is nil,
+-- message, err.)
+local function outcome(value, message, err)
+  if value ~= nil then return {ok = true, state = type(value) == "table" and value.state or nil} end
+  local e = err_fields(err) or {}
+  e.message = type(err) == "table" and err.message or nil
+  return {err = e, text = message}
+end
+
+-- The calls made in the running phase, with a client of args (sim,
+-- transport, task_id; retries=1 for a retry policy; more=1 for call_many
+-- and wait too): what each returned, the phase, the seconds they took,
+-- and what a raise said.
+local function phase_calls(args)
+  local out = {phase = ngx.get_phase()}
+  local ok, raised = pcall(function()
+    local c = client(args, {retries = args.retries and true or nil})
+    local task_id = tonumber(args.task_id) or 1
+    ngx.update_time()
+    local t0 = ngx.now()
+    out.read = outcome(c:get_task_status{task_id = task_id})
+    if args.more then
+      local many = c:call_many({{"get_task_status", {task_id = task_id}}, {"get_task_detail", {task_id = task_id}}})
+      out.many = {}
+      for i, r in ipairs(many) do out.many[i] = outcome(r[1], r[2], r[3]) end
+      out.wait = outcome(c:wait{task_id = task_id, interval = 0.05, timeout = 2})
+    end
+    ngx.update_time()
+    out.elapsed = ngx.now() - t0
+    c:close()
+  end)
+  if not ok then out.raised = tostring(raised) end
+  return out
+end
+
+local function record(key, out)
+  assert(ngx.shared.sops_phases:set(key, cjson.encode(out)))
+end
+
+-- For /phase/<phase>?key=K&sim=URL[&transport=...][&via=timer]: in that
+-- phase (header_filter, body_filter or log: nginx.lua runs this in each),
+-- the calls of phase_calls, recorded under K in lua_shared_dict
+-- sops_phases; via=timer makes them in a zero-delay timer created there
+-- (the way out the lua-nginx-module README gives for these phases).
+function M.in_phase()
+  local phase = ngx.get_phase()
+  if ngx.var.uri ~= "/phase/" .. phase or ngx.ctx.sops_phase_done then return end
+  ngx.ctx.sops_phase_done = true -- (body_filter runs once per chunk)
+  local args = ngx.req.get_uri_args()
+  if args.via == "timer" then
+    local ok, err = ngx.timer.at(0, function() record(args.key, phase_calls(args)) end)
+    if not ok then record(args.key, {raised = "ngx.timer.at: " .. tostring(err)}) end
+    return
+  end
+  record(args.key, phase_calls(args))
+end
+
+-- For init_by_lua_block and init_worker_by_lua_block: a read of task_id
+-- with the default transport, recorded under key; with timer_key, a read
+-- of timer_task from a zero-delay timer created there (init_worker only).
+function M.at_start(sim_url, key, task_id, timer_key, timer_task)
+  record(key, phase_calls({sim = sim_url, task_id = tostring(task_id)}))
+  if timer_key then
+    local args = {sim = sim_url, task_id = tostring(timer_task)}
+    local ok, err = ngx.timer.at(0, function() record(timer_key, phase_calls(args)) end)
+    if not ok then record(timer_key, {raised = "ngx.timer.at: " .. tostring(err)}) end
+  end
+end
+
+-- what /phase/... (or a start hook) recorded under args.key, taken; {pending
+-- = true} until it has
+function CASES.phase_result(args)
+  local dict = ngx.shared.sops_phases
+  local s = dict:get(args.key)
+  if not s then return {pending = true} end
+  dict:delete(args.key)
+  return cjson.decode(s)
 end
 
 -- a client closed while a call of another light thread waits for its answer
@@ -276,7 +361,7 @@ function CASES.callback_wait_all(args)
   local states, heard = {}, 0
   for i, id in ipairs(ids) do
     local status = results[id][1]
-    states[i] = status and status.state
+    states[i] = status and status.state or results[id][2]
     if status and status.callback then heard = heard + 1 end
   end
   return {states = states, rounds = rounds, heard = heard}
@@ -328,6 +413,24 @@ end
 function CASES.which()
   local cosocket = require "sops.cosocket"
   return {phase = ngx.get_phase(), cosocket = cosocket.available()}
+end
+
+-- /idioms?sim=URL[&transport=...]: a failure written the way OpenResty
+-- code writes any string error: ngx.say, ngx.print, ngx.log, assert
+function M.idioms()
+  local args = ngx.req.get_uri_args()
+  local c = client(args)
+  local task, err = c:get_task_status{task_id = 424242}
+  if not task then
+    ngx.say("failed: ", err)
+    ngx.print("print: ", err, "\n")
+    ngx.log(ngx.ERR, "logged: ", err)
+  end
+  local ok, raised = pcall(function() return assert(c:get_task_status{task_id = 424242}) end)
+  ngx.say("assert: ", tostring(ok), " ", type(raised))
+  local status, second = c:get_task_status{task_id = tonumber(args.task_id)}
+  ngx.say("success: ", status.state, " ", tostring(second))
+  c:close()
 end
 
 function M.run()

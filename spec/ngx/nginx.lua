@@ -2,6 +2,9 @@
 -- worker unless told, LuaJIT) on a free loopback port, lua-sops on its
 -- package paths, the locations of spec/ngx/app.lua and a completion-callback
 -- receiver at /sops-callback/ (lua_shared_dict sops_callbacks), and stops it.
+-- /phase/<phase> runs app.in_phase() in that phase (header_filter,
+-- body_filter or log), which leaves what its calls returned in
+-- lua_shared_dict sops_phases for /case/phase_result to read.
 local h = require "helpers"
 local socket = require "socket"
 
@@ -25,13 +28,21 @@ http {
   lua_package_path "%s/lua/?.lua;%s/lua/?/init.lua;%s/spec/ngx/?.lua;/usr/share/lua/5.1/?.lua;;";
   lua_package_cpath "%s/build/luajit/?.so;/usr/lib/x86_64-linux-gnu/lua/5.1/?.so;;";
   lua_shared_dict sops_callbacks 1m;
+  lua_shared_dict sops_phases 1m;
   %s
   server {
     listen 127.0.0.1:%d;
     location = /static { return 200 "ok\n"; }
     location = /lua { content_by_lua_block { ngx.say("ok") } }
     location /case/ { content_by_lua_block { require("app").run() } }
+    location = /idioms { content_by_lua_block { require("app").idioms() } }
     location /sops-callback/ { content_by_lua_block { require("sops.callbacks").handler() } }
+    location /phase/ {
+      content_by_lua_block { ngx.say("ok") }
+      header_filter_by_lua_block { require("app").in_phase() }
+      body_filter_by_lua_block { require("app").in_phase() }
+      log_by_lua_block { require("app").in_phase() }
+    }
     location = /setphase {
       set_by_lua_block $result { return require("app").set_phase(ngx.var.arg_sim, ngx.var.arg_transport) }
       return 200 $result;
@@ -41,7 +52,8 @@ http {
 ]]
 
 -- opts.ca: a CA file for lua_ssl_trusted_certificate; opts.workers: how
--- many worker processes (default 1); opts.prefix: a
+-- many worker processes (default 1); opts.http: more directives for the
+-- http block (init_by_lua_block, init_worker_by_lua_block); opts.prefix: a
 -- command nginx runs under (the bench pins it to a CPU). Returns
 -- {url, port, dir, get(path) -> status, body, stop()}.
 function M.start(opts)
@@ -51,6 +63,7 @@ function M.start(opts)
   assert(os.execute("mkdir -p " .. dir))
   local port = h.dead_port()
   local extra = opts.ca and ("lua_ssl_trusted_certificate " .. opts.ca .. "; lua_ssl_verify_depth 3;") or ""
+  if opts.http then extra = extra .. "\n  " .. opts.http end
   local f = assert(io.open(dir .. "/nginx.conf", "w"))
   -- as root, the worker stays root: it reads lua-sops where the checkout is
   -- (a clone in a private temporary directory, in CI)
