@@ -1,4 +1,4 @@
--- The library, the sops command, the examples and the specs run on Lua 5.1,
+-- The library, the bksops command, the examples and the specs run on Lua 5.1,
 -- 5.3, 5.4 and LuaJIT: they are checked against what all four share (what
 -- differs goes through lua/sops/compat.lua). The simulator needs 5.3+.
 std = "min"

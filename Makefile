@@ -1,7 +1,7 @@
 # lua-sops: build, test, demo. `make deps` installs what a Debian 12 machine
 # lacks (as root) or prints the apt-get line to run.
 #
-# LUA picks the runtime the library, the sops command and the specs run on:
+# LUA picks the runtime the library, the bksops command and the specs run on:
 # lua5.1, lua5.3, lua5.4 (default) or luajit. The simulator needs 5.3 or
 # later and runs on SIM_LUA. Each runtime gets its own build directory.
 SHELL      := /bin/bash
@@ -87,7 +87,7 @@ openresty: deps
 	@$(MAKE) --no-print-directory install-missing PKGS="$(OPENRESTY_PKGS)"
 	bash examples/openresty.sh
 
-# The nginx specs (spec/ngx/): lua-sops in a real nginx against sops-sim,
+# The nginx specs (spec/ngx/): lua-sops in a real nginx against bksops-sim,
 # driven from Lua 5.4. SOPS_SPEC_TALLY adds their counts to test-all's.
 test-openresty: deps
 	@$(MAKE) --no-print-directory install-missing PKGS="$(OPENRESTY_PKGS)"
@@ -191,7 +191,7 @@ bench: deps all sim bench/curl_loop
 	BENCH_SIM_CPU=0 LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./$(BUILD)/?.so;;" \
 	  taskset -c 1 $(LUA) bench/run.lua
 
-# sops-sim's cost: a get_tasks_status of 50 tasks, a wait_all over 5,000
+# bksops-sim's cost: a get_tasks_status of 50 tasks, a wait_all over 5,000
 bench-sim: deps all sim
 	BENCH_SIM_CPU=0 LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./$(BUILD)/?.so;;" \
 	  taskset -c 1 lua5.4 bench/sim.lua
@@ -203,18 +203,18 @@ bench-callbacks: deps all sim
 bench/curl_loop: bench/curl_loop.c
 	$(CC) $(WARN) -O2 $(CURL_CFLAGS) -o $@ $< $(CURL_LIBS)
 
-# README's tables of calls, from lua/sops/api.lua, and of the sops command's
+# README's tables of calls, from lua/sops/api.lua, and of the bksops command's
 # commands and exit codes, from lua/sops/cli/commands.lua
 readme: $(CORE)
 	LUA_PATH='lua/?.lua;spec/?.lua;;' $(LUA) spec/support/calls.lua README.md
 	LUA_PATH='lua/?.lua;lua/?/init.lua;spec/?.lua;;' LUA_CPATH='$(BUILD)/?.so;;' $(LUA) spec/support/commands.lua README.md
 
-# share/: the sops command's bash completion and man page, from its help
+# share/: the bksops command's bash completion and man page, from its help
 share: $(CORE)
 	LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='$(BUILD)/?.so;;' $(LUA) spec/support/share.lua share
 
 lint: deps
-	luacheck lua spec examples bench bin/sops-sim bin/sops
+	luacheck lua spec examples bench bin/bksops-sim bin/bksops
 
 clean:
 	rm -rf build bench/curl_loop

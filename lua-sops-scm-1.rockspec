@@ -1,4 +1,4 @@
--- The client: the sops module, its C core and the sops command. It needs
+-- The client: the sops module, its C core and the bksops command. It needs
 -- Lua, libcurl's headers to build against, and argparse for the command.
 -- rockspecs/ holds the released versions, made from this file by
 -- `make rockspecs`.
@@ -13,7 +13,7 @@ description = {
   detailed = [[
     A C core on libcurl decodes bk-sops responses straight into Lua tables;
     a Lua layer adds clients, argument checks, polling and tree helpers, and
-    the sops command runs, watches and repairs tasks from a terminal.
+    the bksops command runs, watches and repairs tasks from a terminal.
     Runs on Lua 5.1, 5.3, 5.4 and LuaJIT. Its simulator for offline tests is
     the lua-sops-sim rock.
   ]],
@@ -23,7 +23,7 @@ description = {
 }
 dependencies = {
   "lua >= 5.1",
-  -- the sops command's parser (Debian: lua-argparse)
+  -- the bksops command's parser (Debian: lua-argparse)
   "argparse >= 0.6",
 }
 external_dependencies = {
@@ -66,7 +66,6 @@ build = {
     ["sops.cli"] = "lua/sops/cli/init.lua",
     ["sops.cli.act"] = "lua/sops/cli/act.lua",
     ["sops.cli.commands"] = "lua/sops/cli/commands.lua",
-    ["sops.cli.config"] = "lua/sops/cli/config.lua",
     ["sops.cli.context"] = "lua/sops/cli/context.lua",
     ["sops.cli.live"] = "lua/sops/cli/live.lua",
     ["sops.cli.nodes"] = "lua/sops/cli/nodes.lua",
@@ -76,6 +75,7 @@ build = {
     ["sops.cli.watch"] = "lua/sops/cli/watch.lua",
     ["sops.client"] = "lua/sops/client.lua",
     ["sops.compat"] = "lua/sops/compat.lua",
+    ["sops.config"] = "lua/sops/config.lua",
     ["sops.cosocket"] = "lua/sops/cosocket.lua",
     ["sops.events"] = "lua/sops/events.lua",
     ["sops.tree"] = "lua/sops/tree.lua",
@@ -83,10 +83,10 @@ build = {
     ["sops.wait"] = "lua/sops/wait.lua",
   },
   install = {
-    bin = { ["sops"] = "bin/sops" },
+    bin = { ["sops"] = "bin/bksops" },
   },
-  -- the sops command's bash completion and man page, into the rock's own
-  -- directory (README: The sops command)
+  -- the bksops command's bash completion and man page, into the rock's own
+  -- directory (README: The bksops command)
   copy_directories = { "share" },
 }
 test = {

@@ -1,4 +1,4 @@
--- sops-sim: a local bk-sops server for lua-sops' specs and its users'
+-- bksops-sim: a local bk-sops server for lua-sops' specs and its users'
 -- offline tests. Needs Lua 5.3 or later, lua-cjson and luasocket.
 -- rockspecs/ holds the released versions, made from this file by
 -- `make rockspecs`.
@@ -11,7 +11,7 @@ source = {
 description = {
   summary = "A local BlueKing Standard OPS (bk-sops) server for offline tests",
   detailed = [[
-    sops-sim speaks bk-sops' API gateway and ESB protocols over HTTP with a
+    bksops-sim speaks bk-sops' API gateway and ESB protocols over HTTP with a
     simulated engine (subprocesses, gateways, retries, callbacks), a clock
     that tests control, fault injection and a request log.
   ]],
@@ -51,6 +51,6 @@ build = {
     ["sops.sim.views_templates"] = "lua/sops/sim/views_templates.lua",
   },
   install = {
-    bin = { ["sops-sim"] = "bin/sops-sim" },
+    bin = { ["bksops-sim"] = "bin/bksops-sim" },
   },
 }

@@ -6,7 +6,7 @@
 --     callback), where plain polling with the defaults asks every 2 to 15 s;
 --  3. a flood of forged callbacks (wrong tokens) answered while a wait
 --     sleeps: the receiver's rate, and the Lua memory it leaves behind.
--- sops-sim's time is frozen and moved through its control API after each
+-- bksops-sim's time is frozen and moved through its control API after each
 -- wait's first poll, so the task ends while the wait sleeps.
 local sops = require "sops"
 local core = require "sops.core"
@@ -16,10 +16,10 @@ local ltn12 = require "ltn12"
 
 local APP, SECRET, RUNS, FLOOD = "bench-app", "bench-secret", 40, 20000
 
-local proc = assert(io.popen("echo $$; exec lua5.4 bin/sops-sim --port 0 --speed 0 --app-code " .. APP
+local proc = assert(io.popen("echo $$; exec lua5.4 bin/bksops-sim --port 0 --speed 0 --app-code " .. APP
   .. " --app-secret " .. SECRET, "r"))
 local pid = proc:read("*l")
-local url = assert((proc:read("*l") or ""):match("^listening on (.+)$"), "sops-sim did not start")
+local url = assert((proc:read("*l") or ""):match("^listening on (.+)$"), "bksops-sim did not start")
 
 local function control(method, path, body)
   local chunks = {}

@@ -1,5 +1,5 @@
 -- make bench-openresty: lua-sops inside nginx (one worker, LuaJIT, the
--- cosocket transport) against sops-sim, measured from outside:
+-- cosocket transport) against bksops-sim, measured from outside:
 --  a. how fast a trivial location answers while 20 slow lua-sops calls
 --     (answers delayed 2 s) are in flight in the same worker;
 --  b. the wall time of those 20 slow calls together;

@@ -1,6 +1,6 @@
 -- make bench: the two speed targets of lua-sops, measured.
 --  1. a call costs at most 1.3x the CPU of a bare libcurl loop doing the same
---     requests (bench/curl_loop.c), on loopback against sops-sim;
+--     requests (bench/curl_loop.c), on loopback against bksops-sim;
 --  2. a 2,000-node status tree decodes faster than lua-cjson decodes it.
 -- CPU time is the client process's own; the simulator runs apart.
 local sops = require "sops"
@@ -14,10 +14,10 @@ local AUTH = string.format('{"bk_app_code":"%s","bk_app_secret":"%s","bk_usernam
 
 -- the simulator on the first CPU, this process (see the Makefile) on the second
 local PIN = os.getenv("BENCH_SIM_CPU") and ("taskset -c " .. os.getenv("BENCH_SIM_CPU") .. " ") or ""
-local sim = assert(io.popen("echo $$; exec " .. PIN .. "lua5.4 bin/sops-sim --port 0 --speed 1000 --app-code " .. APP
+local sim = assert(io.popen("echo $$; exec " .. PIN .. "lua5.4 bin/bksops-sim --port 0 --speed 1000 --app-code " .. APP
   .. " --app-secret " .. SECRET, "r"))
 local pid = sim:read("l")
-local url = assert((sim:read("l") or ""):match("^listening on (.+)$"), "sops-sim did not start")
+local url = assert((sim:read("l") or ""):match("^listening on (.+)$"), "bksops-sim did not start")
 
 local function cpu() return os.clock() end
 

@@ -1,4 +1,4 @@
--- make bench-sim: sops-sim's own cost where our users' load is.
+-- make bench-sim: bksops-sim's own cost where our users' load is.
 --  1. a get_tasks_status of 50 tasks costs the simulator at most 1 ms of CPU
 --     (what wait_all asks; with include_children_status it is reported);
 --  2. a wait_all over 5,000 tasks is bound by the client's polling schedule,
@@ -21,10 +21,10 @@ local APP, SECRET = "bench-app", "bench-secret"
 local TASKS, BATCH, CALLS = 5000, 50, 400
 
 local PIN = os.getenv("BENCH_SIM_CPU") and ("taskset -c " .. os.getenv("BENCH_SIM_CPU") .. " ") or ""
-local proc = assert(io.popen("echo $$; exec " .. PIN .. "lua5.4 bin/sops-sim --port 0 --speed 0 --app-code " .. APP
+local proc = assert(io.popen("echo $$; exec " .. PIN .. "lua5.4 bin/bksops-sim --port 0 --speed 0 --app-code " .. APP
   .. " --app-secret " .. SECRET, "r"))
 local pid = proc:read("l")
-local url = assert((proc:read("l") or ""):match("^listening on (.+)$"), "sops-sim did not start")
+local url = assert((proc:read("l") or ""):match("^listening on (.+)$"), "bksops-sim did not start")
 
 -- the simulator's CPU seconds so far (utime + stime)
 local function sim_cpu()

@@ -1,16 +1,15 @@
 -- Approve a node that waits for a callback (an approval or a pause node),
 -- then wait for the task to end.
---   BK_SOPS_URL=... BK_APP_CODE=... BK_APP_SECRET=... BK_USERNAME=... BK_BIZ_ID=2 \
+--   [BK_SOPS_URL=... BK_APP_CODE=... BK_APP_SECRET=... BK_USERNAME=... BK_BIZ_ID=2] \
 --     lua examples/callback_node.lua TASK_ID NODE_NAME
 -- Exit status: 0 when the task finished, 1 when it did not.
 local sops = require "sops"
 
 local task_id, node_name = arg[1], arg[2] -- ids may be strings of digits
 assert(task_id and node_name, "usage: callback_node.lua TASK_ID NODE_NAME")
-sops.configure{
-  url = os.getenv("BK_SOPS_URL"), app_code = os.getenv("BK_APP_CODE"), app_secret = os.getenv("BK_APP_SECRET"),
-  username = os.getenv("BK_USERNAME"), bk_biz_id = os.getenv("BK_BIZ_ID"), -- ids may be strings of digits
-}
+-- the connection the bksops command uses: its profile (BKSOPS_PROFILE, else
+-- [default] of ~/.config/bksops/config) and the BK_* variables above
+sops.configure{profile = true}
 
 local function fail(message)
   io.stderr:write(tostring(message), "\n")

@@ -1,5 +1,5 @@
 -- make demo: the whole job on the bundled simulator, no configuration.
--- Starts sops-sim on a free loopback port, creates a task whose "deploy"
+-- Starts bksops-sim on a free loopback port, creates a task whose "deploy"
 -- node fails on its first attempt, starts it and watches it live, retries
 -- the failed node with new inputs, waits until FINISHED, prints a summary,
 -- then runs a second task and waits on its completion callback (polling a
@@ -14,11 +14,11 @@ local SPEED = tonumber(os.getenv("DEMO_SPEED") or "") or 4
 local SIM_LUA = os.getenv("SOPS_SIM_LUA") or "lua5.4" -- the simulator needs Lua 5.3+
 
 -- 1. the simulator, on a port of its choosing
-local sim = assert(io.popen("echo $$; exec " .. SIM_LUA .. " bin/sops-sim --port 0 --speed " .. SPEED
+local sim = assert(io.popen("echo $$; exec " .. SIM_LUA .. " bin/bksops-sim --port 0 --speed " .. SPEED
   .. " --app-code demo-app --app-secret demo-secret", "r"))
 local sim_pid = sim:read("*l")
 local url = (sim:read("*l") or ""):match("^listening on (.+)$")
-assert(url, "sops-sim did not start")
+assert(url, "bksops-sim did not start")
 local function stop_sim()
   os.execute("kill " .. sim_pid)
   sim:close()
@@ -34,7 +34,7 @@ local client = sops.new{
 }
 
 local ok, err = pcall(function()
-  say(paint("bold", "lua-sops demo"), "  (sops-sim at ", url, ", ", SPEED, "x speed)")
+  say(paint("bold", "lua-sops demo"), "  (bksops-sim at ", url, ", ", SPEED, "x speed)")
 
   -- 2. find the template and create a task from it
   local templates = assert(client:get_template_list{name_keyword = "flaky"})

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # README's OpenResty walk-through, run as printed: the nginx.conf under
 # "## OpenResty" in README.md, with only its paths, port and bk-sops URL
-# pointed at this checkout and a sops-sim, served by Debian's nginx with the
+# pointed at this checkout and a bksops-sim, served by Debian's nginx with the
 # Lua module (LuaJIT). A request to /deploy creates and starts a task and
 # waits for it on cosockets, sleeping with ngx.sleep.
 # Needs: nginx libnginx-mod-http-lua lua-resty-core luajit2 libluajit2-5.1-dev
@@ -16,7 +16,7 @@ trap '[ -n "$sim_pid" ] && kill $sim_pid 2>/dev/null; [ -f "$work/nginx.pid" ] &
 
 make --no-print-directory all LUA=luajit   # build/luajit/sops/core.so
 
-exec 3< <(exec lua5.4 bin/sops-sim --port 0 --speed 20 --app-code my-app --app-secret walk-through-secret)
+exec 3< <(exec lua5.4 bin/bksops-sim --port 0 --speed 20 --app-code my-app --app-secret walk-through-secret)
 sim_pid=$!
 read -r line <&3
 sim_url=${line#listening on }

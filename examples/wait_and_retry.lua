@@ -1,15 +1,14 @@
 -- Wait for a task; when it fails, retry its failed nodes (up to 3 rounds).
---   BK_SOPS_URL=... BK_APP_CODE=... BK_APP_SECRET=... BK_USERNAME=... BK_BIZ_ID=2 \
+--   [BK_SOPS_URL=... BK_APP_CODE=... BK_APP_SECRET=... BK_USERNAME=... BK_BIZ_ID=2] \
 --     lua examples/wait_and_retry.lua TASK_ID
 -- Exit status: 0 when the task finished, 1 when it did not.
 local sops = require "sops"
 
 local task_id = arg[1] -- the library takes ids as strings of digits too
 assert(task_id, "usage: wait_and_retry.lua TASK_ID")
-sops.configure{
-  url = os.getenv("BK_SOPS_URL"), app_code = os.getenv("BK_APP_CODE"), app_secret = os.getenv("BK_APP_SECRET"),
-  username = os.getenv("BK_USERNAME"), bk_biz_id = os.getenv("BK_BIZ_ID"), -- ids may be strings of digits
-}
+-- the connection the bksops command uses: its profile (BKSOPS_PROFILE, else
+-- [default] of ~/.config/bksops/config) and the BK_* variables above
+sops.configure{profile = true}
 
 for round = 0, 3 do
   local status, err = sops.wait{task_id = task_id, timeout = 600, interval = 1}

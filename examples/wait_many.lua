@@ -1,6 +1,6 @@
 -- Wait for many tasks at once (one get_tasks_status call per 50 tasks a
 -- round) and print how each ended.
---   BK_SOPS_URL=... BK_APP_CODE=... BK_APP_SECRET=... BK_USERNAME=... BK_BIZ_ID=2 \
+--   [BK_SOPS_URL=... BK_APP_CODE=... BK_APP_SECRET=... BK_USERNAME=... BK_BIZ_ID=2] \
 --     lua examples/wait_many.lua TASK_ID [TASK_ID...]
 -- Exit status: 0 when every task finished, 1 otherwise.
 local sops = require "sops"
@@ -9,10 +9,9 @@ local ids = {}
 -- numbers, so that they match the keys of wait_all's results (integers)
 for i, a in ipairs(arg) do ids[i] = assert(tonumber(a), "task ids are numbers") end
 assert(#ids > 0, "usage: wait_many.lua TASK_ID [TASK_ID...]")
-sops.configure{
-  url = os.getenv("BK_SOPS_URL"), app_code = os.getenv("BK_APP_CODE"), app_secret = os.getenv("BK_APP_SECRET"),
-  username = os.getenv("BK_USERNAME"), bk_biz_id = os.getenv("BK_BIZ_ID"), -- ids may be strings of digits
-}
+-- the connection the bksops command uses: its profile (BKSOPS_PROFILE, else
+-- [default] of ~/.config/bksops/config) and the BK_* variables above
+sops.configure{profile = true}
 
 local results = sops.wait_all{task_ids = ids, timeout = 1800, interval = 2}
 local all_finished = true

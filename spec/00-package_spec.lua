@@ -66,9 +66,9 @@ describe("the rocks", function()
   end)
 
   it("install one command each; the client's completion and man page go with it", function()
-    assert.same({sops = "bin/sops"}, client.build.install.bin)
+    assert.same({sops = "bin/bksops"}, client.build.install.bin)
     assert.same({"share"}, client.build.copy_directories)
-    assert.same({["sops-sim"] = "bin/sops-sim"}, sim.build.install.bin)
+    assert.same({["bksops-sim"] = "bin/bksops-sim"}, sim.build.install.bin)
   end)
 
   it("depend: the client on Lua and argparse (the command's parser), the simulator on Lua 5.3+, lua-sops, "
@@ -109,12 +109,12 @@ describe("the version", function()
     -- the newest release in CHANGELOG.md is this one
     local newest = read("CHANGELOG.md"):match("\n## %[(%d[^%]]*)%] %- %d%d%d%d%-%d%d%-%d%d\n")
     assert.equal(version.number, newest)
-    local out, err, code = h.run(h.LUA_ENV .. " " .. h.LUA .. " bin/sops --version")
+    local out, err, code = h.run(h.LUA_ENV .. " " .. h.LUA .. " bin/bksops --version")
     assert.equal(0, code, err)
-    assert.matches("^sops " .. version.number:gsub("%.", "%%.") .. " %(lua%-sops, ", out)
-    out, err, code = h.run(h.SIM_LUA .. " bin/sops-sim --version")
+    assert.matches("^bksops " .. version.number:gsub("%.", "%%.") .. " %(lua%-sops, ", out)
+    out, err, code = h.run(h.SIM_LUA .. " bin/bksops-sim --version")
     assert.equal(0, code, err)
-    assert.matches("^sops%-sim " .. version.number:gsub("%.", "%%.") .. " ", out)
+    assert.matches("^bksops%-sim " .. version.number:gsub("%.", "%%.") .. " ", out)
   end)
 
   it("is in the User-Agent, with the runtime", function()

@@ -1,4 +1,4 @@
--- sops-sim as an HTTP server: keep-alive, concurrency, 100-continue, and
+-- bksops-sim as an HTTP server: keep-alive, concurrency, 100-continue, and
 -- bad input that must never kill it.
 local h = require "helpers"
 local socket = h.socket
@@ -27,7 +27,7 @@ local function read_response(c)
   return status, headers, body
 end
 
-describe("sops-sim HTTP", function()
+describe("bksops-sim HTTP", function()
   local sim
   setup(function() sim = h.start_sim({"--speed", "100"}) end)
   teardown(function() sim:stop() end)
@@ -151,7 +151,7 @@ describe("sops-sim HTTP", function()
   end)
 end)
 
-describe("sops-sim process", function()
+describe("bksops-sim process", function()
   it("stops cleanly on SIGTERM and SIGINT, exit status 0, port freed", function()
     local sims = {}
     finally(function() -- a failed assertion must not leave one running
@@ -167,7 +167,7 @@ describe("sops-sim process", function()
   end)
 
   it("rejects unknown options with exit code 2", function()
-    local _, err, code = h.run(h.SIM_LUA .. " bin/sops-sim --bogus")
+    local _, err, code = h.run(h.SIM_LUA .. " bin/bksops-sim --bogus")
     assert.equal(2, code)
     assert.matches("unknown option --bogus", err, 1, true)
   end)
@@ -180,10 +180,10 @@ describe("sops-sim process", function()
   if #old > 0 then
     it("refuses Lua older than 5.3 with a clear message, exit code 2 (" .. table.concat(old, ", ") .. ")", function()
       for _, lua in ipairs(old) do
-        local out, err, code = h.run(lua .. " bin/sops-sim --port 0")
+        local out, err, code = h.run(lua .. " bin/bksops-sim --port 0")
         assert.equal(2, code, lua)
         assert.equal("", out)
-        assert.matches("^sops%-sim: needs Lua 5%.3 or later; this is Lua", err)
+        assert.matches("^bksops%-sim: needs Lua 5%.3 or later; this is Lua", err)
       end
     end)
   else
@@ -195,7 +195,7 @@ describe("sops-sim process", function()
     local f = assert(io.open(path, "w"))
     f:write("return { { id = 'x', name = 'bad', steps = {} } }")
     f:close()
-    local _, out, code = h.run(h.SIM_LUA .. " bin/sops-sim --templates " .. path)
+    local _, out, code = h.run(h.SIM_LUA .. " bin/bksops-sim --templates " .. path)
     os.remove(path)
     assert.equal(2, code)
     assert.matches("template%[1%]%.id: must be a positive integer", out)
@@ -218,7 +218,7 @@ describe("sops-sim process", function()
   end)
 
   it("prints help", function()
-    local p = io.popen(h.SIM_LUA .. " bin/sops-sim --help")
+    local p = io.popen(h.SIM_LUA .. " bin/bksops-sim --help")
     local out = p:read("*a")
     p:close()
     assert.matches("%-%-speed", out)

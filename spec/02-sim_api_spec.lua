@@ -1,4 +1,4 @@
--- sops-sim endpoints on both routes: credentials, paths, envelopes, quirks.
+-- bksops-sim endpoints on both routes: credentials, paths, envelopes, quirks.
 local h = require "helpers"
 local gw = h.gw
 local json_null = require("cjson").null
@@ -18,7 +18,7 @@ local function esb_query(t)
   return "?" .. table.concat(parts, "&")
 end
 
-describe("sops-sim API gateway route", function()
+describe("bksops-sim API gateway route", function()
   local sim
   setup(function() sim = h.start_sim({"--speed", "0"}) end)
   teardown(function() sim:stop() end)
@@ -502,7 +502,7 @@ describe("sops-sim API gateway route", function()
   end)
 end)
 
-describe("sops-sim ESB route", function()
+describe("bksops-sim ESB route", function()
   local sim
   setup(function() sim = h.start_sim({"--speed", "0"}) end)
   teardown(function() sim:stop() end)

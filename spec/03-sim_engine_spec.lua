@@ -1,4 +1,4 @@
--- sops-sim's engine: every row of the task-action table (§5.2) and the
+-- bksops-sim's engine: every row of the task-action table (§5.2) and the
 -- node-action table (§5.4), state bubbling, subprocesses and callbacks.
 -- Time is frozen (--speed 0) and moved with the control API.
 local h = require "helpers"
@@ -48,7 +48,7 @@ local TEMPLATES = {
   {id = 102, name = "expiring", steps = {{name = "wait", duration = 0, callback = {timeout = 5}}}},
 }
 
-describe("sops-sim engine", function()
+describe("bksops-sim engine", function()
   setup(function() sim = h.start_sim({"--speed", "0"}) end)
   teardown(function() sim:stop() end)
   before_each(function()

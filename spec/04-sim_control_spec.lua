@@ -1,9 +1,9 @@
--- sops-sim's control API: the request log, time, fault injection, templates.
+-- bksops-sim's control API: the request log, time, fault injection, templates.
 local h = require "helpers"
 local gw = h.gw
 local socket = h.socket
 
-describe("sops-sim control API", function()
+describe("bksops-sim control API", function()
   local sim
   setup(function() sim = h.start_sim({"--speed", "0"}) end)
   teardown(function() sim:stop() end)

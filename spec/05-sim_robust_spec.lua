@@ -1,4 +1,4 @@
--- sops-sim against clients that misbehave: thousands of idle connections,
+-- bksops-sim against clients that misbehave: thousands of idle connections,
 -- a huge upload, broken chunked bodies, bad fault specs, a long request log.
 local h = require "helpers"
 
@@ -15,7 +15,7 @@ local function helper(script, ...)
     .. " spec/support/" .. script .. " " .. args))
 end
 
-describe("sops-sim under load and abuse", function()
+describe("bksops-sim under load and abuse", function()
   local sim
   after_each(function()
     if sim then sim:stop() end
@@ -145,7 +145,7 @@ describe("sops-sim under load and abuse", function()
 
   it("writes the same JSON through lua-sops' C encoder as through its own Lua one", function()
     if not math.type then -- luacheck: ignore 143
-      return pending("sops-sim's modules need Lua 5.3 or later")
+      return pending("bksops-sim's modules need Lua 5.3 or later")
     end
     local json = require "sops.sim.json"
     assert.is_true(json.fast, "lua-sops' core is built for this Lua: the C encoder is in use")

@@ -1,4 +1,4 @@
--- sops-sim calls a task's callback_url back as bk-sops does: when it
+-- bksops-sim calls a task's callback_url back as bk-sops does: when it
 -- finishes, when a node fails, when it is revoked; the v1 form or the v2
 -- JSON; tried again on a failure; and faults that lose, delay or double it.
 local h = require "helpers"
@@ -29,7 +29,7 @@ local function create(fields)
   return body.data.task_id
 end
 
-describe("sops-sim's completion callbacks", function()
+describe("bksops-sim's completion callbacks", function()
   setup(function() sim = h.start_sim({"--speed", "0"}) end)
   teardown(function() sim:stop() end)
   before_each(function() sim:reset() end)

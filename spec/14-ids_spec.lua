@@ -186,15 +186,15 @@ describe("ids", function()
     end)
   end)
 
-  it("are taken as words by the sops command", function()
+  it("are taken as words by the bksops command", function()
     local t = sim:task({template_id = 1})
-    local out, err, code = h.run(sim:env({BK_BIZ_ID = "02"}) .. " " .. h.LUA .. " bin/sops status 000"
+    local out, err, code = h.run(sim:env({BK_BIZ_ID = "02"}) .. " " .. h.LUA .. " bin/bksops status 000"
       .. t.task_id .. " --json")
     assert.equal(0, code, err)
     assert.equal("CREATED", h.decode(out).state)
     assert.equal("/prod/get_task_status/" .. t.task_id .. "/2/", sim:last_request().path)
     local _
-    _, err, code = h.run(sim:env({BK_BIZ_ID = "2.5"}) .. " " .. h.LUA .. " bin/sops status 1")
+    _, err, code = h.run(sim:env({BK_BIZ_ID = "2.5"}) .. " " .. h.LUA .. " bin/bksops status 1")
     assert.equal(2, code)
     assert.matches("--biz: positive integer expected, got \"2.5\"", err, 1, true)
   end)

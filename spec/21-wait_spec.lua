@@ -1,4 +1,4 @@
--- client:wait against sops-sim. Simulated time stands still (--speed 0)
+-- client:wait against bksops-sim. Simulated time stands still (--speed 0)
 -- and moves only when the wait sleeps: the `sleep` given here advances the
 -- simulator's clock instead of sleeping.
 local h = require "helpers"

@@ -1,4 +1,4 @@
--- client:wait_all against sops-sim: batching, results, fail_fast,
+-- client:wait_all against bksops-sim: batching, results, fail_fast,
 -- deadline, transient failures. Simulated time moves only when it sleeps.
 local h = require "helpers"
 local sops = require "sops"

@@ -1,17 +1,17 @@
--- The sops command, run as a real process against sops-sim.
+-- The bksops command, run as a real process against bksops-sim.
 local h = require "helpers"
 
 local sim
 
 local function sops(args, env)
-  return h.run(sim:env(env) .. " " .. h.LUA .. " bin/sops " .. args)
+  return h.run(sim:env(env) .. " " .. h.LUA .. " bin/bksops " .. args)
 end
 
 local function long_template()
   sim:control("POST", "templates", {id = 80, name = "long", steps = {{name = "forever", duration = 1e6}}})
 end
 
-describe("sops command", function()
+describe("bksops command", function()
   setup(function() sim = h.start_sim({"--speed", "50"}) end)
   teardown(function() sim:stop() end)
   before_each(function() sim:reset() end)
@@ -26,7 +26,7 @@ describe("sops command", function()
       assert.matches("\n   " .. cmd:gsub("%-", "%%-") .. " ", out)
       local sub, _, subcode = sops(cmd .. " --help")
       assert.equal(0, subcode)
-      assert.matches("^Usage: sops " .. cmd:gsub("%-", "%%-"), sub)
+      assert.matches("^Usage: bksops " .. cmd:gsub("%-", "%%-"), sub)
       assert.matches("\nExamples?:\n  [^\n]*sops " .. cmd:gsub("%-", "%%-"), sub)
       assert.matches("Exit codes:", sub)
       if spec.connection ~= false then
@@ -40,15 +40,15 @@ describe("sops command", function()
     -- the version, and help on no command at all
     local v, _, vcode = sops("--version")
     assert.equal(0, vcode)
-    assert.matches("^sops %d+%.%d+%.%d+ %(lua%-sops, [^,]+, libcurl [%d.]+%)\n$", v)
+    assert.matches("^bksops %d+%.%d+%.%d+ %(lua%-sops, [^,]+, libcurl [%d.]+%)\n$", v)
     local _, none, ncode = sops("")
     assert.equal(2, ncode)
-    assert.matches("^Usage: sops", none)
+    assert.matches("^Usage: bksops", none)
   end)
 
   it("exits 2 on usage errors", function()
     local cases = {
-      {"", "Usage: sops"},
+      {"", "Usage: bksops"},
       {"explode 1", "unknown command 'explode'"},
       {"status", "missing argument 'TASK'"},
       {"status abc", 'TASK: positive integer expected, got "abc"'},
@@ -279,7 +279,7 @@ describe("sops command", function()
     -- its help lists every call
     local help = sops("api --help")
     assert.matches("get_periodic_task_list", help, 1, true)
-    assert.matches("Examples:\n  sops api get_task_list", help, 1, true)
+    assert.matches("Examples:\n  bksops api get_task_list", help, 1, true)
   end)
 
   it("--json: stdout holds exactly one JSON document, human lines go to stderr", function()
@@ -295,7 +295,7 @@ describe("sops command", function()
     end
   end)
 
-  -- `sops wait` on a task that never ends, sent SIGINT once its first poll
+  -- `bksops wait` on a task that never ends, sent SIGINT once its first poll
   -- reached the server; fault: armed first. Returns the exit code, the
   -- output and the task.
   local function interrupted_wait(args, fault)
@@ -303,7 +303,7 @@ describe("sops command", function()
     local t = sim:task({template_id = 80, start = true})
     sim:clear_log()
     if fault then sim:fault(fault) end
-    local proc = h.spawn(sim:env() .. " " .. h.LUA .. " bin/sops wait " .. t.task_id .. " " .. args .. " 2>&1")
+    local proc = h.spawn(sim:env() .. " " .. h.LUA .. " bin/bksops wait " .. t.task_id .. " " .. args .. " 2>&1")
     h.wait_until(function() return #sim:requests_to("/get_task_status/") >= 1 end)
     local socket = require "socket"
     local sent = socket.gettime()
@@ -318,7 +318,7 @@ describe("sops command", function()
     -- a 60 s interval: only a sleep that wakes on the signal ends in time
     local code, out, t = interrupted_wait("--interval 60")
     assert.equal(130, code)
-    assert.matches("\nsops: interrupted; stopped waiting: task " .. t.task_id .. " goes on in bk%-sops %(sops status "
+    assert.matches("\nbksops: interrupted; stopped waiting: task " .. t.task_id .. " goes on in bk%-sops %(bksops status "
       .. t.task_id .. "%)\n", "\n" .. out)
     assert.is_nil(out:find("traceback", 1, true))
     assert.is_nil(out:find("interrupted!", 1, true))
@@ -329,7 +329,7 @@ describe("sops command", function()
     -- the server holds the first poll for 60 s: only a transfer that stops on the signal ends in time
     local code, out, t = interrupted_wait("", {kind = "delay", seconds = 60, match = "/get_task_status/", count = 1})
     assert.equal(130, code)
-    assert.matches("sops: interrupted; stopped waiting: task " .. t.task_id .. " goes on", out, 1, true)
+    assert.matches("bksops: interrupted; stopped waiting: task " .. t.task_id .. " goes on", out, 1, true)
     assert.is_nil(out:find("traceback", 1, true))
   end)
 
@@ -402,7 +402,7 @@ describe("sops command", function()
 
   describe("on a terminal", function()
     local function in_tty(args, env)
-      return h.run("script -qec " .. h.shell_quote(sim:env(env) .. " " .. h.LUA .. " bin/sops " .. args) .. " /dev/null")
+      return h.run("script -qec " .. h.shell_quote(sim:env(env) .. " " .. h.LUA .. " bin/bksops " .. args) .. " /dev/null")
     end
     -- script(1) needs a pseudo-terminal; a bare chroot may have none
     local has_pty = select(3, h.run("script -qec true /dev/null")) == 0

@@ -56,4 +56,40 @@ describe("examples", function()
     assert.matches("approved approve %(" .. t.node_ids.approve .. "%)", out)
     assert.matches("task " .. t.task_id .. " ended FINISHED", out)
   end)
+
+  it("work with nothing but the bksops command's config file, as sops.new{profile = ...} reads it", function()
+    local dir = os.tmpname()
+    os.remove(dir)
+    assert(os.execute("mkdir -p " .. dir .. "/bksops"))
+    local f = assert(io.open(dir .. "/secret", "w"))
+    f:write(h.APP_SECRET, "\n")
+    f:close()
+    os.execute("chmod 600 " .. dir .. "/secret")
+    f = assert(io.open(dir .. "/bksops/config", "w"))
+    f:write(table.concat({"[default]", "url = " .. sim.url .. "/prod", "app_code = " .. h.APP_CODE,
+      "app_secret_file = " .. dir .. "/secret", "username = admin", "biz = 2",
+      "[other]", "biz = 99"}, "\n"))
+    f:close()
+    local env = sim:env({BK_SOPS_URL = false, BK_APP_CODE = false, BK_APP_SECRET = false, BK_USERNAME = false,
+      BK_BIZ_ID = false, BKSOPS_CONFIG = false, XDG_CONFIG_HOME = dir})
+    local a = sim:task({template_id = 1, start = true})
+    local out, err, code = h.run(env .. " " .. h.LUA_ENV .. " " .. h.LUA .. " examples/wait_many.lua " .. a.task_id)
+    assert.equal(0, code, err)
+    assert.matches("task " .. a.task_id .. ": FINISHED", out)
+    assert.equal("", err)
+    -- a profile by name, its options beside the file's; what sops.new is given wins
+    local script = "local sops = require 'sops'; local c = sops.new{profile = 'other', timeout = 3}; "
+      .. "local _, _, e = c:get_task_status{task_id = " .. a.task_id .. "}; print(c:defaults().bk_biz_id, e.kind)"
+    out, err, code = h.run(env .. " " .. h.LUA_ENV .. " " .. h.LUA .. " -e " .. h.shell_quote(script))
+    assert.equal(0, code, err)
+    assert.equal("99\tapi\n", out)
+    -- a profile that is not there raises as an argument mistake
+    script = "local sops = require 'sops'; sops.new{profile = 'nobody'}"
+    local _
+    _, err, code = h.run(env .. " " .. h.LUA_ENV .. " " .. h.LUA .. " -e " .. h.shell_quote(script))
+    assert.not_equal(0, code)
+    assert.matches("bad argument #1 to 'sops.new' (option 'profile': no profile 'nobody' in " .. dir
+      .. "/bksops/config)", err, 1, true)
+    os.execute("rm -rf " .. h.shell_quote(dir))
+  end)
 end)

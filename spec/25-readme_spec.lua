@@ -1,4 +1,4 @@
--- The README's first example runs as printed, pointed at sops-sim.
+-- The README's first example runs as printed, pointed at bksops-sim.
 local h = require "helpers"
 
 local function readme_example()

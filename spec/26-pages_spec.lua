@@ -1,5 +1,5 @@
 -- client:pages: listings as iterators that fetch the next page when the
--- last item is used up, against sops-sim's real pagination.
+-- last item is used up, against bksops-sim's real pagination.
 local h = require "helpers"
 
 describe("client:pages", function()

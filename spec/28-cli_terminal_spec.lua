@@ -1,4 +1,4 @@
--- The sops command on a real terminal (a tmux pane): the live view, a
+-- The bksops command on a real terminal (a tmux pane): the live view, a
 -- resize, Ctrl-C and several tasks, read back as the screen's text.
 local h = require "helpers"
 local tmux = require "support.tmux"
@@ -7,7 +7,7 @@ local render = require "sops.cli.render"
 local sim, pane
 
 local function sops_line(args, env)
-  return sim:env(env) .. " " .. h.LUA .. " bin/sops " .. args
+  return sim:env(env) .. " " .. h.LUA .. " bin/bksops " .. args
 end
 
 local function long_template()
@@ -29,7 +29,7 @@ local function widest(lines)
   return w
 end
 
-describe("sops on a terminal", function()
+describe("bksops on a terminal", function()
   setup(function()
     assert(tmux.available(), "tmux is missing: make deps installs it")
     sim = h.start_sim({"--speed", "50"})
@@ -97,8 +97,8 @@ describe("sops on a terminal", function()
     assert.equal(130, pane:exit_status(30))
     local screen = pane:screen()
     local text = table.concat(screen, "\n")
-    assert.equal(1, count(screen, "^sops: interrupted; stopped waiting: task " .. t.task_id
-      .. " goes on in bk%-sops %(sops status " .. t.task_id .. "%)$"), text)
+    assert.equal(1, count(screen, "^bksops: interrupted; stopped waiting: task " .. t.task_id
+      .. " goes on in bk%-sops %(bksops status " .. t.task_id .. "%)$"), text)
     assert.is_nil(text:find("traceback", 1, true))
     assert.is_nil(text:find("interrupted!", 1, true))
     assert.equal("1", pane:format("#{cursor_flag}"))

@@ -1,4 +1,4 @@
--- The everyday job with the sops command alone, as a person and as a
+-- The everyday job with the bksops command alone, as a person and as a
 -- script: find a template, run it with constants, watch it, see which
 -- node failed and why, retry it by name with new inputs, wait for the end.
 -- And where the command finds its connection: profiles, secret files.
@@ -7,7 +7,7 @@ local h = require "helpers"
 local sim
 
 local function sops(args, env)
-  return h.run(sim:env(env) .. " " .. h.LUA .. " bin/sops " .. args)
+  return h.run(sim:env(env) .. " " .. h.LUA .. " bin/bksops " .. args)
 end
 
 -- the state-changing requests the simulator saw
@@ -26,7 +26,7 @@ local function write(path, text, mode)
   if mode then assert(os.execute("chmod " .. mode .. " " .. h.shell_quote(path))) end
 end
 
-describe("sops, the whole job", function()
+describe("bksops, the whole job", function()
   setup(function() sim = h.start_sim({"--speed", "50"}) end)
   teardown(function() sim:stop() end)
   before_each(function() sim:reset() end)
@@ -167,21 +167,21 @@ describe("sops, the whole job", function()
     before_each(function()
       dir = os.tmpname()
       os.remove(dir)
-      assert(os.execute("mkdir -p " .. dir .. "/sops"))
+      assert(os.execute("mkdir -p " .. dir .. "/bksops " .. dir .. "/sops"))
     end)
     after_each(function() os.execute("rm -rf " .. h.shell_quote(dir)) end)
 
     -- the environment without the connection, the config in XDG_CONFIG_HOME
     local function bare(extra)
       local env = {BK_SOPS_URL = false, BK_APP_CODE = false, BK_APP_SECRET = false, BK_USERNAME = false,
-        BK_BIZ_ID = false, SOPS_CONFIG = false, XDG_CONFIG_HOME = dir}
+        BK_BIZ_ID = false, BKSOPS_CONFIG = false, XDG_CONFIG_HOME = dir}
       for k, v in pairs(extra or {}) do env[k] = v end
       return env
     end
 
     it("reads profiles: --profile before the environment, the environment before [default]", function()
       write(dir .. "/secret", h.APP_SECRET .. "\n", "600")
-      write(dir .. "/sops/config", table.concat({
+      write(dir .. "/bksops/config", table.concat({
         "# the simulator", "[default]", "url = " .. sim.url .. "/prod", "app_code = " .. h.APP_CODE,
         "app_secret_file = " .. dir .. "/secret", "username = admin", "biz = 2", "",
         "[bob]", "username = bob", "request-timeout = 5"}, "\n"))
@@ -197,14 +197,42 @@ describe("sops, the whole job", function()
       local _, err_bob, code_bob = sops("status " .. t.task_id .. " --profile bob", bare({BK_USERNAME = "carol"}))
       assert.equal(0, code_bob, err_bob)
       assert.equal("bob", h.decode(sim:last_request().headers["x-bkapi-authorization"]).bk_username)
-      sops("status " .. t.task_id, bare({SOPS_PROFILE = "bob"}))
+      sops("status " .. t.task_id, bare({BKSOPS_PROFILE = "bob"}))
       assert.equal("bob", h.decode(sim:last_request().headers["x-bkapi-authorization"]).bk_username)
       -- and a flag beats them all
       sops("status " .. t.task_id .. " --profile bob --username dave", bare())
       assert.equal("dave", h.decode(sim:last_request().headers["x-bkapi-authorization"]).bk_username)
       local _, none, code2 = sops("status " .. t.task_id .. " --profile nobody", bare())
       assert.equal(2, code2)
-      assert.matches("no profile 'nobody' in " .. dir .. "/sops/config", none, 1, true)
+      assert.matches("no profile 'nobody' in " .. dir .. "/bksops/config", none, 1, true)
+    end)
+
+    it("reads 0.2's names (~/.config/sops/config, SOPS_CONFIG, SOPS_PROFILE) with a one-line notice", function()
+      write(dir .. "/secret", h.APP_SECRET .. "\n", "600")
+      write(dir .. "/sops/config", table.concat({"[default]", "url = " .. sim.url .. "/prod", "app_code = "
+        .. h.APP_CODE, "app_secret_file = " .. dir .. "/secret", "username = admin", "biz = 2", "",
+        "[bob]", "username = bob"}, "\n"))
+      local t = sim:task({template_id = 1})
+      local out, err, code = sops("status " .. t.task_id, bare())
+      local _
+      assert.equal(0, code, err)
+      assert.matches("CREATED", out)
+      assert.equal("bksops: reading " .. dir .. "/sops/config until lua-sops 0.4.0: move it to " .. dir
+        .. "/bksops/config\n", err)
+      _, err = sops("status " .. t.task_id, bare({SOPS_PROFILE = "bob"}))
+      assert.equal("bob", h.decode(sim:last_request().headers["x-bkapi-authorization"]).bk_username)
+      assert.matches("^bksops: SOPS_PROFILE is read until lua%-sops 0%.4%.0: rename it BKSOPS_PROFILE\n", err)
+      -- the new place wins, silently
+      os.execute("cp " .. dir .. "/sops/config " .. dir .. "/bksops/config")
+      _, err, code = sops("status " .. t.task_id, bare())
+      assert.equal(0, code)
+      assert.equal("", err)
+      -- SOPS_CONFIG names a file, as BKSOPS_CONFIG does
+      os.execute("mv " .. dir .. "/bksops/config " .. dir .. "/elsewhere")
+      os.remove(dir .. "/sops/config")
+      _, err, code = sops("status " .. t.task_id, bare({SOPS_CONFIG = dir .. "/elsewhere"}))
+      assert.equal(0, code, err)
+      assert.equal("bksops: SOPS_CONFIG is read until lua-sops 0.4.0: rename it BKSOPS_CONFIG\n", err)
     end)
 
     it("refuses a secret file others can read, and secrets in the config file", function()
@@ -224,12 +252,12 @@ describe("sops, the whole job", function()
       os.execute("chmod 600 " .. dir .. "/secret")
       assert.equal(0, select(3, sops("status " .. t.task_id .. " --app-secret-file " .. dir .. "/secret",
         {BK_APP_SECRET = false})))
-      write(dir .. "/sops/config", "[default]\nurl = " .. sim.url .. "/prod\napp_secret = " .. h.APP_SECRET .. "\n")
+      write(dir .. "/bksops/config", "[default]\nurl = " .. sim.url .. "/prod\napp_secret = " .. h.APP_SECRET .. "\n")
       local _, err2, code2 = sops("status " .. t.task_id, bare())
       assert.equal(2, code2)
       assert.matches("config:3: 'app_secret' is a secret and stays out of the config file", err2, 1, true)
       assert.is_nil(err2:find(h.APP_SECRET, 1, true))
-      write(dir .. "/sops/config", "[default]\nurl: nope\n")
+      write(dir .. "/bksops/config", "[default]\nurl: nope\n")
       local _, err3, code3 = sops("status " .. t.task_id, bare())
       assert.equal(2, code3)
       assert.matches("config:2: '[profile]' or 'key = value' expected", err3, 1, true)
@@ -237,7 +265,7 @@ describe("sops, the whole job", function()
   end)
 
   describe("completion and the man page", function()
-    it("sops completion bash completes commands and options", function()
+    it("bksops completion bash completes commands and options", function()
       local out, _, code = sops("completion bash")
       assert.equal(0, code)
       local path = os.tmpname()
@@ -246,16 +274,16 @@ describe("sops, the whole job", function()
       local function complete(line)
         local words = {}
         for w in line:gmatch("%S+") do words[#words + 1] = w end
-        local cmd = string.format("source %s; COMP_WORDS=(%s); COMP_CWORD=%d; _sops; echo \"${COMPREPLY[*]}\"",
+        local cmd = string.format("source %s; COMP_WORDS=(%s); COMP_CWORD=%d; _bksops; echo \"${COMPREPLY[*]}\"",
           path, line, #words - 1)
         local offered = {}
         for w in h.run("bash -c " .. h.shell_quote(cmd)):gmatch("%S+") do offered[#offered + 1] = w end
         table.sort(offered)
         return offered
       end
-      assert.same({"resume", "retry", "revoke", "run"}, complete("sops r"))
-      assert.same({"--failed"}, complete("sops retry 1 --f"))
-      assert.same({"--interval"}, complete("sops wait 1 --in"))
+      assert.same({"resume", "retry", "revoke", "run"}, complete("bksops r"))
+      assert.same({"--failed"}, complete("bksops retry 1 --f"))
+      assert.same({"--interval"}, complete("bksops wait 1 --in"))
       os.remove(path)
     end)
 

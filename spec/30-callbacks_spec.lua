@@ -314,7 +314,7 @@ describe("sops run --wait --callback-listen", function()
   before_each(function() sim:reset() end)
 
   local function sops_cmd(args)
-    return sim:env() .. " " .. h.LUA .. " bin/sops " .. args
+    return sim:env() .. " " .. h.LUA .. " bin/bksops " .. args
   end
 
   it("waits on the task's callback, polling once after it, and prints the status with the callback", function()

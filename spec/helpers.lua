@@ -1,4 +1,4 @@
--- Shared spec helpers: start sops-sim on a free loopback port, talk to it
+-- Shared spec helpers: start bksops-sim on a free loopback port, talk to it
 -- over real HTTP, drive its control API.
 local socket = require "socket"
 local http = require "socket.http"
@@ -99,9 +99,9 @@ function M.load_in(code, name, env)
   return assert(load(code, name, "t", env))
 end
 
--- Starts bin/sops-sim. args: extra command-line words. Returns a Sim.
+-- Starts bin/bksops-sim. args: extra command-line words. Returns a Sim.
 function M.start_sim(args)
-  local words = {M.SIM_LUA, "bin/sops-sim", "--port", "0", "--app-code", M.APP_CODE, "--app-secret", M.APP_SECRET}
+  local words = {M.SIM_LUA, "bin/bksops-sim", "--port", "0", "--app-code", M.APP_CODE, "--app-secret", M.APP_SECRET}
   for _, a in ipairs(args or {}) do words[#words + 1] = a end
   local quoted = {}
   for i, w in ipairs(words) do quoted[i] = shell_quote(w) end
@@ -111,7 +111,7 @@ function M.start_sim(args)
   local url = line:match("^listening on (http://[%d.]+:%d+)$")
   if not url then
     M.finish(proc)
-    error("sops-sim did not start: " .. line)
+    error("bksops-sim did not start: " .. line)
   end
   return setmetatable({pid = proc.pid, pipe = proc.pipe, url = url, port = tonumber(url:match(":(%d+)$"))}, Sim)
 end
@@ -304,13 +304,14 @@ function M.run(cmd)
   return (out:gsub("__exit %d+%s*$", "")), err, code
 end
 
--- The environment words that point the sops command at this simulator.
+-- The environment words that point the bksops command at this simulator.
 function Sim:env(extra)
   local vars = {
     BK_SOPS_URL = self.url .. "/prod", BK_APP_CODE = M.APP_CODE, BK_APP_SECRET = M.APP_SECRET,
     BK_USERNAME = "admin", BK_BIZ_ID = "2",
-    -- no profile of the machine's own: ~/.config/sops/config stays out
-    SOPS_CONFIG = "/dev/null", SOPS_PROFILE = false,
+    -- no profile of the machine's own: ~/.config/bksops/config stays out
+    -- (and 0.2's names, which are still read)
+    BKSOPS_CONFIG = "/dev/null", BKSOPS_PROFILE = false, SOPS_CONFIG = false, SOPS_PROFILE = false,
   }
   for k, v in pairs(extra or {}) do vars[k] = v end
   local unset, set = {"env", "-u", "BKPAAS_APP_SECRET", "-u", "BK_TOKEN", "-u", "BK_ACCESS_TOKEN"}, {}

@@ -39,7 +39,7 @@ local TASK_FILTERS = {keyword = STR, is_started = FILTER, is_finished = FILTER, 
 
 -- The endpoints: the one place their facts are written. The C core
 -- compiles method, path, esb and changes_state once (core.register); the
--- calls below, the argument checks, the README's table and the sops
+-- calls below, the argument checks, the README's table and the bksops
 -- command come from here too.
 --   path: the gateway path, parameters in braces in the endpoint's own
 --     order (the gateway's {project_id} is written {bk_biz_id}: the same

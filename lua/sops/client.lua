@@ -20,7 +20,7 @@ local OPTIONS = {
   bk_biz_id = "id", scope = "string", timeout = "number", connect_timeout = "number",
   verify_tls = "boolean", ca_file = "string", proxy = "string", language = "string",
   tenant_id = "string", headers = "object", user_agent = "string", max_body = "count",
-  retries = "any", on_request = "any", on_response = "any", transport = "string",
+  retries = "any", on_request = "any", on_response = "any", transport = "string", profile = "any",
 }
 
 -- per-client settings of the Lua layer, keyed weakly by the client:
@@ -173,8 +173,38 @@ local function transport_of(opts, level)
   return t or "auto"
 end
 
+-- the identities of which a client takes exactly one
+local IDENTITIES = {"username", "bk_token", "access_token"}
+
+-- sops.new{profile = NAME | true, ...}: the options the bksops command
+-- would use with --profile NAME (true: with none), from the same config
+-- file, environment and secret files with the same precedence, the
+-- options given beside `profile` standing for its flags. A profile that
+-- cannot be read, or gives no complete connection, raises at `level`; the
+-- notices about 0.2's names go to stderr.
+local function from_profile(opts, level)
+  local p = opts.profile
+  if p ~= true and (type(p) ~= "string" or p == "") then
+    opt_fail("option 'profile': a profile's name or true expected, got " .. type(p), level + 1)
+  end
+  local config = require "sops.config" -- (only when asked: it reads the command's option table)
+  local o, notices = config.client_options({profile = p ~= true and p or nil}, os.getenv)
+  if not o then opt_fail("option 'profile': " .. notices, level + 1) end
+  for _, line in ipairs(notices) do io.stderr:write("lua-sops: ", line, "\n") end
+  for _, k in ipairs(IDENTITIES) do
+    if opts[k] ~= nil then
+      for _, other in ipairs(IDENTITIES) do o[other] = nil end
+    end
+  end
+  for k, v in pairs(opts) do
+    if k ~= "profile" then o[k] = v end
+  end
+  return o
+end
+
 -- Makes a client; argument errors are raised at `level`.
 function M.build(opts, level)
+  if type(opts) == "table" and opts.profile ~= nil then opts = from_profile(opts, level + 1) end
   local copts = check_options(opts, level + 1)
   local cfg = {
     bk_biz_id = copts.bk_biz_id, scope = opts.scope or "cmdb_biz", timeout = copts.timeout,

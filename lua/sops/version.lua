@@ -1,5 +1,5 @@
 -- The release of lua-sops, written here and nowhere else: sops.VERSION,
--- sops._VERSION, the User-Agent and `sops --version` read it, and
+-- sops._VERSION, the User-Agent and `bksops --version` read it, and
 -- spec/00-package_spec.lua checks that the rockspecs and CHANGELOG.md agree.
 local M = {number = "0.2.0"}
 

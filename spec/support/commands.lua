@@ -1,4 +1,4 @@
--- README's table of the sops command's commands and its exit codes, made
+-- README's table of the bksops command's commands and its exit codes, made
 -- from sops.cli.commands: `make readme` writes them between the two markers
 -- below, and spec/29-cli_workflow_spec.lua fails when README holds
 -- anything else there.

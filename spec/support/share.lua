@@ -1,16 +1,16 @@
--- share/: the sops command's bash completion and its man page, made from
+-- share/: the bksops command's bash completion and its man page, made from
 -- sops.cli.commands through the parser's help. `make share` writes them;
 -- spec/29-cli_workflow_spec.lua fails when share/ holds anything else.
---   lua spec/support/share.lua DIR   writes DIR/bash-completion/completions/sops
---                                    and DIR/man/man1/sops.1
+--   lua spec/support/share.lua DIR   writes DIR/bash-completion/completions/bksops
+--                                    and DIR/man/man1/bksops.1
 local parser = require "sops.cli.parser"
 local commands = require "sops.cli.commands"
 local version = require "sops.version"
 
 local M = {}
 
-M.COMPLETION = "bash-completion/completions/sops"
-M.MAN = "man/man1/sops.1"
+M.COMPLETION = "bash-completion/completions/bksops"
+M.MAN = "man/man1/bksops.1"
 
 function M.completion()
   return parser.bash_completion()
@@ -30,12 +30,12 @@ end
 
 function M.man()
   local out = {
-    ".\\\" made from sops --help by `make share`; do not edit",
-    string.format('.TH SOPS 1 "" "lua-sops %s" "User Commands"', version.number),
+    ".\\\" made from bksops --help by `make share`; do not edit",
+    string.format('.TH %s 1 "" "lua-sops %s" "User Commands"', commands.PROGRAM:upper(), version.number),
     ".SH NAME",
-    "sops \\- " .. roff(commands.SUMMARY:gsub("%.$", ""):gsub("^%u", string.lower)),
+    commands.PROGRAM .. " \\- " .. roff(commands.SUMMARY:gsub("%.$", ""):gsub("^%u", string.lower)),
     ".SH SYNOPSIS",
-    ".B sops",
+    ".B " .. commands.PROGRAM,
     "\\fICOMMAND\\fR [\\fIARGS\\fR] [\\fIOPTIONS\\fR]",
     ".SH DESCRIPTION",
     block(parser.help()),
@@ -46,8 +46,9 @@ function M.man()
     out[#out + 1] = block(parser.help(c.name))
   end
   out[#out + 1] = ".SH FILES"
-  out[#out + 1] = ".TP\n\\fI~/.config/sops/config\\fR\nthe profiles (\\fI$XDG_CONFIG_HOME/sops/config\\fR; "
-    .. "\\fBSOPS_CONFIG\\fR names another file)"
+  out[#out + 1] = ".TP\n\\fI~/.config/bksops/config\\fR\nthe profiles (\\fI$XDG_CONFIG_HOME/bksops/config\\fR; "
+    .. "\\fBBKSOPS_CONFIG\\fR names another file; until lua\\-sops 0.4.0, \\fI~/.config/sops/config\\fR "
+    .. "and \\fBSOPS_CONFIG\\fR are read, with a notice)"
   out[#out + 1] = ".SH SEE ALSO"
   out[#out + 1] = "The lua\\-sops README: https://github.com/lua\\-sops/lua\\-sops"
   return table.concat(out, "\n") .. "\n"

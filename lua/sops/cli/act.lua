@@ -1,4 +1,4 @@
--- The commands of `sops` that change something: run, create, start,
+-- The commands of `bksops` that change something: run, create, start,
 -- pause, resume, revoke, retry, skip, skip-exg and callback. Each is
 -- run(ctx, client, args) -> exit code; each state-changing request is sent
 -- once.
@@ -31,7 +31,7 @@ local function find_template(ctx, c, word)
   end
   if #found == 1 then return found[1].id, found[1].name end
   if #found == 0 then
-    return nil, ctx:usage(string.format("no template named '%s' (sops templates --keyword '%s' lists the close ones)",
+    return nil, ctx:usage(string.format("no template named '%s' (bksops templates --keyword '%s' lists the close ones)",
       word, word))
   end
   local ids = {}
@@ -61,7 +61,7 @@ local function receiver_for(ctx, a)
     if a.callback_url then return nil, ctx:usage("--callback-url goes with --callback-listen") end
     return true
   end
-  if not a.wait then return nil, ctx:usage("--callback-listen needs --wait (callbacks come to a waiting sops)") end
+  if not a.wait then return nil, ctx:usage("--callback-listen needs --wait (callbacks come to a waiting bksops)") end
   local host, port = a.callback_listen:match("^%[?([^%]]*)%]?:(%d+)$")
   if not host or host == "" or tonumber(port) > 65535 then
     return nil, ctx:usage("--callback-listen takes HOST:PORT, got '" .. a.callback_listen .. "'")
@@ -93,12 +93,12 @@ function M.create(ctx, c, a)
   return ctx:show(task, function()
     local lines = {string.format("task %d created: %s", task.task_id, task.name)}
     if task.task_url then lines[#lines + 1] = tostring(task.task_url) end
-    lines[#lines + 1] = string.format("(sops start %d starts it)", task.task_id)
+    lines[#lines + 1] = string.format("(bksops start %d starts it)", task.task_id)
     return lines
   end)
 end
 
--- sops run: create, start, and with --wait watch to the end
+-- bksops run: create, start, and with --wait watch to the end
 function M.run(ctx, c, a)
   local ready, rcode = receiver_for(ctx, a)
   if not ready then return rcode end
@@ -107,7 +107,7 @@ function M.run(ctx, c, a)
   ctx:say(string.format("task %d created: %s", task.task_id, task.name))
   local ok, _, err = c:start_task{task_id = task.task_id}
   if not ok then
-    ctx:warn(string.format("task %d was created but not started (sops start %d starts it)", task.task_id,
+    ctx:warn(string.format("task %d was created but not started (bksops start %d starts it)", task.task_id,
       task.task_id))
     return ctx:fail(err)
   end
@@ -117,7 +117,7 @@ function M.run(ctx, c, a)
     return ended
   end
   return ctx:show(task, function()
-    return {string.format("task %d: start queued (sops wait %d watches it)", task.task_id, task.task_id)}
+    return {string.format("task %d: start queued (bksops wait %d watches it)", task.task_id, task.task_id)}
   end)
 end
 
@@ -166,7 +166,7 @@ M.callback = node_action("callback_node", "NODE", function(args, a) args.data = 
 local retry_one = node_action("retry_node", "NODE", function(args, a) args.inputs = a.inputs end,
   function(a) return a.inputs and "retried with new inputs" or "retried" end)
 
--- sops retry TASK NODE [--inputs JSON] | sops retry TASK --failed
+-- bksops retry TASK NODE [--inputs JSON] | bksops retry TASK --failed
 function M.retry(ctx, c, a)
   if not a.failed then
     if not a.NODE then return ctx:usage("give the NODE to retry, or --failed for every failed node") end

@@ -1,4 +1,4 @@
--- The sops command's commands, options and examples: written here once.
+-- The bksops command's commands, options and examples: written here once.
 -- The argument parser (sops.cli.parser), every --help, the bash
 -- completion and the man page (make share) are made from this table; a
 -- command that maps onto bk-sops apis names them in `calls`, and its help
@@ -6,6 +6,10 @@
 local wait = require "sops.wait"
 
 local M = {}
+
+-- the command's name: not "sops", which is getsops/sops, the secrets tool
+-- found on the same machines
+M.PROGRAM = "bksops"
 
 -- An option: {"--long", "ARG", "what it does", default = ..., short = "-x",
 -- kind = "flag" | "value" | "list" (given again and again), choices = {...},
@@ -19,7 +23,7 @@ end
 -- Options every command that talks to bk-sops takes: flags, else the
 -- profile, else the environment (README: Configuration).
 M.CONNECTION = {
-  opt("--profile", "NAME", "the profile of ~/.config/sops/config to use (SOPS_PROFILE; default: its [default])"),
+  opt("--profile", "NAME", "the profile of ~/.config/bksops/config to use (BKSOPS_PROFILE; default: its [default])"),
   opt("--url", "URL", "gateway stage URL or ESB base URL (BK_SOPS_URL; else BK_API_URL_TMPL with api_name "
     .. "bk-sops and the stage)"),
   opt("--stage", "STAGE", "the gateway stage under BK_API_URL_TMPL (BK_SOPS_STAGE)", {default = "prod"}),
@@ -72,7 +76,7 @@ M.EXIT_CODES = {
 }
 
 local TASK = {"TASK", "the task's id"}
-local NODE = {"NODE", "the node: its id, a unique id prefix (sops status shows one), its name or a path of names "
+local NODE = {"NODE", "the node: its id, a unique id prefix (bksops status shows one), its name or a path of names "
   .. "(\"per region/sync\")"}
 local TEMPLATE = {"TEMPLATE", "the template: its id or its exact name"}
 
@@ -91,22 +95,22 @@ local function join(...)
   return out
 end
 
--- The commands, in the order `sops --help` lists them. words: the
+-- The commands, in the order `bksops --help` lists them. words: the
 -- positional arguments ({NAME, about, many = "+" | "*" | "?"});
 -- connection = false for commands that do not talk to bk-sops.
 M.LIST = {
   {name = "templates", about = "List the business's templates, by name.", calls = {"get_template_list"},
     options = {opt("--keyword", "TEXT", "only templates whose name contains TEXT (any case)"), JSON},
-    examples = {"sops templates --keyword deploy"}},
+    examples = {"bksops templates --keyword deploy"}},
   {name = "run", about = "Create a task from a template and start it; with --wait, watch it to the end.",
     calls = {"create_task", "start_task"}, words = {TEMPLATE},
     options = join(CONSTANTS, {opt("--wait", nil, "wait until the task ends, showing its progress")}, M.WAITING,
       M.CALLBACK, {JSON}),
-    examples = {"sops run deploy -c version=1.4.2 --wait", "sops run 12 --constants '{\"${hosts}\": \"10.0.0.1\"}'",
-      "sops run deploy --wait --callback-listen 0.0.0.0:8765 --callback-url http://10.0.0.5:8765/sops"}},
-  {name = "create", about = "Create a task from a template without starting it (sops start starts it).",
+    examples = {"bksops run deploy -c version=1.4.2 --wait", "bksops run 12 --constants '{\"${hosts}\": \"10.0.0.1\"}'",
+      "bksops run deploy --wait --callback-listen 0.0.0.0:8765 --callback-url http://10.0.0.5:8765/bksops"}},
+  {name = "create", about = "Create a task from a template without starting it (bksops start starts it).",
     calls = {"create_task"}, words = {TEMPLATE}, options = join(CONSTANTS, {JSON}),
-    examples = {"sops create deploy --name 'deploy 1.4.2' -c version=1.4.2"}},
+    examples = {"bksops create deploy --name 'deploy 1.4.2' -c version=1.4.2"}},
   {name = "tasks", about = "List the business's tasks, newest first.", calls = {"get_task_list"},
     options = {
       opt("--state", "STATE", "only tasks not started yet, running (started, not finished) or finished",
@@ -114,56 +118,56 @@ M.LIST = {
       opt("--creator", "USER", "only the tasks USER created"),
       opt("--limit", "N", "at most N tasks (every page up to N)", {default = "50", check = "count"}),
       JSON},
-    examples = {"sops tasks --state running --limit 20"}},
+    examples = {"bksops tasks --state running --limit 20"}},
   {name = "show", about = "Show a task: its state, times, constants and outputs.",
     calls = {"get_task_detail", "get_task_status"}, words = {TASK}, options = {JSON},
-    examples = {"sops show 42"}},
+    examples = {"bksops show 42"}},
   {name = "status", about = "Show a task's node tree with states, short ids, elapsed times and failures.",
     calls = {"get_task_status"}, words = {TASK},
     options = {opt("--subprocess", "NODE", "only the tree under this subprocess node"),
       opt("--all", nil, "also unnamed events and gateways"), JSON},
-    examples = {"sops status 42", "sops status 42 --json | jq '.children'"}},
+    examples = {"bksops status 42", "bksops status 42 --json | jq '.children'"}},
   {name = "node", about = "Show one node: its inputs, outputs, error and the history of its attempts.",
     calls = {"get_task_node_detail"}, words = {TASK, NODE}, options = {JSON},
-    examples = {"sops node 42 deploy", "sops node 42 'per region/sync'"}},
+    examples = {"bksops node 42 deploy", "bksops node 42 'per region/sync'"}},
   {name = "wait", about = "Wait until tasks finish, fail, are revoked or expire, showing their progress.",
     calls = {"get_task_status", "get_tasks_status"}, words = {{"TASK", "the tasks' ids", many = "+"}},
     options = join(M.WAITING, {JSON}),
-    examples = {"sops wait 42", "sops wait 42 43 44 --timeout 3600"}},
+    examples = {"bksops wait 42", "bksops wait 42 43 44 --timeout 3600"}},
   {name = "start", about = "Start a created task; with --wait, watch it to the end.", calls = {"start_task"},
     words = {TASK}, options = join({opt("--wait", nil, "wait until the task ends, showing its progress")},
       M.WAITING, {JSON}),
-    examples = {"sops start 42 --wait"}},
+    examples = {"bksops start 42 --wait"}},
   {name = "pause", about = "Pause a running task.", calls = {"pause_task"}, words = {TASK}, options = {JSON},
-    examples = {"sops pause 42"}},
+    examples = {"bksops pause 42"}},
   {name = "resume", about = "Resume a paused task.", calls = {"resume_task"}, words = {TASK}, options = {JSON},
-    examples = {"sops resume 42"}},
+    examples = {"bksops resume 42"}},
   {name = "revoke", about = "Revoke (cancel) a task; it cannot be resumed.", calls = {"revoke_task"},
-    words = {TASK}, options = {JSON}, examples = {"sops revoke 42"}},
+    words = {TASK}, options = {JSON}, examples = {"bksops revoke 42"}},
   {name = "retry", about = "Retry a failed node, optionally with new inputs, or every failed node (--failed).",
     calls = {"retry_node"}, words = {TASK, {NODE[1], NODE[2], many = "?"}},
     options = {opt("--failed", nil, "retry every failed node of the task"),
       opt("--inputs", "JSON", "the node's new inputs as a JSON object (one node only)", {check = "json"}), JSON},
-    examples = {"sops retry 42 deploy --inputs '{\"timeout\": 120}'", "sops retry 42 --failed"}},
+    examples = {"bksops retry 42 deploy --inputs '{\"timeout\": 120}'", "bksops retry 42 --failed"}},
   {name = "skip", about = "Skip a failed node.", calls = {"skip_node"}, words = {TASK, NODE}, options = {JSON},
-    examples = {"sops skip 42 'health check'"}},
+    examples = {"bksops skip 42 'health check'"}},
   {name = "skip-exg", about = "Make a failed exclusive gateway take the given flow.", calls = {"skip_exg"},
     words = {TASK, {"GATEWAY", NODE[2]}, {"FLOW", "the id of the flow to take"}}, options = {JSON},
-    examples = {"sops skip-exg 42 'which region' l7c2f9a0"}},
+    examples = {"bksops skip-exg 42 'which region' l7c2f9a0"}},
   {name = "callback", about = "Send callback data to a node that waits for it.", calls = {"callback_node"},
     words = {TASK, NODE},
     options = {opt("--data", "JSON", "the callback's data as a JSON object", {check = "json"}), JSON},
-    examples = {"sops callback 42 approve --data '{\"approved\": true}'"}},
-  {name = "api", about = "Call any bk-sops api by name; prints its data as JSON ('sops api --help' lists them).",
+    examples = {"bksops callback 42 approve --data '{\"approved\": true}'"}},
+  {name = "api", about = "Call any bk-sops api by name; prints its data as JSON ('bksops api --help' lists them).",
     words = {{"NAME", "the api or shortcut, as sops.api names it"}},
     more = function() return require("sops.cli.read").api_list() end,
     options = {opt("--param", "F=V", "a field of the call: text, a number, true/false, or JSON for "
       .. "lists and objects (given again for more)", {short = "-p", kind = "list"})},
-    examples = {"sops api get_task_list -p limit=10 -p is_finished=false",
-      "sops api get_task_node_data -p task_id=42 -p node_id=n1a2b3c4"}},
+    examples = {"bksops api get_task_list -p limit=10 -p is_finished=false",
+      "bksops api get_task_node_data -p task_id=42 -p node_id=n1a2b3c4"}},
   {name = "completion", about = "Print the bash completion script (source it, or install share/ of the rock).",
     words = {{"SHELL", "the shell (bash)"}}, connection = false,
-    examples = {"source <(sops completion bash)"}},
+    examples = {"source <(bksops completion bash)"}},
 }
 
 M.BY_NAME = {}
@@ -178,13 +182,14 @@ M.SUMMARY = "Run, watch and repair BlueKing Standard OPS (bk-sops) tasks."
 
 M.CONFIG_HELP = [[
 Configuration: each connection option comes from its flag, else the profile --profile (or
-SOPS_PROFILE) names, else the environment, else the [default] profile. Profiles live in
-$XDG_CONFIG_HOME/sops/config (~/.config/sops/config; SOPS_CONFIG names another file):
+BKSOPS_PROFILE) names, else the environment, else the [default] profile. Profiles live in
+$XDG_CONFIG_HOME/bksops/config (~/.config/bksops/config; BKSOPS_CONFIG names another file);
+scripts read the same with sops.new{profile = NAME}:
 
   [default]
   url = https://bkapi.example.com/api/bk-sops/prod
   app_code = my-app
-  app_secret_file = /home/me/.config/sops/secret
+  app_secret_file = /home/me/.config/bksops/secret
   username = admin
   biz = 2
 

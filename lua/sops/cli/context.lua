@@ -1,6 +1,7 @@
--- What every command of `sops` writes through: human text, JSON for
+-- What every command of `bksops` writes through: human text, JSON for
 -- scripts, usage errors and run-time errors with their exit codes.
 local sops = require "sops"
+local PROGRAM = require("sops.cli.commands").PROGRAM
 
 local M = {}
 
@@ -30,8 +31,8 @@ function Ctx:warn(...)
 end
 
 function Ctx:usage(message)
-  self:warn("sops: ", message)
-  self:warn("Try 'sops ", self.command or "", self.command and " " or "", "--help'.")
+  self:warn(PROGRAM, ": ", message)
+  self:warn("Try '", PROGRAM, " ", self.command or "", self.command and " " or "", "--help'.")
   return EXIT.USAGE
 end
 
@@ -58,7 +59,7 @@ end
 function Ctx:print_json(value)
   local ok, text = pcall(sops.encode, value)
   if not ok then
-    self:warn("sops: the answer cannot be printed as JSON: ", (tostring(text):gsub("^.-bad argument", "bad argument")))
+    self:warn(PROGRAM, ": the answer cannot be printed as JSON: ", (tostring(text):gsub("^.-bad argument", "bad argument")))
     return false
   end
   self.out:write(text, "\n")

@@ -1,4 +1,4 @@
--- The `sops` command. main(argv, io) returns the exit code (the list is
+-- The `bksops` command. main(argv, io) returns the exit code (the list is
 -- sops.cli.commands.EXIT_CODES). The commands are in sops.cli.read (those
 -- that only read), sops.cli.act (those that change something) and
 -- sops.cli.watch (waiting); their arguments come from sops.cli.commands.
@@ -7,7 +7,8 @@ local core = require "sops.core"
 local check = require "sops.check"
 local version = require "sops.version"
 local parser = require "sops.cli.parser"
-local config = require "sops.cli.config"
+local config = require "sops.config"
+local commands = require "sops.cli.commands"
 local context = require "sops.cli.context"
 local render = require "sops.cli.render"
 local read = require "sops.cli.read"
@@ -30,7 +31,7 @@ function RUN.wait(ctx, c, a)
   return watch.many(ctx, c, a.TASK, a)
 end
 
--- sops completion bash: needs no connection
+-- bksops completion bash: needs no connection
 local function completion(ctx, a)
   if a.SHELL ~= "bash" then return ctx:usage("completion: only bash is supported, got '" .. a.SHELL .. "'") end
   ctx.out:write(parser.bash_completion())
@@ -74,7 +75,7 @@ local function main(argv, io_, ctx)
   ctx.flags = a
   ctx.command = a.command
   if a.version then
-    ctx:say(string.format("sops %s (lua-sops, %s, libcurl %s)", sops.VERSION, version.runtime,
+    ctx:say(string.format("bksops %s (lua-sops, %s, libcurl %s)", sops.VERSION, version.runtime,
       core.curl_version:match("^libcurl/(%S+)") or core.curl_version))
     return EXIT.OK
   end
@@ -91,6 +92,8 @@ local function main(argv, io_, ctx)
   if not ok then return ctx:usage(why) end
   local opts, oerr = config.client_options(a, ctx.getenv)
   if not opts then return ctx:usage(oerr) end
+  for _, line in ipairs(oerr) do ctx:warn(commands.PROGRAM, ": ", line) end
+  if not opts.bk_biz_id then return ctx:usage("no business: give --biz or set BK_BIZ_ID") end
   local built, c = pcall(sops.new, opts)
   if not built then return ctx:bad_argument(c) end
   local code = RUN[a.command](ctx, c, a)
@@ -104,11 +107,11 @@ local function interrupted(ctx)
   local out, err = ctx.out or io.stdout, ctx.err or io.stderr
   if ctx.tty then out:write("\27[0m\27[?25h\n") end
   local ids = ctx.waiting
-  local text = "sops: interrupted"
+  local text = commands.PROGRAM .. ": interrupted"
   if ids and #ids > 0 then
     local list = {}
     for i, id in ipairs(ids) do list[i] = tostring(id) end
-    text = string.format("%s; stopped waiting: task%s %s go%s on in bk-sops (sops status %s)", text,
+    text = string.format("%s; stopped waiting: task%s %s go%s on in bk-sops (bksops status %s)", text,
       #ids > 1 and "s" or "", table.concat(list, ", "), #ids > 1 and "" or "es", list[1])
   end
   err:write(text, "\n")
@@ -117,7 +120,7 @@ end
 
 -- main(argv, io) -> exit code. Whatever goes wrong inside (an answer of a
 -- shape nothing expected, a bug) ends in a message and exit code 5, not a
--- traceback and the code of a FAILED task; SOPS_DEBUG=1 shows the traceback.
+-- traceback and the code of a FAILED task; BKSOPS_DEBUG=1 shows the traceback.
 -- Ctrl-C ends it promptly (the sleep wakes on the signal) with status 130.
 function M.main(argv, io_)
   local ctx = context.new()
@@ -125,12 +128,12 @@ function M.main(argv, io_)
   local getenv = io_ and io_.getenv or os.getenv
   local ok, code = xpcall(function() return main(argv, io_, ctx) end, function(e)
     if tostring(e):find("interrupted!", 1, true) then return EXIT.INTERRUPTED end
-    if getenv("SOPS_DEBUG") == "1" then return debug.traceback(tostring(e), 2) end
+    if (getenv("BKSOPS_DEBUG") or getenv("SOPS_DEBUG")) == "1" then return debug.traceback(tostring(e), 2) end
     return tostring(e)
   end)
   if ok then return code end
   if code == EXIT.INTERRUPTED then return interrupted(ctx) end
-  err_out:write("sops: internal error: ", code, "\n")
+  err_out:write(commands.PROGRAM, ": internal error: ", code, "\n")
   return EXIT.TRANSPORT
 end
 

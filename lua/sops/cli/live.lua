@@ -1,4 +1,4 @@
--- The live view of `sops wait` on a terminal: redrawn in place after every
+-- The live view of `bksops wait` on a terminal: redrawn in place after every
 -- poll, with state, elapsed time, a progress bar, running and failed nodes;
 -- for several tasks, a line each with its own bar and failure. Every line
 -- is cut to the terminal's width, read again at each redraw, so none wraps

@@ -1,6 +1,6 @@
 -- The nodes of a task's status tree as a person names them: by id, by a
 -- unique prefix of it, by name, or by a path of names ("per region/sync");
--- and the short ids `sops status` shows beside the names.
+-- and the short ids `bksops status` shows beside the names.
 local tree = require "sops.tree"
 
 local M = {}

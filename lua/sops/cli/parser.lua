@@ -1,4 +1,4 @@
--- The sops command's argument parser, made with lua-argparse from the
+-- The bksops command's argument parser, made with lua-argparse from the
 -- table of sops.cli.commands: typed options, defaults and examples in
 -- every --help, and the bash completion script.
 local argparse = require "argparse"
@@ -110,16 +110,16 @@ end
 -- A parser and its state: {help = the parser --help was given to}.
 local function build()
   local state = {}
-  local top = argparse("sops", commands.SUMMARY)
+  local top = argparse(commands.PROGRAM, commands.SUMMARY)
   top:help_max_width(WIDTH)
   top:usage_max_width(WIDTH)
   top:add_help({action = function() state.help = top end})
-  top:flag("--version", "print the version of sops, lua-sops, Lua and libcurl")
+  top:flag("--version", "print the version of " .. commands.PROGRAM .. ", lua-sops, Lua and libcurl")
   top:command_target("command")
   top:require_command(false)
   local parsers = {}
   for _, spec in ipairs(commands.LIST) do parsers[spec.name] = add_command(top, spec, state) end
-  top:epilog("Run 'sops COMMAND --help' for a command's arguments, defaults and examples.\n\n"
+  top:epilog("Run 'bksops COMMAND --help' for a command's arguments, defaults and examples.\n\n"
     .. commands.CONFIG_HELP .. "\n\n" .. exit_codes())
   return top, state, parsers
 end
@@ -132,7 +132,7 @@ function M.parse(argv)
   local ok, result = top:pparse(argv)
   if state.help then return false, state.help:get_help() end
   if not ok then
-    -- the command the words name, for "Try 'sops COMMAND --help'"
+    -- the command the words name, for "Try 'bksops COMMAND --help'"
     local command
     for _, a in ipairs(argv) do
       if commands.BY_NAME[a] then command = a break end

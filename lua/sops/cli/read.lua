@@ -1,4 +1,4 @@
--- The commands of `sops` that only read: templates, tasks, show, status,
+-- The commands of `bksops` that only read: templates, tasks, show, status,
 -- node, api (any call) and completion. Each is run(ctx, client, args) ->
 -- exit code.
 local sops = require "sops"
@@ -11,7 +11,7 @@ local context = require "sops.cli.context"
 local EXIT = context.EXIT
 local M = {}
 
--- sops templates [--keyword K]
+-- bksops templates [--keyword K]
 function M.templates(ctx, c, a)
   local list, _, err = c:get_template_list{name_keyword = a.keyword}
   if not list then return ctx:fail(err) end
@@ -29,7 +29,7 @@ local STATES = {
   created = {is_started = false}, running = {is_started = true, is_finished = false}, finished = {is_finished = true},
 }
 
--- sops tasks: every page of get_task_list, up to --limit items
+-- bksops tasks: every page of get_task_list, up to --limit items
 function M.tasks(ctx, c, a)
   local args = {limit = 100}
   for k, v in pairs(a.state and STATES[a.state] or {}) do args[k] = v end
@@ -95,7 +95,7 @@ local function section(lines, title, body)
   for _, l in ipairs(body) do lines[#lines + 1] = l end
 end
 
--- sops show TASK: the detail, with the state from the status
+-- bksops show TASK: the detail, with the state from the status
 function M.show(ctx, c, a)
   local detail, _, err = c:get_task_detail{task_id = a.TASK}
   if not detail then return ctx:fail(err) end
@@ -132,7 +132,7 @@ function M.find_node(ctx, c, task_id, word)
   return id, entry, status
 end
 
--- sops status TASK [--subprocess NODE]
+-- bksops status TASK [--subprocess NODE]
 function M.status(ctx, c, a)
   local sub = a.subprocess
   if sub then
@@ -147,7 +147,7 @@ function M.status(ctx, c, a)
   end)
 end
 
--- sops node TASK NODE: inputs, outputs, error and attempts
+-- bksops node TASK NODE: inputs, outputs, error and attempts
 function M.node(ctx, c, a)
   local id, entry = M.find_node(ctx, c, a.TASK, a.NODE)
   if not id then return entry end
@@ -204,11 +204,11 @@ local function field_value(kind, value)
   return value
 end
 
--- sops api NAME -p FIELD=VALUE...: any call of sops.api, its data as JSON
+-- bksops api NAME -p FIELD=VALUE...: any call of sops.api, its data as JSON
 function M.api(ctx, c, a)
   local name = a.NAME
   local call = api.CALLS[name]
-  if not call then return ctx:usage("unknown api '" .. name .. "' ('sops api --help' lists them)") end
+  if not call then return ctx:usage("unknown api '" .. name .. "' ('bksops api --help' lists them)") end
   local params = {}
   for _, p in ipairs(a.param or {}) do
     local k, v = p:match("^([%w_]+)=(.*)$")
@@ -226,7 +226,7 @@ function M.api(ctx, c, a)
   return EXIT.OK
 end
 
--- the calls, by group, for 'sops api --help', in lines of at most WIDTH
+-- the calls, by group, for 'bksops api --help', in lines of at most WIDTH
 local WIDTH = 96
 function M.api_list()
   local lines = {"Calls (from lua/sops/api.lua; fields before ';' are required):"}

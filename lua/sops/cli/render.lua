@@ -1,4 +1,4 @@
--- Text output of `sops`: status trees, event lines, colours.
+-- Text output of `bksops`: status trees, event lines, colours.
 local tree = require "sops.tree"
 
 local M = {}

@@ -1,4 +1,4 @@
--- Waiting in `sops wait`, `sops start --wait` and `sops run --wait`: the
+-- Waiting in `bksops wait`, `bksops start --wait` and `bksops run --wait`: the
 -- live view on a terminal, event lines off one, JSON Lines with --events,
 -- and the exit code of the outcome.
 local sops = require "sops"
@@ -46,7 +46,7 @@ local function activities(c, task_id)
 end
 
 -- Waits for one task. a: the parsed arguments (timeout, interval, json).
--- Returns the exit code; `extra` goes into the JSON document (sops run's
+-- Returns the exit code; `extra` goes into the JSON document (bksops run's
 -- task id and URL), where the status is then its `status`.
 function M.one(ctx, c, task_id, a, extra)
   ctx.waiting = {task_id}
@@ -92,7 +92,7 @@ function M.one(ctx, c, task_id, a, extra)
       ctx:say(string.format("failed node %s (%s): %s", f.node.name, f.id, render.one_line(ex)))
     end
     if status.state == "FAILED" then
-      ctx:say(string.format("(sops node %d NODE shows a node's inputs and error; sops retry %d NODE retries it)",
+      ctx:say(string.format("(bksops node %d NODE shows a node's inputs and error; bksops retry %d NODE retries it)",
         task_id, task_id))
     end
   end

@@ -70,7 +70,7 @@ end
 -- One POST; true when the answer was 2xx, else false and what happened.
 local function post(task, record)
   local host, port, path = record.url:match("^http://([^/:]+):?(%d*)(/?.*)$")
-  if not host then return false, "only http:// URLs are called (sops-sim has no TLS)" end
+  if not host then return false, "only http:// URLs are called (bksops-sim has no TLS)" end
   local conn, err = http.connect(task, host, tonumber(port) or 80)
   if not conn then return false, tostring(err) end
   local ok, result, why = pcall(function()

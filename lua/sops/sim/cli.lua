@@ -1,11 +1,11 @@
--- Command line of sops-sim.
+-- Command line of bksops-sim.
 local sim = require "sops.sim"
 local version = require "sops.version"
 
 local M = {}
 
 local USAGE = [[
-Usage: sops-sim [options]
+Usage: bksops-sim [options]
 
 A local BlueKing Standard OPS (bk-sops) server speaking the real protocol,
 through the API gateway route (/prod/<api>/...) and the legacy ESB route
@@ -112,7 +112,7 @@ function M.main(argv)
   for i = 1, #argv do args[i] = argv[i] end
   local ok, opts = pcall(M.parse, args)
   if not ok then
-    io.stderr:write("sops-sim: ", opts, "\n", "Try 'sops-sim --help'.\n")
+    io.stderr:write("bksops-sim: ", opts, "\n", "Try 'bksops-sim --help'.\n")
     return 2
   end
   if opts.help then
@@ -120,22 +120,22 @@ function M.main(argv)
     return 0
   end
   if opts.version then
-    print("sops-sim " .. version.number .. " (" .. version.runtime .. ")")
+    print("bksops-sim " .. version.number .. " (" .. version.runtime .. ")")
     return 0
   end
   if not opts.quiet then
     opts.on_error = function(err, tb)
-      io.stderr:write("sops-sim: internal error: ", tostring(err), "\n", tb or "", "\n")
+      io.stderr:write("bksops-sim: internal error: ", tostring(err), "\n", tb or "", "\n")
     end
   end
   local s, err = sim.new(opts)
   if not s then
-    io.stderr:write("sops-sim: ", err, "\n")
+    io.stderr:write("bksops-sim: ", err, "\n")
     return 2
   end
   local url, lerr = s:listen()
   if not url then
-    io.stderr:write("sops-sim: cannot listen: ", lerr, "\n")
+    io.stderr:write("bksops-sim: cannot listen: ", lerr, "\n")
     return 1
   end
   -- SIGTERM and SIGINT end the serving loop where the simulator's helper

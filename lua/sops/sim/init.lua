@@ -1,4 +1,4 @@
--- sops-sim: a local bk-sops server. sim.new(opts) builds one; sim:run()
+-- bksops-sim: a local bk-sops server. sim.new(opts) builds one; sim:run()
 -- serves until stopped. See README "Simulator".
 local socket = require "socket"
 local http = require "sops.sim.http"

@@ -1,5 +1,5 @@
--- The templates sops-sim serves out of the box (business 2 / project 2).
--- The same format is accepted by `sops-sim --templates FILE`; see README.
+-- The templates bksops-sim serves out of the box (business 2 / project 2).
+-- The same format is accepted by `bksops-sim --templates FILE`; see README.
 
 local function big_pipeline(groups, per_group)
   local steps = {}

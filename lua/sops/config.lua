@@ -1,9 +1,12 @@
--- Where the sops command finds its connection: flags first, then the
--- profile named by --profile (or SOPS_PROFILE), then the environment, then
--- the [default] profile of ~/.config/sops/config ($XDG_CONFIG_HOME/sops/config,
--- or the file SOPS_CONFIG names). Secrets never come from the command line
--- or the config file: from the environment, or from a file only its owner
--- may read.
+-- Where a connection comes from, for the bksops command and for
+-- sops.new{profile = ...}: flags (or sops.new's own options) first, then
+-- the profile named by --profile (BKSOPS_PROFILE), then the environment,
+-- then the [default] profile of ~/.config/bksops/config
+-- ($XDG_CONFIG_HOME/bksops/config, or the file BKSOPS_CONFIG names).
+-- Secrets never come from the command line or the config file: from the
+-- environment, or from a file only its owner may read. The names of 0.2
+-- (SOPS_CONFIG, SOPS_PROFILE, ~/.config/sops/config) are still read, with
+-- a notice, until 0.4.0.
 local core = require "sops.core"
 local check = require "sops.check"
 local commands = require "sops.cli.commands"
@@ -22,14 +25,44 @@ local function default_of(key)
   return KEYS[key] and KEYS[key].default
 end
 
--- The config file's path, from the environment.
-function M.path(getenv)
-  local explicit = getenv("SOPS_CONFIG")
-  if explicit and explicit ~= "" then return explicit, true end
-  local xdg = getenv("XDG_CONFIG_HOME")
-  if xdg and xdg ~= "" then return xdg .. "/sops/config" end
-  local home = getenv("HOME")
-  if home and home ~= "" then return home .. "/.config/sops/config" end
+-- the directory under ~/.config, and 0.2's, read until 0.4.0
+M.DIR, M.OLD_DIR = "bksops", "sops"
+
+local function given(v) return v ~= nil and v ~= "" end
+
+local function readable(path)
+  local f = io.open(path, "r")
+  if f then f:close() end
+  return f ~= nil
+end
+
+-- An environment variable, or 0.2's name for it with a notice (appended
+-- to `notices`).
+local function env_var(getenv, name, old, notices)
+  local v = getenv(name)
+  if given(v) then return v end
+  v = getenv(old)
+  if given(v) then
+    notices[#notices + 1] = string.format("%s is read until lua-sops 0.4.0: rename it %s", old, name)
+    return v
+  end
+end
+
+-- The config file's path from the environment, and whether it was named
+-- explicitly; a notice goes to `notices` when it is found under 0.2's name.
+function M.path(getenv, notices)
+  notices = notices or {}
+  local explicit = env_var(getenv, "BKSOPS_CONFIG", "SOPS_CONFIG", notices)
+  if explicit then return explicit, true end
+  local base
+  local xdg, home = getenv("XDG_CONFIG_HOME"), getenv("HOME")
+  if given(xdg) then base = xdg elseif given(home) then base = home .. "/.config" else return nil end
+  local path, old = base .. "/" .. M.DIR .. "/config", base .. "/" .. M.OLD_DIR .. "/config"
+  if not readable(path) and readable(old) then
+    notices[#notices + 1] = string.format("reading %s until lua-sops 0.4.0: move it to %s", old, path)
+    return old
+  end
+  return path
 end
 
 -- Reads an INI file of profiles: {name = {key = value}}; nil, message.
@@ -83,13 +116,13 @@ function M.read_secret(path, what)
   return s
 end
 
--- The profiles to use: the one --profile (or SOPS_PROFILE) names (nil
+-- The profiles to use: the one --profile (or BKSOPS_PROFILE) names (nil
 -- when none is named) and [default] (empty when there is none); or nil,
 -- message.
-local function profiles_of(flags, getenv)
-  local named = flags.profile or getenv("SOPS_PROFILE")
+local function profiles_of(flags, getenv, notices)
+  local named = flags.profile or env_var(getenv, "BKSOPS_PROFILE", "SOPS_PROFILE", notices)
   if named == "" then named = nil end
-  local path, explicit = M.path(getenv)
+  local path, explicit = M.path(getenv, notices)
   local text = path and read_file(path)
   if not text then
     if named or explicit then
@@ -103,10 +136,12 @@ local function profiles_of(flags, getenv)
   return named and profiles[named] or nil, profiles.default or {}
 end
 
--- The client options (for sops.new) from flags, profile and environment;
--- or nil, message.
+-- The client options (for sops.new) from flags, profile and environment,
+-- and the notices to show (a list of lines); or nil, message. bk_biz_id is
+-- nil when nothing gives a business.
 function M.client_options(flags, getenv)
-  local named, default = profiles_of(flags, getenv)
+  local notices = {}
+  local named, default = profiles_of(flags, getenv, notices)
   if type(default) ~= "table" then return nil, default end
   -- a key's value: the flag, the named profile, the environment, the
   -- [default] profile, the option's default
@@ -131,7 +166,7 @@ function M.client_options(flags, getenv)
     o.url = tmpl:gsub("{api_name}", "bk-sops"):gsub("/+$", "") .. "/" .. stage
   end
   if not o.url then
-    return nil, "no URL: give --url, set BK_SOPS_URL (or BK_API_URL_TMPL), or write a profile (sops --help)"
+    return nil, "no URL: give --url, set BK_SOPS_URL (or BK_API_URL_TMPL), or write a profile (bksops --help)"
   end
   if not o.app_code then return nil, "no app code: give --app-code or set BK_APP_CODE" end
   -- the secret: a file that the flag or the named profile gives, else the
@@ -163,15 +198,16 @@ function M.client_options(flags, getenv)
     return nil, "no user: give --username or set BK_USERNAME, BK_TOKEN or BK_ACCESS_TOKEN"
   end
   local biz = pick("biz", "BK_BIZ_ID")
-  if not biz then return nil, "no business: give --biz or set BK_BIZ_ID" end
-  local why
-  o.bk_biz_id, why = check.id(biz)
-  if not o.bk_biz_id then return nil, "--biz: " .. why end
+  if biz then
+    local why
+    o.bk_biz_id, why = check.id(biz)
+    if not o.bk_biz_id then return nil, "--biz: " .. why end
+  end
   o.scope = pick("scope")
   local timeout = pick("request_timeout")
   o.timeout = tonumber(timeout)
   if not o.timeout or o.timeout <= 0 then return nil, "--request-timeout must be a positive number" end
-  return o
+  return o, notices
 end
 
 return M
