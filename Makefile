@@ -40,12 +40,12 @@ SPEC_TIMEOUT ?= 300
 RUN_SPECS   = SOPS_SPEC_LUA=$(LUA) SOPS_SIM_LUA=$(SIM_LUA) SOPS_SPEC_BUILD=$(BUILD) \
               bash spec/support/run-specs
 
-# The release, as lua/sops/version.lua writes it, and its rockspecs: the
-# scm ones with the version and the release's tag filled in.
-VERSION    := $(shell sed -n 's/.*number = "\([0-9.]*\)".*/\1/p' lua/sops/version.lua)
-ROCKSPECS  := rockspecs/lua-sops-$(VERSION)-1.rockspec rockspecs/lua-sops-sim-$(VERSION)-1.rockspec
+# `make release VERSION=X.Y.Z` cuts a release (version, CHANGELOG heading,
+# rockspecs/ and their checksums); `make dev VERSION=X.Y.Z` opens the next
+# one's development (X.Y.Z-dev). scripts/release and CONTRIBUTING.md.
+VERSION    ?=
 
-.PHONY: all sim rockspecs readme share bench-sim bench-callbacks test-openresty bench-openresty deps deps-all test test-all memcheck sanitize fuzz lint demo bench openresty clean \
+.PHONY: all sim release dev readme share bench-sim bench-callbacks test-openresty bench-openresty deps deps-all test test-all memcheck sanitize fuzz lint demo bench openresty clean \
         install-missing
 
 all: $(CORE)
@@ -60,12 +60,11 @@ $(SIM_BUILD)/sops/sim/%.so: csrc/sim/%.c csrc/compat.h
 	@mkdir -p $(SIM_BUILD)/sops/sim
 	$(CC) $(WARN) $(CFLAGS) -fPIC -shared $(shell pkg-config --cflags $(SIM_LUA)) -o $@ $<
 
-rockspecs: $(ROCKSPECS)
+release:
+	bash scripts/release "$(VERSION)"
 
-rockspecs/%-$(VERSION)-1.rockspec: %-scm-1.rockspec lua/sops/version.lua
-	@mkdir -p rockspecs
-	sed -e 's/^version = "scm-1"/version = "$(VERSION)-1"/' \
-	    -e 's|^\(  url = "git+https://github.com/lua-sops/lua-sops.git",\)|\1\n  tag = "v$(VERSION)",|' $< > $@
+dev:
+	bash scripts/release --dev "$(VERSION)"
 
 deps:
 	@$(MAKE) --no-print-directory install-missing PKGS="$(PKGS)"

@@ -83,7 +83,7 @@ build = {
     ["sops.wait"] = "lua/sops/wait.lua",
   },
   install = {
-    bin = { ["sops"] = "bin/bksops" },
+    bin = { ["bksops"] = "bin/bksops" },
   },
   -- the bksops command's bash completion and man page, into the rock's own
   -- directory (README: The bksops command)

@@ -21,7 +21,7 @@ description = {
 }
 dependencies = {
   "lua >= 5.3",
-  "lua-sops >= 0.2.0",
+  "lua-sops >= 0.3.0",
   "lua-cjson",
   "luasocket",
 }

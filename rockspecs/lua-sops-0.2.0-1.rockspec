@@ -1,5 +1,5 @@
--- The client: the sops module, its C core and the sops command. It needs
--- Lua, libcurl's headers to build against, and argparse for the command.
+-- The client: the sops module, its C core and the sops command. Its only
+-- dependency is Lua (and libcurl's headers to build against).
 -- rockspecs/ holds the released versions, made from this file by
 -- `make rockspecs`.
 rockspec_format = "3.0"
@@ -24,8 +24,6 @@ description = {
 }
 dependencies = {
   "lua >= 5.1",
-  -- the sops command's parser (Debian: lua-argparse)
-  "argparse >= 0.6",
 }
 external_dependencies = {
   -- the library only: Debian keeps curl/curl.h in a multiarch directory
@@ -38,17 +36,12 @@ build = {
     ["sops.core"] = {
       sources = {
         "csrc/buffer.c",
-        "csrc/catalog.c",
         "csrc/client.c",
         "csrc/core.c",
         "csrc/endpoints.c",
         "csrc/errors.c",
-        "csrc/httphead.c",
         "csrc/ids.c",
         "csrc/json.c",
-        "csrc/listener.c",
-        "csrc/response.c",
-        "csrc/secret.c",
         "csrc/sys.c",
         "csrc/transport.c",
       },
@@ -58,26 +51,13 @@ build = {
     },
     ["sops"] = "lua/sops/init.lua",
     ["sops.api"] = "lua/sops/api.lua",
-    ["sops.attempts"] = "lua/sops/attempts.lua",
-    ["sops.callbacks"] = "lua/sops/callbacks/init.lua",
-    ["sops.callbacks.listener"] = "lua/sops/callbacks/listener.lua",
-    ["sops.callbacks.shared"] = "lua/sops/callbacks/shared.lua",
-    ["sops.callbacks.tokens"] = "lua/sops/callbacks/tokens.lua",
     ["sops.check"] = "lua/sops/check.lua",
     ["sops.cli"] = "lua/sops/cli/init.lua",
-    ["sops.cli.act"] = "lua/sops/cli/act.lua",
-    ["sops.cli.commands"] = "lua/sops/cli/commands.lua",
-    ["sops.cli.config"] = "lua/sops/cli/config.lua",
-    ["sops.cli.context"] = "lua/sops/cli/context.lua",
+    ["sops.cli.args"] = "lua/sops/cli/args.lua",
     ["sops.cli.live"] = "lua/sops/cli/live.lua",
-    ["sops.cli.nodes"] = "lua/sops/cli/nodes.lua",
-    ["sops.cli.parser"] = "lua/sops/cli/parser.lua",
-    ["sops.cli.read"] = "lua/sops/cli/read.lua",
     ["sops.cli.render"] = "lua/sops/cli/render.lua",
-    ["sops.cli.watch"] = "lua/sops/cli/watch.lua",
     ["sops.client"] = "lua/sops/client.lua",
     ["sops.compat"] = "lua/sops/compat.lua",
-    ["sops.cosocket"] = "lua/sops/cosocket.lua",
     ["sops.events"] = "lua/sops/events.lua",
     ["sops.tree"] = "lua/sops/tree.lua",
     ["sops.version"] = "lua/sops/version.lua",
@@ -86,9 +66,6 @@ build = {
   install = {
     bin = { ["sops"] = "bin/sops" },
   },
-  -- the sops command's bash completion and man page, into the rock's own
-  -- directory (README: The sops command)
-  copy_directories = { "share" },
 }
 test = {
   type = "command",

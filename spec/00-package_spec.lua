@@ -1,6 +1,8 @@
 -- The two rocks install every module, C source and command in the tree,
--- once; the released rockspecs are the scm ones with the version filled in;
--- every place that shows the version agrees with lua/sops/version.lua.
+-- once; a released rockspec is never edited; at a release commit its
+-- rockspecs are the scm ones with the version filled in, between releases
+-- the tree says X.Y.Z-dev; every place that shows the version agrees with
+-- lua/sops/version.lua.
 local h = require "helpers"
 local version = require "sops.version"
 
@@ -29,6 +31,9 @@ local function files(cmd)
 end
 
 local CLIENT, SIM = "lua-sops-scm-1.rockspec", "lua-sops-sim-scm-1.rockspec"
+
+-- X.Y.Z at a release commit; nil between releases (X.Y.Z-dev)
+local released_version = version.number:match("^(%d+%.%d+%.%d+)$")
 
 describe("the rocks", function()
   local client, sim = rockspec(CLIENT), rockspec(SIM)
@@ -66,7 +71,7 @@ describe("the rocks", function()
   end)
 
   it("install one command each; the client's completion and man page go with it", function()
-    assert.same({sops = "bin/bksops"}, client.build.install.bin)
+    assert.same({bksops = "bin/bksops"}, client.build.install.bin)
     assert.same({"share"}, client.build.copy_directories)
     assert.same({["bksops-sim"] = "bin/bksops-sim"}, sim.build.install.bin)
   end)
@@ -74,24 +79,140 @@ describe("the rocks", function()
   it("depend: the client on Lua and argparse (the command's parser), the simulator on Lua 5.3+, lua-sops, "
     .. "lua-cjson and luasocket", function()
     assert.same({"lua >= 5.1", "argparse >= 0.6"}, client.dependencies)
-    assert.same({"lua >= 5.3", "lua-sops >= " .. version.number, "lua-cjson", "luasocket"}, sim.dependencies)
+    assert.equal("lua >= 5.3", sim.dependencies[1])
+    assert.matches("^lua%-sops >= %d+%.%d+%.%d+$", sim.dependencies[2])
+    assert.same({"lua-cjson", "luasocket"}, {sim.dependencies[3], sim.dependencies[4]})
     assert.same({library = "curl"}, client.external_dependencies.CURL)
   end)
+end)
 
-  it("are released as the scm rockspecs with the version and its tag filled in", function()
+
+describe("the released rockspecs", function()
+  -- rockspecs/SHA256SUMS: "<sha256>  <file>" for each, in release order
+  local function sums()
+    local out = {}
+    for line in read("rockspecs/SHA256SUMS"):gmatch("[^\n]+") do
+      local sum, file = line:match("^(%x+)  (%S+)$")
+      assert.is_string(file, "rockspecs/SHA256SUMS: " .. line)
+      assert.is_nil(out[file], file .. " twice in rockspecs/SHA256SUMS")
+      out[file] = sum
+    end
+    return out
+  end
+
+  it("are never edited: each is the file its release recorded in rockspecs/SHA256SUMS", function()
+    local recorded = sums()
+    local present = {}
+    for _, path in ipairs(files("ls rockspecs/*.rockspec")) do
+      local file = path:match("([^/]+)$")
+      present[file] = true
+      assert.is_string(recorded[file], file .. " is not recorded in rockspecs/SHA256SUMS (make release writes it)")
+      local out = h.run("sha256sum " .. path)
+      assert.equal(recorded[file], out:match("^(%x+)"), file .. " was edited after its release: "
+        .. "restore it, and make a packaging fix a new revision (-2) or version")
+    end
+    for file in pairs(recorded) do assert.is_true(present[file], file .. " is recorded but missing") end
+  end)
+
+  it("each say their own version, and the client's and the simulator's go together", function()
+    for file in pairs(sums()) do
+      local rock, ver = file:match("^(lua%-sops%-?s?i?m?)%-(%d+%.%d+%.%d+%-%d+)%.rockspec$")
+      assert.is_string(ver, file)
+      local spec = rockspec("rockspecs/" .. file)
+      assert.equal(rock, spec.package, file)
+      assert.equal(ver, spec.version, file)
+      assert.equal("v" .. ver:match("^(.*)%-%d+$"), spec.source.tag, file)
+      local other = rock == "lua-sops" and "lua-sops-sim" or "lua-sops"
+      assert.is_true(io.open("rockspecs/" .. other .. "-" .. ver .. ".rockspec") ~= nil, file .. " alone")
+    end
+  end)
+
+  it("of 0.2.0 are what 0.2.0 shipped (f2c21c6): no argparse, none of the later modules", function()
+    local c = rockspec("rockspecs/lua-sops-0.2.0-1.rockspec")
+    assert.same({"lua >= 5.1"}, c.dependencies)
+    assert.same({sops = "bin/sops"}, c.build.install.bin)
+    assert.equal("lua/sops/cli/args.lua", c.build.modules["sops.cli.args"])
+    assert.is_nil(c.build.modules["sops.callbacks"])
+    assert.is_nil(c.build.modules["sops.cosocket"])
+  end)
+
+  it("of this release, at a release commit, are the scm rockspecs with the version and tag filled in",
+    function()
+    if not released_version then
+      assert.matches("^%d+%.%d+%.%d+%-dev$", version.number)
+      return
+    end
     for _, name in ipairs({"lua-sops", "lua-sops-sim"}) do
       local scm = read(name .. "-scm-1.rockspec")
       local released = read("rockspecs/" .. name .. "-" .. version.number .. "-1.rockspec")
       local want = scm:gsub('\nversion = "scm%-1"\n', '\nversion = "' .. version.number .. '-1"\n')
         :gsub('(\n  url = "git%+https://github.com/lua%-sops/lua%-sops.git",\n)',
           '%1  tag = "v' .. version.number .. '",\n')
-      assert.equal(want, released, name .. ": run make rockspecs")
-      assert.equal(version.number .. "-1", rockspec("rockspecs/" .. name .. "-" .. version.number .. "-1.rockspec")
-        .version)
+        :gsub('\n  "lua%-sops >= [%d.]+",\n', '\n  "lua-sops >= ' .. version.number .. '",\n')
+      assert.equal(want, released, name .. ": the release's rockspec is not the scm one of its commit")
     end
   end)
 
-  it("pass luarocks lint", function()
+end)
+
+describe("make release", function()
+  it("writes the version, the CHANGELOG heading, the rockspecs and their sums; make dev opens the next",
+    function()
+    local dir = os.tmpname()
+    os.remove(dir)
+    local function sh(cmd) return h.run("cd " .. dir .. " && " .. cmd) end
+    assert(os.execute("mkdir -p " .. dir .. "/lua/sops " .. dir .. "/scripts && cp -r scripts/release "
+      .. dir .. "/scripts/ && cp lua/sops/version.lua " .. dir .. "/lua/sops/ && cp -r CHANGELOG.md *.rockspec "
+      .. "rockspecs " .. dir .. "/"))
+    finally(function() os.execute("rm -rf " .. h.shell_quote(dir)) end)
+    local next_version = version.number:match("^(%d+%.%d+%.%d+)") or "9.9.9"
+    if released_version then
+      -- (at a release commit: open 9.9.9 first)
+      next_version = "9.9.9"
+      assert.equal(0, select(3, sh("bash scripts/release --dev 9.9.9")))
+    end
+    -- a version already released, or another than the tree's -dev, is refused
+    local _, err, code = sh("bash scripts/release 0.2.0")
+    assert.equal(1, code)
+    assert.matches("0.2.0 is released", err, 1, true)
+    _, err, code = sh("bash scripts/release 8.8.8")
+    assert.equal(1, code)
+    assert.matches("not 8.8.8-dev", err, 1, true)
+    _, err, code = sh("bash scripts/release 1.2")
+    assert.equal(2, code)
+    assert.matches("usage: make release VERSION=X.Y.Z", err, 1, true)
+    local out
+    out, err, code = sh("bash scripts/release " .. next_version)
+    assert.equal(0, code, err)
+    assert.matches("released " .. next_version, out, 1, true)
+    assert.matches('number = "' .. next_version .. '"', read(dir .. "/lua/sops/version.lua"), 1, true)
+    local changelog = read(dir .. "/CHANGELOG.md")
+    assert.matches("\n## %[" .. next_version:gsub("%.", "%%.") .. "%] %- %d%d%d%d%-%d%d%-%d%d\n", changelog)
+    assert.is_nil(changelog:find("## [Unreleased]", 1, true))
+    for _, rock in ipairs({"lua-sops", "lua-sops-sim"}) do
+      local file = rock .. "-" .. next_version .. "-1.rockspec"
+      local spec = rockspec(dir .. "/rockspecs/" .. file)
+      assert.equal(next_version .. "-1", spec.version)
+      assert.equal("v" .. next_version, spec.source.tag)
+      assert.matches(file, read(dir .. "/rockspecs/SHA256SUMS"), 1, true)
+      assert.equal(0, select(3, h.run("luarocks lint " .. dir .. "/rockspecs/" .. file)))
+    end
+    assert.equal("lua-sops >= " .. next_version, rockspec(dir .. "/rockspecs/lua-sops-sim-" .. next_version
+      .. "-1.rockspec").dependencies[2])
+    assert.equal(0, select(3, sh("cd rockspecs && sha256sum -c --quiet SHA256SUMS")))
+    -- twice is refused; make dev opens the next version
+    assert.equal(1, select(3, sh("bash scripts/release " .. next_version)))
+    out, err, code = sh("bash scripts/release --dev 10.0.0")
+    assert.equal(0, code, err)
+    assert.equal("the tree is 10.0.0-dev\n", out)
+    assert.matches('number = "10.0.0-dev"', read(dir .. "/lua/sops/version.lua"), 1, true)
+    assert.matches("\n## %[Unreleased%]\n\n## %[" .. next_version:gsub("%.", "%%.") .. "%]",
+      read(dir .. "/CHANGELOG.md"))
+  end)
+end)
+
+describe("every rockspec", function()
+  it("passes luarocks lint", function()
     for _, path in ipairs(files("ls *.rockspec rockspecs/*.rockspec")) do
       local _, err, code = h.run("luarocks lint " .. path)
       assert.equal(0, code, path .. ": " .. err)
@@ -103,18 +224,29 @@ describe("the version", function()
   local sops = require "sops"
 
   it("is the same in sops.VERSION, _VERSION, the changelog and both commands", function()
-    assert.matches("^%d+%.%d+%.%d+$", version.number)
     assert.equal(version.number, sops.VERSION)
     assert.equal("lua-sops " .. version.number, sops._VERSION)
-    -- the newest release in CHANGELOG.md is this one
-    local newest = read("CHANGELOG.md"):match("\n## %[(%d[^%]]*)%] %- %d%d%d%d%-%d%d%-%d%d\n")
-    assert.equal(version.number, newest)
+    local changelog = read("CHANGELOG.md")
+    local top = changelog:match("\n## %[([^%]]*)%]")
+    if released_version then
+      -- a release commit: its rockspecs are there, and it is CHANGELOG's newest
+      assert.equal(version.number, top)
+      assert.matches("\n## %[" .. version.number:gsub("%.", "%%.") .. "%] %- %d%d%d%d%-%d%d%-%d%d\n", changelog)
+      assert.is_truthy(io.open("rockspecs/lua-sops-" .. version.number .. "-1.rockspec"))
+    else
+      -- between releases: the next version's -dev, never the last release's number, and its changes
+      -- under Unreleased
+      local next_version = assert(version.number:match("^(%d+%.%d+%.%d+)%-dev$"), version.number)
+      assert.equal("Unreleased", top)
+      assert.is_nil(io.open("rockspecs/lua-sops-" .. next_version .. "-1.rockspec"))
+      assert.is_nil(changelog:find("\n## [" .. next_version .. "]", 1, true))
+    end
     local out, err, code = h.run(h.LUA_ENV .. " " .. h.LUA .. " bin/bksops --version")
     assert.equal(0, code, err)
-    assert.matches("^bksops " .. version.number:gsub("%.", "%%.") .. " %(lua%-sops, ", out)
+    assert.matches("^bksops " .. version.number:gsub("[%.%-]", "%%%0") .. " %(lua%-sops, ", out)
     out, err, code = h.run(h.SIM_LUA .. " bin/bksops-sim --version")
     assert.equal(0, code, err)
-    assert.matches("^bksops%-sim " .. version.number:gsub("%.", "%%.") .. " ", out)
+    assert.matches("^bksops%-sim " .. version.number:gsub("[%.%-]", "%%%0") .. " ", out)
   end)
 
   it("is in the User-Agent, with the runtime", function()

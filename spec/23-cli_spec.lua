@@ -40,7 +40,7 @@ describe("bksops command", function()
     -- the version, and help on no command at all
     local v, _, vcode = sops("--version")
     assert.equal(0, vcode)
-    assert.matches("^bksops %d+%.%d+%.%d+ %(lua%-sops, [^,]+, libcurl [%d.]+%)\n$", v)
+    assert.matches("^bksops %d+%.%d+%.%d+%-?%a* %(lua%-sops, [^,]+, libcurl [%d.]+%)\n$", v)
     local _, none, ncode = sops("")
     assert.equal(2, ncode)
     assert.matches("^Usage: bksops", none)
