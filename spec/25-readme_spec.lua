@@ -102,4 +102,49 @@ describe("README", function()
     assert.equal(1, #printed)
     assert.matches("^no such task %(sops: get_task_status: api error 3540400: ", printed[1])
   end)
+
+  -- the lua block that starts with `first`, run with a client of the
+  -- simulator's and print captured; returns what it printed
+  local function run_block(first, client)
+    local text = h.read("README.md")
+    local code
+    for block in text:gmatch("```lua\n(.-)```") do
+      if block:sub(1, #first) == first then code = block end
+    end
+    assert(code, "no lua block starting with " .. first)
+    local printed = {}
+    local env = setmetatable({print = function(...)
+      local parts = {}
+      for i = 1, select("#", ...) do parts[i] = tostring((select(i, ...))) end
+      printed[#printed + 1] = table.concat(parts, " ")
+    end, client = client, sops = require "sops"}, {__index = _G})
+    h.load_in(code, "README", env)()
+    return printed
+  end
+
+  it("'Listings that page' works as printed", function()
+    local client = sim:client()
+    local t = sim:task({template_id = 1, name = "listed"})
+    local printed = run_block("local tasks, pager = client:pages", client)
+    local found = false
+    for _, line in ipairs(printed) do found = found or line == t.task_id .. " listed" end
+    assert.is_true(found)
+    -- and a failure ends in error(pager.message), a string
+    sim:fault({kind = "status", status = 502, match = "/get_task_list/", count = 1})
+    local ok, raised = pcall(run_block, "local tasks, pager = client:pages", client)
+    assert.is_false(ok)
+    assert.matches("sops: get_task_list: http error", raised, 1, true)
+    client:close()
+  end)
+
+  it("wait_all's example works as printed", function()
+    local client = sim:client()
+    local printed = run_block("local results = client:wait_all{", client)
+    table.sort(printed)
+    assert.equal(4, #printed)
+    -- the simulator has no such tasks: each line is the task and the error's message
+    assert.matches("^10 sops: get_tasks_status: api error 3540400: task 10 not found in business 2", printed[1])
+    assert.matches("^13 sops: get_tasks_status: ", printed[4])
+    client:close()
+  end)
 end)
