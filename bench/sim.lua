@@ -80,7 +80,7 @@ local ok, err = pcall(function()
       last_cpu, last_sim, last_wall = os.clock(), sim_cpu(), socket.gettime()
       return true
     end}
-  assert(sops.is_error(results[ids[1]]) and results[ids[1]].kind == "timeout", "the tasks were to run on")
+  assert(results[ids[1]][3] and results[ids[1]][3].kind == "timeout", "the tasks were to run on")
   local round = {client = 0, sim = 0, wall = 0} -- the worst of each
   for _, r in ipairs(rounds) do
     for k in pairs(round) do round[k] = math.max(round[k], r[k]) end
