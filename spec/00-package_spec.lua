@@ -76,6 +76,39 @@ describe("the rocks", function()
     assert.same({["bksops-sim"] = "bin/bksops-sim"}, sim.build.install.bin)
   end)
 
+  it("install commands that run from the tree they went into, from anywhere, with no environment", function()
+    -- the runtime's own Lua version (LuaJIT's rocks are 5.1's); the
+    -- simulator's rock needs 5.3 or later
+    local lua_version = h.LUA == "luajit" and "5.1" or h.LUA:match("^lua(%d%.%d)$")
+    local tree = os.tmpname()
+    os.remove(tree)
+    finally(function() os.execute("rm -rf " .. h.shell_quote(tree)) end)
+    local rocks = {CLIENT}
+    if lua_version >= "5.3" then rocks[2] = SIM end
+    -- (built in a copy: luarocks make leaves its objects beside the sources)
+    assert(os.execute("mkdir -p " .. tree .. "/src && cp -r csrc lua bin share *.rockspec " .. tree .. "/src/"))
+    for _, rockspec_file in ipairs(rocks) do
+      local _, err, code = h.run("cd " .. tree .. "/src && luarocks --lua-version=" .. lua_version .. " --tree "
+        .. tree .. " make --deps-mode=none " .. rockspec_file)
+      assert.equal(0, code, err)
+    end
+    -- no bin/sops: that is getsops/sops' name
+    assert.is_nil(io.open(tree .. "/bin/sops"))
+    local clean = "cd / && env -i PATH=/usr/bin:/bin "
+    local out, err, code = h.run(clean .. tree .. "/bin/bksops --version")
+    assert.equal(0, code, err)
+    assert.matches("^bksops " .. version.number:gsub("[%.%-]", "%%%0") .. " %(lua%-sops, Lua " .. lua_version, out)
+    -- through a symbolic link elsewhere too
+    out, err, code = h.run("ln -s " .. tree .. "/bin/bksops " .. tree .. "/link && " .. clean .. tree .. "/link api --help")
+    assert.equal(0, code, err)
+    assert.matches("get_task_status", out, 1, true)
+    if rocks[2] then
+      out, err, code = h.run(clean .. tree .. "/bin/bksops-sim --version")
+      assert.equal(0, code, err)
+      assert.matches("^bksops%-sim ", out)
+    end
+  end)
+
   it("depend: the client on Lua and argparse (the command's parser), the simulator on Lua 5.3+, lua-sops, "
     .. "lua-cjson and luasocket", function()
     assert.same({"lua >= 5.1", "argparse >= 0.6"}, client.dependencies)
