@@ -95,8 +95,10 @@ test-openresty: deps
 	SOPS_SPEC_LUA=lua5.4 SOPS_SIM_LUA=$(SIM_LUA) SOPS_SPEC_BUILD=build/lua5.4 \
 	  bash spec/support/run-specs "lua5.4 /usr/bin/busted" $(SPEC_TIMEOUT) spec/ngx/*_spec.lua
 
+# SOPS_NO_DEPS=1 (luarocks test sets it) turns every package check off.
 install-missing:
-	@missing=""; \
+	@[ -z "$(SOPS_NO_DEPS)" ] || exit 0; \
+	missing=""; \
 	for p in $(PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \

@@ -88,7 +88,7 @@ describe("the rocks", function()
     -- (built in a copy: luarocks make leaves its objects beside the sources)
     assert(os.execute("mkdir -p " .. tree .. "/src && cp -r csrc lua bin share *.rockspec " .. tree .. "/src/"))
     for _, rockspec_file in ipairs(rocks) do
-      local _, err, code = h.run("cd " .. tree .. "/src && luarocks --lua-version=" .. lua_version .. " --tree "
+      local _, err, code = h.run("cd " .. tree .. "/src && env -u LD_PRELOAD luarocks --lua-version=" .. lua_version .. " --tree "
         .. tree .. " make --deps-mode=none " .. rockspec_file)
       assert.equal(0, code, err)
     end
@@ -107,6 +107,43 @@ describe("the rocks", function()
       assert.equal(0, code, err)
       assert.matches("^bksops%-sim ", out)
     end
+  end)
+
+  it("luarocks test: the specs on the Lua given, skipping and naming those that need what is missing, "
+    .. "installing nothing", function()
+    local lua_version = h.LUA == "luajit" and "5.1" or h.LUA:match("^lua(%d%.%d)$")
+    -- a machine with no Lua 5.3 or 5.4 (so no simulator), where apt-get only
+    -- records that it was called
+    local shim = os.tmpname()
+    os.remove(shim)
+    finally(function() os.execute("rm -rf " .. h.shell_quote(shim)) end)
+    assert(os.execute("mkdir -p " .. shim))
+    for _, name in ipairs({"apt-get", "apt", "dpkg"}) do
+      local f = assert(io.open(shim .. "/" .. name, "w"))
+      f:write("#!/bin/sh\necho \"$0 $*\" >> " .. shim .. "/called\nexit 1\n")
+      f:close()
+    end
+    if lua_version ~= "5.3" and lua_version ~= "5.4" then
+      for _, name in ipairs({"lua5.3", "lua5.4"}) do
+        local f = assert(io.open(shim .. "/" .. name, "w"))
+        f:write("#!/bin/sh\nexit 127\n")
+        f:close()
+      end
+    end
+    os.execute("chmod +x " .. shim .. "/*")
+    local out, err, code = h.run("env -u LD_PRELOAD PATH=" .. shim .. ":$PATH luarocks test --lua-version="
+      .. lua_version .. " " .. CLIENT .. " spec/20-tree_spec.lua spec/12-calls_spec.lua")
+    assert.equal(0, code, out .. err)
+    assert.matches("luarocks test: /usr/bin/lua" .. lua_version .. " (Lua " .. lua_version .. ")", out, 1, true)
+    assert.matches("passed, 0 failed in spec/20-tree_spec.lua", out, 1, true)
+    if lua_version == "5.3" or lua_version == "5.4" then
+      assert.matches("passed, 0 failed in spec/12-calls_spec.lua", out, 1, true)
+    else
+      assert.matches("Skipped 1 of 2 spec files, for what this machine lacks:\n  the simulator: it needs lua5.4 or "
+        .. "lua5.3", out, 1, true)
+      assert.matches("  spec/12-calls_spec.lua (needs the simulator)", out, 1, true)
+    end
+    assert.is_nil(io.open(shim .. "/called"), "a package tool was called")
   end)
 
   it("depend: the client on Lua and argparse (the command's parser), the simulator on Lua 5.3+, lua-sops, "
