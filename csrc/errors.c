@@ -60,10 +60,13 @@ static void scrub_copy(lua_State *L, int idx, const char *const *secrets, int n,
     }
 }
 
-static void set_string(lua_State *L, const char *k, const char *v)
+/* Sets field k of the table on top to v scrubbed of the secrets, unless
+ * v is NULL or empty. (Every string a server sent is scrubbed: a hostile
+ * one may echo a secret back in a header as well as in a body.) */
+static void set_string(lua_State *L, const char *k, const char *v, const char *const *secrets, int n)
 {
     if (v && *v) {
-        lua_pushstring(L, v);
+        sops_scrub_push(L, v, strlen(v), secrets, n);
         lua_setfield(L, -2, k);
     }
 }
@@ -89,9 +92,9 @@ void sops_error_push(lua_State *L, const sops_error *e, const char *const *secre
         lua_pushinteger(L, (lua_Integer)e->http_status);
         lua_setfield(L, -2, "http_status");
     }
-    set_string(L, "request_id", e->request_id);
-    set_string(L, "trace_id", e->trace_id);
-    set_string(L, "api", e->api);
+    set_string(L, "request_id", e->request_id, secrets, n);
+    set_string(L, "trace_id", e->trace_id, secrets, n);
+    set_string(L, "api", e->api, secrets, n);
     lua_pushboolean(L, e->retryable);
     lua_setfield(L, -2, "retryable");
     if (e->retry_after >= 0) {
