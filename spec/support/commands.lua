@@ -12,10 +12,10 @@ local M = {}
 M.BEGIN = "<!-- commands: made from lua/sops/cli/commands.lua by `make readme` -->"
 M.END = "<!-- end of commands -->"
 
--- "sops retry TASK [NODE] [--failed] [--inputs JSON] [--json]": the
+-- "bksops retry TASK [NODE] [--failed] [--inputs JSON] [--json]": the
 -- command's words and its own options (the connection's are everyone's)
 local function usage(c)
-  local parts = {"sops", c.name}
+  local parts = {commands.PROGRAM, c.name}
   for _, w in ipairs(c.words) do
     local word = w[1]
     if w.many == "+" then word = word .. "..." end
