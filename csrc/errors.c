@@ -94,7 +94,7 @@ void sops_error_push(lua_State *L, const sops_error *e, const char *const *secre
     }
     set_string(L, "request_id", e->request_id, secrets, n);
     set_string(L, "trace_id", e->trace_id, secrets, n);
-    set_string(L, "api", e->api, secrets, n);
+    set_string(L, "api", e->api, secrets, 0); /* ours: the endpoint's name */
     lua_pushboolean(L, e->retryable);
     lua_setfield(L, -2, "retryable");
     if (e->retry_after >= 0) {

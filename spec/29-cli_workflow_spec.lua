@@ -292,7 +292,7 @@ describe("bksops, the whole job", function()
       local commands_md = require "support.commands"
       assert.equal(readme, commands_md.rewrite(readme), "run make readme")
       for _, c in ipairs(require("sops.cli.commands").LIST) do
-        assert.matches("\n| `sops " .. c.name:gsub("%-", "%%-") .. "[ `]", readme)
+        assert.matches("\n| `bksops " .. c.name:gsub("%-", "%%-") .. "[ `]", readme)
       end
     end)
 
