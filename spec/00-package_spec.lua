@@ -259,6 +259,9 @@ describe("make release", function()
     local changelog = read(dir .. "/CHANGELOG.md")
     assert.matches("\n## %[" .. next_version:gsub("%.", "%%.") .. "%] %- %d%d%d%d%-%d%d%-%d%d\n", changelog)
     assert.is_nil(changelog:find("## [Unreleased]", 1, true))
+    assert.matches("\n%[" .. next_version:gsub("%.", "%%.") .. "%]: https://github%.com/lua%-sops/lua%-sops/compare/v"
+      .. "[%d.]+%.%.%.v" .. next_version:gsub("%.", "%%.") .. "\n", changelog)
+    assert.is_nil(changelog:find("[Unreleased]:", 1, true))
     for _, rock in ipairs({"lua-sops", "lua-sops-sim"}) do
       local file = rock .. "-" .. next_version .. "-1.rockspec"
       local spec = rockspec(dir .. "/rockspecs/" .. file)
@@ -276,8 +279,10 @@ describe("make release", function()
     assert.equal(0, code, err)
     assert.equal("the tree is 10.0.0-dev\n", out)
     assert.matches('number = "10.0.0-dev"', read(dir .. "/lua/sops/version.lua"), 1, true)
-    assert.matches("\n## %[Unreleased%]\n\n## %[" .. next_version:gsub("%.", "%%.") .. "%]",
-      read(dir .. "/CHANGELOG.md"))
+    changelog = read(dir .. "/CHANGELOG.md")
+    assert.matches("\n## %[Unreleased%]\n\n## %[" .. next_version:gsub("%.", "%%.") .. "%]", changelog)
+    assert.matches("\n%[Unreleased%]: https://github%.com/lua%-sops/lua%-sops/compare/v"
+      .. next_version:gsub("%.", "%%.") .. "%.%.%.HEAD\n%[" .. next_version:gsub("%.", "%%.") .. "%]: ", changelog)
   end)
 end)
 
