@@ -1,0 +1,99 @@
+-- The client: the sops module, its C core and the bksops command. It needs
+-- Lua, libcurl's headers to build against, and argparse for the command.
+-- rockspecs/ holds the released versions, made from this file by
+-- `make rockspecs`.
+rockspec_format = "3.0"
+package = "lua-sops"
+version = "0.3.0-1"
+source = {
+  url = "git+https://github.com/lua-sops/lua-sops.git",
+  tag = "v0.3.0",
+}
+description = {
+  summary = "BlueKing Standard OPS (bk-sops) client: start, wait for and repair tasks",
+  detailed = [[
+    A C core on libcurl decodes bk-sops responses straight into Lua tables;
+    a Lua layer adds clients, argument checks, polling and tree helpers, and
+    the bksops command runs, watches and repairs tasks from a terminal.
+    Runs on Lua 5.1, 5.3, 5.4 and LuaJIT. Its simulator for offline tests is
+    the lua-sops-sim rock.
+  ]],
+  homepage = "https://github.com/lua-sops/lua-sops",
+  license = "MIT",
+  labels = { "bk-sops", "blueking", "http", "client" },
+}
+dependencies = {
+  "lua >= 5.1",
+  -- the bksops command's parser (Debian: lua-argparse)
+  "argparse >= 0.6",
+}
+external_dependencies = {
+  -- the library only: Debian keeps curl/curl.h in a multiarch directory
+  -- that the compiler searches but LuaRocks does not
+  CURL = { library = "curl" },
+}
+build = {
+  type = "builtin",
+  modules = {
+    ["sops.core"] = {
+      sources = {
+        "csrc/buffer.c",
+        "csrc/catalog.c",
+        "csrc/client.c",
+        "csrc/core.c",
+        "csrc/endpoints.c",
+        "csrc/errors.c",
+        "csrc/httphead.c",
+        "csrc/ids.c",
+        "csrc/json.c",
+        "csrc/listener.c",
+        "csrc/response.c",
+        "csrc/secret.c",
+        "csrc/sys.c",
+        "csrc/transport.c",
+      },
+      libraries = { "curl" },
+      incdirs = { "$(CURL_INCDIR)" },
+      libdirs = { "$(CURL_LIBDIR)" },
+    },
+    ["sops"] = "lua/sops/init.lua",
+    ["sops.api"] = "lua/sops/api.lua",
+    ["sops.attempts"] = "lua/sops/attempts.lua",
+    ["sops.callbacks"] = "lua/sops/callbacks/init.lua",
+    ["sops.callbacks.listener"] = "lua/sops/callbacks/listener.lua",
+    ["sops.callbacks.shared"] = "lua/sops/callbacks/shared.lua",
+    ["sops.callbacks.tokens"] = "lua/sops/callbacks/tokens.lua",
+    ["sops.check"] = "lua/sops/check.lua",
+    ["sops.cli"] = "lua/sops/cli/init.lua",
+    ["sops.cli.act"] = "lua/sops/cli/act.lua",
+    ["sops.cli.commands"] = "lua/sops/cli/commands.lua",
+    ["sops.cli.context"] = "lua/sops/cli/context.lua",
+    ["sops.cli.live"] = "lua/sops/cli/live.lua",
+    ["sops.cli.nodes"] = "lua/sops/cli/nodes.lua",
+    ["sops.cli.parser"] = "lua/sops/cli/parser.lua",
+    ["sops.cli.read"] = "lua/sops/cli/read.lua",
+    ["sops.cli.render"] = "lua/sops/cli/render.lua",
+    ["sops.cli.watch"] = "lua/sops/cli/watch.lua",
+    ["sops.client"] = "lua/sops/client.lua",
+    ["sops.compat"] = "lua/sops/compat.lua",
+    ["sops.config"] = "lua/sops/config.lua",
+    ["sops.cosocket"] = "lua/sops/cosocket.lua",
+    ["sops.events"] = "lua/sops/events.lua",
+    ["sops.tree"] = "lua/sops/tree.lua",
+    ["sops.version"] = "lua/sops/version.lua",
+    ["sops.wait"] = "lua/sops/wait.lua",
+  },
+  install = {
+    bin = { ["bksops"] = "bin/bksops" },
+  },
+  -- the bksops command's bash completion and man page, into the rock's own
+  -- directory (README: The bksops command)
+  copy_directories = { "share" },
+}
+-- `luarocks test [--lua-version=X.Y]`: the specs on that Lua, the core built
+-- for it into build/, those that need what the machine lacks (the simulator,
+-- tmux) skipped and named; nothing is installed. `make test` is the whole suite.
+test = {
+  type = "command",
+  script = "spec/support/luarocks-test.lua",
+}

@@ -1,0 +1,57 @@
+-- bksops-sim: a local bk-sops server for lua-sops' specs and its users'
+-- offline tests. Needs Lua 5.3 or later, lua-cjson and luasocket.
+-- rockspecs/ holds the released versions, made from this file by
+-- `make rockspecs`.
+rockspec_format = "3.0"
+package = "lua-sops-sim"
+version = "0.3.0-1"
+source = {
+  url = "git+https://github.com/lua-sops/lua-sops.git",
+  tag = "v0.3.0",
+}
+description = {
+  summary = "A local BlueKing Standard OPS (bk-sops) server for offline tests",
+  detailed = [[
+    bksops-sim speaks bk-sops' API gateway and ESB protocols over HTTP with a
+    simulated engine (subprocesses, gateways, retries, callbacks), a clock
+    that tests control, fault injection and a request log.
+  ]],
+  homepage = "https://github.com/lua-sops/lua-sops",
+  license = "MIT",
+  labels = { "bk-sops", "blueking", "testing", "simulator" },
+}
+dependencies = {
+  "lua >= 5.3",
+  "lua-sops >= 0.3.0",
+  "lua-cjson",
+  "luasocket",
+}
+build = {
+  type = "builtin",
+  modules = {
+    ["sops.sim"] = "lua/sops/sim/init.lua",
+    ["sops.sim.callbacks"] = "lua/sops/sim/callbacks.lua",
+    ["sops.sim.catalog"] = "lua/sops/sim/catalog.lua",
+    ["sops.sim.cli"] = "lua/sops/sim/cli.lua",
+    ["sops.sim.clock"] = "lua/sops/sim/clock.lua",
+    ["sops.sim.control"] = "lua/sops/sim/control.lua",
+    ["sops.sim.engine"] = "lua/sops/sim/engine.lua",
+    ["sops.sim.http"] = "lua/sops/sim/http.lua",
+    ["sops.sim.json"] = "lua/sops/sim/json.lua",
+    ["sops.sim.routes"] = "lua/sops/sim/routes.lua",
+    ["sops.sim.signals"] = { sources = { "csrc/sim/signals.c" } },
+    ["sops.sim.poll"] = { sources = { "csrc/sim/poll.c" } },
+    ["sops.sim.status"] = "lua/sops/sim/status.lua",
+    ["sops.sim.template"] = "lua/sops/sim/template.lua",
+    ["sops.sim.templates"] = "lua/sops/sim/templates.lua",
+    ["sops.sim.util"] = "lua/sops/sim/util.lua",
+    ["sops.sim.views"] = "lua/sops/sim/views.lua",
+    ["sops.sim.views_other"] = "lua/sops/sim/views_other.lua",
+    ["sops.sim.views_periodic"] = "lua/sops/sim/views_periodic.lua",
+    ["sops.sim.views_tasks"] = "lua/sops/sim/views_tasks.lua",
+    ["sops.sim.views_templates"] = "lua/sops/sim/views_templates.lua",
+  },
+  install = {
+    bin = { ["bksops-sim"] = "bin/bksops-sim" },
+  },
+}
