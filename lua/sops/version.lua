@@ -1,7 +1,7 @@
 -- The release of lua-sops, written here and nowhere else: sops.VERSION,
 -- sops._VERSION, the User-Agent and `bksops --version` read it, and
 -- spec/00-package_spec.lua checks that the rockspecs and CHANGELOG.md agree.
-local M = {number = "0.3.0"}
+local M = {number = "0.4.0-dev"}
 
 -- "Lua 5.4", or "LuaJIT 2.1.0-beta3" under LuaJIT
 local jit = rawget(_G, "jit")
