@@ -104,7 +104,8 @@ local f = assert(io.open(ROOT .. "/" .. runner, "w"))
 f:write('require "busted.runner"({standalone = false})\n')
 f:close()
 local ok = #run > 0 and succeeded(IN_ROOT .. "SOPS_SPEC_LUA=" .. quote(RUNTIME) .. " SOPS_SIM_LUA="
-  .. quote(sim_lua or "lua5.4") .. " SOPS_SPEC_BUILD=" .. BUILD .. " bash spec/support/run-specs "
+  .. quote(sim_lua or "lua5.4") .. " SIM_LUA=" .. quote(sim_lua or "lua5.4") .. " SOPS_SPEC_BUILD=" .. BUILD
+  .. " bash spec/support/run-specs "
   .. quote(LUA .. " " .. runner) .. " " .. (tonumber(os.getenv("SPEC_TIMEOUT") or "") or 300) .. " "
   .. table.concat(run, " "))
 if #skipped > 0 then
