@@ -27,6 +27,10 @@ local OPTIONS = {
 -- {bk_biz_id, scope, timeout, retries, on_request, on_response}
 local defaults = setmetatable({}, {__mode = "k"})
 
+-- The identities of which a client takes exactly one: option -> the
+-- field it is sent as.
+local IDENTITIES = {username = "bk_username", bk_token = "bk_token", access_token = "access_token"}
+
 -- `level`: see sops.check.
 local function opt_fail(what, level)
   error("bad argument #1 to 'sops.new' (" .. what .. ")", level)
@@ -108,7 +112,7 @@ local function check_options(opts, level)
   if not opts.app_code then opt_fail("option 'app_code': string expected, got nil", level) end
   if not opts.app_secret then opt_fail("option 'app_secret': string expected, got nil", level) end
   local user_field, user_value, count = nil, nil, 0
-  for opt, field in pairs({username = "bk_username", bk_token = "bk_token", access_token = "access_token"}) do
+  for opt, field in pairs(IDENTITIES) do
     if opts[opt] then
       user_field, user_value, count = field, opts[opt], count + 1
     end
@@ -173,9 +177,6 @@ local function transport_of(opts, level)
   return t or "auto"
 end
 
--- the identities of which a client takes exactly one
-local IDENTITIES = {"username", "bk_token", "access_token"}
-
 -- sops.new{profile = NAME | true, ...}: the options the bksops command
 -- would use with --profile NAME (true: with none), from the same config
 -- file, environment and secret files with the same precedence, the
@@ -191,9 +192,9 @@ local function from_profile(opts, level)
   local o, notices = config.client_options({profile = p ~= true and p or nil}, os.getenv)
   if not o then opt_fail("option 'profile': " .. notices, level + 1) end
   for _, line in ipairs(notices) do io.stderr:write("lua-sops: ", line, "\n") end
-  for _, k in ipairs(IDENTITIES) do
+  for k in pairs(IDENTITIES) do
     if opts[k] ~= nil then
-      for _, other in ipairs(IDENTITIES) do o[other] = nil end
+      for other in pairs(IDENTITIES) do o[other] = nil end
     end
   end
   for k, v in pairs(opts) do
@@ -326,10 +327,9 @@ end
 -- body_filter, set, init...): a libcurl call there would hold the worker
 -- for the whole exchange, so the call is refused, as the lua-resty
 -- libraries refuse there, unless the client was made with transport =
--- "curl" (cfg.ngx is nil then). The request is built first, so that an
--- argument mistake still raises at `level`.
-local function refused(c, level, api_name, params)
-  core.request(c, level + 1, api_name, params)
+-- "curl" (cfg.ngx is nil then). The caller builds the request first, so
+-- that an argument mistake still raises.
+local function refused(api_name)
   local phase = tostring(ngx.get_phase())
   return core.fail({kind = "phase", api = api_name, sent = false, retryable = false, phase = phase,
     message = "nginx's " .. phase .. " phase has no cosockets, and a libcurl call would block the worker: "
@@ -344,7 +344,8 @@ function M.exchange(c, level, api_name, params, timeout, traceparent)
   local cfg = defaults[c]
   if cfg and cfg.ngx then
     if not cosocket.available() then
-      local value, message, err = refused(c, level + 1, api_name, params)
+      core.request(c, level + 1, api_name, params)
+      local value, message, err = refused(api_name)
       return value, message, err
     end
     local value, message, info = cosocket.call(c, cfg.cosocket, level + 1, api_name, params, timeout, traceparent)
@@ -493,7 +494,7 @@ function methods:call_many(calls, timeout)
   end
   if not cosocket.available() then
     local results = {}
-    for i, call in ipairs(calls) do results[i] = {n = 3, refused(self, 2, call[1], call[2])} end
+    for i, call in ipairs(calls) do results[i] = {n = 3, refused(call[1])} end
     return results
   end
   local results = {}
