@@ -58,58 +58,125 @@ local function kind_of(err)
   return "transport"
 end
 
-local function read_body(sock, headers, max_body, deadline)
+-- libcurl's bounds on an answer's head, which this transport keeps too:
+-- all the header lines of an exchange together (informational answers
+-- included), and one line
+local HEAD_MAX, LINE_MAX = 300 * 1024, 100 * 1024
+-- what one read asks for at most
+local READ_MAX = 65536
+
+local find, lower, sub, match, concat = string.find, string.lower, string.sub, string.match, table.concat
+local floor = math.floor
+
+-- An answer is read through a reader: the socket, what was read and not
+-- yet used (buf from pos), and the call's deadline. Every read waits at
+-- most what is left of the call's timeout, so a server that drips bytes
+-- cannot stretch the call (a cosocket's own read timeout starts again
+-- with every byte that arrives).
+local function read(r, max)
+  local left = r.deadline - ngx.now()
+  if left <= 0 then return nil, "timeout" end
+  r.sock:settimeout(floor(left * 1000) + 1)
+  return r.sock:receiveany(max)
+end
+
+-- n bytes
+local function take(r, n)
+  local buf, pos = r.buf, r.pos
+  local have = #buf - pos + 1
+  if have >= n then
+    r.pos = pos + n
+    return sub(buf, pos, pos + n - 1)
+  end
+  local parts, got = {sub(buf, pos)}, have
+  r.buf, r.pos = "", 1
+  while got < n do
+    local data, err = read(r, n - got < READ_MAX and n - got or READ_MAX)
+    if not data then return nil, err end
+    parts[#parts + 1] = data
+    got = got + #data
+  end
+  return concat(parts)
+end
+
+-- One line, without its end (CRLF or LF), at most `limit` bytes long.
+local function line(r, limit)
+  while true do
+    local buf, pos = r.buf, r.pos
+    local e = find(buf, "\n", pos, true)
+    if e then
+      r.pos = e + 1
+      if e > pos and sub(buf, e - 1, e - 1) == "\r" then e = e - 1 end
+      return sub(buf, pos, e - 1)
+    end
+    if #buf - pos + 1 > limit then return nil, "too long" end
+    local data, err = read(r, READ_MAX)
+    if not data then return nil, err end
+    r.buf, r.pos = sub(buf, pos) .. data, 1
+  end
+end
+
+-- The rest of the answer, until the server closes the connection, at
+-- most max_body bytes: the body, or nil and "too large" or the error.
+local function until_close(r, max_body)
+  local parts = {sub(r.buf, r.pos)}
+  local total = #parts[1]
+  r.buf, r.pos = "", 1
+  while true do
+    if total > max_body then return nil, "too large" end
+    local data, err = read(r, READ_MAX)
+    if not data then
+      if err == "closed" then return concat(parts), nil, true end
+      return nil, err
+    end
+    total = total + #data
+    parts[#parts + 1] = data
+  end
+end
+
+local function read_body(r, headers, max_body)
   local te = headers["transfer-encoding"]
-  if te and te:lower():find("chunked", 1, true) then
+  if te and find(lower(te), "chunked", 1, true) then
     local parts, total = {}, 0
     while true do
-      local line, err = sock:receive("*l")
-      if not line then return nil, err end
-      local hex = line:match("^%s*(%x+)")
+      local size_line, err = line(r, 4096)
+      if not size_line then return nil, err == "too long" and "bad chunk size" or err end
+      local hex = match(size_line, "^%s*(%x+)")
       local size = hex and #hex <= 12 and tonumber(hex, 16)
       if not size then return nil, "bad chunk size" end
       if size == 0 then
-        -- trailers, up to the empty line
+        -- trailers, up to the empty line (bounded as the head is)
+        local used = 0
         repeat
-          line, err = sock:receive("*l")
-          if not line then return nil, err end
-        until line == ""
-        return table.concat(parts)
+          local trailer
+          trailer, err = line(r, LINE_MAX)
+          if not trailer then return nil, err == "too long" and "too large head" or err end
+          used = used + #trailer + 2
+          if used > HEAD_MAX then return nil, "too large head" end
+        until trailer == ""
+        return concat(parts)
       end
       total = total + size
       if total > max_body then return nil, "too large" end
       local data
-      data, err = sock:receive(size)
+      data, err = take(r, size)
       if not data then return nil, err end
       parts[#parts + 1] = data
-      line, err = sock:receive("*l")
-      if not line then return nil, err end
-      if ngx.now() > deadline then return nil, "timeout" end
+      local ending
+      ending, err = line(r, 2)
+      if not ending then return nil, err == "too long" and "bad chunk" or err end
     end
   end
   local length = headers["content-length"]
   if length then
     local n = tonumber(length)
-    if not n or n < 0 or n ~= math.floor(n) then return nil, "bad Content-Length" end
+    if not n or n < 0 or n ~= floor(n) then return nil, "bad Content-Length" end
     if n > max_body then return nil, "too large" end
     if n == 0 then return "" end
-    return sock:receive(n)
+    return take(r, n)
   end
-  -- until the server closes the connection
-  local parts, total = {}, 0
-  while true do
-    local data, err = sock:receiveany(65536)
-    if not data then
-      if err == "closed" then return table.concat(parts), nil, true end
-      return nil, err
-    end
-    total = total + #data
-    if total > max_body then return nil, "too large" end
-    parts[#parts + 1] = data
-  end
+  return until_close(r, max_body)
 end
-
-local find, lower, sub, match = string.find, string.lower, string.sub, string.match
 
 -- the answer's headers that matter (the others are skipped unread)
 local WANTED = {
@@ -117,8 +184,65 @@ local WANTED = {
   ["x-bkapi-error-code"] = true, ["sops-trace-id"] = true, ["retry-after"] = true,
 }
 
+-- The head of the final answer: HTTP version, status, the WANTED headers;
+-- informational answers (1xx but 101) before it are read and skipped, as
+-- libcurl does (RFC 9110 section 15.2), their lines counted within
+-- HEAD_MAX. Or nil and an error: "timeout", "closed", "too large head",
+-- "not an HTTP answer".
+local function read_head(r)
+  local used = 0
+  while true do
+    local status_line, err = line(r, LINE_MAX)
+    if not status_line then return nil, err == "too long" and "too large head" or err end
+    used = used + #status_line + 2
+    local version, status = match(status_line, "^HTTP/(%d%.%d) (%d%d%d)")
+    if not status then return nil, "not an HTTP answer" end
+    local headers = {}
+    while true do
+      local l
+      l, err = line(r, LINE_MAX)
+      if not l then return nil, err == "too long" and "too large head" or err end
+      used = used + #l + 2
+      if used > HEAD_MAX then return nil, "too large head" end
+      if l == "" then break end
+      local colon = find(l, ":", 1, true)
+      if colon then
+        local name = lower(sub(l, 1, colon - 1))
+        if WANTED[name] then
+          local value, had = match(l, "^%s*(.-)%s*$", colon + 1), headers[name]
+          headers[name] = had and (had .. ", " .. value) or value
+        end
+      end
+    end
+    status = tonumber(status)
+    if status >= 200 or status == 101 then return version, status, headers end
+  end
+end
+
+-- Sends s within the deadline: in pieces, each waiting at most what is
+-- left (a cosocket's send timeout, too, starts again with every write).
+local function send_all(sock, s, deadline)
+  local at, n = 1, #s
+  while at <= n do
+    local left = deadline - ngx.now()
+    if left <= 0 then return nil, "timeout" end
+    sock:settimeout(floor(left * 1000) + 1)
+    local last = at + READ_MAX - 1
+    local _, err = sock:send(last >= n and (at == 1 and s or sub(s, at)) or sub(s, at, last))
+    if err then return nil, err end
+    at = last + 1
+  end
+  return true
+end
+
+-- why a read failed, as the error says it
+local READ_FAILED = {
+  ["too large head"] = "the answer's head is over " .. HEAD_MAX .. " bytes (or a line over " .. LINE_MAX .. ")",
+}
+
 -- One exchange on a connection: sends req, reads the answer. Returns the
--- answer table for core.answer, and whether the connection may be reused.
+-- answer table for core.answer, whether the connection may be reused, and
+-- whether it failed before any answer came.
 local function exchange(sock, req, host_header, path, deadline)
   local body, head = req.body, req.head
   -- libcurl's own default, unless the client's headers have one
@@ -131,38 +255,28 @@ local function exchange(sock, req, host_header, path, deadline)
     request = req.method .. " " .. path .. " HTTP/1.1\r\nHost: " .. host_header .. "\r\n" .. head
       .. "Connection: keep-alive\r\n\r\n"
   end
-  local _, err = sock:send(request)
+  local _, err = send_all(sock, request, deadline)
   if err then return failure(kind_of(err), "send failed: " .. err, true), false, true end
-  local status_line
-  status_line, err = sock:receive("*l")
-  if not status_line then return failure(kind_of(err), "receive failed: " .. err, true), false, true end
-  local version, status = status_line:match("^HTTP/(%d%.%d) (%d%d%d)")
-  if not status then return failure("transport", "not an HTTP answer", true), false end
-  local headers = {}
-  while true do
-    local line
-    line, err = sock:receive("*l")
-    if not line then return failure(kind_of(err), "receive failed: " .. err, true), false end
-    if line == "" then break end
-    local colon = find(line, ":", 1, true)
-    if colon then
-      local name = lower(sub(line, 1, colon - 1))
-      if WANTED[name] then
-        local value, had = match(line, "^%s*(.-)%s*$", colon + 1), headers[name]
-        headers[name] = had and (had .. ", " .. value) or value
-      end
-    end
+  local r = {sock = sock, deadline = deadline, buf = "", pos = 1}
+  local version, status, headers = read_head(r)
+  if not version then
+    err = status
+    if err == "not an HTTP answer" then return failure("transport", err, true), false end
+    -- (nothing at all came: the connection may have been dead already)
+    local before_answer = r.buf == ""
+    return failure(kind_of(err), "receive failed: " .. (READ_FAILED[err] or err), true), false, before_answer
   end
   local data, closed
-  data, err, closed = read_body(sock, headers, req.max_body, deadline)
+  data, err, closed = read_body(r, headers, req.max_body)
   if not data then
-    if err == "too large" then return {status = tonumber(status), too_large = true, sent = true}, false end
-    return failure(kind_of(err), "receive failed: " .. err, true), false
+    if err == "too large" then return {status = status, too_large = true, sent = true}, false end
+    return failure(kind_of(err), "receive failed: " .. (READ_FAILED[err] or err), true), false
   end
-  local conn = (headers.connection or ""):lower()
-  local reusable = not closed and version == "1.1" and not conn:find("close", 1, true)
+  local conn = headers.connection
+  local reusable = not closed and version == "1.1" and r.pos > #r.buf
+    and not (conn and find(lower(conn), "close", 1, true))
   return {
-    status = tonumber(status), body = data, sent = true,
+    status = status, body = data, sent = true,
     request_id = headers["x-bkapi-request-id"], error_code = headers["x-bkapi-error-code"],
     trace_id = headers["sops-trace-id"], retry_after = headers["retry-after"],
   }, reusable

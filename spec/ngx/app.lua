@@ -304,6 +304,23 @@ function CASES.phase_result(args)
   return cjson.decode(s)
 end
 
+-- one read (or, with wait=SECONDS, a wait) and how long it took
+function CASES.timed(args)
+  local c = client(args, {max_body = tonumber(args.max_body)})
+  ngx.update_time()
+  local t0 = ngx.now()
+  local out
+  if args.wait then
+    out = result(c:wait{task_id = 1, timeout = tonumber(args.wait), interval = 0.05})
+  else
+    out = result(c:get_task_status{task_id = 1})
+  end
+  ngx.update_time()
+  out.elapsed = ngx.now() - t0
+  c:close()
+  return out
+end
+
 -- a client closed while a call of another light thread waits for its answer
 function CASES.close_during(args)
   local c = client(args)
