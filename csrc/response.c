@@ -148,7 +148,10 @@ int sops_response_push(lua_State *L, const sops_response *r, const char *api, in
     env = decoded && lua_type(L, -1) == LUA_TTABLE ? lua_gettop(L) : 0;
 
     if (status < 200 || status > 299) {
-        e.retryable = status == 429 || (status >= 500 && status <= 599);
+        /* 429 and 5xx may pass, but a state-changing call that got a 5xx
+         * may have acted (a gateway's 502/504 often comes after bk-sops
+         * created the task): only a 429 proves it did not */
+        e.retryable = status == 429 || (!r->once && status >= 500 && status <= 599);
         e.retry_after = sops_retry_after(r->retry_after);
         if (env)
             envelope_fields(L, env, &e, scratch);

@@ -166,6 +166,35 @@ describe("safety", function()
       end
     end)
 
+    it("that was answered 5xx is never retryable (it may have acted), a 429 is, and neither is resent", function()
+      for _, case in ipairs({
+        {"create_task", function() return c:create_task{template_id = 1, name = "once"} end},
+        {"start_task", function(t) return c:start_task{task_id = t} end},
+        {"operate_task", function(t) return c:revoke_task{task_id = t} end},
+      }) do
+        for _, status in ipairs({500, 502, 503, 504}) do
+          local t = sim:task({template_id = 1})
+          sim:clear_log()
+          sim:fault({kind = "status", status = status, match = case[1]})
+          local v, _, err = case[2](t.task_id)
+          assert.is_nil(v, case[1])
+          assert.equal(status, err.http_status, case[1])
+          assert.is_true(err.sent, case[1])
+          assert.is_false(err.retryable, case[1] .. " " .. status)
+          assert.equal(1, #sim:requests_to(case[1]), case[1])
+        end
+        sim:clear_log()
+        sim:fault({kind = "rate_limit", retry_after = 1, match = case[1]})
+        local _, _, err = case[2](sim:task({template_id = 1}).task_id)
+        assert.equal(429, err.http_status, case[1])
+        assert.is_true(err.retryable, case[1])
+      end
+      -- a read answered 5xx stays retryable
+      sim:fault({kind = "status", status = 502, match = "get_template_list"})
+      local _, _, err = c:get_template_list{}
+      assert.is_true(err.retryable)
+    end)
+
     it("that could not be sent says so", function()
       local dead = sops.new{url = "http://127.0.0.1:" .. h.dead_port() .. "/prod", app_code = "a", app_secret = "s",
         username = "u", bk_biz_id = 2}

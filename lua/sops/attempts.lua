@@ -16,7 +16,9 @@ M.DEFAULT_RETRIES = {max = 2, methods = "safe", backoff = 0.2, max_backoff = 5}
 -- or timeout after the request went out, a 5xx), at the caller's risk.
 function M.may_retry(api, err, methods)
   local endpoint = ENDPOINTS[api]
-  local unclear = err.sent and (err.kind == "transport" or err.kind == "timeout")
+  local status = err.http_status
+  local unclear = err.sent and (err.kind == "transport" or err.kind == "timeout"
+    or ((err.kind == "http" or err.kind == "gateway") and status and status >= 500 and status <= 599))
   if not (err.retryable or (methods == "all" and unclear)) then return false end
   if endpoint and not endpoint.changes_state then return true end
   if err.sent == false or err.http_status == 429 then return true end

@@ -109,6 +109,18 @@ describe("lua-sops in nginx", function()
     end)
   end
 
+  it("marks a state-changing call answered 502 not retryable, a read retryable, on both transports", function()
+    for _, transport in ipairs({"curl", "ngx"}) do
+      local t = sim:task({template_id = 1})
+      sim:fault({kind = "status", status = 502, match = "/start_task/"})
+      local out = case("write", {transport = transport, task_id = t.task_id})
+      assert.equal(502, out.err.http_status, transport)
+      assert.is_false(out.err.retryable, transport)
+      sim:fault({kind = "status", status = 502, match = "/get_task_status/"})
+      assert.is_true(case("read", {transport = transport, task_id = t.task_id}).err.retryable, transport)
+    end
+  end)
+
   it("reads a chunked answer as libcurl does, within max_body", function()
     local t = sim:task({template_id = 1})
     sim:fault({kind = "chunked", bytes = 7, match = "/get_task_status/"})
