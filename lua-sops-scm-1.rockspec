@@ -46,6 +46,7 @@ build = {
         "csrc/ids.c",
         "csrc/json.c",
         "csrc/listener.c",
+        "csrc/redact.c",
         "csrc/response.c",
         "csrc/secret.c",
         "csrc/sys.c",

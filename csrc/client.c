@@ -6,6 +6,7 @@
 #include "errors.h"
 #include "ids.h"
 #include "json.h"
+#include "redact.h"
 #include "response.h"
 #include "sys.h"
 #include "transport.h"
@@ -52,7 +53,11 @@ typedef struct sops_client {
     /* owned copies of the option strings */
     char *base, *app_code, *app_secret, *user_field, *user_value, *ca_file, *proxy, *scope;
     char *proxy_password; /* scrubbed from errors like the other secrets */
+    /* the other forms of the three secrets (see secrets_of) */
+    char *forms[3][SOPS_REDACT_EXTRA];
 } sops_client;
+
+static int make_forms(sops_client *c);
 
 static char *dup(const char *s)
 {
@@ -108,6 +113,9 @@ static void client_release(sops_client *c)
     wipe_free(c->app_secret);
     free(c->user_field);
     wipe_free(c->user_value);
+    sops_redact_free(c->forms[0]);
+    sops_redact_free(c->forms[1]);
+    sops_redact_free(c->forms[2]);
     c->base = c->app_code = c->app_secret = c->user_field = c->user_value = c->ca_file = c->proxy = NULL;
     c->scope = c->proxy_password = NULL;
 }
@@ -289,6 +297,8 @@ int sops_client_new(lua_State *L)
     if (!c->scope)
         return luaL_error(L, "sops: out of memory");
     c->route.scope = c->scope;
+    if (!make_forms(c))
+        return luaL_error(L, "sops: out of memory");
     lua_getfield(L, 1, "bk_biz_id");
     if (!lua_isnil(L, -1)) {
         lua_Integer biz;
@@ -337,13 +347,37 @@ int sops_client_new(lua_State *L)
     return 1;
 }
 
-#define SOPS_SECRETS 3
+/* the secrets, each in every form it travels in */
+#define SOPS_SECRETS (3 * (1 + SOPS_REDACT_EXTRA))
 
-static void secrets_of(sops_client *c, const char **out)
+/* The client's secrets: app_secret, the user's token (bk_token or
+ * access_token; a bk_username is no secret) and the proxy's password. */
+static void raw_secrets(sops_client *c, const char **out)
 {
     out[0] = c->app_secret;
     out[1] = (c->user_field && strcmp(c->user_field, "bk_username") != 0) ? c->user_value : NULL;
     out[2] = c->proxy_password;
+}
+
+/* Works out the other forms of the secrets; 0: no memory. */
+static int make_forms(sops_client *c)
+{
+    const char *raw[3];
+    int i;
+    raw_secrets(c, raw);
+    for (i = 0; i < 3; i++)
+        if (!sops_redact_forms(raw[i], c->forms[i]))
+            return 0;
+    return 1;
+}
+
+static void secrets_of(sops_client *c, const char **out)
+{
+    int i, j, k = 3;
+    raw_secrets(c, out);
+    for (i = 0; i < 3; i++)
+        for (j = 0; j < SOPS_REDACT_EXTRA; j++)
+            out[k++] = c->forms[i][j];
 }
 
 /* sops_response's way to read the headers, only when they are needed */

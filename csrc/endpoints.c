@@ -27,7 +27,7 @@ void sops_endpoints_open(lua_State *L)
     lua_setfield(L, LUA_REGISTRYINDEX, "sops.vocabulary");
 }
 
-static int add_escaped(sops_buf *b, const char *s, size_t n)
+int sops_url_escape(sops_buf *b, const char *s, size_t n)
 {
     static const char hexd[] = "0123456789ABCDEF";
     size_t i;
@@ -100,7 +100,7 @@ static int add_text(lua_State *L, int params, const char *k, sops_buf *b, char *
         *err = why;
         return 0;
     }
-    if (!add_escaped(b, s, n)) {
+    if (!sops_url_escape(b, s, n)) {
         lua_pop(L, 1);
         *err = "out of memory";
         return 0;
@@ -181,8 +181,8 @@ static int add_pair(lua_State *L, int vidx, const char *k, size_t klen, sops_buf
         *err = "cannot send a value of this type in a query";
         return 0;
     }
-    if (!sops_buf_addc(b, *sep) || !add_escaped(b, k, klen) || !sops_buf_addc(b, '=')
-        || !add_escaped(b, v, n)) {
+    if (!sops_buf_addc(b, *sep) || !sops_url_escape(b, k, klen) || !sops_buf_addc(b, '=')
+        || !sops_url_escape(b, v, n)) {
         *err = "out of memory";
         return 0;
     }
@@ -194,8 +194,8 @@ static int add_str_pair(sops_buf *b, const char *k, const char *v, char *sep)
 {
     if (!v)
         return 1;
-    if (!sops_buf_addc(b, *sep) || !add_escaped(b, k, strlen(k)) || !sops_buf_addc(b, '=')
-        || !add_escaped(b, v, strlen(v)))
+    if (!sops_buf_addc(b, *sep) || !sops_url_escape(b, k, strlen(k)) || !sops_buf_addc(b, '=')
+        || !sops_url_escape(b, v, strlen(v)))
         return 0;
     *sep = '&';
     return 1;

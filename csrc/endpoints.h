@@ -26,6 +26,10 @@ typedef struct sops_route {
 } sops_route;
 
 
+/* Appends s percent-encoded as a query value or a path segment (all but
+ * the unreserved characters of RFC 3986, upper-case hex); 0: no memory. */
+int sops_url_escape(sops_buf *b, const char *s, size_t n);
+
 /* Builds the URL (and, for POST, the JSON body) of a call whose parameters
  * are the table at `params`; the route's default bk_biz_id and scope stand
  * in for those it lacks. The ids are taken by name; the rest go to the

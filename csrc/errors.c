@@ -1,6 +1,12 @@
 #include <string.h>
 
 #include "errors.h"
+#include "redact.h"
+
+static int alnum(unsigned char ch)
+{
+    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
 
 void sops_scrub_push(lua_State *L, const char *s, size_t len, const char *const *secrets, int n)
 {
@@ -12,7 +18,10 @@ void sops_scrub_push(lua_State *L, const char *s, size_t len, const char *const 
         for (j = 0; j < n; j++) {
             const char *sec = secrets[j];
             size_t sl = sec ? strlen(sec) : 0;
-            if (sl > 0 && sl <= len - i && memcmp(s + i, sec, sl) == 0) {
+            if (sl > 0 && sl <= len - i && memcmp(s + i, sec, sl) == 0
+                && (sl >= SOPS_REDACT_SHORT
+                    || ((i == 0 || !alnum((unsigned char)s[i - 1]))
+                        && (i + sl == len || !alnum((unsigned char)s[i + sl]))))) {
                 luaL_addlstring(&b, s + run, i - run);
                 luaL_addstring(&b, "***");
                 i += sl;
@@ -31,7 +40,7 @@ void sops_scrub_push(lua_State *L, const char *s, size_t len, const char *const 
 /* Pushes a copy of the value at idx with the secrets scrubbed from every
  * string in it, keys included; depth bounds the copy of nested tables
  * (deeper ones become the string "..."). */
-static void scrub_copy(lua_State *L, int idx, const char *const *secrets, int n, int depth)
+void sops_scrub_copy_push(lua_State *L, int idx, const char *const *secrets, int n, int depth)
 {
     idx = lua_absindex(L, idx);
     if (lua_type(L, idx) == LUA_TSTRING) {
@@ -53,8 +62,8 @@ static void scrub_copy(lua_State *L, int idx, const char *const *secrets, int n,
         lua_setmetatable(L, -2);
     lua_pushnil(L);
     while (lua_next(L, idx)) {
-        scrub_copy(L, -2, secrets, n, depth - 1);
-        scrub_copy(L, -2, secrets, n, depth - 1);
+        sops_scrub_copy_push(L, -2, secrets, n, depth - 1);
+        sops_scrub_copy_push(L, -2, secrets, n, depth - 1);
         lua_rawset(L, -5);
         lua_pop(L, 1);
     }
@@ -106,7 +115,7 @@ void sops_error_push(lua_State *L, const sops_error *e, const char *const *secre
         lua_setfield(L, -2, "sent");
     }
     if (detail) {
-        scrub_copy(L, detail, secrets, n, 32);
+        sops_scrub_copy_push(L, detail, secrets, n, 32);
         lua_setfield(L, -2, "detail");
     }
     luaL_getmetatable(L, SOPS_ERROR_MT);

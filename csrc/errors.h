@@ -39,6 +39,11 @@ void sops_error_message_push(lua_State *L, int idx);
 /* Pushes s with every occurrence of the secrets replaced by "***". */
 void sops_scrub_push(lua_State *L, const char *s, size_t len, const char *const *secrets, int n);
 
+/* Pushes a copy of the value at idx with the secrets scrubbed from every
+ * string in it, keys included; tables nested deeper than depth become
+ * the string "...". */
+void sops_scrub_copy_push(lua_State *L, int idx, const char *const *secrets, int n, int depth);
+
 /* Creates the metatable (once per state). */
 void sops_error_open(lua_State *L);
 

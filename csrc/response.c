@@ -64,7 +64,8 @@ static const char *env_string(lua_State *L, int idx, const char *k)
 /* Fills code/message/detail of e from a decoded envelope at idx. What it
  * pushes (a code too large for an integer, the message's JSON form) stays
  * on the stack, where e refers to it. */
-static void envelope_fields(lua_State *L, int idx, sops_error *e, sops_buf *scratch)
+static void envelope_fields(lua_State *L, int idx, sops_error *e, sops_buf *scratch, const char *const *secrets,
+                            int n)
 {
     lua_getfield(L, idx, "code");
     if (lua_type(L, -1) == LUA_TNUMBER) {
@@ -86,6 +87,9 @@ static void envelope_fields(lua_State *L, int idx, sops_error *e, sops_buf *scra
         e->message = lua_tostring(L, -1);
     } else if (lua_type(L, -1) == LUA_TTABLE) {
         const char *err = NULL;
+        /* the message is made from the scrubbed copy: a secret the server
+         * echoed would come out of the encoder escaped once more */
+        sops_scrub_copy_push(L, -1, secrets, n, 32);
         e->detail = lua_gettop(L);
         sops_buf_reset(scratch);
         if (sops_json_encode(L, -1, scratch, &err)) {
@@ -154,7 +158,7 @@ int sops_response_push(lua_State *L, const sops_response *r, const char *api, in
         e.retryable = status == 429 || (!r->once && status >= 500 && status <= 599);
         e.retry_after = sops_retry_after(r->retry_after);
         if (env)
-            envelope_fields(L, env, &e, scratch);
+            envelope_fields(L, env, &e, scratch, secrets, n);
         if (r->error_code && r->error_code[0]) {
             e.kind = "gateway";
             if (!e.has_code && !e.code_idx) {
@@ -198,7 +202,7 @@ int sops_response_push(lua_State *L, const sops_response *r, const char *api, in
             return sops_error_return(L, &e, secrets, n);
         }
         e.kind = "api";
-        envelope_fields(L, env, &e, scratch);
+        envelope_fields(L, env, &e, scratch, secrets, n);
         if (!e.message)
             e.message = "request failed";
         return sops_error_return(L, &e, secrets, n);

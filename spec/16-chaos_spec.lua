@@ -131,3 +131,101 @@ describe("chaos", function()
     c:close()
   end)
 end)
+
+-- Every form a secret travels in: raw, percent-encoded (either hex case),
+-- JSON-escaped (once, or twice when an echo is encoded again), and shell
+-- quoted as prepare()'s curl line quotes it.
+local function forms(s)
+  local escapes = {['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t", ["\b"] = "\\b",
+    ["\f"] = "\\f"}
+  local function json(x)
+    return (x:gsub('[\1-\31"\\]', function(ch) return escapes[ch] or ("\\u%04x"):format(ch:byte()) end))
+  end
+  local function pct(x, f)
+    return (x:gsub("[^%w%-%._~]", function(ch) return f:format(ch:byte()) end))
+  end
+  return {raw = s, pct = pct(s, "%%%02X"), pct_lower = pct(s, "%%%02x"), json = json(s), json2 = json(json(s)),
+    shell = (s:gsub("'", "'\\''"))}
+end
+
+-- every string in v (keys too), as one list
+local function strings(v, out, seen)
+  out, seen = out or {}, seen or {}
+  if type(v) == "string" then
+    out[#out + 1] = v
+  elseif type(v) == "table" and not seen[v] then
+    seen[v] = true
+    for k, x in pairs(v) do
+      strings(k, out, seen)
+      strings(x, out, seen)
+    end
+  end
+  return out
+end
+
+-- secrets of every class of printable ASCII (and a control character and
+-- UTF-8), each long enough to be redacted wherever it appears
+local SECRETS = {
+  "Alnum0123456789xyz", "b64+tok/en==", 'quo"te\\back\\', "pct%25amp&eq=sp ace", "tab\tctl\1bell",
+  "sh'ell`$(x)", "punct!#*,:;<>?@[]^{|}~", "utf8-\195\188n\195\175c\195\184d\195\169",
+}
+
+describe("secrets", function()
+  local server, port
+  setup(function()
+    server = h.spawn(h.SIM_LUA .. " spec/support/hostile.lua")
+    port = assert(server.pipe:read("*l"):match("^listening on (%d+)$"))
+  end)
+  teardown(function()
+    os.execute("kill " .. server.pid .. " 2>/dev/null")
+    h.finish(server)
+  end)
+
+  it("never appear, in any form, in errors, err.detail, hooks or prepare(), on either route, GET or POST", function()
+    local checked = 0
+    for _, secret in ipairs(SECRETS) do
+      for _, route in ipairs({"apigw", "esb"}) do
+        for _, user in ipairs({"bk_token", "access_token"}) do
+          local token = "T0k" .. secret
+          local c = sops.new{
+            url = "http://127.0.0.1:" .. port .. "/echo" .. (route == "esb" and "/api/c/compapi/v2/sops" or "/prod"),
+            route = route, app_code = "app", app_secret = secret, [user] = token, bk_biz_id = 2, timeout = 5}
+          local seen = {}
+          c:on("request", function(i) seen[#seen + 1] = i end)
+          c:on("response", function(i) seen[#seen + 1] = i end)
+          local out = {seen}
+          for _, call in ipairs({{"get_task_status", {task_id = 1}},
+            {"create_task", {template_id = 1, name = "n", constants = {x = "y"}}}}) do
+            local value, message, err = c[call[1]](c, call[2])
+            assert.is_nil(value)
+            assert.equal("api", err.kind, message)
+            -- (the echo came back: the request is in the detail, scrubbed)
+            assert.matches("/echo/", err.detail.request, 1, true)
+            out[#out + 1] = {message, tostring(err), err, err.detail}
+            out[#out + 1] = c:prepare(call[1], call[2])
+          end
+          c:close()
+          for _, s in ipairs(strings(out)) do
+            for _, x in ipairs({secret, token}) do
+              for name, form in pairs(forms(x)) do
+                assert(not s:find(form, 1, true), ("%s (%s, %s, %s) in %q"):format(name, x, route, user, s))
+                checked = checked + 1
+              end
+            end
+          end
+        end
+      end
+    end
+    assert.is_true(checked > 1000)
+  end)
+
+  it("too short to redact safely are redacted only where they stand alone", function()
+    local c = sops.new{url = "http://127.0.0.1:" .. h.dead_port() .. "/prod", app_code = "a", app_secret = "s",
+      username = "u", bk_biz_id = 2}
+    local _, message = c:get_task_status{task_id = 1}
+    assert.matches("Couldn't connect to server", message, 1, true)
+    local r = c:prepare("get_task_status", {task_id = 1})
+    assert.matches('"bk_app_secret":"***"', table.concat(r.headers, "\n"), 1, true)
+    c:close()
+  end)
+end)

@@ -75,4 +75,19 @@ describe("the cosocket transport against a hostile server", function()
       assert.equal("RUNNING", timed("close-big", {transport = transport}).value.state, transport)
     end
   end)
+
+  it("redacts a secret a server echoes back in every form, as libcurl's path does", function()
+    local secret = "b64+tok/en=="
+    for _, transport in ipairs({"ngx", "curl"}) do
+      local out = timed("echo", {transport = transport, secret = secret:gsub("[^%w]", function(ch)
+        return ("%%%02X"):format(ch:byte())
+      end)})
+      assert.equal("api", out.err.kind, transport)
+      assert.matches("/echo/prod/get_task_status/", out.detail.request, 1, true)
+      local all = require("cjson").encode(out)
+      for _, form in ipairs({secret, "b64%2Btok%2Fen%3D%3D", "b64+tok\\/en=="}) do
+        assert.is_nil(all:find(form, 1, true), transport .. ": " .. form)
+      end
+    end
+  end)
 end)

@@ -306,14 +306,16 @@ end
 
 -- one read (or, with wait=SECONDS, a wait) and how long it took
 function CASES.timed(args)
-  local c = client(args, {max_body = tonumber(args.max_body)})
+  local c = client(args, {max_body = tonumber(args.max_body), app_secret = args.secret})
   ngx.update_time()
   local t0 = ngx.now()
   local out
   if args.wait then
     out = result(c:wait{task_id = 1, timeout = tonumber(args.wait), interval = 0.05})
   else
-    out = result(c:get_task_status{task_id = 1})
+    local value, message, err = c:get_task_status{task_id = 1}
+    out = result(value, message, err)
+    out.text, out.detail = message, err and err.detail
   end
   ngx.update_time()
   out.elapsed = ngx.now() - t0

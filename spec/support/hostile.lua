@@ -17,6 +17,9 @@
 --   informational 100 Continue and 103 Early Hints before the answer
 --   info-flood    20,000 "103 Early Hints" heads before the answer
 --   close-big     a 1 MiB body without a length, ended by closing
+--   echo          a failure that carries the whole request back: its request
+--                 line in the request-id and trace-id headers, the request as
+--                 the message (a table, so also the error's detail)
 local socket = require "socket"
 
 local BODY = '{"result": true, "code": 0, "message": "", "data": {"state": "RUNNING", "id": "n1", "children": {}}}'
@@ -97,14 +100,29 @@ ANSWERS["close-big"] = function(c)
   send(c, head("\r\n") .. BODY .. (" "):rep(1024 * 1024))
 end
 
--- the request's head (and its body, unread: the answers do not need it)
+-- a string as a JSON string
+local function json_string(s)
+  return '"' .. s:gsub('[%c"\\]', function(ch) return ("\\u%04x"):format(ch:byte()) end) .. '"'
+end
+
+function ANSWERS.echo(c, request, first)
+  local body = '{"result": false, "code": 1, "data": null, "message": {"request": ' .. json_string(request) .. "}}"
+  send(c, head("Content-Length: " .. #body .. "\r\nX-Bkapi-Request-Id: " .. first .. "\r\nSops-Trace-Id: " .. first
+    .. "\r\n\r\n") .. body)
+end
+
+-- the request: its mode, the whole of it and its first line
 local function read_request(c)
   local first = c:receive("*l")
   if not first then return nil end
+  local lines, length = {first}, 0
   repeat
     local line = c:receive("*l")
+    lines[#lines + 1] = line
+    length = tonumber(line and line:lower():match("^content%-length:%s*(%d+)")) or length
   until not line or line == ""
-  return first:match("^%u+ /([^/ ]+)")
+  local body = length > 0 and c:receive(length) or ""
+  return first:match("^%u+ /([^/ ]+)"), table.concat(lines, "\r\n") .. "\r\n" .. body, first
 end
 
 local server = assert(socket.bind("127.0.0.1", 0))
@@ -114,10 +132,10 @@ while true do
   local c = server:accept()
   if c then
     c:settimeout(5)
-    local mode = read_request(c)
+    local mode, request, first = read_request(c)
     local answer = ANSWERS[mode or ""]
     if answer then
-      answer(c)
+      answer(c, request, first)
     else
       send(c, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
     end
