@@ -284,3 +284,31 @@ describe("client:wait", function()
     assert.equal("FINISHED", status.state)
   end)
 end)
+
+describe("a wait whose client is closed while it sleeps", function()
+  local s
+  setup(function() s = h.start_sim({"--speed", "0"}) end)
+  teardown(function() s:stop() end)
+
+  it("returns the closed failure, as a call in flight does, for wait and wait_all", function()
+    for _, which in ipairs({"wait", "wait_all"}) do
+      local cl = s:client()
+      local t = s:task({template_id = 1})
+      assert(cl:start_task{task_id = t.task_id})
+      local function close() cl:close() end
+      local ok, a, b, e
+      if which == "wait" then
+        ok, a, b, e = pcall(cl.wait, cl, {task_id = t.task_id, sleep = close, timeout = 60})
+      else
+        local r
+        ok, r = pcall(cl.wait_all, cl, {task_ids = {t.task_id}, sleep = close, timeout = 60})
+        if ok then a, b, e = r[t.task_id][1], r[t.task_id][2], r[t.task_id][3] end
+      end
+      assert.is_true(ok, which .. ": " .. tostring(a))
+      assert.is_nil(a, which)
+      assert.equal("closed", e.kind, which)
+      assert.is_false(e.retryable, which)
+      assert.equal(tostring(e), b, which)
+    end
+  end)
+end)

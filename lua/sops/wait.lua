@@ -95,6 +95,14 @@ end
 
 -- A result of wait_all: what wait returns for the task, packed as
 -- table.pack packs it.
+-- The failure of a wait whose client was closed while it slept (or in a
+-- hook): what a call in flight returns then, not a raise.
+local is_open = core.client_methods.is_open
+local function closed_error(api)
+  return fail({kind = "closed", api = api, retryable = false,
+    message = "the client was closed during the " .. (api == "wait" and "wait" or "wait_all")})
+end
+
 local function packed(...)
   return {n = 3, ...}
 end
@@ -168,6 +176,7 @@ function M.wait(c, args, level)
   end
   while true do
     attempt = attempt + 1
+    if not is_open(c) then return done(closed_error("wait")) end
     local remaining = deadline - core.monotime()
     local status, message, err = client.invoke(c, "get_task_status", query, level + 1, math.max(remaining, 0.001))
     local retry_after
@@ -263,6 +272,10 @@ function M.wait_all(c, args, level)
   end
   while count > 0 do
     attempt = attempt + 1
+    if not is_open(c) then
+      for id in pairs(pending) do settle(id, packed(closed_error("wait_all"))) end
+      return results
+    end
     local retry_after
     -- this round's batches: at most 50 pending ids of one business each,
     -- all sent at once
