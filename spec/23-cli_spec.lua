@@ -400,6 +400,46 @@ describe("bksops command", function()
     assert.equal(4, code3)
   end)
 
+  describe("text from the server", function()
+    -- anyone who names a task, a template or a node, or writes a plugin's
+    -- error output, controls these bytes: a title, the clipboard (OSC 52),
+    -- a cleared screen, a CR that makes FAILED read FINISHED, DEL, C1 CSI
+    local EVIL = "evil\27]0;owned\7\27]52;c;aGk=\7\27[2J\rFINISHED\194\155 x\127\nforged line"
+    local RAW = {"\27", "\7", "\r", "\127", "\194\155", "\nforged"}
+
+    local function clean(text, what)
+      for _, b in ipairs(RAW) do
+        assert(not text:find(b, 1, true), what .. " let " .. ("%q"):format(b) .. " through: " .. ("%q"):format(text))
+      end
+      assert.matches("^[", text, 1, true) -- shown, not dropped
+    end
+
+    it("reaches the terminal with every control character shown visibly; --json stays exact", function()
+      sim:control("POST", "templates", {id = 81, name = EVIL, steps = {{name = EVIL, fail = {ex_data = EVIL}}}})
+      local t = sim:task({template_id = 81, name = EVIL, start = true})
+      sim:control("POST", "time", {advance = 60})
+      local out, err = sops("status " .. t.task_id .. " --json")
+      local status = h.decode(out)
+      assert.equal(EVIL, status.name, err)
+      assert.equal("FAILED", status.state)
+      local node
+      for id, n in pairs(status.children) do
+        if n.name == EVIL then node = id end
+      end
+      for _, args in ipairs({"templates", "tasks", "status " .. t.task_id, "show " .. t.task_id,
+        "node " .. t.task_id .. " " .. node, "wait " .. t.task_id .. " --interval 0.05 --events"}) do
+        local o, e = sops(args)
+        clean(o .. e, args)
+      end
+      -- an error message from the server, too
+      sim:fault({kind = "garbage", status = 200, content_type = "application/json",
+        body = '{"result": false, "code": 1, "message": "\\u001b]52;c;aGk=\\u0007\\rdone", "data": null}'})
+      local _, ferr, code = sops("status " .. t.task_id)
+      assert.equal(4, code)
+      clean(ferr, "an error line")
+    end)
+  end)
+
   describe("on a terminal", function()
     local function in_tty(args, env)
       return h.run("script -qec " .. h.shell_quote(sim:env(env) .. " " .. h.LUA .. " bin/bksops " .. args) .. " /dev/null")
@@ -426,6 +466,19 @@ describe("bksops command", function()
       assert.equal(0, code, out)
       assert.matches("retrying: [^\r\n]* %(%d%a%a attempt%)", out)
       assert.matches("3/3 nodes finished", out, 1, true)
+    end)
+
+    it("shows the server's control characters visibly in the live view, its own colours as colours", function()
+      if not has_pty then return pending("no pseudo-terminal on this machine") end
+      local evil = "evil\27]52;c;aGk=\7\27[2J\rFINISHED\194\155"
+      sim:control("POST", "templates", {id = 82, name = evil, steps = {{name = evil, fail = {ex_data = evil}}}})
+      local t = sim:task({template_id = 82, name = evil, start = true})
+      local out = in_tty("wait " .. t.task_id .. " --interval 0.05")
+      assert.matches("\27[31mFAILED\27[0m", out, 1, true)
+      assert.matches("evil^[]52;c;aGk=^G^[[2J^MFINISHED\\x9b", out, 1, true)
+      for _, b in ipairs({"\27]", "\7", "\27[2J", "\rFINISHED", "\194\155"}) do
+        assert.is_nil(out:find(b, 1, true), ("%q"):format(b))
+      end
     end)
 
     it("respects NO_COLOR", function()

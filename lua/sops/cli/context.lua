@@ -2,6 +2,8 @@
 -- scripts, usage errors and run-time errors with their exit codes.
 local sops = require "sops"
 local PROGRAM = require("sops.cli.commands").PROGRAM
+local render = require "sops.cli.render"
+local terminal = render.terminal
 
 local M = {}
 
@@ -19,15 +21,15 @@ end
 
 -- Human text: on stdout, except with --json, where stdout holds the one
 -- JSON document and nothing else.
+-- (every human line goes through render.terminal: no control character
+-- from the server reaches the terminal)
 function Ctx:say(...)
   local out = self.flags and self.flags.json and self.err or self.out
-  out:write(...)
-  out:write("\n")
+  out:write(terminal(table.concat({...})), "\n")
 end
 
 function Ctx:warn(...)
-  self.err:write(...)
-  self.err:write("\n")
+  self.err:write(terminal(table.concat({...})), "\n")
 end
 
 function Ctx:usage(message)
@@ -62,7 +64,7 @@ function Ctx:print_json(value)
     self:warn(PROGRAM, ": the answer cannot be printed as JSON: ", (tostring(text):gsub("^.-bad argument", "bad argument")))
     return false
   end
-  self.out:write(text, "\n")
+  self.out:write(render.json_for_terminal(text), "\n")
   return true
 end
 

@@ -80,7 +80,7 @@ local function main(argv, io_, ctx)
     return EXIT.OK
   end
   if not a.command then
-    ctx:warn(parser.help())
+    ctx.err:write(parser.help(), "\n")
     return EXIT.USAGE
   end
   if a.command == "completion" then return completion(ctx, a) end

@@ -133,7 +133,7 @@ function Live:draw(lines, keep)
   end
   for _, line in ipairs(shown) do
     -- the last column stays free: some terminals wrap on writing it
-    parts[#parts + 1] = render.fit(line, columns - 1) .. "\n"
+    parts[#parts + 1] = render.fit(render.terminal(line), columns - 1) .. "\n"
   end
   self.out:write(table.concat(parts))
   self.out:flush()

@@ -1,5 +1,6 @@
 -- Text output of `bksops`: status trees, event lines, colours.
 local tree = require "sops.tree"
+local core = require "sops.core"
 
 local M = {}
 
@@ -8,14 +9,51 @@ local COLORS = {
   REVOKED = "35", EXPIRED = "35", CREATED = "2",
 }
 
+-- Text for the terminal is made in two steps, so that nothing the server
+-- sent can drive it (task and node names, ex_data and error messages are
+-- anyone's text: an OSC 52 writes the operator's clipboard, a bare CR
+-- makes FAILED read FINISHED). A painter marks its colours with MARK, a
+-- token of this process that no server can know, instead of escapes; then
+-- M.terminal, which every human line goes through, shows every control
+-- character visibly and only then turns the marks into colours.
+local MARK = "\238\128\128" .. (core.random_hex(8) or tostring(os.time()) .. tostring(math.random(1e9))) .. ":"
+local MARKED = MARK:gsub("%p", "%%%0") .. "(%d+)m"
+
 -- A painter: paint(state_or_style, text). style may be "bold" or "dim".
 function M.painter(color)
   return function(style, text)
     if not color then return text end
     local code = COLORS[style] or (style == "bold" and "1") or (style == "dim" and "2") or nil
     if not code then return text end
-    return "\27[" .. code .. "m" .. text .. "\27[0m"
+    return MARK .. code .. "m" .. text .. MARK .. "0m"
   end
+end
+
+-- C0 controls but tab, and DEL, in caret notation (ESC is "^[", CR "^M",
+-- a newline "^J": a line is one line, whatever a name holds); C1 controls
+-- (U+0080 to U+009F) as "\x9b" and the like.
+local function caret(ch)
+  local b = ch:byte()
+  return "^" .. (b == 127 and "?" or string.char(b + 64))
+end
+local function c1(b)
+  return ("\\x%02x"):format(b:byte())
+end
+
+-- s as a terminal may be given it, as one line: every control character
+-- visible, a painter's colours as escapes.
+function M.terminal(s)
+  s = tostring(s):gsub("[%z\1-\8\10-\31\127]", caret):gsub("\194([\128-\159])", c1)
+  return (s:gsub(MARKED, "\27[%1m"))
+end
+
+-- JSON text with DEL and the C1 controls escaped as well (\u007f,
+-- \u0085...): the same document, and nothing a terminal would act on.
+local function u00(ch)
+  return ("\\u%04x"):format(ch == "\127" and 127 or ch:byte(2))
+end
+function M.json_for_terminal(text)
+  return (text:gsub("\127", u00):gsub("\194[\128-\159]", u00))
 end
 
 -- Whether to use colour on fd 1: a terminal, no NO_COLOR, not TERM=dumb.

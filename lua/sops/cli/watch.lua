@@ -21,7 +21,7 @@ end
 -- of text off a terminal, nothing under the live view.
 local function on_change(ctx, view)
   if ctx.flags.events then
-    return function(ev) ctx.err:write(event_json(ev), "\n") end
+    return function(ev) ctx.err:write(render.json_for_terminal(event_json(ev)), "\n") end
   end
   if view then return nil end
   return function(ev) ctx:say(render.event_line(ev, ctx.paint)) end
