@@ -1,11 +1,17 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "numeric.h"
 #include "sys.h"
@@ -68,17 +74,72 @@ int sops_term_size(lua_State *L)
     return 2;
 }
 
-int sops_file_mode(lua_State *L)
+/* the most a file read_owned reads may hold (a config or secret file) */
+#define SOPS_OWNED_MAX (64 * 1024)
+
+/* Fails read_owned: nil, "path: why", what. */
+static int owned_fail(lua_State *L, const char *path, const char *why, const char *what)
+{
+    lua_pushnil(L);
+    lua_pushfstring(L, "%s: %s", path, why);
+    lua_pushstring(L, what);
+    return 3;
+}
+
+int sops_read_owned(lua_State *L)
 {
     struct stat st;
     const char *path = luaL_checkstring(L, 1);
-    if (stat(path, &st) != 0) {
-        int e = errno;
-        lua_pushnil(L);
-        lua_pushfstring(L, "%s: %s", path, strerror(e));
-        return 2;
+    /* the room, made before the file is opened: nothing can raise while
+     * the descriptor is held */
+    char *buf = lua_newuserdata(L, SOPS_OWNED_MAX + 1);
+    size_t got = 0;
+    int fd, e = 0;
+    do
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0) {
+        e = errno;
+        return owned_fail(L, path, strerror(e), e == ENOENT ? "missing" : "unreadable");
     }
+    /* what was opened is what is judged: no stat-then-open race */
+    if (fstat(fd, &st) != 0)
+        e = errno;
+    else if (!S_ISREG(st.st_mode))
+        e = EINVAL;
+    while (!e && got <= SOPS_OWNED_MAX) {
+        ssize_t n = read(fd, buf + got, SOPS_OWNED_MAX + 1 - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            e = errno;
+        else if (n == 0)
+            break;
+        else
+            got += (size_t)n;
+    }
+    close(fd);
+    if (e == EINVAL)
+        return owned_fail(L, path, "not a regular file", "unreadable");
+    if (e)
+        return owned_fail(L, path, strerror(e), "unreadable");
+    if (got > SOPS_OWNED_MAX)
+        return owned_fail(L, path, "larger than 64 KiB", "unreadable");
+    lua_pushlstring(L, buf, got);
+    memset(buf, 0, got); /* (a secret file's bytes: one copy fewer) */
     lua_pushinteger(L, (lua_Integer)(st.st_mode & 07777));
+    lua_pushboolean(L, st.st_uid == geteuid() || st.st_uid == 0);
+    return 3;
+}
+
+int sops_no_core_dumps(lua_State *L)
+{
+    struct rlimit none = {0, 0};
+    int ok = setrlimit(RLIMIT_CORE, &none) == 0;
+#ifdef __linux__
+    ok = prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0 && ok;
+#endif
+    lua_pushboolean(L, ok);
     return 1;
 }
 

@@ -1,6 +1,6 @@
 /* What the Lua layer needs from the operating system: a real sleep,
- * clocks, whether a descriptor is a terminal and its size, and a file's
- * permission bits. */
+ * clocks, whether a descriptor is a terminal and its size, a file only
+ * its owner may change, and no core dumps. */
 #ifndef SOPS_SYS_H
 #define SOPS_SYS_H
 
@@ -11,7 +11,14 @@ int sops_monotime(lua_State *L);   /* core.monotime() -> seconds, monotonic */
 int sops_time(lua_State *L);       /* core.time() -> seconds since the epoch, with fraction */
 int sops_isatty(lua_State *L);     /* core.isatty(fd) -> boolean */
 int sops_term_size(lua_State *L);  /* core.term_size(fd) -> columns, rows; nil when not a terminal */
-int sops_file_mode(lua_State *L);  /* core.file_mode(path) -> permission bits; nil, message */
+/* core.read_owned(path) -> text, permission bits, whether its owner is
+ * this user or root; nil, message, "missing" | "unreadable". The file is
+ * opened first and the opened file judged (fstat): a regular file, at most
+ * 64 KiB. */
+int sops_read_owned(lua_State *L);
+/* core.no_core_dumps() -> boolean: no core file, and (Linux) not dumpable:
+ * no ptrace attach by the same user, /proc/PID/mem and environ closed. */
+int sops_no_core_dumps(lua_State *L);
 
 /* Whether the standalone interpreter caught Ctrl-C in state L: its handler
  * (lua.c's laction) sets a call, return and count hook of count 1, to raise

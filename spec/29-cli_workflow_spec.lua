@@ -235,6 +235,36 @@ describe("bksops, the whole job", function()
       assert.equal("bksops: SOPS_CONFIG is read until lua-sops 0.4.0: rename it BKSOPS_CONFIG\n", err)
     end)
 
+    it("refuses a config file others can change or do not own, as OpenSSH does, before anything is sent", function()
+      write(dir .. "/secret", h.APP_SECRET .. "\n", "600")
+      local config = dir .. "/bksops/config"
+      write(config, "[default]\nurl = " .. sim.url .. "/prod\napp_code = " .. h.APP_CODE .. "\napp_secret_file = "
+        .. dir .. "/secret\nusername = admin\nbiz = 2\n")
+      local t = sim:task({template_id = 1})
+      local before = #sim:requests()
+      for _, mode in ipairs({"666", "620", "602"}) do
+        os.execute("chmod " .. mode .. " " .. config)
+        local _, err, code = sops("status " .. t.task_id, bare())
+        assert.equal(2, code, mode)
+        assert.matches("the config file " .. config .. " can be changed by others (mode 0" .. mode
+          .. "): run 'chmod go-w " .. config .. "'", err, 1, true)
+      end
+      assert.equal(before, #sim:requests())
+      os.execute("chmod 644 " .. config)
+      assert.equal(0, select(3, sops("status " .. t.task_id, bare())))
+      -- owned by someone else (root, running the specs in CI, can give it away)
+      if h.run("id -u"):match("^0%s*$") then
+        os.execute("chown nobody " .. config)
+        local _, err, code = sops("status " .. t.task_id, bare())
+        assert.equal(2, code)
+        assert.matches("the config file " .. config .. " is not owned by you or root", err, 1, true)
+        os.execute("chown 0 " .. config .. "; chown nobody " .. dir .. "/secret")
+        _, err, code = sops("status " .. t.task_id, bare())
+        assert.equal(2, code)
+        assert.matches("the app secret file " .. dir .. "/secret is not owned by you or root", err, 1, true)
+      end
+    end)
+
     it("refuses a secret file others can read, and secrets in the config file", function()
       local t = sim:task({template_id = 1})
       write(dir .. "/secret", h.APP_SECRET .. "\n", "644")

@@ -94,23 +94,39 @@ function M.parse(text, path)
   return profiles
 end
 
-local function read_file(path)
-  local f, err = io.open(path, "r")
-  if not f then return nil, err end
-  local s = f:read("*a")
-  f:close()
-  return s
+-- whether a permission bit of `bit` (a power of two) is set in mode
+local function bit_set(mode, bit)
+  return math.floor(mode / bit) % 2 == 1
+end
+
+-- The text of a file that decides where the app secret goes (the config
+-- file) or holds it (the secret file), as OpenSSH judges its own: owned by
+-- you or root, writable by nobody else, and (a secret) readable by nobody
+-- else. The file is opened first and the opened file judged. Returns the
+-- text, or nil, message, and why: "missing" (no such file), "unreadable"
+-- or "untrusted".
+function M.read_trusted(path, what, secret)
+  local text, mode, owned = core.read_owned(path)
+  if not text then return nil, "cannot read " .. what .. ": " .. mode, owned end
+  if not owned then
+    return nil, string.format("%s %s is not owned by you or root: anyone who owns it decides where your app secret "
+      .. "goes; make it yours ('chown %s %s') or use another", what, path, "$(id -un)", path), "untrusted"
+  end
+  if secret and mode % 64 ~= 0 then -- any bit for group or others: 0077
+    return nil, string.format("%s %s can be read by others (mode %04o): run 'chmod 600 %s'", what, path, mode, path),
+      "untrusted"
+  end
+  if bit_set(mode, 16) or bit_set(mode, 2) then -- 0020, 0002
+    return nil, string.format("%s %s can be changed by others (mode %04o): run 'chmod go-w %s'", what, path, mode,
+      path), "untrusted"
+  end
+  return text
 end
 
 -- The secret in the file at path, which only its owner may read or write.
 function M.read_secret(path, what)
-  local mode, err = core.file_mode(path)
-  if not mode then return nil, "cannot read " .. what .. ": " .. err end
-  if mode % 64 ~= 0 then -- any bit for group or others: 0077
-    return nil, string.format("%s %s can be read by others (mode %04o): run 'chmod 600 %s'", what, path, mode, path)
-  end
-  local s, rerr = read_file(path)
-  if not s then return nil, "cannot read " .. what .. ": " .. tostring(rerr) end
+  local s, err = M.read_trusted(path, what, true)
+  if not s then return nil, err end
   s = s:gsub("%s+$", "")
   if s == "" then return nil, what .. " " .. path .. " is empty" end
   return s
@@ -123,14 +139,18 @@ local function profiles_of(flags, getenv, notices)
   local named = flags.profile or env_var(getenv, "BKSOPS_PROFILE", "SOPS_PROFILE", notices)
   if named == "" then named = nil end
   local path, explicit = M.path(getenv, notices)
-  local text = path and read_file(path)
+  -- (/dev/null: no config file, as a script or a spec may say)
+  local text, err, why = path == "/dev/null" and "" or nil, nil, nil
+  if path and not text then text, err, why = M.read_trusted(path, "the config file") end
   if not text then
+    if why and why ~= "missing" then return nil, err end
     if named or explicit then
       return nil, string.format("no profile '%s': cannot read %s", tostring(named or "default"), tostring(path))
     end
     return nil, {}
   end
-  local profiles, err = M.parse(text, path)
+  local profiles
+  profiles, err = M.parse(text, path)
   if not profiles then return nil, err end
   if named and not profiles[named] then return nil, string.format("no profile '%s' in %s", named, path) end
   return named and profiles[named] or nil, profiles.default or {}
