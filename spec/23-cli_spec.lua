@@ -400,6 +400,21 @@ describe("bksops command", function()
     assert.equal(4, code3)
   end)
 
+  it("says so and exits 6 when its output cannot be written (a full disk, a closed stdout)", function()
+    local t = sim:task({template_id = 1})
+    for _, redirect in ipairs({"> /dev/full", ">&-"}) do
+      local _, err, code = sops("status " .. t.task_id .. " " .. redirect)
+      assert.equal(6, code, redirect)
+      assert.matches("^bksops: write error: ", err)
+    end
+    -- the task was made: the exit code says its id was lost
+    local before = #sim:requests_to("create_task")
+    local _, err, code = sops("create 1 --json > /dev/full")
+    assert.equal(6, code)
+    assert.matches("bksops: write error: No space left on device", err, 1, true)
+    assert.equal(before + 1, #sim:requests_to("create_task"))
+  end)
+
   describe("text from the server", function()
     -- anyone who names a task, a template or a node, or writes a plugin's
     -- error output, controls these bytes: a title, the clipboard (OSC 52),

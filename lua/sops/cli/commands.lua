@@ -72,6 +72,7 @@ M.EXIT_CODES = {
   {3, "the wait's deadline (--timeout) passed"},
   {4, "the API or the gateway refused the request"},
   {5, "transport, TLS or request timeout, or an answer that cannot be read"},
+  {6, "the output could not be written (a full disk, a closed stdout); what the command did is done"},
   {130, "interrupted (Ctrl-C); the tasks go on in bk-sops"},
 }
 

@@ -8,7 +8,7 @@ local terminal = render.terminal
 local M = {}
 
 -- The exit codes (sops.cli.commands.EXIT_CODES says what each means).
-M.EXIT = {OK = 0, ENDED_BADLY = 1, USAGE = 2, DEADLINE = 3, REFUSED = 4, TRANSPORT = 5, INTERRUPTED = 130}
+M.EXIT = {OK = 0, ENDED_BADLY = 1, USAGE = 2, DEADLINE = 3, REFUSED = 4, TRANSPORT = 5, WRITE = 6, INTERRUPTED = 130}
 local EXIT = M.EXIT
 
 local Ctx = {}

@@ -54,10 +54,28 @@ local function task_ids(a)
   return true
 end
 
+-- A stream that remembers its first failed write or flush (a full disk,
+-- a closed stdout) in .failed, for the exit code: nothing written is lost
+-- silently.
+local function checked(f)
+  local s = {}
+  function s.write(self, ...)
+    local ok, err = f:write(...)
+    if ok == nil and err and not self.failed then self.failed = err end
+    return self
+  end
+  function s.flush(self)
+    local ok, err = f:flush()
+    if ok == nil and err and not self.failed then self.failed = err end
+    return self
+  end
+  return s
+end
+
 -- io: {out, err, getenv, isatty, term_size} (defaults: the process's own)
 local function main(argv, io_, ctx)
   io_ = io_ or {}
-  ctx.out, ctx.err, ctx.getenv = io_.out or io.stdout, io_.err or io.stderr, io_.getenv or os.getenv
+  ctx.getenv = io_.getenv or os.getenv
   local tty = io_.isatty
   if tty == nil then tty = core.isatty(1) end
   ctx.tty = tty
@@ -104,7 +122,7 @@ end
 -- After Ctrl-C: the terminal as it was (colours reset, cursor shown, a
 -- fresh line) and one line on what goes on without us.
 local function interrupted(ctx)
-  local out, err = ctx.out or io.stdout, ctx.err or io.stderr
+  local out, err = ctx.out, ctx.err
   if ctx.tty then out:write("\27[0m\27[?25h\n") end
   local ids = ctx.waiting
   local text = commands.PROGRAM .. ": interrupted"
@@ -122,19 +140,34 @@ end
 -- shape nothing expected, a bug) ends in a message and exit code 5, not a
 -- traceback and the code of a FAILED task; BKSOPS_DEBUG=1 shows the traceback.
 -- Ctrl-C ends it promptly (the sleep wakes on the signal) with status 130.
+-- Every write is checked, and the final flush: output that could not be
+-- written ends in "bksops: write error: ..." on stderr (when stderr can
+-- take it) and exit code 6, whatever the command did. (A reader that went
+-- away, as `| head` does, ends us with SIGPIPE, quietly, as before.)
+local function written(ctx, code)
+  ctx.out:flush()
+  ctx.err:flush()
+  local failed = ctx.out.failed or ctx.err.failed
+  if not failed then return code end
+  ctx.err.failed = nil
+  ctx.err:write(commands.PROGRAM, ": write error: ", tostring(failed), "\n")
+  ctx.err:flush()
+  return EXIT.WRITE
+end
+
 function M.main(argv, io_)
   local ctx = context.new()
-  local err_out = io_ and io_.err or io.stderr
+  ctx.out, ctx.err = checked(io_ and io_.out or io.stdout), checked(io_ and io_.err or io.stderr)
   local getenv = io_ and io_.getenv or os.getenv
   local ok, code = xpcall(function() return main(argv, io_, ctx) end, function(e)
     if tostring(e):find("interrupted!", 1, true) then return EXIT.INTERRUPTED end
     if (getenv("BKSOPS_DEBUG") or getenv("SOPS_DEBUG")) == "1" then return debug.traceback(tostring(e), 2) end
     return tostring(e)
   end)
-  if ok then return code end
-  if code == EXIT.INTERRUPTED then return interrupted(ctx) end
-  err_out:write(commands.PROGRAM, ": internal error: ", code, "\n")
-  return EXIT.TRANSPORT
+  if ok then return written(ctx, code) end
+  if code == EXIT.INTERRUPTED then return written(ctx, interrupted(ctx)) end
+  ctx.err:write(commands.PROGRAM, ": internal error: ", code, "\n")
+  return written(ctx, EXIT.TRANSPORT)
 end
 
 return M
