@@ -415,6 +415,28 @@ describe("bksops command", function()
     assert.equal(before + 1, #sim:requests_to("create_task"))
   end)
 
+  it("run: after a start whose answer was lost, says what it knows, never 'not started'", function()
+    -- the start reached bk-sops, which started the task; its answer was cut off
+    sim:fault({kind = "truncate", match = "/start_task/"})
+    local out, err, code = sops("run 1 --wait --interval 0.05")
+    assert.equal(0, code, err)
+    assert.is_nil(err:find("not started", 1, true))
+    assert.matches("the start's answer was lost %(.*%), but the task started", err)
+    assert.matches("FINISHED", out)
+    -- the answer lost before bk-sops got to it: it may start yet
+    sim:fault({kind = "delay", seconds = 3, match = "/start_task/"})
+    local _, err2, code2 = sops("run 1 --request-timeout 0.5")
+    assert.equal(5, code2)
+    assert.is_nil(err2:find("not started", 1, true))
+    assert.matches("the start was sent but its answer was lost, so it may have started; 'bksops status %d+' shows",
+      err2)
+    -- refused outright: not started, and said so
+    sim:fault({kind = "status", status = 403, match = "/start_task/"})
+    local _, err3, code3 = sops("run 1")
+    assert.equal(4, code3)
+    assert.matches("was created but not started", err3, 1, true)
+  end)
+
   describe("text from the server", function()
     -- anyone who names a task, a template or a node, or writes a plugin's
     -- error output, controls these bytes: a title, the clipboard (OSC 52),

@@ -14,12 +14,18 @@ M.DEFAULT_RETRIES = {max = 2, methods = "safe", backoff = 0.2, max_backoff = 5}
 -- the server certainly did not act on it: nothing was sent, or it answered
 -- 429. With methods = "all" it also may after an unclear failure (a reset
 -- or timeout after the request went out, a 5xx), at the caller's risk.
+-- Whether a failure leaves it unknown if the server acted: the request
+-- went out and then the connection failed, the time ran out, or a 5xx came
+-- (a gateway's, perhaps after bk-sops acted).
+function M.unclear(err)
+  local status = err.http_status
+  return err.sent == true and (err.kind == "transport" or err.kind == "timeout"
+    or ((err.kind == "http" or err.kind == "gateway") and status ~= nil and status >= 500 and status <= 599))
+end
+
 function M.may_retry(api, err, methods)
   local endpoint = ENDPOINTS[api]
-  local status = err.http_status
-  local unclear = err.sent and (err.kind == "transport" or err.kind == "timeout"
-    or ((err.kind == "http" or err.kind == "gateway") and status and status >= 500 and status <= 599))
-  if not (err.retryable or (methods == "all" and unclear)) then return false end
+  if not (err.retryable or (methods == "all" and M.unclear(err))) then return false end
   if endpoint and not endpoint.changes_state then return true end
   if err.sent == false or err.http_status == 429 then return true end
   return methods == "all"

@@ -10,6 +10,8 @@ local read = require "sops.cli.read"
 local watch = require "sops.cli.watch"
 local callbacks = require "sops.callbacks"
 local context = require "sops.cli.context"
+local render = require "sops.cli.render"
+local attempts = require "sops.attempts"
 
 local EXIT = context.EXIT
 local M = {}
@@ -105,11 +107,23 @@ function M.run(ctx, c, a)
   local task, code = create(ctx, c, a)
   if not task then return code end
   ctx:say(string.format("task %d created: %s", task.task_id, task.name))
-  local ok, _, err = c:start_task{task_id = task.task_id}
-  if not ok then
-    ctx:warn(string.format("task %d was created but not started (bksops start %d starts it)", task.task_id,
-      task.task_id))
+  local id = task.task_id
+  local ok, _, err = c:start_task{task_id = id}
+  if not ok and not attempts.unclear(err) then
+    ctx:warn(string.format("task %d was created but not started (bksops start %d starts it)", id, id))
     return ctx:fail(err)
+  elseif not ok then
+    -- the start went out and its answer was lost: the task's state settles
+    -- it, unless bk-sops has the start queued still (it reads CREATED then)
+    local status = c:get_task_status{task_id = id}
+    if not (status and status.state ~= "CREATED") then
+      ctx:warn(string.format("task %d: the start was sent but its answer was lost, so it may have started; "
+        .. "'bksops status %d' shows whether it did, 'bksops start %d' starts it if it did not (bk-sops refuses "
+        .. "to start a task twice)", id, id, id))
+      return ctx:fail(err)
+    end
+    ctx:warn(string.format("task %d: the start's answer was lost (%s), but the task started: it is %s", id,
+      render.one_line(err.message), tostring(status.state)))
   end
   if a.wait then
     local ended = watch.one(ctx, c, task.task_id, a, task)
