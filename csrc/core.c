@@ -84,6 +84,7 @@ int luaopen_sops_core(lua_State *L)
         {"term_size", sops_term_size},
         {"read_owned", sops_read_owned},
         {"no_core_dumps", sops_no_core_dumps},
+        {"guard_terminal", sops_guard_terminal},
         {"listen", sops_listener_new},
         {"random_hex", sops_random_hex},
         {"secret_equal", sops_secret_equal},

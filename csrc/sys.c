@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
@@ -130,6 +131,45 @@ int sops_read_owned(lua_State *L)
     lua_pushinteger(L, (lua_Integer)(st.st_mode & 07777));
     lua_pushboolean(L, st.st_uid == geteuid() || st.st_uid == 0);
     return 3;
+}
+
+/* SIGTERM or SIGHUP while a live view has the terminal: the terminal as
+ * it was (colours reset, cursor shown, a fresh line), then the signal's
+ * own end. Only constants and async-signal-safe calls; SA_RESETHAND has
+ * the default action back before the signal is raised again. */
+static void restore_terminal(int sig)
+{
+    static const char seq[] = "\033[0m\033[?25h\n";
+    ssize_t n = write(1, seq, sizeof seq - 1);
+    (void)n;
+    raise(sig);
+}
+
+static const int GUARDED[] = {SIGTERM, SIGHUP};
+
+int sops_guard_terminal(lua_State *L)
+{
+    int on = lua_toboolean(L, 1), mask = (int)luaL_optinteger(L, 2, 0), out = 0;
+    size_t i;
+    for (i = 0; i < sizeof GUARDED / sizeof GUARDED[0]; i++) {
+        struct sigaction sa, old;
+        memset(&sa, 0, sizeof sa);
+        sigemptyset(&sa.sa_mask);
+        if (on) {
+            /* a signal ignored (nohup) stays ignored, one handled stays so */
+            if (sigaction(GUARDED[i], NULL, &old) != 0 || old.sa_handler != SIG_DFL)
+                continue;
+            sa.sa_handler = restore_terminal;
+            sa.sa_flags = SA_RESETHAND;
+            if (sigaction(GUARDED[i], &sa, NULL) == 0)
+                out |= 1 << i;
+        } else if (mask & (1 << i)) {
+            sa.sa_handler = SIG_DFL;
+            sigaction(GUARDED[i], &sa, NULL);
+        }
+    }
+    lua_pushinteger(L, out);
+    return 1;
 }
 
 int sops_no_core_dumps(lua_State *L)

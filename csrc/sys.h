@@ -16,6 +16,11 @@ int sops_term_size(lua_State *L);  /* core.term_size(fd) -> columns, rows; nil w
  * opened first and the opened file judged (fstat): a regular file, at most
  * 64 KiB. */
 int sops_read_owned(lua_State *L);
+/* core.guard_terminal(true) -> mask: until core.guard_terminal(false,
+ * mask), SIGTERM and SIGHUP (those not ignored or handled already) first
+ * reset the terminal's colours and show its cursor (on fd 1), then end the
+ * process as they would have. */
+int sops_guard_terminal(lua_State *L);
 /* core.no_core_dumps() -> boolean: no core file, and (Linux) not dumpable:
  * no ptrace attach by the same user, /proc/PID/mem and environ closed. */
 int sops_no_core_dumps(lua_State *L);

@@ -518,6 +518,28 @@ describe("bksops command", function()
       end
     end)
 
+    for _, signal in ipairs({"TERM", "HUP"}) do
+      it("restores the terminal on SIG" .. signal .. ", as on Ctrl-C", function()
+        if not has_pty then return pending("no pseudo-terminal on this machine") end
+        long_template()
+        local t = sim:task({template_id = 80, start = true})
+        local typescript = os.tmpname()
+        -- (a word of its own on its command line, for pkill to find it)
+        local marker = "bin/bksops wait " .. t.task_id .. " --interval 0.05" .. (signal == "TERM" and "17" or "19")
+        local proc = h.spawn("script -qfec " .. h.shell_quote(sim:env() .. " " .. h.LUA .. " " .. marker) .. " "
+          .. typescript)
+        -- the live view is up: its cursor is hidden
+        h.wait_until(function() return h.read(typescript):find("\27[?25l", 1, true) ~= nil end)
+        -- (the Lua process itself, not script(1) or the shells around it)
+        os.execute("pkill -" .. signal .. " -f -- " .. h.shell_quote("^" .. h.LUA .. " " .. marker))
+        h.finish(proc)
+        local out = h.read(typescript)
+        os.remove(typescript)
+        local hidden = select(2, out:find("\27[?25l", 1, true))
+        assert.is_truthy(out:find("\27[0m\27[?25h", hidden, true), ("%q"):format(out:sub(-200)))
+      end)
+    end
+
     it("respects NO_COLOR", function()
       if not has_pty then return pending("no pseudo-terminal on this machine") end
       local t = sim:task({template_id = 1, start = true})

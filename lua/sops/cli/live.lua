@@ -4,6 +4,7 @@
 -- is cut to the terminal's width, read again at each redraw, so none wraps
 -- and a resized terminal is redrawn cleanly at its new width.
 local tree = require "sops.tree"
+local core = require "sops.core"
 local render = require "sops.cli.render"
 
 local M = {}
@@ -130,6 +131,8 @@ function Live:draw(lines, keep)
   if not self.hidden then
     parts[#parts + 1] = "\27[?25l" -- no cursor blinking over the view; finish() shows it again
     self.hidden = true
+    -- (and SIGTERM or SIGHUP, as Ctrl-C does: systemd, CI runners, timeout(1))
+    self.guard = core.guard_terminal(true)
   end
   for _, line in ipairs(shown) do
     -- the last column stays free: some terminals wrap on writing it
@@ -147,6 +150,7 @@ function Live:finish()
     self.out:write("\27[?25h")
     self.out:flush()
     self.hidden = false
+    core.guard_terminal(false, self.guard)
   end
 end
 
