@@ -268,11 +268,12 @@ describe("bksops command", function()
     -- mistakes are usage errors, before anything is sent
     local before = #sim:requests()
     for _, bad in ipairs({"api no_such_api", "api get_task_list -p nofield=1", "api get_task_list -p limit=x",
-      "api get_task_status", "api get_task_list -p limit"}) do
+      "api get_task_status", "api get_task_list -p limit", "api get_task_list -p limit=1 -p limit=2"}) do
       local _, e, c2 = sops(bad)
       assert.equal(2, c2, bad .. ": " .. e)
     end
     assert.equal(before, #sim:requests())
+    assert.matches("-p limit given twice", select(2, sops("api get_task_list -p limit=1 -p limit=2")), 1, true)
     -- refusals exit 4, as for the other commands
     local _, _, refused = sops("api get_task_status -p task_id=999")
     assert.equal(4, refused)

@@ -215,6 +215,9 @@ function M.api(ctx, c, a)
     if not k then return ctx:usage("-p takes FIELD=VALUE, got '" .. p .. "'") end
     local f = call.fields[k]
     if not f then return ctx:usage(name .. " has no field '" .. k .. "'") end
+    if params[k] ~= nil then
+      return ctx:usage("-p " .. k .. " given twice (a list is one JSON value: -p " .. k .. "='[1,2]')")
+    end
     local value, why = field_value(f[1], v)
     if value == nil then return ctx:usage(k .. ": " .. why) end
     params[k] = value
