@@ -25,11 +25,14 @@
 
 #define WRITE_BUDGET_MS 1000   /* an answer that cannot be written in this long is dropped */
 #define MAX_CONNECTIONS 1024
+#define LINGER_S 5.0           /* a refused sender's rest is read and dropped this long, at most */
+#define ACCEPT_BATCH 64        /* connections accepted a turn: a flood cannot hold a wait past its end */
 
 typedef struct {
     int fd;           /* -1: a free slot */
     int ready;        /* a whole request is read and waits for listener:answer */
     int continued;    /* "100 Continue" was sent */
+    int lingering;    /* refused and answered: what it still sends is read and dropped, then it is closed */
     lua_Integer id;   /* what Lua answers it by */
     double since;     /* accepted at (monotonic seconds) */
     char *buf;
@@ -118,8 +121,8 @@ static const char *reason_of(int status)
     }
 }
 
-/* Answers on c with status and a JSON body, then closes it. */
-static int conn_answer(conn *c, int status, const char *body, size_t blen)
+/* Writes an answer of status and a JSON body on c; 0 on success. */
+static int conn_write(conn *c, int status, const char *body, size_t blen)
 {
     char head[256];
     int n = snprintf(head, sizeof head,
@@ -128,16 +131,55 @@ static int conn_answer(conn *c, int status, const char *body, size_t blen)
                      status, reason_of(status), (unsigned long)blen);
     int ok = n > 0 && (size_t)n < sizeof head && write_all(c->fd, head, (size_t)n) == 0 &&
              write_all(c->fd, body, blen) == 0;
-    conn_close(c);
     return ok ? 0 : -1;
 }
 
-static void conn_refuse(sops_listener *l, conn *c, int status)
+/* Answers on c, then closes it (its request was read whole). */
+static int conn_answer(conn *c, int status, const char *body, size_t blen)
+{
+    int r = conn_write(c, status, body, blen);
+    conn_close(c);
+    return r;
+}
+
+/* Refuses c's request with status. A sender may still be writing a body
+ * the refusal did not read: closing now would have the kernel answer it
+ * with a reset, which may destroy the refusal before it is read (RFC 9112
+ * section 9.6). So a connection in a slot is half-closed and lingers: what
+ * it still sends is read and dropped until it closes or LINGER_S pass. */
+static void conn_refuse(sops_listener *l, conn *c, int status, int in_slot)
 {
     char body[96];
     int n = snprintf(body, sizeof body, "{\"result\": false, \"message\": \"%s\"}", reason_of(status));
     l->refused++;
-    conn_answer(c, status, body, n > 0 ? (size_t)n : 0);
+    if (conn_write(c, status, body, n > 0 ? (size_t)n : 0) != 0 || !in_slot || shutdown(c->fd, SHUT_WR) != 0) {
+        conn_close(c);
+        return;
+    }
+    free(c->buf);
+    c->buf = NULL;
+    c->len = c->cap = c->need = 0;
+    c->lingering = 1;
+    c->since = now_s();
+}
+
+/* Reads and drops what a lingering connection sends; closes it at its end. */
+static void conn_drain(conn *c)
+{
+    char sink[4096];
+    size_t total = 0;
+    while (total < 256 * 1024) { /* (a turn's share: others wait) */
+        ssize_t r = recv(c->fd, sink, sizeof sink, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        if (r <= 0) {
+            conn_close(c);
+            return;
+        }
+        total += (size_t)r;
+    }
 }
 
 /* Reads the head of c once it is all in: 0 (more to come, or a good head),
@@ -227,13 +269,18 @@ static void listener_release(sops_listener *l)
  * gone closes it, a bad request is refused. */
 static void conn_step(sops_listener *l, conn *c)
 {
-    int r = conn_read(l, c);
+    int r;
+    if (c->lingering) {
+        conn_drain(c);
+        return;
+    }
+    r = conn_read(l, c);
     if (r == 1)
         c->ready = 1;
     else if (r < 0)
         conn_close(c);
     else if (r > 1)
-        conn_refuse(l, c, r);
+        conn_refuse(l, c, r, 1);
 }
 
 /* Closes the connection that has sent nothing for the longest, else the
@@ -244,6 +291,13 @@ static conn *evict(sops_listener *l)
 {
     conn *oldest = NULL, *silent = NULL;
     int i;
+    for (i = 0; i < l->nconn; i++) {
+        conn *c = &l->conns[i];
+        if (c->fd >= 0 && c->lingering) { /* refused already: the first to go */
+            conn_close(c);
+            return c;
+        }
+    }
     for (i = 0; i < l->nconn; i++) {
         conn *c = &l->conns[i];
         if (c->fd < 0 || c->ready)
@@ -283,8 +337,8 @@ static conn *free_slot(sops_listener *l)
  * socket alone for a moment rather than spin on it). */
 static int accept_all(sops_listener *l, double t)
 {
-    int retried = 0, i;
-    for (;;) {
+    int retried = 0, i, taken = 0;
+    while (taken++ < ACCEPT_BATCH) {
         conn *c;
         int fd = accept(l->fd, NULL, NULL);
         if (fd < 0) {
@@ -312,7 +366,7 @@ static int accept_all(sops_listener *l, double t)
             conn tmp;
             memset(&tmp, 0, sizeof tmp);
             tmp.fd = fd;
-            conn_refuse(l, &tmp, 503);
+            conn_refuse(l, &tmp, 503, 0);
             continue;
         }
         c->fd = fd;
@@ -320,6 +374,7 @@ static int accept_all(sops_listener *l, double t)
         c->id = ++l->next_id;
         conn_step(l, c); /* its request may be all there already */
     }
+    return 0; /* (more may wait: the caller's next poll says so) */
 }
 
 /* Pushes the request held by c as {id, method, target, content_type, body}. */
@@ -368,8 +423,8 @@ static int listener_wait(lua_State *L)
             conn *c = &l->conns[i];
             if (c->fd < 0)
                 continue;
-            if (t - c->since > l->idle) { /* too slow, or never answered: dropped */
-                l->refused += !c->ready;
+            if (t - c->since > (c->lingering ? LINGER_S : l->idle)) { /* too slow, or never answered: dropped */
+                l->refused += !c->ready && !c->lingering;
                 conn_close(c);
                 continue;
             }
@@ -381,8 +436,8 @@ static int listener_wait(lua_State *L)
             fds[n].events = POLLIN;
             fds[n].revents = 0;
             slot_of[n++] = i;
-            if (c->since + l->idle < wake) /* wake for its timeout as well */
-                wake = c->since + l->idle;
+            if (c->since + (c->lingering ? LINGER_S : l->idle) < wake) /* wake for its timeout as well */
+                wake = c->since + (c->lingering ? LINGER_S : l->idle);
         }
         if (found || t >= deadline)
             break;

@@ -233,6 +233,18 @@ describe("sops.callbacks.listen with client:wait", function()
     assert.is_true(r:stats().refused >= 40 - 32)
   end)
 
+  it("refuses a body over its bound with a 413 the sender can read, however much it still sends", function()
+    local up = h.spawn(h.SIM_LUA .. " spec/support/upload.lua " .. r:port() .. " " .. 8 * 1024 * 1024 .. " /cb/x")
+    -- (the receiver reads, refuses and lingers while this process is in it)
+    h.wait_until(function()
+      r:sleep(0.05)
+      return select(3, h.run("kill -0 " .. up.pid .. " 2>/dev/null")) ~= 0
+    end, 30)
+    local _, out = h.finish(up)
+    assert.is_nil(out:find("send failed", 1, true), out)
+    assert.matches("HTTP/1.1 413 ", out, 1, true)
+  end)
+
   it("out of descriptors, it neither spins nor loses the callback", function()
     local server = h.spawn("sh -c " .. h.shell_quote("ulimit -n 64; exec env " .. h.LUA_ENV .. " " .. h.LUA
       .. " spec/support/listen_until.lua 3 100"))
