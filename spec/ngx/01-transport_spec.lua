@@ -121,6 +121,20 @@ describe("lua-sops in nginx", function()
     end
   end)
 
+  it("under random faults, every call through a cosocket returns a value or nil, message, err, and a create "
+    .. "reaches the server at most once", function()
+    sim:clear_log()
+    local out = case("chaos", {transport = "ngx", n = 300, seed = 20261204})
+    assert.same({}, out.broken)
+    assert.is_true(out.faults > 60)
+    assert.is_true(out.values > 100)
+    for _, kind in ipairs({"transport", "http", "decode"}) do
+      assert.is_true((out.kinds[kind] or 0) > 0, "no " .. kind .. " error was seen")
+    end
+    -- the 4 made at the start, then one request per create that went out
+    assert.equal(4 + out.creates_sent, #sim:requests_to("create_task"))
+  end)
+
   it("reads a chunked answer as libcurl does, within max_body", function()
     local t = sim:task({template_id = 1})
     sim:fault({kind = "chunked", bytes = 7, match = "/get_task_status/"})

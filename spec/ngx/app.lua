@@ -323,6 +323,85 @@ function CASES.timed(args)
   return out
 end
 
+-- arms a fault on the simulator at base (its control API, on a cosocket
+-- of its own)
+local function arm(base, fault)
+  local host, port = base:match("^http://([^:/]+):(%d+)")
+  local sock = ngx.socket.tcp()
+  sock:settimeout(5000)
+  assert(sock:connect(host, tonumber(port)))
+  local body = cjson.encode(fault)
+  assert(sock:send("POST /_sim/faults HTTP/1.1\r\nHost: sim\r\nContent-Type: application/json\r\nContent-Length: "
+    .. #body .. "\r\nConnection: close\r\n\r\n" .. body))
+  local line = sock:receive("*l")
+  sock:close()
+  assert(line and line:find(" 200 ", 1, true), "arming a fault: " .. tostring(line))
+end
+
+local CHAOS_FAULTS = {
+  {kind = "reset"}, {kind = "truncate"}, {kind = "status", status = 502}, {kind = "status", status = 503},
+  {kind = "rate_limit", retry_after = 0}, {kind = "garbage"}, {kind = "chunked", bytes = 3},
+  {kind = "garbage", status = 200, content_type = "application/json", body = '{"result": "yes"}'},
+  {kind = "size", bytes = 300000}, {kind = "delay", seconds = 0.01},
+}
+
+-- n calls of every kind through the cosocket transport, a random fault
+-- armed before a third of them: what each returned, summed up
+function CASES.chaos(args)
+  local c = client(args, {timeout = 2, max_body = 200000})
+  local seed = tonumber(args.seed) or 1
+  local function rand(n)
+    seed = (seed * 16807) % 2147483647
+    return seed % n + 1
+  end
+  local tasks = {}
+  for i = 1, 4 do tasks[i] = assert(c:create_task{template_id = 1, name = "chaos"}).task_id end
+  local calls = {
+    function() return c:get_task_status{task_id = tasks[rand(4)], with_ex_data = true} end,
+    function() return c:get_tasks_status{task_id_list = tasks} end,
+    function() return c:get_template_list{} end,
+    function() return c:create_task{template_id = 1, name = "chaos"} end,
+    function() return c:start_task{task_id = tasks[rand(4)]} end,
+    function()
+      local r = c:call_many({{"get_task_status", {task_id = tasks[1]}}, {"get_template_list", {}}})
+      for _, x in ipairs(r) do
+        if x[1] == nil then return nil, x[2], x[3] end
+      end
+      return r[1][1], r[1][2], r[1][3]
+    end,
+  }
+  local out = {values = 0, faults = 0, kinds = {}, broken = {}, creates_sent = 0}
+  for i = 1, tonumber(args.n) or 300 do
+    if rand(3) == 1 then
+      local f = {}
+      for k, v in pairs(CHAOS_FAULTS[rand(#CHAOS_FAULTS)]) do f[k] = v end
+      f.count = 1
+      arm(args.sim, f)
+      out.faults = out.faults + 1
+    end
+    local which = rand(#calls)
+    local ok, v, message, err = pcall(calls[which])
+    if not ok then
+      out.broken[#out.broken + 1] = "call " .. i .. " raised: " .. tostring(v)
+    elseif v == nil then
+      if not (type(message) == "string" and sops.is_error(err) and tostring(err) == message
+        and type(err.kind) == "string") then
+        out.broken[#out.broken + 1] = "call " .. i .. ": not nil, message, err"
+      else
+        out.kinds[err.kind] = (out.kinds[err.kind] or 0) + 1
+        if which == 4 and err.sent then out.creates_sent = out.creates_sent + 1 end
+      end
+    elseif message ~= nil then
+      out.broken[#out.broken + 1] = "call " .. i .. ": a second value on success"
+    else
+      out.values = out.values + 1
+      if which == 4 then out.creates_sent = out.creates_sent + 1 end
+    end
+  end
+  c:close()
+  return out
+end
+
 -- a client closed while a call of another light thread waits for its answer
 function CASES.close_during(args)
   local c = client(args)
