@@ -209,6 +209,7 @@ bench/curl_loop: bench/curl_loop.c
 readme: $(CORE)
 	LUA_PATH='lua/?.lua;spec/?.lua;;' $(LUA) spec/support/calls.lua README.md
 	LUA_PATH='lua/?.lua;lua/?/init.lua;spec/?.lua;;' LUA_CPATH='$(BUILD)/?.so;;' $(LUA) spec/support/commands.lua README.md
+	LUA_PATH='lua/?.lua;lua/?/init.lua;spec/?.lua;;' LUA_CPATH='$(BUILD)/?.so;;' $(LUA) spec/support/options.lua README.md
 
 # share/: the bksops command's bash completion and man page, from its help
 share: $(CORE)

@@ -75,6 +75,7 @@ build = {
     ["sops.cli.render"] = "lua/sops/cli/render.lua",
     ["sops.cli.watch"] = "lua/sops/cli/watch.lua",
     ["sops.client"] = "lua/sops/client.lua",
+    ["sops.options"] = "lua/sops/options.lua",
     ["sops.compat"] = "lua/sops/compat.lua",
     ["sops.config"] = "lua/sops/config.lua",
     ["sops.cosocket"] = "lua/sops/cosocket.lua",

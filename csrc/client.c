@@ -20,8 +20,6 @@ typedef struct sops_slot {
     struct curl_slist *headers; /* this request's own headers (a traceparent), NULL: the client's */
 } sops_slot;
 
-/* At most this many requests of call_many are in flight at once. */
-#define SOPS_MAX_PARALLEL 8
 
 /* A buffer that grew past this for one large answer (or request) is freed
  * when its call ends, instead of being held for the life of the client. */
@@ -163,30 +161,29 @@ static const char *opt_string(lua_State *L, const char *k)
 }
 
 /* An integer option (in units of `scale`, e.g. 1000 for seconds given as
- * milliseconds) within [lo, hi]; raises otherwise. */
-static long long opt_integer(lua_State *L, const char *k, lua_Number dflt, lua_Number scale, long long lo,
-                             long long hi)
+ * milliseconds) within [lo, hi]; raises otherwise. The core has no
+ * defaults: sops.options gives every value. */
+static long long opt_integer(lua_State *L, const char *k, lua_Number scale, long long lo, long long hi)
 {
-    lua_Number v = dflt;
+    lua_Number v;
     long long out = 0;
     lua_getfield(L, 1, k);
-    if (!lua_isnil(L, -1)) {
-        if (lua_type(L, -1) != LUA_TNUMBER)
-            luaL_error(L, "bad option '%s' to 'new' (number expected)", k);
-        v = lua_tonumber(L, -1);
-    }
+    if (lua_type(L, -1) != LUA_TNUMBER)
+        luaL_error(L, "bad option '%s' to 'new' (number expected)", k);
+    v = lua_tonumber(L, -1);
     lua_pop(L, 1);
     if (!sops_number_to_int(v * scale, lo, hi, &out))
         luaL_error(L, "bad option '%s' to 'new' (out of range)", k);
     return out;
 }
 
-static int opt_bool(lua_State *L, const char *k, int dflt)
+static int opt_bool(lua_State *L, const char *k)
 {
-    int v = dflt;
+    int v;
     lua_getfield(L, 1, k);
-    if (!lua_isnil(L, -1))
-        v = lua_toboolean(L, -1);
+    if (lua_type(L, -1) != LUA_TBOOLEAN)
+        luaL_error(L, "bad option '%s' to 'new' (boolean expected)", k);
+    v = lua_toboolean(L, -1);
     lua_pop(L, 1);
     return v;
 }
@@ -257,13 +254,13 @@ int sops_client_new(lua_State *L)
     /* from here on __gc frees whatever was made, on every path */
 
     to = &c->topts;
-    to->timeout_ms = (long)opt_integer(L, "timeout", 30, 1000, 1, SOPS_MAX_TIMEOUT_MS);
-    to->connect_timeout_ms = (long)opt_integer(L, "connect_timeout", 5, 1000, 1, SOPS_MAX_TIMEOUT_MS);
+    to->timeout_ms = (long)opt_integer(L, "timeout", 1000, 1, SOPS_MAX_TIMEOUT_MS);
+    to->connect_timeout_ms = (long)opt_integer(L, "connect_timeout", 1000, 1, SOPS_MAX_TIMEOUT_MS);
     c->timeout_ms = to->timeout_ms;
-    to->verify_tls = opt_bool(L, "verify_tls", 1);
+    to->verify_tls = opt_bool(L, "verify_tls");
     ua = opt_string(L, "user_agent");
-    c->max_body = (size_t)opt_integer(L, "max_body", 64.0 * 1024 * 1024, 1, 1, 1LL << 40);
-    c->max_depth = (int)opt_integer(L, "max_depth", SOPS_JSON_MAX_DEPTH, 1, 1, SOPS_JSON_MAX_DEPTH);
+    c->max_body = (size_t)opt_integer(L, "max_body", 1, 1, 1LL << 40);
+    c->max_depth = SOPS_JSON_MAX_DEPTH; /* (the decoder's own limit: what the C stack holds) */
 
     c->open = 1;
     /* kept for the handles call_many adds later */
@@ -293,9 +290,9 @@ int sops_client_new(lua_State *L)
     c->route.app_secret = c->app_secret;
     c->route.user_field = c->user_field;
     c->route.user_value = c->user_value;
-    c->scope = dup(opt_string(L, "scope") ? opt_string(L, "scope") : "cmdb_biz");
+    c->scope = dup(opt_string(L, "scope"));
     if (!c->scope)
-        return luaL_error(L, "sops: out of memory");
+        return luaL_error(L, "sops: 'new' needs scope");
     c->route.scope = c->scope;
     if (!make_forms(c))
         return luaL_error(L, "sops: out of memory");

@@ -7,6 +7,10 @@
 
 #define SOPS_CLIENT_MT "sops.client"
 
+/* At most this many requests of call_many are in flight at once (a limit
+ * only the core knows: core.MAX_PARALLEL). */
+#define SOPS_MAX_PARALLEL 8
+
 /* Registers the metatable; its __index is the methods table, which is left
  * on the stack so that the Lua layer can add its own methods. */
 void sops_client_open(lua_State *L);

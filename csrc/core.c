@@ -114,5 +114,7 @@ int luaopen_sops_core(lua_State *L)
     lua_setfield(L, -2, "null");
     lua_pushstring(L, curl_version());
     lua_setfield(L, -2, "curl_version");
+    lua_pushinteger(L, SOPS_MAX_PARALLEL);
+    lua_setfield(L, -2, "MAX_PARALLEL");
     return 1;
 }

@@ -27,6 +27,45 @@ local function call_rows(text)
   return rows
 end
 
+describe("README's table of sops.new's options", function()
+  it("is the one `make readme` makes from sops.options", function()
+    local options_md = require "support.options"
+    local text = h.read("README.md")
+    assert.equal(text, assert(options_md.rewrite(text)), "README's options differ from sops.options: run make readme")
+  end)
+
+  it("names every option sops.new takes, and nothing else", function()
+    local options = require "sops.options"
+    local text = h.read("README.md")
+    local section = assert(text:match("<!%-%- options:.-<!%-%- end of options %-%->"))
+    local named = {}
+    for name in section:gmatch("\n| `([%w_]+)` |") do named[#named + 1] = name end
+    local want = {}
+    for i, row in ipairs(options.LIST) do want[i] = row.name end
+    assert.same(want, named)
+    -- and sops.new refuses what is not a row
+    assert.matches("unknown option 'timeout_ms'", select(2, pcall(require("sops").new, {timeout_ms = 1})), 1, true)
+  end)
+end)
+
+describe("README's prose", function()
+  it("states the numbers the code holds (each written once, in its table)", function()
+    local text = h.read("README.md")
+    local api = require "sops.api"
+    local core = require "sops.core"
+    local tokens = require "sops.callbacks.tokens"
+    local listener = require "sops.callbacks.listener"
+    for _, want in ipairs({
+      ("`args.limit` items, at most %d, the server's cap"):format(api.BY_NAME.get_task_list.pages.max),
+      ("in batches of at most %d ids per business"):format(api.BY_NAME.get_tasks_status.fields.task_id_list.max),
+      ("`ngx.thread`s, %d at a time"):format(core.MAX_PARALLEL),
+      ("max_pending = %d, ttl = %d"):format(listener.DEFAULTS.max_pending, tokens.TTL),
+    }) do
+      assert.matches(want, (text:gsub("%s+", " ")), 1, true)
+    end
+  end)
+end)
+
 describe("README's table of calls", function()
   it("is the one `make readme` makes from sops.api", function()
     local calls = require "support.calls"

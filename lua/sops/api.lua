@@ -20,6 +20,9 @@ local BOOL, OBJ, OBJ_REQ, LIST, ANY, INT = {"boolean"}, {"object"}, {"object", t
 local FILTER = {"boolean", travel = "text"}
 local IDS_COMMA = {"ids", travel = "comma"}
 local PAGE = {limit = {"count"}, offset = INT}
+-- how a listing pages: at most 200 items a page (bk-sops' own bound), in
+-- `data`, the total in `count`
+local PAGES = {max = 200, items = "data", count = "count"}
 
 -- fields shared by several endpoints, merged into their own
 local function with(...)
@@ -80,7 +83,7 @@ M.ENDPOINTS = {
   {name = "get_task_detail", method = "GET", path = "/get_task_detail/{task_id}/{bk_biz_id}/", esb = true,
     group = "tasks", fields = {task_id = ID_REQ, include_webhook_history = BOOL}},
   {name = "get_task_list", method = "GET", path = "/get_task_list/{bk_biz_id}/", esb = true, group = "tasks",
-    pages = {max = 200, items = "data", count = "count"},
+    pages = PAGES,
     fields = with(TASK_FILTERS, PAGE, {template_ids = IDS_COMMA, is_child_taskflow = FILTER,
       without_count = BOOL})},
   {name = "get_task_count", method = "GET", path = "/get_task_count/{bk_biz_id}/", declared = false,
@@ -101,7 +104,7 @@ M.ENDPOINTS = {
     path = "/claim_functionalization_task/{task_id}/{bk_biz_id}/", esb = true, restricted = true,
     changes_state = true, group = "tasks", fields = {task_id = ID_REQ, constants = OBJ, name = STR}},
   {name = "get_functionalization_task_list", method = "GET", path = "/get_functionalization_task_list/",
-    esb = true, group = "tasks", pages = {max = 200, items = "data", count = "count"},
+    esb = true, group = "tasks", pages = PAGES,
     fields = with(PAGE, {status = STR, execute_status = STR, id_in = IDS_COMMA, task_id_in = IDS_COMMA,
       project_id = ID, create_time_gte = STR, create_time_lte = STR, creator = STR, claimant = STR,
       expected_timezone = STR})},
@@ -186,7 +189,7 @@ M.ENDPOINTS = {
     restricted = true, changes_state = true, group = "periodic and clocked tasks",
     fields = {template_id = ID_REQ, task_name = STR_REQ, plan_start_time = STR_REQ, task_parameters = OBJ}},
   {name = "get_clocked_task_list", method = "GET", path = "/get_clocked_task_list/{bk_biz_id}/",
-    group = "periodic and clocked tasks", pages = {max = 200, items = "data", count = "count"},
+    group = "periodic and clocked tasks", pages = PAGES,
     fields = with(PAGE, {id = ID, task_name = STR, creator = STR, editor = STR, state = STR,
       expected_timezone = STR})},
   -- plugins
@@ -226,7 +229,7 @@ M.ENDPOINTS = {
   {name = "get_user_project_detail", method = "GET", path = "/get_user_project_detail/{bk_biz_id}/", esb = true,
     group = "projects", fields = {include_executor_proxy = BOOL, include_staff_groups = BOOL}},
   {name = "get_mini_app_list", method = "GET", path = "/get_mini_app_list/{bk_biz_id}/", group = "projects",
-    pages = {max = 200, items = "data", count = "count"}, fields = PAGE},
+    pages = PAGES, fields = PAGE},
   {name = "modify_project_executor_proxy", method = "POST", path = "/modify_project_executor_proxy/{bk_biz_id}/",
     changes_state = true, group = "projects", fields = {executor_proxy = STR_REQ, executor_proxy_exempts = STR_REQ}},
   {name = "register_project", method = "POST", path = "/register_project/", restricted = true,

@@ -5,214 +5,29 @@
 local core = require "sops.core"
 local check = require "sops.check"
 local api = require "sops.api"
-local version = require "sops.version"
 local attempts = require "sops.attempts"
 local cosocket = require "sops.cosocket"
+local options = require "sops.options"
 
 local M = {}
 
 -- the core knows no endpoint of its own: it compiles sops.api's, once
 core.register(api.ENDPOINTS)
 
-local OPTIONS = {
-  url = "string", route = "string", app_code = "string", app_secret = "string",
-  username = "string", bk_token = "string", access_token = "string",
-  bk_biz_id = "id", scope = "string", timeout = "number", connect_timeout = "number",
-  verify_tls = "boolean", ca_file = "string", proxy = "string", language = "string",
-  tenant_id = "string", headers = "object", user_agent = "string", max_body = "count",
-  retries = "any", on_request = "any", on_response = "any", transport = "string", profile = "any",
-}
-
 -- per-client settings of the Lua layer, keyed weakly by the client:
 -- {bk_biz_id, scope, timeout, retries, on_request, on_response}
 local defaults = setmetatable({}, {__mode = "k"})
 
--- The identities of which a client takes exactly one: option -> the
--- field it is sent as.
-local IDENTITIES = {username = "bk_username", bk_token = "bk_token", access_token = "access_token"}
-
--- `level`: see sops.check.
-local function opt_fail(what, level)
-  error("bad argument #1 to 'sops.new' (" .. what .. ")", level)
-end
-
--- The longest timeout, in seconds (the core counts in milliseconds).
-local MAX_TIMEOUT = 1e6
-
--- Headers the client writes itself: `headers` cannot replace them.
-local OWN_HEADERS = {
-  host = true, ["content-length"] = true, ["content-type"] = true, ["transfer-encoding"] = true,
-  authorization = true, ["x-bkapi-authorization"] = true, connection = true, expect = true,
-  ["user-agent"] = "user_agent", ["accept-language"] = "language", ["blueking-language"] = "language",
-  ["x-bk-tenant-id"] = "tenant_id",
-}
-
--- The one check of what goes into a request header: nil when the value
--- is safe, else why not. A CR or LF would end the header and start another
--- (or a second request on the wire); C strings end at a NUL.
-local function header_problem(value)
-  if value:find("\r", 1, true) or value:find("\n", 1, true) then return "must not contain CR or LF" end
-  if value:find("\0", 1, true) then return "must not contain NUL" end
-  return nil
-end
-M.header_problem = header_problem
-
--- The options sent as header values.
-local HEADER_OPTIONS = {user_agent = true, language = true, tenant_id = true}
-
--- The retry policy from option `retries`: nil for none; raises on mistakes.
-local function retry_policy(v, level)
-  if v == nil or v == false then return nil end
-  if v == true then v = {} end
-  if type(v) ~= "table" then opt_fail("option 'retries': table or boolean expected, got " .. type(v), level + 1) end
-  local p = {}
-  for k, dflt in pairs(attempts.DEFAULT_RETRIES) do
-    if v[k] == nil then p[k] = dflt else p[k] = v[k] end
-  end
-  for k in pairs(v) do
-    if attempts.DEFAULT_RETRIES[k] == nil then
-      opt_fail("option 'retries': unknown field '" .. tostring(k) .. "'", level + 1)
-    end
-  end
-  if type(p.max) ~= "number" or not (p.max >= 0 and p.max <= 100) or p.max ~= math.floor(p.max) then
-    opt_fail("option 'retries': max: integer from 0 to 100 expected", level + 1)
-  end
-  if p.methods ~= "safe" and p.methods ~= "all" then
-    opt_fail("option 'retries': methods: 'safe' or 'all' expected", level + 1)
-  end
-  for _, k in ipairs({"backoff", "max_backoff"}) do
-    if type(p[k]) ~= "number" or not (p[k] >= 0 and p[k] <= 3600) then
-      opt_fail("option 'retries': " .. k .. ": seconds from 0 to 3600 expected", level + 1)
-    end
-  end
-  return p
-end
-
-local function hook(name, fn, level)
-  if fn ~= nil and type(fn) ~= "function" then
-    opt_fail("option '" .. name .. "': function expected, got " .. type(fn), level + 1)
-  end
-  return fn
-end
-
--- Returns the options for core.new, or raises.
-local function check_options(opts, level)
-  level = level + 1 -- for opt_fail
-  if type(opts) ~= "table" then opt_fail("table expected, got " .. type(opts), level) end
-  for k, v in pairs(opts) do
-    local kind = OPTIONS[k]
-    if not kind then opt_fail("unknown option '" .. tostring(k) .. "'", level) end
-    local bad = check.mismatch(kind, v)
-    if bad then opt_fail("option '" .. k .. "': " .. bad, level) end
-  end
-  if not opts.url then opt_fail("option 'url': string expected, got nil", level) end
-  if not opts.url:match("^https?://[^/]") then opt_fail("option 'url': http:// or https:// URL expected", level) end
-  local route = opts.route or (opts.url:find("/compapi/", 1, true) and "esb" or "apigw")
-  if route ~= "apigw" and route ~= "esb" then opt_fail("option 'route': 'apigw' or 'esb' expected", level) end
-  if not opts.app_code then opt_fail("option 'app_code': string expected, got nil", level) end
-  if not opts.app_secret then opt_fail("option 'app_secret': string expected, got nil", level) end
-  local user_field, user_value, count = nil, nil, 0
-  for opt, field in pairs(IDENTITIES) do
-    if opts[opt] then
-      user_field, user_value, count = field, opts[opt], count + 1
-    end
-  end
-  if count ~= 1 then opt_fail("exactly one of 'username', 'bk_token' or 'access_token' expected", level) end
-  for _, k in ipairs({"timeout", "connect_timeout"}) do
-    local v = opts[k]
-    if v and not (v > 0 and v <= MAX_TIMEOUT) then
-      opt_fail("option '" .. k .. "': seconds expected, more than 0 and at most " .. MAX_TIMEOUT, level)
-    end
-  end
-  -- the options that become headers, and every string the core keeps as a
-  -- C string (which would end at a NUL)
-  for k, kind in pairs(OPTIONS) do
-    local v = opts[k]
-    if kind == "string" and v then
-      local why
-      if HEADER_OPTIONS[k] then
-        why = header_problem(v)
-      elseif v:find("\0", 1, true) then
-        why = "must not contain NUL"
-      end
-      if why then opt_fail("option '" .. k .. "': " .. why, level) end
-    end
-  end
-  for name, value in pairs(opts.headers or {}) do
-    if type(name) ~= "string" or not name:find("^[%w!#$%%&'*+.^_`|~-]+$") then
-      opt_fail("option 'headers': header names must be tokens (letters, digits and !#$%&'*+.^_`|~-)", level)
-    end
-    if type(value) ~= "string" then
-      opt_fail("option 'headers': header '" .. name .. "': string expected, got " .. type(value), level)
-    end
-    local own = OWN_HEADERS[name:lower()]
-    if own then
-      opt_fail("option 'headers': header '" .. name .. "' is the client's own"
-        .. (type(own) == "string" and " (use option '" .. own .. "')" or ""), level)
-    end
-    local why = header_problem(value)
-    if why then opt_fail("option 'headers': header '" .. name .. "': " .. why, level) end
-  end
-  return {
-    url = opts.url, route = route, app_code = opts.app_code, app_secret = opts.app_secret,
-    user_field = user_field, user_value = user_value,
-    timeout = opts.timeout or 30, connect_timeout = opts.connect_timeout or 5,
-    verify_tls = opts.verify_tls ~= false, ca_file = opts.ca_file, proxy = opts.proxy,
-    language = opts.language, tenant_id = opts.tenant_id, headers = opts.headers,
-    user_agent = opts.user_agent or version.user_agent, max_body = opts.max_body,
-    -- filled in by the core where a call lacks them
-    bk_biz_id = opts.bk_biz_id and check.id(opts.bk_biz_id), scope = opts.scope,
-  }
-end
-
--- Which transport a client uses: "ngx" (cosockets inside nginx, where a
--- phase allows them; libcurl elsewhere), "curl" (always libcurl), or nil
--- for the default: cosockets where they work.
-local function transport_of(opts, level)
-  local t = opts.transport
-  if t ~= nil and t ~= "curl" and t ~= "ngx" then opt_fail("option 'transport': 'curl' or 'ngx' expected", level + 1) end
-  local in_nginx = type(rawget(_G, "ngx")) == "table" and rawget(_G, "ngx").socket ~= nil
-  if t == "ngx" and not in_nginx then opt_fail("option 'transport': 'ngx' needs OpenResty (ngx.socket)", level + 1) end
-  if t == "curl" or not in_nginx then return nil end
-  return t or "auto"
-end
-
--- sops.new{profile = NAME | true, ...}: the options the bksops command
--- would use with --profile NAME (true: with none), from the same config
--- file, environment and secret files with the same precedence, the
--- options given beside `profile` standing for its flags. A profile that
--- cannot be read, or gives no complete connection, raises at `level`; the
--- notices about 0.2's names go to stderr.
-local function from_profile(opts, level)
-  local p = opts.profile
-  if p ~= true and (type(p) ~= "string" or p == "") then
-    opt_fail("option 'profile': a profile's name or true expected, got " .. type(p), level + 1)
-  end
-  local config = require "sops.config" -- (only when asked: it reads the command's option table)
-  local o, notices = config.client_options({profile = p ~= true and p or nil}, os.getenv)
-  if not o then opt_fail("option 'profile': " .. notices, level + 1) end
-  for _, line in ipairs(notices) do io.stderr:write("lua-sops: ", line, "\n") end
-  for k in pairs(IDENTITIES) do
-    if opts[k] ~= nil then
-      for other in pairs(IDENTITIES) do o[other] = nil end
-    end
-  end
-  for k, v in pairs(opts) do
-    if k ~= "profile" then o[k] = v end
-  end
-  return o
-end
-
 -- Makes a client; argument errors are raised at `level`.
 function M.build(opts, level)
-  if type(opts) == "table" and opts.profile ~= nil then opts = from_profile(opts, level + 1) end
-  local copts = check_options(opts, level + 1)
+  if type(opts) == "table" and opts.profile ~= nil then opts = options.from_profile(opts, level + 1) end
+  local copts = options.check(opts, level + 1)
   local cfg = {
-    bk_biz_id = copts.bk_biz_id, scope = opts.scope or "cmdb_biz", timeout = copts.timeout,
-    retries = retry_policy(opts.retries, level + 1),
-    on_request = hook("on_request", opts.on_request, level + 1),
-    on_response = hook("on_response", opts.on_response, level + 1),
-    ngx = transport_of(opts, level + 1),
+    bk_biz_id = copts.bk_biz_id, scope = copts.scope, timeout = copts.timeout,
+    retries = options.retry_policy(opts.retries, level + 1),
+    on_request = options.hook("on_request", opts.on_request, level + 1),
+    on_response = options.hook("on_response", opts.on_response, level + 1),
+    ngx = options.transport(opts, level + 1),
     cosocket = {url = copts.url, timeout = copts.timeout, connect_timeout = copts.connect_timeout,
       verify_tls = copts.verify_tls, proxy = copts.proxy},
   }
@@ -474,10 +289,10 @@ function methods:call(target, params, timeout)
 end
 
 -- client:call_many(calls [, timeout]): inside nginx, each call in its own
--- light thread (ngx.thread), up to 8 at a time, as the core runs them with
+-- light thread (ngx.thread), as many at a time as the core runs with
 -- libcurl elsewhere. Every request is built (and checked) before any goes.
 local curl_call_many = methods.call_many
-local WAVE = 8
+local WAVE = core.MAX_PARALLEL
 function methods:call_many(calls, timeout)
   local cfg = defaults[self]
   if not (cfg and cfg.ngx) then

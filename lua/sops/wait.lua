@@ -13,6 +13,8 @@ M.DEFAULT_UNTIL = {"FINISHED", "FAILED", "REVOKED", "EXPIRED"}
 -- the polling options' defaults (seconds; backoff a factor, jitter a fraction)
 M.DEFAULTS = {timeout = 600, interval = 2, max_interval = 15, backoff = 1.5, jitter = 0.1}
 local STOPPING = {FAILED = true, REVOKED = true} -- what fail_fast stops on
+-- the ids one get_tasks_status takes (its row in sops.api)
+local BATCH = require("sops.api").BY_NAME.get_tasks_status.fields.task_id_list.max
 -- with a callback receiver: polls this far apart until a callback comes
 M.CALLBACK_MAX_INTERVAL = 60
 M.STATUS_CACHE = 10 -- seconds bk-sops may answer a status from its cache
@@ -277,7 +279,7 @@ function M.wait_all(c, args, level)
       return results
     end
     local retry_after
-    -- this round's batches: at most 50 pending ids of one business each,
+    -- this round's batches: at most BATCH pending ids of one business each,
     -- all sent at once
     local calls, batches = {}, {}
     for _, biz in ipairs(order) do
@@ -285,8 +287,8 @@ function M.wait_all(c, args, level)
       for _, id in ipairs(groups[biz]) do
         if pending[id] then ids[#ids + 1] = id end
       end
-      for first = 1, #ids, 50 do
-        local batch = {unpack(ids, first, math.min(first + 49, #ids))}
+      for first = 1, #ids, BATCH do
+        local batch = {unpack(ids, first, math.min(first + BATCH - 1, #ids))}
         local api_name, params = client.params(c, "get_tasks_status", {task_id_list = batch, bk_biz_id = biz,
           scope = args.scope, include_children_status = o.on_change ~= nil or args.children == true}, level + 1)
         calls[#calls + 1] = {api_name, params}

@@ -14,7 +14,7 @@ local M = {}
 local Receiver = {__receiver = true}
 Receiver.__index = Receiver
 
-M.DEFAULTS = {max_pending = 10000, ttl = 86400, max_connections = 32, idle_timeout = 10}
+M.DEFAULTS = {max_pending = 10000, ttl = tokens.TTL, max_connections = 32, idle_timeout = 10}
 
 local FIELDS = {host = {"string", true}, port = {"integer", true}, public_url = {"string"},
   max_pending = {"count"}, ttl = {"number"}, max_connections = {"count"}, idle_timeout = {"count"}}

@@ -18,7 +18,7 @@ local M = {}
 
 M.DEFAULT_DICT = "sops_callbacks"
 M.STEP = 0.05 -- seconds between looks at the dict for arrivals in other workers
-M.DEFAULT_TTL = 86400
+M.DEFAULT_TTL = tokens.TTL
 
 -- this worker's waits on each dict: name -> {slot -> {semaphore = true}}
 local waiting = {}

@@ -22,6 +22,7 @@ local SLOT_LEN, TOKEN_LEN = 2 * M.SLOT_BYTES, 2 * M.TOKEN_BYTES
 local KEY_PATTERN = "^" .. string.rep("%x", SLOT_LEN + TOKEN_LEN) .. "$"
 local DUMMY = string.rep("0", TOKEN_LEN)
 M.MAX_BODY = 65536 -- bytes; a callback is a few hundred
+M.TTL = 86400 -- seconds a callback URL is kept, by default, when no wait forgets it
 
 -- The failure a receiver returns when it cannot give or keep a callback
 -- URL (closed, full, no random source): nil, message, err.

@@ -4,6 +4,7 @@
 -- command that maps onto bk-sops apis names them in `calls`, and its help
 -- shows their method and path from sops.api.
 local wait = require "sops.wait"
+local options = require "sops.options"
 
 local M = {}
 
@@ -34,8 +35,9 @@ M.CONNECTION = {
     .. "BK_APP_SECRET or BKPAAS_APP_SECRET; never from the command line)"),
   opt("--username", "NAME", "the user to act as (BK_USERNAME; or BK_TOKEN / BK_ACCESS_TOKEN)"),
   opt("--biz", "ID", "the business (or project) id (BK_BIZ_ID)"),
-  opt("--scope", "SCOPE", "what --biz is", {default = "cmdb_biz", choices = {"cmdb_biz", "project"}}),
-  opt("--request-timeout", "S", "seconds for each HTTP request", {default = "30", check = "positive"}),
+  opt("--scope", "SCOPE", "what --biz is", {default = options.default("scope"), choices = {"cmdb_biz", "project"}}),
+  opt("--request-timeout", "S", "seconds for each HTTP request", {default = tostring(options.default("timeout")),
+    check = "positive"}),
 }
 
 -- (the same, as a set: whether an option is one of them)
