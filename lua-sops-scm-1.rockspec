@@ -76,6 +76,7 @@ build = {
     ["sops.cli.watch"] = "lua/sops/cli/watch.lua",
     ["sops.client"] = "lua/sops/client.lua",
     ["sops.options"] = "lua/sops/options.lua",
+    ["sops.pages"] = "lua/sops/pages.lua",
     ["sops.compat"] = "lua/sops/compat.lua",
     ["sops.config"] = "lua/sops/config.lua",
     ["sops.cosocket"] = "lua/sops/cosocket.lua",

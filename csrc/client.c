@@ -573,15 +573,6 @@ static int call_closed(lua_State *L, sops_client *c)
     return push_closed(L, c, lua_tostring(L, 2));
 }
 
-/* client:call(api, params [, timeout]) -> value, nil, response | nil,
- * message, err
- * The client's bk_biz_id and scope stand in for those params lacks;
- * timeout (seconds) shortens the client's own for this call only. */
-static int client_call(lua_State *L)
-{
-    return pinned(L, call_body, "call", 3, call_closed, 2);
-}
-
 /* Takes the level argument (at 2) of call_at and build off the stack. */
 static int take_level(lua_State *L)
 {
@@ -966,7 +957,6 @@ void sops_client_open(lua_State *L)
         {NULL, NULL},
     };
     static const luaL_Reg methods[] = {
-        {"call", client_call},
         {"call_many", client_call_many},
         {"close", client_close},
         {"is_open", client_is_open},

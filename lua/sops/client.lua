@@ -15,8 +15,9 @@ local M = {}
 core.register(api.ENDPOINTS)
 
 -- per-client settings of the Lua layer, keyed weakly by the client:
--- {bk_biz_id, scope, timeout, retries, on_request, on_response}
-local defaults = setmetatable({}, {__mode = "k"})
+-- {bk_biz_id, scope, timeout, retries, on_request, on_response, ngx,
+-- cosocket, exchange}
+local settings = setmetatable({}, {__mode = "k"})
 
 -- Makes a client; argument errors are raised at `level`.
 function M.build(opts, level)
@@ -27,13 +28,13 @@ function M.build(opts, level)
     retries = options.retry_policy(opts.retries, level + 1),
     on_request = options.hook("on_request", opts.on_request, level + 1),
     on_response = options.hook("on_response", opts.on_response, level + 1),
-    ngx = options.transport(opts, level + 1),
+    ngx = cosocket.transport(opts, level + 1),
     cosocket = {url = copts.url, timeout = copts.timeout, connect_timeout = copts.connect_timeout,
       verify_tls = copts.verify_tls, proxy = copts.proxy},
   }
   if cfg.ngx then cfg.exchange = M.exchange end
   local c = core.new(copts)
-  defaults[c] = cfg
+  settings[c] = cfg
   return c
 end
 
@@ -103,7 +104,7 @@ local function params_for(self, name, spec, args, level)
   for i = 1, #required do
     if args[required[i]] == nil then check.fields(call, args, fields, level + 1) end
   end
-  local d = defaults[self]
+  local d = settings[self]
   if spec.scoped and args.bk_biz_id == nil and not (d and d.bk_biz_id) then
     check.fail(call, "bk_biz_id", "positive integer expected, got nil (give it here or to sops.new)", level + 1)
   end
@@ -138,35 +139,12 @@ function M.params(c, name, args, level)
   return spec.api, params_for(c, name, spec, args, level + 1)
 end
 
--- Inside nginx, a phase without cosockets (log, header_filter,
--- body_filter, set, init...): a libcurl call there would hold the worker
--- for the whole exchange, so the call is refused, as the lua-resty
--- libraries refuse there, unless the client was made with transport =
--- "curl" (cfg.ngx is nil then). The caller builds the request first, so
--- that an argument mistake still raises.
-local function refused(api_name)
-  local phase = tostring(ngx.get_phase())
-  return core.fail({kind = "phase", api = api_name, sent = false, retryable = false, phase = phase,
-    message = "nginx's " .. phase .. " phase has no cosockets, and a libcurl call would block the worker: "
-      .. "call from ngx.timer.at(0, ...), or make the client with transport = \"curl\""})
-end
-
 -- core.call_at for a client that may use cosockets: the same arguments,
 -- the same results (value, nil, response | nil, message, err), by either
--- transport.
+-- transport (sops.cosocket).
 local call_at = core.call_at -- the C function, without a lookup per call
 function M.exchange(c, level, api_name, params, timeout, traceparent)
-  local cfg = defaults[c]
-  if cfg and cfg.ngx then
-    if not cosocket.available() then
-      core.request(c, level + 1, api_name, params)
-      local value, message, err = refused(api_name)
-      return value, message, err
-    end
-    local value, message, info = cosocket.call(c, cfg.cosocket, level + 1, api_name, params, timeout, traceparent)
-    return value, message, info
-  end
-  local value, message, info = call_at(c, level + 1, api_name, params, timeout, traceparent)
+  local value, message, info = cosocket.exchange(settings[c], c, level + 1, api_name, params, timeout, traceparent)
   return value, message, info
 end
 
@@ -174,7 +152,7 @@ end
 -- when it has them. where: call_at's level for argument errors as seen
 -- from the function that calls send (2: its caller).
 local function send(c, call, api_name, params, where, timeout, traceparent)
-  local cfg = defaults[c]
+  local cfg = settings[c]
   if cfg and (cfg.retries or cfg.on_request or cfg.on_response) then
     local value, message, info = attempts.run(c, cfg, call, api_name, params, where + 1, timeout, traceparent)
     return value, message, info
@@ -283,137 +261,30 @@ end
 function methods:call(target, params, timeout)
   local name = target
   if type(target) == "table" then name = define(target, 2) end
-  local cfg = defaults[self]
+  local cfg = settings[self]
   local value, message, info = (cfg and cfg.exchange or call_at)(self, 3, name, params, timeout)
   return value, message, info
 end
 
--- client:call_many(calls [, timeout]): inside nginx, each call in its own
--- light thread (ngx.thread), as many at a time as the core runs with
--- libcurl elsewhere. Every request is built (and checked) before any goes.
+-- client:call_many(calls [, timeout]): the core's, or inside nginx
+-- sops.cosocket's, with the same results.
 local curl_call_many = methods.call_many
-local WAVE = core.MAX_PARALLEL
 function methods:call_many(calls, timeout)
-  local cfg = defaults[self]
+  local cfg = settings[self]
   if not (cfg and cfg.ngx) then
     local results = curl_call_many(self, calls, timeout)
     return results
   end
-  if type(calls) ~= "table" then error("bad argument #1 to 'call_many' (table expected, got " .. type(calls) .. ")", 2) end
-  local reqs = {}
-  for i, call in ipairs(calls) do
-    if type(call) ~= "table" or type(call[1]) ~= "string" or type(call[2]) ~= "table" then
-      error("bad argument #1 to 'call_many' (entry " .. i .. ": {api, params} expected)", 2)
-    end
-    reqs[i] = cosocket.request(self, 2, call[1], call[2])
-  end
-  if not cosocket.available() then
-    local results = {}
-    for i, call in ipairs(calls) do results[i] = {n = 3, refused(call[1])} end
-    return results
-  end
-  local results = {}
-  for first = 1, #reqs, WAVE do
-    local threads = {}
-    for i = first, math.min(first + WAVE - 1, #reqs) do
-      threads[i] = ngx.thread.spawn(function()
-        local value, message, info = cosocket.send(self, cfg.cosocket, reqs[i], calls[i][1], timeout)
-        return value, message, info
-      end)
-    end
-    for i = first, math.min(first + WAVE - 1, #reqs) do
-      local ok, value, message, info = ngx.thread.wait(threads[i])
-      if not ok then
-        value, message, info = core.fail({kind = "transport", api = calls[i][1], message = tostring(value),
-          retryable = false})
-      end
-      results[i] = {n = 3, value, message, info}
-    end
-  end
+  local results = cosocket.call_many(cfg, self, calls, timeout)
   return results
 end
 
--- The value at a dotted path ("data.items") of table t, or nil.
-local function at_path(t, path)
-  for key in path:gmatch("[^.]+") do
-    if type(t) ~= "table" then return nil end
-    t = t[key]
-  end
-  return t
-end
-
--- client:pages(name, args) -> an iterator over the items of a listing
--- that pages (sops.api marks which: limit and offset in, a count out),
--- and the pager {requests, count, message, err}. The next page is fetched
--- when the last item is used up; iteration stops at the end, after
--- args.max_items items, or with nil, message, err once on a failure (kept
--- in the pager, since a for loop ends on it). args.limit is the page size.
-function methods:pages(name, args)
-  local spec = type(name) == "string" and api.CALLS[name]
-  if not (spec and spec.pages) then
-    error("bad argument #1 to 'pages' (a listing that pages expected: " .. api.PAGED .. ")", 2)
-  end
-  args = args == nil and {} or args
-  local paging = spec.pages
-  -- (levels: the user is 2 from here, 3 from params_for)
-  local params = params_for(self, name, spec, args, 3)
-  local call = "sops." .. name
-  if args.limit and args.limit > paging.max then
-    check.fail(call, "limit", "at most " .. paging.max .. " items per page", 2)
-  end
-  local copy = {}
-  for k, v in pairs(params) do copy[k] = v end
-  local limit, offset, max_items = args.limit or paging.max, args.offset or 0, args.max_items
-  -- what the core refuses (an api the client's route lacks) is refused now,
-  -- not at the first page
-  copy.limit, copy.offset = limit, offset
-  core.build(self, 3, spec.api, copy)
-  local pager = {requests = 0, count = nil, message = nil, err = nil}
-  local items, i, done, given = {}, 0, false, 0
-  -- nil, or the failure's message and error (kept in the pager)
-  local function fetch()
-    local want = limit
-    if max_items and max_items - given < want then want = max_items - given end
-    copy.limit, copy.offset = want, offset
-    pager.requests = pager.requests + 1
-    local value, message, response = send(self, call, spec.api, copy, 3)
-    if value == nil then
-      done, pager.message, pager.err = true, message, response
-      return message, response
-    end
-    local list = at_path(response, paging.items)
-    if type(list) ~= "table" then
-      done = true
-      local _, why, err = core.fail({kind = "decode", api = spec.api, retryable = false,
-        message = "no list at '" .. paging.items .. "' in the answer"})
-      pager.message, pager.err = why, err
-      return why, err
-    end
-    -- (without_count makes bk-sops answer -1: no total)
-    local count = at_path(response, paging.count)
-    pager.count = type(count) == "number" and count >= 0 and count or nil
-    items, i = list, 0
-    offset = offset + #list
-    if #list < want or (pager.count and offset >= pager.count) then done = true end
-    return nil
-  end
-  local function next_item()
-    if i >= #items then
-      if done or (max_items and given >= max_items) then return nil end
-      local message, err = fetch()
-      if message then return nil, message, err end
-      if #items == 0 then return nil end
-    end
-    i = i + 1
-    given = given + 1
-    return items[i]
-  end
-  return next_item, pager
-end
+-- client:pages(name, args): sops.pages
+methods.pages = require("sops.pages").method(params_for, send)
 
 -- client:on("request" | "response", fn): sets (or with nil, removes) a hook.
 function methods:on(event, fn)
-  local cfg = defaults[self]
+  local cfg = settings[self]
   if event ~= "request" and event ~= "response" then
     error("bad argument #1 to 'on' ('request' or 'response' expected)", 2)
   end
@@ -450,7 +321,7 @@ end
 
 -- The defaults a client was made with (bk_biz_id, scope).
 function methods:defaults()
-  local d = defaults[self] or {}
+  local d = settings[self] or {}
   return {bk_biz_id = d.bk_biz_id, scope = d.scope}
 end
 

@@ -282,13 +282,7 @@ local function exchange(sock, req, host_header, path, deadline)
   }, reusable
 end
 
--- The request of one call (the core's, secrets included: it stays here);
--- raises argument errors at `level`, as core.call_at does.
-function M.request(c, level, api, params, traceparent)
-  return core.request(c, level + 1, api, params, traceparent)
-end
-
--- Sends req (M.request's) for api on client c and returns what
+-- Sends req (core.request's) for api on client c and returns what
 -- client:call returns (value, nil, response | nil, message, err). opts: the client's transport settings {url,
 -- timeout, connect_timeout, verify_tls, proxy}; timeout: this call's, if
 -- shorter.
@@ -360,6 +354,95 @@ function M.call(c, opts, level, api, params, timeout, traceparent)
   local req = core.request(c, level + 1, api, params, traceparent)
   local value, message, info = M.send(c, opts, req, api, timeout)
   return value, message, info
+end
+
+-- Inside nginx, a phase without cosockets (log, header_filter,
+-- body_filter, set, init...): a libcurl call there would hold the worker
+-- for the whole exchange, so the call is refused, as the lua-resty
+-- libraries refuse there, unless the client was made with transport =
+-- "curl" (cfg.ngx is nil then). The caller builds the request first, so
+-- that an argument mistake still raises.
+local function refused(api_name)
+  local phase = tostring(ngx.get_phase())
+  return core.fail({kind = "phase", api = api_name, sent = false, retryable = false, phase = phase,
+    message = "nginx's " .. phase .. " phase has no cosockets, and a libcurl call would block the worker: "
+      .. "call from ngx.timer.at(0, ...), or make the client with transport = \"curl\""})
+end
+
+-- Which transport a client uses, from its option `transport`: "ngx"
+-- (cosockets inside nginx, where a phase allows them; libcurl elsewhere),
+-- "auto" (the default inside nginx: the same), or nil for libcurl always
+-- ("curl", or outside nginx). Raises at `level` on a bad value.
+function M.transport(opts, level)
+  local t = opts.transport
+  if t ~= nil and t ~= "curl" and t ~= "ngx" then
+    error("bad argument #1 to 'sops.new' (option 'transport': 'curl' or 'ngx' expected)", level + 1)
+  end
+  local in_nginx = type(rawget(_G, "ngx")) == "table" and rawget(_G, "ngx").socket ~= nil
+  if t == "ngx" and not in_nginx then
+    error("bad argument #1 to 'sops.new' (option 'transport': 'ngx' needs OpenResty (ngx.socket))", level + 1)
+  end
+  if t == "curl" or not in_nginx then return nil end
+  return t or "auto"
+end
+
+-- core.call_at for a client that may use cosockets (cfg: its settings):
+-- the same arguments, the same results, by whichever transport the phase
+-- allows.
+local call_at = core.call_at
+function M.exchange(cfg, c, level, api_name, params, timeout, traceparent)
+  if cfg and cfg.ngx then
+    if not M.available() then
+      core.request(c, level + 1, api_name, params)
+      local value, message, err = refused(api_name)
+      return value, message, err
+    end
+    local value, message, info = M.call(c, cfg.cosocket, level + 1, api_name, params, timeout, traceparent)
+    return value, message, info
+  end
+  local value, message, info = call_at(c, level + 1, api_name, params, timeout, traceparent)
+  return value, message, info
+end
+
+-- client:call_many(calls [, timeout]) inside nginx (cfg: the client's
+-- settings): each call in its own light thread (ngx.thread), as many at a
+-- time as the core runs with libcurl. Every request is built (and
+-- checked) before any goes; argument errors are raised at the caller of
+-- client:call_many.
+local WAVE = core.MAX_PARALLEL
+function M.call_many(cfg, c, calls, timeout)
+  if type(calls) ~= "table" then error("bad argument #1 to 'call_many' (table expected, got " .. type(calls) .. ")", 3) end
+  local reqs = {}
+  for i, call in ipairs(calls) do
+    if type(call) ~= "table" or type(call[1]) ~= "string" or type(call[2]) ~= "table" then
+      error("bad argument #1 to 'call_many' (entry " .. i .. ": {api, params} expected)", 3)
+    end
+    reqs[i] = core.request(c, 3, call[1], call[2])
+  end
+  if not M.available() then
+    local results = {}
+    for i, call in ipairs(calls) do results[i] = {n = 3, refused(call[1])} end
+    return results
+  end
+  local results = {}
+  for first = 1, #reqs, WAVE do
+    local threads = {}
+    for i = first, math.min(first + WAVE - 1, #reqs) do
+      threads[i] = ngx.thread.spawn(function()
+        local value, message, info = M.send(c, cfg.cosocket, reqs[i], calls[i][1], timeout)
+        return value, message, info
+      end)
+    end
+    for i = first, math.min(first + WAVE - 1, #reqs) do
+      local ok, value, message, info = ngx.thread.wait(threads[i])
+      if not ok then
+        value, message, info = core.fail({kind = "transport", api = calls[i][1], message = tostring(value),
+          retryable = false})
+      end
+      results[i] = {n = 3, value, message, info}
+    end
+  end
+  return results
 end
 
 return M

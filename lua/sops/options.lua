@@ -216,20 +216,6 @@ function M.check(opts, level)
   }
 end
 
--- Which transport a client uses: "ngx" (cosockets inside nginx, where a
--- phase allows them; libcurl elsewhere), "curl" (always libcurl), or nil
--- for the default: cosockets where they work.
-function M.transport(opts, level)
-  local t = opts.transport
-  if t ~= nil and t ~= "curl" and t ~= "ngx" then
-    fail("option 'transport': " .. listed(M.BY_NAME.transport.choices) .. " expected", level + 1)
-  end
-  local in_nginx = type(rawget(_G, "ngx")) == "table" and rawget(_G, "ngx").socket ~= nil
-  if t == "ngx" and not in_nginx then fail("option 'transport': 'ngx' needs OpenResty (ngx.socket)", level + 1) end
-  if t == "curl" or not in_nginx then return nil end
-  return t or "auto"
-end
-
 -- sops.new{profile = NAME | true, ...}: the options the bksops command
 -- would use with --profile NAME (true: with none), from the same config
 -- file, environment and secret files with the same precedence, the
