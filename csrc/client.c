@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "client.h"
-#include "endpoints.h"
+#include "request.h"
 #include "errors.h"
 #include "ids.h"
 #include "json.h"
@@ -398,20 +398,19 @@ static int finish_call(lua_State *L, sops_client *c, sops_slot *slot, const char
     sops_transport *t = &slot->tr;
     sops_response r;
     const char *secrets[SOPS_SECRETS];
-    r.rc = slot->rc;
+    r.outcome = sops_transport_outcome(t, slot->rc);
     r.status = sops_transport_status(t);
     r.body = t->body.data;
     r.len = t->body.len;
-    r.too_large = t->too_large;
     r.max_body = t->max_body;
     r.sent = slot->rc == CURLE_OK || sops_transport_sent(t);
     c->sent |= r.sent;
     r.once = slot->once;
-    r.errbuf = t->errbuf;
-    r.request_id = t->request_id;
-    r.error_code = t->error_code;
-    r.trace_id = t->trace_id;
-    r.retry_after = t->retry_after;
+    r.detail = sops_transport_detail(t, slot->rc);
+    r.request_id = t->header[SOPS_H_REQUEST_ID];
+    r.error_code = t->header[SOPS_H_ERROR_CODE];
+    r.trace_id = t->header[SOPS_H_TRACE_ID];
+    r.retry_after = t->header[SOPS_H_RETRY_AFTER];
     r.fetch_headers = fetch_headers;
     r.ud = t;
     secrets_of(c, secrets);
@@ -834,7 +833,9 @@ static int answer_body(lua_State *L)
     sops_client *c = check_client(L, 1);
     const char *api = luaL_checkstring(L, 2);
     const char *secrets[SOPS_SECRETS];
-    char request_id[128], error_code[32], trace_id[128], retry_after[64], message[256], failure[16];
+    char header[SOPS_H_COUNT][128], message[256], failure[16];
+    const char *got[SOPS_H_COUNT];
+    int i;
     sops_response r;
     size_t len = 0;
     const char *body;
@@ -848,31 +849,32 @@ static int answer_body(lua_State *L)
     lua_pop(L, 1);
     answer_field(L, 3, "failure", failure, sizeof failure);
     memset(&r, 0, sizeof r);
-    r.rc = CURLE_OK;
+    r.outcome = SOPS_ANSWERED;
     if (strcmp(failure, "timeout") == 0)
-        r.rc = CURLE_OPERATION_TIMEDOUT;
+        r.outcome = SOPS_TIMED_OUT;
     else if (strcmp(failure, "tls") == 0)
-        r.rc = CURLE_PEER_FAILED_VERIFICATION;
+        r.outcome = SOPS_TLS_FAILED;
     else if (strcmp(failure, "transport") == 0)
-        r.rc = CURLE_RECV_ERROR;
+        r.outcome = SOPS_BROKEN;
     r.status = status >= 100 && status <= 999 ? (long)status : 0;
     r.body = len > 0 ? body : NULL;
     r.len = len;
     lua_getfield(L, 3, "too_large");
-    r.too_large = lua_toboolean(L, -1);
+    if (lua_toboolean(L, -1))
+        r.outcome = SOPS_TOO_LARGE;
     lua_getfield(L, 3, "sent");
     r.sent = lua_toboolean(L, -1);
     lua_getfield(L, 3, "once");
     r.once = lua_toboolean(L, -1);
     lua_pop(L, 3);
-    if (r.too_large)
-        r.rc = CURLE_FILESIZE_EXCEEDED;
     r.max_body = c->max_body;
-    r.errbuf = answer_field(L, 3, "message", message, sizeof message);
-    r.request_id = answer_field(L, 3, "request_id", request_id, sizeof request_id);
-    r.error_code = answer_field(L, 3, "error_code", error_code, sizeof error_code);
-    r.trace_id = answer_field(L, 3, "trace_id", trace_id, sizeof trace_id);
-    r.retry_after = answer_field(L, 3, "retry_after", retry_after, sizeof retry_after);
+    r.detail = answer_field(L, 3, "message", message, sizeof message);
+    for (i = 0; i < SOPS_H_COUNT; i++)
+        got[i] = answer_field(L, 3, SOPS_ANSWER_FIELDS[i], header[i], sizeof header[i]);
+    r.request_id = got[SOPS_H_REQUEST_ID];
+    r.error_code = got[SOPS_H_ERROR_CODE];
+    r.trace_id = got[SOPS_H_TRACE_ID];
+    r.retry_after = got[SOPS_H_RETRY_AFTER];
     secrets_of(c, secrets);
     return sops_response_push(L, &r, api, c->max_depth, &c->scratch, secrets, SOPS_SECRETS);
 }

@@ -3,7 +3,8 @@
 
 #include "catalog.h"
 #include "client.h"
-#include "endpoints.h"
+#include "response.h"
+#include "request.h"
 #include "compat.h"
 #include "errors.h"
 #include "ids.h"
@@ -96,7 +97,7 @@ int luaopen_sops_core(lua_State *L)
         curl_ready = 1;
     }
     sops_error_open(L);
-    sops_endpoints_open(L);
+    sops_json_open(L);
     sops_listener_open(L);
     luaL_newmetatable(L, SOPS_ARRAY_MT);
     lua_pushliteral(L, "array");
@@ -116,5 +117,15 @@ int luaopen_sops_core(lua_State *L)
     lua_setfield(L, -2, "curl_version");
     lua_pushinteger(L, SOPS_MAX_PARALLEL);
     lua_setfield(L, -2, "MAX_PARALLEL");
+    {
+        int i;
+        lua_createtable(L, 0, SOPS_H_COUNT);
+        for (i = 0; i < SOPS_H_COUNT; i++) {
+            lua_pushstring(L, SOPS_ANSWER_HEADERS[i]);
+            lua_pushstring(L, SOPS_ANSWER_FIELDS[i]);
+            lua_settable(L, -3);
+        }
+        lua_setfield(L, -2, "ANSWER_HEADERS");
+    }
     return 1;
 }

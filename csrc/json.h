@@ -42,4 +42,9 @@ int sops_utf8_valid(const char *s, size_t n);
 /* Appends s as a JSON string literal. Returns 0 when memory ran out. */
 int sops_json_add_string(sops_buf *b, const char *s, size_t n);
 
+/* Keeps the words bk-sops answers with (envelope and status-tree keys,
+ * state names) alive in the registry, so that decoding finds them already
+ * interned instead of allocating them again for every response. */
+void sops_json_open(lua_State *L);
+
 #endif

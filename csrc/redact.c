@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "buffer.h"
-#include "endpoints.h"
+#include "request.h"
 #include "json.h"
 #include "redact.h"
 

@@ -3,33 +3,16 @@
 #include <string.h>
 #include <time.h>
 
+#include <curl/curl.h> /* curl_getdate */
+
 #include "errors.h"
 #include "json.h"
 #include "numeric.h"
 #include "response.h"
 
-static int is_tls_error(CURLcode rc)
-{
-    switch (rc) {
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED:
-    case CURLE_SSL_ENGINE_INITFAILED:
-    case CURLE_SSL_SHUTDOWN_FAILED:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_USE_SSL_FAILED:
-        return 1;
-    default:
-        return 0;
-    }
-}
+const char *const SOPS_ANSWER_HEADERS[SOPS_H_COUNT] = {"X-Bkapi-Request-Id", "X-Bkapi-Error-Code", "Sops-Trace-Id",
+                                                        "Retry-After"};
+const char *const SOPS_ANSWER_FIELDS[SOPS_H_COUNT] = {"request_id", "error_code", "trace_id", "retry_after"};
 
 double sops_retry_after(const char *value)
 {
@@ -108,9 +91,9 @@ int sops_response_push(lua_State *L, const sops_response *r, const char *api, in
 {
     long status = r->status;
     sops_error e;
-    char msg[CURL_ERROR_SIZE + 64];
+    char msg[320];
     char derr[96];
-    int decoded, env, failed = r->rc != CURLE_OK || status < 200 || status > 299;
+    int decoded, env, failed = r->outcome != SOPS_ANSWERED || status < 200 || status > 299;
 
     if (failed && r->fetch_headers)
         r->fetch_headers(r);
@@ -121,23 +104,28 @@ int sops_response_push(lua_State *L, const sops_response *r, const char *api, in
     e.request_id = failed ? r->request_id : NULL;
     e.trace_id = failed ? r->trace_id : NULL;
 
-    if (r->rc != CURLE_OK) {
-        const char *detail = r->errbuf && r->errbuf[0] ? r->errbuf : curl_easy_strerror(r->rc);
+    if (r->outcome != SOPS_ANSWERED) {
+        const char *detail = r->detail && r->detail[0] ? r->detail : "the exchange failed";
         e.sent = r->sent;
-        if (r->too_large || r->rc == CURLE_FILESIZE_EXCEEDED) {
+        switch (r->outcome) {
+        case SOPS_TOO_LARGE:
             e.kind = "decode";
             snprintf(msg, sizeof msg, "response body exceeds max_body (%lu bytes)", (unsigned long)r->max_body);
-        } else if (r->rc == CURLE_OPERATION_TIMEDOUT) {
+            break;
+        case SOPS_TIMED_OUT:
             e.kind = "timeout";
             e.retryable = 1;
             snprintf(msg, sizeof msg, "%s", detail);
-        } else if (is_tls_error(r->rc)) {
+            break;
+        case SOPS_TLS_FAILED:
             e.kind = "tls";
             snprintf(msg, sizeof msg, "%s", detail);
-        } else {
+            break;
+        default:
             e.kind = "transport";
             e.retryable = 1;
             snprintf(msg, sizeof msg, "%s", detail);
+            break;
         }
         /* a request that may have changed state is not for retrying */
         if (r->once && e.sent)

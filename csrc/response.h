@@ -1,25 +1,40 @@
-/* The classification of a finished transfer into what a call returns:
- * value, nil, response (the decoded envelope) or nil, message, err. It reads no socket
- * and no libcurl handle, only what the transfer left, so that it can be
- * fuzzed on its own (spec/fuzz/response.c). */
+/* The classification of a finished exchange into what a call returns:
+ * value, nil, response (the decoded envelope) or nil, message, err. It
+ * knows no transport: libcurl's (transport.c) and the cosocket one
+ * (sops.cosocket, through core.answer) each say how their exchange ended
+ * as a sops_outcome. It reads no socket, only what the exchange left, so
+ * that it can be fuzzed on its own (spec/fuzz/response.c). */
 #ifndef SOPS_RESPONSE_H
 #define SOPS_RESPONSE_H
-
-#include <curl/curl.h>
 
 #include "buffer.h"
 #include "compat.h"
 
+/* How an exchange ended, whichever transport carried it. */
+typedef enum sops_outcome {
+    SOPS_ANSWERED = 0, /* an answer came, whole */
+    SOPS_TIMED_OUT,    /* the call's time ran out */
+    SOPS_TLS_FAILED,   /* TLS could not be set up, or the peer not verified */
+    SOPS_TOO_LARGE,    /* the body passed max_body and was cut off */
+    SOPS_BROKEN        /* no connection, a reset, a cut-off or unreadable answer */
+} sops_outcome;
+
+/* The answer's headers the classifier reads: one list for both transports
+ * (core.ANSWER_HEADERS gives it to sops.cosocket), each header's name and
+ * the field of sops_response (and of core.answer's table) it fills. */
+enum { SOPS_H_REQUEST_ID, SOPS_H_ERROR_CODE, SOPS_H_TRACE_ID, SOPS_H_RETRY_AFTER, SOPS_H_COUNT };
+extern const char *const SOPS_ANSWER_HEADERS[SOPS_H_COUNT];
+extern const char *const SOPS_ANSWER_FIELDS[SOPS_H_COUNT];
+
 typedef struct sops_response {
-    CURLcode rc;             /* how the transfer ended */
+    sops_outcome outcome;    /* how the exchange ended */
     long status;             /* HTTP status, 0: none arrived */
     const char *body;        /* the answer's body (NUL-terminated), NULL when empty */
     size_t len;
-    int too_large;           /* the body passed max_body and was cut off */
     size_t max_body;
     int sent;                /* the request (or part of it) went out */
     int once;                /* it may have changed state: never retryable once sent */
-    const char *errbuf;      /* libcurl's message, "" for none */
+    const char *detail;      /* the transport's words for a failure, "" for none */
     /* the headers read (each "" when absent); fetch_headers, when not
      * NULL, fills them first, and is called only when a failure needs them */
     const char *request_id, *error_code, *trace_id, *retry_after;

@@ -44,7 +44,7 @@ static void keep(char *field, const char *v, size_t n)
 static int header_is(const char *line, size_t n, const char *name, size_t *vstart)
 {
     size_t k;
-    if ((line[0] | 0x20) != name[0])
+    if ((line[0] | 0x20) != (name[0] | 0x20))
         return 0; /* most lines differ at once */
     k = strlen(name);
     if (n <= k || line[k] != ':' || strncasecmp(line, name, k) != 0)
@@ -57,21 +57,21 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *ud)
 {
     sops_transport *t = ud;
     size_t n = size * nmemb, v;
+    int i;
 
     if (n >= 5 && memcmp(line, "HTTP/", 5) == 0) {
         /* a new response (after 100 Continue, say): forget the last one's */
-        t->request_id[0] = t->error_code[0] = t->trace_id[0] = t->retry_after[0] = '\0';
+        for (i = 0; i < SOPS_H_COUNT; i++)
+            t->header[i][0] = '\0';
         return n;
     }
-    if (header_is(line, n, "x-bkapi-request-id", &v))
-        keep(t->request_id, line + v, n - v);
-    else if (header_is(line, n, "x-bkapi-error-code", &v))
-        keep(t->error_code, line + v, n - v);
-    else if (header_is(line, n, "sops-trace-id", &v))
-        keep(t->trace_id, line + v, n - v);
-    else if (header_is(line, n, "retry-after", &v))
-        keep(t->retry_after, line + v, n - v);
-    else if (header_is(line, n, "content-length", &v)) {
+    for (i = 0; i < SOPS_H_COUNT; i++) {
+        if (header_is(line, n, SOPS_ANSWER_HEADERS[i], &v)) {
+            keep(t->header[i], line + v, n - v);
+            return n;
+        }
+    }
+    if (header_is(line, n, "content-length", &v)) {
         char num[32];
         curl_off_t len;
         keep(num, line + v, n - v < sizeof num ? n - v : sizeof num - 1);
@@ -114,10 +114,9 @@ static void fetch(sops_transport *t, char *field, const char *name)
 
 void sops_transport_headers(sops_transport *t)
 {
-    fetch(t, t->request_id, "X-Bkapi-Request-Id");
-    fetch(t, t->error_code, "X-Bkapi-Error-Code");
-    fetch(t, t->trace_id, "Sops-Trace-Id");
-    fetch(t, t->retry_after, "Retry-After");
+    int i;
+    for (i = 0; i < SOPS_H_COUNT; i++)
+        fetch(t, t->header[i], SOPS_ANSWER_HEADERS[i]);
 }
 
 int sops_transport_init(sops_transport *t, const sops_transport_opts *o, size_t max_body)
@@ -177,7 +176,7 @@ void sops_transport_prepare(sops_transport *t, const char *url, struct curl_slis
     sops_buf_reset(&t->body);
     t->too_large = 0;
     t->errbuf[0] = '\0';
-    t->request_id[0] = t->error_code[0] = t->trace_id[0] = t->retry_after[0] = '\0';
+    memset(t->header, 0, sizeof t->header);
 
     curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
@@ -203,4 +202,45 @@ long sops_transport_status(sops_transport *t)
     long status = 0;
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
     return status;
+}
+
+static int is_tls_error(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_USE_SSL_FAILED:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+sops_outcome sops_transport_outcome(const sops_transport *t, CURLcode rc)
+{
+    if (rc == CURLE_OK)
+        return SOPS_ANSWERED;
+    if (t->too_large || rc == CURLE_FILESIZE_EXCEEDED)
+        return SOPS_TOO_LARGE;
+    if (rc == CURLE_OPERATION_TIMEDOUT)
+        return SOPS_TIMED_OUT;
+    if (is_tls_error(rc))
+        return SOPS_TLS_FAILED;
+    return SOPS_BROKEN;
+}
+
+const char *sops_transport_detail(const sops_transport *t, CURLcode rc)
+{
+    return t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
 }

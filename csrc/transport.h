@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 
 #include "buffer.h"
+#include "response.h"
 
 #define SOPS_HDR_MAX 160
 
@@ -20,11 +21,9 @@ typedef struct sops_transport {
     sops_buf body;           /* response body of the last transfer */
     size_t max_body;         /* larger bodies abort the transfer */
     int too_large;           /* set by the callbacks when max_body was passed */
-    /* the response headers lua-sops reads; valid after sops_transport_headers() */
-    char request_id[SOPS_HDR_MAX];  /* X-Bkapi-Request-Id */
-    char error_code[SOPS_HDR_MAX];  /* X-Bkapi-Error-Code */
-    char trace_id[SOPS_HDR_MAX];    /* Sops-Trace-Id */
-    char retry_after[SOPS_HDR_MAX]; /* Retry-After */
+    /* the response headers lua-sops reads (SOPS_ANSWER_HEADERS, in its
+     * order); valid after sops_transport_headers() */
+    char header[SOPS_H_COUNT][SOPS_HDR_MAX];
     char errbuf[CURL_ERROR_SIZE];
     sops_cancel_fn cancel;   /* NULL: never */
     void *cancel_ctx;
@@ -61,5 +60,10 @@ long sops_transport_status(sops_transport *t);
 /* Fills request_id, error_code, trace_id and retry_after from the last
  * response (only needed when something went wrong). */
 void sops_transport_headers(sops_transport *t);
+
+/* How the last transfer, which libcurl ended with rc, ended, in the
+ * transport-neutral terms of response.h; and libcurl's words for it. */
+sops_outcome sops_transport_outcome(const sops_transport *t, CURLcode rc);
+const char *sops_transport_detail(const sops_transport *t, CURLcode rc);
 
 #endif

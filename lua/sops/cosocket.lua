@@ -178,11 +178,15 @@ local function read_body(r, headers, max_body)
   return until_close(r, max_body)
 end
 
--- the answer's headers that matter (the others are skipped unread)
-local WANTED = {
-  ["content-length"] = true, ["transfer-encoding"] = true, connection = true, ["x-bkapi-request-id"] = true,
-  ["x-bkapi-error-code"] = true, ["sops-trace-id"] = true, ["retry-after"] = true,
-}
+-- the answer's headers that matter (the others are skipped unread): this
+-- transport's own, and those the core reads (core.ANSWER_HEADERS: name ->
+-- the field of core.answer's table), by their names in lower case
+local WANTED = {["content-length"] = true, ["transfer-encoding"] = true, connection = true}
+local FIELD_OF = {}
+for name, field in pairs(core.ANSWER_HEADERS) do
+  WANTED[lower(name)] = true
+  FIELD_OF[lower(name)] = field
+end
 
 -- The head of the final answer: HTTP version, status, the WANTED headers;
 -- informational answers (1xx but 101) before it are read and skipped, as
@@ -275,11 +279,9 @@ local function exchange(sock, req, host_header, path, deadline)
   local conn = headers.connection
   local reusable = not closed and version == "1.1" and r.pos > #r.buf
     and not (conn and find(lower(conn), "close", 1, true))
-  return {
-    status = status, body = data, sent = true,
-    request_id = headers["x-bkapi-request-id"], error_code = headers["x-bkapi-error-code"],
-    trace_id = headers["sops-trace-id"], retry_after = headers["retry-after"],
-  }, reusable
+  local t = {status = status, body = data, sent = true}
+  for name, field in pairs(FIELD_OF) do t[field] = headers[name] end
+  return t, reusable
 end
 
 -- Sends req (core.request's) for api on client c and returns what

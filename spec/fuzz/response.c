@@ -15,10 +15,8 @@
 
 static const char *const SECRETS[] = {"fuzz-app-secret", "fuzz-token"};
 
-static const CURLcode ENDINGS[] = {
-    CURLE_OK, CURLE_OPERATION_TIMEDOUT, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_COULDNT_CONNECT,
-    CURLE_PEER_FAILED_VERIFICATION, CURLE_WRITE_ERROR, CURLE_FILESIZE_EXCEEDED, CURLE_PARTIAL_FILE,
-    CURLE_GOT_NOTHING,
+static const sops_outcome ENDINGS[] = {
+    SOPS_ANSWERED, SOPS_TIMED_OUT, SOPS_TLS_FAILED, SOPS_TOO_LARGE, SOPS_BROKEN,
 };
 
 /* The next '\n'-terminated field of [*p, end), NUL-terminated in place. */
@@ -63,12 +61,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     buf[size] = '\0';
     memset(&r, 0, sizeof r);
     r.status = ((long)data[0] << 8 | data[1]) % 600;
-    r.rc = data[2] < 200 ? CURLE_OK : ENDINGS[data[2] % (sizeof ENDINGS / sizeof ENDINGS[0])];
+    r.outcome = data[2] < 200 ? SOPS_ANSWERED : ENDINGS[data[2] % (sizeof ENDINGS / sizeof ENDINGS[0])];
     r.once = data[3] & 1;
     r.sent = (data[3] >> 1) & 1;
-    r.too_large = (data[3] >> 2) & 1;
+    if ((data[3] >> 2) & 1)
+        r.outcome = SOPS_TOO_LARGE;
     r.max_body = 1 << 20;
-    r.errbuf = (data[3] & 8) ? "Recv failure: fuzz-token in libcurl's words" : "";
+    r.detail = (data[3] & 8) ? "Recv failure: fuzz-token in libcurl's words" : "";
     p = buf + 4;
     end = buf + size;
     r.request_id = field(&p, end);
@@ -104,7 +103,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         lua_pop(L, 1);
     } else {
-        FUZZ_CHECK(r.rc == CURLE_OK && r.status >= 200 && r.status <= 299);
+        FUZZ_CHECK(r.outcome == SOPS_ANSWERED && r.status >= 200 && r.status <= 299);
         FUZZ_CHECK(lua_isnil(L, -2));
         FUZZ_CHECK(lua_type(L, -1) == LUA_TTABLE);
     }

@@ -1,31 +1,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "endpoints.h"
+#include "request.h"
 #include "ids.h"
 #include "json.h"
-
-static const char *const VOCABULARY[] = {
-    "result", "data", "code", "message", "trace_id", "request_id", "task_url",
-    "id", "state", "root_id:", "parent_id", "version", "loop", "retry", "skip", "error_ignorable",
-    "error_ignored", "children", "elapsed_time", "start_time", "finish_time", "name", "ex_data",
-    "failed_node_info", "auto_retry_status", "status", "flow_type", "current_flow", "is_deleted",
-    "create_time", "url", "task_id", "pipeline_tree",
-    "CREATED", "READY", "RUNNING", "SUSPENDED", "NODE_SUSPENDED", "FAILED", "FINISHED", "REVOKED",
-    "EXPIRED", "", "success", "execute_task", "finished", "common",
-    NULL,
-};
-
-void sops_endpoints_open(lua_State *L)
-{
-    int i;
-    lua_createtable(L, (int)(sizeof VOCABULARY / sizeof VOCABULARY[0]), 0);
-    for (i = 0; VOCABULARY[i]; i++) {
-        lua_pushstring(L, VOCABULARY[i]);
-        lua_rawseti(L, -2, i + 1);
-    }
-    lua_setfield(L, LUA_REGISTRYINDEX, "sops.vocabulary");
-}
 
 int sops_url_escape(sops_buf *b, const char *s, size_t n)
 {

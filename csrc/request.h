@@ -1,7 +1,8 @@
 /* How a call becomes a request on either route (protocol §1, §2), from an
- * endpoint of the catalogue (catalog.h). */
-#ifndef SOPS_ENDPOINTS_H
-#define SOPS_ENDPOINTS_H
+ * endpoint of the catalogue (catalog.h): its URL, its body, the
+ * credentials' header. It holds no endpoint of its own. */
+#ifndef SOPS_REQUEST_H
+#define SOPS_REQUEST_H
 
 #include "compat.h"
 #include "buffer.h"
@@ -40,11 +41,6 @@ int sops_url_escape(sops_buf *b, const char *s, size_t n);
  * buffers belong to the caller. Ids are read by sops_id_read. */
 int sops_build_request(lua_State *L, int params, const sops_endpoint *ep, const sops_route *r,
                        sops_buf *url, sops_buf *body, sops_buf *scratch, char *why, const char **err);
-
-/* Keeps the words bk-sops answers with (envelope and status-tree keys,
- * state names) alive in the registry, so that decoding finds them already
- * interned instead of allocating them again for every response. */
-void sops_endpoints_open(lua_State *L);
 
 /* Appends the X-Bkapi-Authorization value for the route's credentials. */
 int sops_auth_header(const sops_route *r, sops_buf *out);
