@@ -207,16 +207,16 @@ bench/curl_loop: bench/curl_loop.c
 # README's tables of calls, from lua/sops/api.lua, and of the bksops command's
 # commands and exit codes, from lua/sops/cli/commands.lua
 readme: $(CORE)
-	LUA_PATH='lua/?.lua;spec/?.lua;;' $(LUA) spec/support/calls.lua README.md
-	LUA_PATH='lua/?.lua;lua/?/init.lua;spec/?.lua;;' LUA_CPATH='$(BUILD)/?.so;;' $(LUA) spec/support/commands.lua README.md
-	LUA_PATH='lua/?.lua;lua/?/init.lua;spec/?.lua;;' LUA_CPATH='$(BUILD)/?.so;;' $(LUA) spec/support/options.lua README.md
+	LUA_PATH='lua/?.lua;./?.lua;;' $(LUA) tools/calls.lua README.md
+	LUA_PATH='lua/?.lua;lua/?/init.lua;./?.lua;;' LUA_CPATH='$(BUILD)/?.so;;' $(LUA) tools/commands.lua README.md
+	LUA_PATH='lua/?.lua;lua/?/init.lua;./?.lua;;' LUA_CPATH='$(BUILD)/?.so;;' $(LUA) tools/options.lua README.md
 
 # share/: the bksops command's bash completion and man page, from its help
 share: $(CORE)
-	LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='$(BUILD)/?.so;;' $(LUA) spec/support/share.lua share
+	LUA_PATH='lua/?.lua;lua/?/init.lua;./?.lua;;' LUA_CPATH='$(BUILD)/?.so;;' $(LUA) tools/share.lua share
 
 lint: deps
-	luacheck lua spec examples bench bin/bksops-sim bin/bksops
+	luacheck lua spec tools examples bench bin/bksops-sim bin/bksops
 
 clean:
 	rm -rf build bench/curl_loop

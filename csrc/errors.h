@@ -9,7 +9,8 @@
 #define SOPS_ERROR_MT "sops.error"
 
 typedef struct sops_error {
-    const char *kind;        /* api, gateway, http, timeout, transport, tls, decode */
+    const char *kind;        /* api, gateway, http, timeout, transport, tls, decode (and, made
+                              * in Lua: closed, phase, callback, cancelled) */
     const char *api;
     const char *message;     /* scrubbed of secrets before it is stored */
     int has_code;

@@ -29,7 +29,7 @@ end
 
 describe("README's table of sops.new's options", function()
   it("is the one `make readme` makes from sops.options", function()
-    local options_md = require "support.options"
+    local options_md = require "tools.options"
     local text = h.read("README.md")
     assert.equal(text, assert(options_md.rewrite(text)), "README's options differ from sops.options: run make readme")
   end)
@@ -53,13 +53,13 @@ describe("README's prose", function()
     local text = h.read("README.md")
     local api = require "sops.api"
     local core = require "sops.core"
-    local tokens = require "sops.callbacks.tokens"
+    local protocol = require "sops.callbacks.protocol"
     local listener = require "sops.callbacks.listener"
     for _, want in ipairs({
       ("`args.limit` items, at most %d, the server's cap"):format(api.BY_NAME.get_task_list.pages.max),
       ("in batches of at most %d ids per business"):format(api.BY_NAME.get_tasks_status.fields.task_id_list.max),
       ("`ngx.thread`s, %d at a time"):format(core.MAX_PARALLEL),
-      ("max_pending = %d, ttl = %d"):format(listener.DEFAULTS.max_pending, tokens.TTL),
+      ("max_pending = %d, ttl = %d"):format(listener.DEFAULTS.max_pending, protocol.TTL),
     }) do
       assert.matches(want, (text:gsub("%s+", " ")), 1, true)
     end
@@ -68,7 +68,7 @@ end)
 
 describe("README's table of calls", function()
   it("is the one `make readme` makes from sops.api", function()
-    local calls = require "support.calls"
+    local calls = require "tools.calls"
     local text = h.read("README.md")
     assert.equal(text, assert(calls.rewrite(text)), "README's calls differ from sops.api: run make readme")
   end)

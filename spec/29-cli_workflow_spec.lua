@@ -319,7 +319,7 @@ describe("bksops, the whole job", function()
 
     it("README's table of commands and exit codes is what make readme makes", function()
       local readme = h.read("README.md")
-      local commands_md = require "support.commands"
+      local commands_md = require "tools.commands"
       assert.equal(readme, commands_md.rewrite(readme), "run make readme")
       for _, c in ipairs(require("sops.cli.commands").LIST) do
         assert.matches("\n| `bksops " .. c.name:gsub("%-", "%%-") .. "[ `]", readme)
@@ -328,7 +328,7 @@ describe("bksops, the whole job", function()
 
     it("share/ holds what make share makes from the help", function()
       package.path = "./lua/?.lua;./lua/?/init.lua;" .. package.path
-      local share = require "support.share"
+      local share = require "tools.share"
       assert.equal(share.completion(), h.read("share/" .. share.COMPLETION), "run make share")
       assert.equal(share.man(), h.read("share/" .. share.MAN), "run make share")
       for _, c in ipairs(require("sops.cli.commands").LIST) do

@@ -371,7 +371,7 @@ describe("sops.callbacks", function()
   end)
 
   it("compares tokens whole, and reads both of bk-sops' bodies", function()
-    local tokens = require "sops.callbacks.tokens"
+    local protocol = require "sops.callbacks.protocol"
     local t = string.rep("a", 32)
     assert.is_true(core.secret_equal(t, t))
     assert.is_false(core.secret_equal("b" .. t:sub(2), t))
@@ -383,12 +383,12 @@ describe("sops.callbacks", function()
     assert.truthy(a:find("^" .. string.rep("%x", 32) .. "$"))
     assert.are_not.equal(a, b)
     assert.same({task_id = 7, task_success = false, version = "v1"},
-      tokens.parse_body("application/x-www-form-urlencoded", "task_id=7&task_success=False"))
+      protocol.parse_body("application/x-www-form-urlencoded", "task_id=7&task_success=False"))
     assert.same({task_id = 7, task_success = true, version = "v2", task_outputs = {{key = "x", value = 1}}},
-      tokens.parse_body("application/json", '{"task_id": 7, "callback_version": "v2", "task_success": true, '
+      protocol.parse_body("application/json", '{"task_id": 7, "callback_version": "v2", "task_success": true, '
         .. '"task_outputs": [{"key": "x", "value": 1}]}'))
-    assert.is_nil(tokens.parse_body("application/json", '{"task_id": "seven", "task_success": true}'))
-    assert.is_nil(tokens.parse_body(nil, "task_id=7&task_id=8&task_success=True"))
+    assert.is_nil(protocol.parse_body("application/json", '{"task_id": "seven", "task_success": true}'))
+    assert.is_nil(protocol.parse_body(nil, "task_id=7&task_id=8&task_success=True"))
   end)
 
   it("refuses OpenResty's receiver outside nginx, saying why", function()

@@ -69,16 +69,4 @@ function M.failed_nodes(status)
   return out
 end
 
--- Counts nodes by state: returns {FINISHED = n, ...}, total.
-function M.count(status)
-  local counts, total = {}, 0
-  M.walk(status, function(node, _, depth)
-    if depth > 0 then
-      counts[node.state] = (counts[node.state] or 0) + 1
-      total = total + 1
-    end
-  end)
-  return counts, total
-end
-
 return M

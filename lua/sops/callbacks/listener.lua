@@ -7,14 +7,14 @@
 -- forgotten when its wait returns or after ttl seconds.
 local core = require "sops.core"
 local check = require "sops.check"
-local tokens = require "sops.callbacks.tokens"
+local protocol = require "sops.callbacks.protocol"
 
 local M = {}
 
 local Receiver = {__receiver = true}
 Receiver.__index = Receiver
 
-M.DEFAULTS = {max_pending = 10000, ttl = tokens.TTL, max_connections = 32, idle_timeout = 10}
+M.DEFAULTS = {max_pending = 10000, ttl = protocol.TTL, max_connections = 32, idle_timeout = 10}
 
 local FIELDS = {host = {"string", true}, port = {"integer", true}, public_url = {"string"},
   max_pending = {"count"}, ttl = {"number"}, max_connections = {"count"}, idle_timeout = {"count"}}
@@ -31,9 +31,9 @@ function M.listen(opts, level)
     check.fail(call, "public_url", "needed with a wildcard host: the URL bk-sops reaches this process at",
       level + 1)
   end
-  local public = opts.public_url and tokens.check_public_url(call, opts.public_url, level + 1)
+  local public = opts.public_url and protocol.check_public_url(call, opts.public_url, level + 1)
   local d = M.DEFAULTS
-  local listener, why = core.listen(opts.host, opts.port, {max_body = tokens.MAX_BODY,
+  local listener, why = core.listen(opts.host, opts.port, {max_body = protocol.MAX_BODY,
     max_connections = opts.max_connections or d.max_connections, idle_timeout = opts.idle_timeout or d.idle_timeout})
   if not listener then
     return core.fail({kind = "transport", api = "callbacks.listen", message = why, retryable = false})
@@ -78,18 +78,18 @@ end
 -- A new callback URL: {slot, url} | nil, message, err (closed, no room, no random
 -- source).
 function Receiver:issue()
-  if self.closed then return tokens.failure("the receiver is closed") end
+  if self.closed then return protocol.failure("the receiver is closed") end
   if self.count >= self.max_pending then sweep(self) end
   if self.count >= self.max_pending then
-    return tokens.failure("the receiver holds " .. self.count .. " pending callbacks already (max_pending)")
+    return protocol.failure("the receiver holds " .. self.count .. " pending callbacks already (max_pending)")
   end
-  local slot, token = tokens.new_key()
+  local slot, token = protocol.new_key()
   if not slot then
-    return tokens.failure(token)
+    return protocol.failure(token)
   end
   self.entries[slot] = {token = token, expires = core.monotime() + self.ttl}
   self.count = self.count + 1
-  return {slot = slot, url = tokens.url(self.public, slot, token)}
+  return {slot = slot, url = protocol.url(self.public, slot, token)}
 end
 
 -- Ties an issued URL to the task created with it.
@@ -110,7 +110,7 @@ function Receiver:forget(slot)
   drop(self, slot)
 end
 
--- the store of sops.callbacks.tokens
+-- the store of sops.callbacks.protocol
 function Receiver:lookup(slot)
   local e = self.entries[slot]
   if e and e.expires <= core.monotime() then
@@ -145,7 +145,7 @@ end
 -- one came before; false at the end of the time, or when a signal cut it
 -- short. nil, message, err when the socket failed or the receiver is closed.
 function Receiver:sleep(seconds, slots)
-  if self.closed then return tokens.failure("the receiver is closed") end
+  if self.closed then return protocol.failure("the receiver is closed") end
   local deadline = core.monotime() + seconds
   while true do
     if any_arrived(self, slots) then return true end
@@ -156,7 +156,7 @@ function Receiver:sleep(seconds, slots)
       return core.fail({kind = "transport", api = "callbacks", message = interrupted, retryable = false})
     end
     for _, req in ipairs(reqs) do
-      local status, body = tokens.receive(self, req)
+      local status, body = protocol.receive(self, req)
       self.listener:answer(req.id, status, body)
     end
     if interrupted then return false end

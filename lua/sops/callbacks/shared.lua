@@ -12,13 +12,13 @@
 -- (safe_add and safe_set never push out a live entry to make room).
 local core = require "sops.core"
 local check = require "sops.check"
-local tokens = require "sops.callbacks.tokens"
+local protocol = require "sops.callbacks.protocol"
 
 local M = {}
 
 M.DEFAULT_DICT = "sops_callbacks"
 M.STEP = 0.05 -- seconds between looks at the dict for arrivals in other workers
-M.DEFAULT_TTL = tokens.TTL
+M.DEFAULT_TTL = protocol.TTL
 
 -- this worker's waits on each dict: name -> {slot -> {semaphore = true}}
 local waiting = {}
@@ -53,7 +53,7 @@ function M.shared(opts, level)
   local name = opts.dict or M.DEFAULT_DICT
   local dict = dict_of(call, name, level + 1)
   if opts.ttl and opts.ttl <= 0 then check.fail(call, "ttl", "positive number expected", level + 1) end
-  local public = tokens.check_public_url(call, opts.public_url, level + 1)
+  local public = protocol.check_public_url(call, opts.public_url, level + 1)
   waiting[name] = waiting[name] or {}
   return setmetatable({dict = dict, name = name, public = public, ttl = opts.ttl or M.DEFAULT_TTL}, Receiver)
 end
@@ -65,13 +65,13 @@ end
 function Receiver:url() return self.public end
 
 function Receiver:issue()
-  local slot, token = tokens.new_key()
-  if not slot then return tokens.failure(token) end
+  local slot, token = protocol.new_key()
+  if not slot then return protocol.failure(token) end
   local ok, err = self.dict:safe_add("t:" .. slot, token, self.ttl)
   if not ok then
-    return tokens.failure("lua_shared_dict " .. self.name .. " has no room for another callback: " .. err)
+    return protocol.failure("lua_shared_dict " .. self.name .. " has no room for another callback: " .. err)
   end
-  return {slot = slot, token = token, url = tokens.url(self.public, slot, token)}
+  return {slot = slot, token = token, url = protocol.url(self.public, slot, token)}
 end
 
 -- (ids as integers in keys and values: LuaJIT's tostring writes 1e14 as
@@ -204,7 +204,7 @@ function M.handler(opts, level)
     content_type = ngx.var.content_type, body = ""}
   local status, body
   local length = tonumber(ngx.var.content_length or "0") or 0
-  if req.method == "POST" and length > tokens.MAX_BODY then
+  if req.method == "POST" and length > protocol.MAX_BODY then
     status, body = 413, '{"result": false, "message": "body too large"}'
   else
     if req.method == "POST" then
@@ -213,12 +213,12 @@ function M.handler(opts, level)
       local file = data == nil and ngx.req.get_body_file()
       if file then -- larger than client_body_buffer_size: nginx kept it in a file
         local f = io.open(file, "rb")
-        data = f and f:read(tokens.MAX_BODY + 1)
+        data = f and f:read(protocol.MAX_BODY + 1)
         if f then f:close() end
       end
       req.body = data or ""
     end
-    status, body = tokens.receive(store_for(name), req)
+    status, body = protocol.receive(store_for(name), req)
   end
   ngx.status = status
   ngx.header["Content-Type"] = "application/json"

@@ -1,4 +1,4 @@
--- A section of README made by a generator (spec/support/calls.lua,
+-- A section of README made by a generator (tools/calls.lua,
 -- commands.lua): the text between its module's BEGIN and END markers is
 -- its render(). section.define(M, what, script) gives M.rewrite(text) -> the
 -- text with the section made anew (nil, why without the markers) and, when

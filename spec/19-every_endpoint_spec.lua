@@ -309,7 +309,7 @@ describe("every bk-sops endpoint", function()
         end)
         assert.is_false(ok, name)
         assert.matches("bad argument #1 to 'sops." .. name .. "' (ESB has no api '" .. name, msg, 1, true)
-        assert.matches("19%-endpoints_spec", msg)
+        assert.matches("19%-every_endpoint_spec", msg)
         assert.equal(before, #sim:requests(), name .. ": nothing sent")
         refused = refused + 1
       end

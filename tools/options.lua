@@ -1,10 +1,10 @@
 -- README's table of sops.new's options, made from sops.options: `make
 -- readme` writes it between the two markers below, and
 -- spec/25-readme_spec.lua fails when README holds anything else there.
---   lua spec/support/options.lua README.md   rewrites README.md in place
+--   lua tools/options.lua README.md   rewrites README.md in place
 local options = require "sops.options"
 
-local section = require "support.section"
+local section = require "tools.section"
 
 local M = {}
 

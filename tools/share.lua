@@ -1,7 +1,7 @@
 -- share/: the bksops command's bash completion and its man page, made from
 -- sops.cli.commands through the parser's help. `make share` writes them;
 -- spec/29-cli_workflow_spec.lua fails when share/ holds anything else.
---   lua spec/support/share.lua DIR   writes DIR/bash-completion/completions/bksops
+--   lua tools/share.lua DIR   writes DIR/bash-completion/completions/bksops
 --                                    and DIR/man/man1/bksops.1
 local parser = require "sops.cli.parser"
 local commands = require "sops.cli.commands"

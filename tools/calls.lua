@@ -1,10 +1,10 @@
 -- README's tables of calls, made from sops.api: `make readme` writes them
 -- between the two markers below, and spec/25-readme_spec.lua fails when
 -- README holds anything else there.
---   lua spec/support/calls.lua README.md   rewrites README.md in place
+--   lua tools/calls.lua README.md   rewrites README.md in place
 local api = require "sops.api"
 
-local section = require "support.section"
+local section = require "tools.section"
 
 local M = {}
 

@@ -2,10 +2,10 @@
 -- from sops.cli.commands: `make readme` writes them between the two markers
 -- below, and spec/29-cli_workflow_spec.lua fails when README holds
 -- anything else there.
---   lua spec/support/commands.lua README.md   rewrites README.md in place
+--   lua tools/commands.lua README.md   rewrites README.md in place
 local commands = require "sops.cli.commands"
 
-local section = require "support.section"
+local section = require "tools.section"
 
 local M = {}
 
