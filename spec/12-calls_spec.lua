@@ -8,15 +8,8 @@ end
 
 describe("calls over the API gateway", function()
   local sim, c
-  setup(function()
-    sim = h.start_sim({"--speed", "0"})
-    c = sim:client({language = "en", tenant_id = "t1", headers = {["X-Extra"] = "yes"}, user_agent = "spec-agent"})
-  end)
-  teardown(function()
-    c:close()
-    sim:stop()
-  end)
-  before_each(function() sim:reset() end)
+  h.use_sim({"--speed", "0"}, {language = "en", tenant_id = "t1", headers = {["X-Extra"] = "yes"},
+    user_agent = "spec-agent"}, function(s, cl) sim, c = s, cl end)
 
   it("create_task: POST /create_task/{template_id}/{bk_biz_id}/ with a JSON body", function()
     local data, _, resp = c:create_task{template_id = 1, name = "from spec", constants = {["${version}"] = "9"}}

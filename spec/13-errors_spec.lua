@@ -11,15 +11,7 @@ end
 
 describe("errors", function()
   local sim, c
-  setup(function()
-    sim = h.start_sim({"--speed", "0"})
-    c = sim:client({timeout = 1})
-  end)
-  teardown(function()
-    c:close()
-    sim:stop()
-  end)
-  before_each(function() sim:reset() end)
+  h.use_sim({"--speed", "0"}, {timeout = 1}, function(s, cl) sim, c = s, cl end)
   after_each(function() still_works(c) end)
 
   it("api: result false, with code, message, request_id and api name", function()

@@ -31,15 +31,7 @@ end
 
 describe("safety", function()
   local sim, c
-  setup(function()
-    sim = h.start_sim({"--speed", "0"})
-    c = sim:client()
-  end)
-  teardown(function()
-    if c:is_open() then c:close() end
-    sim:stop()
-  end)
-  before_each(function() sim:reset() end)
+  h.use_sim({"--speed", "0"}, nil, function(s, cl) sim, c = s, cl end)
 
   describe("a client closed while a call is inside the core", function()
     it("by a metamethod of the params: the call returns a 'closed' error and sends nothing", function()

@@ -5,14 +5,7 @@ local api = require "sops.api"
 
 describe("the endpoint table", function()
   local sim, c
-  setup(function()
-    sim = h.start_sim({"--speed", "0"})
-    c = sim:client()
-  end)
-  teardown(function()
-    c:close()
-    sim:stop()
-  end)
+  h.use_sim({"--speed", "0"}, nil, function(s, cl) sim, c = s, cl end, true)
 
   it("is the only place an endpoint is named: the C core names none", function()
     local sources = {}

@@ -10,15 +10,7 @@ local sim, c
 local function sim_sleep(delays, hook) return sim:sleeper(delays, hook) end
 
 describe("client:wait", function()
-  setup(function()
-    sim = h.start_sim({"--speed", "0"})
-    c = sim:client()
-  end)
-  teardown(function()
-    c:close()
-    sim:stop()
-  end)
-  before_each(function() sim:reset() end)
+  h.use_sim({"--speed", "0"}, nil, function(s, cl) sim, c = s, cl end)
 
   it("polls until FINISHED with the default backoff and jitter", function()
     local t = sim:task({template_id = 7 - 6, start = true}) -- 5 simulated seconds of work

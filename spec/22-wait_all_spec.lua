@@ -9,15 +9,7 @@ local function sim_sleep(hook) return sim:sleeper(nil, hook) end
 local function batch_requests() return sim:requests_to("/prod/get_tasks_status/2/") end
 
 describe("client:wait_all", function()
-  setup(function()
-    sim = h.start_sim({"--speed", "0"})
-    c = sim:client()
-  end)
-  teardown(function()
-    c:close()
-    sim:stop()
-  end)
-  before_each(function() sim:reset() end)
+  h.use_sim({"--speed", "0"}, nil, function(s, cl) sim, c = s, cl end)
 
   it("polls 120 tasks with 3 get_tasks_status calls a round", function()
     local ids = {}

@@ -90,6 +90,27 @@ function M.sim_env(args, client_opts)
   return env
 end
 
+-- For a describe block, the common set-up in one line: a simulator (args
+-- as for start_sim) and a client of it (opts as for Sim:client) started
+-- before its tests and stopped after, the simulator reset before each test
+-- unless no_reset; bind(sim, client) is called once both are up.
+--   local sim, c
+--   h.use_sim({"--speed", "0"}, nil, function(s, cl) sim, c = s, cl end)
+function M.use_sim(args, client_opts, bind, no_reset)
+  local busted = require "busted" -- (its block functions: not globals in a module)
+  local env = M.sim_env(args, client_opts)
+  busted.setup(function()
+    env.start()
+    bind(env.sim, env.c)
+  end)
+  busted.teardown(function()
+    if env.c:is_open() then env.c:close() end
+    env.sim:stop()
+  end)
+  if not no_reset then busted.before_each(function() env.sim:reset() end) end
+  return env
+end
+
 -- The chunk of Lua source `code` with `env` as its globals, on every runtime.
 function M.load_in(code, name, env)
   if setfenv then -- luacheck: ignore 113 (Lua 5.1 and LuaJIT)
