@@ -172,6 +172,14 @@ describe("bksops-sim process", function()
     assert.matches("unknown option --bogus", err, 1, true)
   end)
 
+  it("refuses a --speed it cannot keep with exit code 2", function()
+    for _, speed in ipairs({"-1", "1e400", "1e7"}) do
+      local _, err, code = h.run(h.SIM_LUA .. " bin/bksops-sim --speed " .. speed)
+      assert.equal(2, code, speed)
+      assert.matches("--speed must be a number from 0 to 1000000", err, 1, true)
+    end
+  end)
+
   -- on a Lua older than 5.3 it says what it needs instead of failing to parse
   local old = {}
   for _, lua in ipairs({"lua5.1", "luajit"}) do

@@ -29,6 +29,15 @@ describe("bksops-sim control API", function()
       local later = sim:requests(log[1].seq)
       assert.equal(1, #later)
     end)
+
+    it("joins the values of a header given more than once, in order", function()
+      sim:clear_log()
+      h.raw(sim.port, "GET /prod/get_template_list/2/ HTTP/1.1\r\nHost: x\r\nX-Many: a\r\nX-One: 1\r\n"
+        .. "x-many: b\r\nX-Many: c\r\nConnection: close\r\n\r\n")
+      local r = sim:last_request()
+      assert.equal("a, b, c", r.headers["x-many"])
+      assert.equal("1", r.headers["x-one"])
+    end)
   end)
 
   describe("time", function()
@@ -46,6 +55,34 @@ describe("bksops-sim control API", function()
       assert.equal(t3.now, t4.now)
       local status = sim:request("POST", "/_sim/time", {body = {advance = -1}})
       assert.equal(400, status)
+    end)
+
+    it("refuses a time change it cannot make with 400 and changes nothing; the clock stops at year 9999", function()
+      local t0 = sim:time({})
+      -- (1e400 is a JSON number too large for a double: it decodes to inf)
+      for _, body in ipairs({'{"advance": 1e400}', '{"speed": 1e400}', '{"advance": -1e400}', '{"speed": -1}',
+          '{"advance": 1e308}', '{"speed": 1e7}', '{"advance": 1e12}', '{"advance": "60"}', '{"freeze": 1}',
+          '{"speed": 5, "freeze": true, "advance": 1e400}'}) do
+        local status, value = sim:request("POST", "/_sim/time", {body = body})
+        assert.equal(400, status, body)
+        assert.is_string(value.error, body)
+        local t = sim:time({})
+        assert.same({t0.now, 0, false}, {t.now, t.speed, t.frozen}, body)
+      end
+      -- up to the last second of 9999-12-31 (UTC), and no further
+      local last = 253402300799
+      -- (all 17 digits: cjson would write 14, a little more than is left)
+      local t = sim:time(string.format('{"advance": %.17g}', last - t0.now))
+      assert.equal(last, t.now)
+      assert.equal(400, (sim:request("POST", "/_sim/time", {body = {advance = 1}})))
+      -- and the fastest clock stays there
+      t = sim:time({speed = 1e6})
+      assert.equal(last, math.floor(t.now + 0.5))
+      -- with its times still written (in +0800, a year later)
+      local task = sim:task({template_id = 1})
+      local status, body = sim:get(gw("get_task_detail", task.task_id, 2))
+      assert.equal(200, status)
+      assert.equal("10000-01-01 07:59:59 +0800", body.data.create_time)
     end)
   end)
 

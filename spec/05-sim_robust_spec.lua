@@ -1,5 +1,6 @@
 -- bksops-sim against clients that misbehave: thousands of idle connections,
--- a huge upload, broken chunked bodies, bad fault specs, a long request log.
+-- a huge upload, floods of tiny chunks and pipelined requests, broken chunked
+-- bodies, bad fault specs, a long request log, huge logged bodies.
 local h = require "helpers"
 
 local HEALTH = "GET /_sim/health HTTP/1.1\r\nHost: sim\r\nConnection: close\r\n\r\n"
@@ -103,7 +104,33 @@ describe("bksops-sim under load and abuse", function()
     assert.matches("\nHTTP/1%.1 400 Bad Request\n$", out)
   end)
 
-  it("answers broken chunked bodies with 400 or 413 and closes, within the body limit", function()
+  it("answers others between the 1-byte chunks of an upload and between pipelined requests", function()
+    sim = h.start_sim()
+    -- a body of 1 MiB in chunks of one byte; 100 requests at once with a
+    -- header 12,000 times each; 20,000 requests at once. Half-way through
+    -- each, another client asks how many requests were logged: a simulator
+    -- that works through all a connection has sent before it serves anyone
+    -- else answers only once the flood is done, every request of it logged.
+    local floods = {
+      {"chunked 1048576 /prod/flood/", n = 1},
+      {"pipelined 100 12000 /prod/flood/", n = 100},
+      {"pipelined 20000 0 /prod/flood/", n = 20000},
+    }
+    for _, flood in ipairs(floods) do
+      local _, before = sim:request("GET", "/_sim/requests?since=1e18")
+      local _, out = h.finish(helper("flood.lua", sim.port, flood[1]))
+      local probe, answers = out:match("^probe (%d+)\nanswers (%d+)\n$")
+      assert.is_string(probe, out)
+      assert.equal(flood.n, tonumber(answers), flood[1])
+      local logged = tonumber(probe) - before.last
+      assert.is_true(logged < flood.n, string.format("%s: answered with %d of %d logged", flood[1], logged, flood.n))
+      local _, after = sim:request("GET", "/_sim/requests?since=1e18")
+      assert.equal(before.last + flood.n, after.last)
+    end
+    assert.is_true(healthy(sim))
+  end)
+
+  it("answers broken chunked bodies with 400, 413 or 431 and closes, within the body limit", function()
     sim = h.start_sim()
     local head = "POST /_sim/health HTTP/1.1\r\nHost: sim\r\nTransfer-Encoding: chunked\r\n\r\n"
     -- sizes that overflow 64 bits, or add up past the limit
@@ -115,8 +142,11 @@ describe("bksops-sim under load and abuse", function()
     assert.matches("^HTTP/1%.1 400 Bad Request\r\n.*malformed chunk size", answer)
     answer = h.raw(sim.port, head .. "0x10\r\n")
     assert.matches("^HTTP/1%.1 400", answer)
-    -- leading zeros and extensions are fine
-    answer = h.raw(sim.port, head .. "0002;name=value\r\n{}\r\n0\r\n\r\n")
+    -- trailers past 64 KiB in all, however short each line
+    answer = h.raw(sim.port, head .. "0\r\n" .. string.rep("a:b\r\n", 14000))
+    assert.matches("^HTTP/1%.1 431", answer)
+    -- leading zeros, extensions and trailers are fine
+    answer = h.raw(sim.port, head .. "0002;name=value\r\n{}\r\n0\r\nx-sum: 1\r\n\r\n")
     assert.matches("^HTTP/1%.1 200", answer)
     assert.is_true(healthy(sim))
   end)
@@ -200,5 +230,60 @@ describe("bksops-sim under load and abuse", function()
     _, log = sim:request("GET", "/_sim/requests")
     assert.equal(0, #log.requests)
     assert.equal(0, log.dropped)
+  end)
+
+  -- One POST of `size` bytes on a connection of its own; the status line.
+  local function post(port, size)
+    local socket = require "socket"
+    local c = assert(socket.connect("127.0.0.1", port))
+    c:settimeout(30)
+    assert(c:send(string.format("POST /prod/big/ HTTP/1.1\r\nHost: sim\r\nContent-Length: %d\r\n"
+      .. "Connection: close\r\n\r\n", size) .. string.rep("x", size)))
+    local line = c:receive("*l")
+    c:close()
+    return line
+  end
+
+  it("keeps the first 64 KiB of a body in the request log, with its length", function()
+    sim = h.start_sim()
+    for _, size in ipairs({0, 10, 65536, 65537, 3 * 1024 * 1024}) do
+      assert.matches("^HTTP/1%.1 %d+", post(sim.port, size))
+    end
+    local list = sim:requests()
+    assert.equal(5, #list)
+    local want = {{0, false}, {10, false}, {65536, false}, {65537, true}, {3 * 1024 * 1024, true}}
+    for i, w in ipairs(want) do
+      assert.equal(w[1], list[i].body_length)
+      assert.equal(w[2], list[i].body_truncated)
+      assert.equal(string.rep("x", math.min(w[1], 65536)), list[i].body)
+    end
+    -- text is cut between characters, never inside one
+    local text = string.rep("x", 65535) .. string.rep("\226\130\172", 10) -- then ten euro signs
+    sim:post("/prod/big/", text, {headers = {["Content-Type"] = "text/plain"}})
+    local last = sim:last_request()
+    assert.equal(#text, last.body_length)
+    assert.is_true(last.body_truncated)
+    assert.equal(string.rep("x", 65535), last.body)
+  end)
+
+  it("holds no more memory for a log of huge bodies than for one of small ones", function()
+    sim = h.start_sim()
+    local status = io.open("/proc/" .. sim.pid .. "/status")
+    if not status then return pending("no /proc/PID/status to read the simulator's memory from") end
+    status:close()
+    local function rss_mib()
+      return tonumber(h.read("/proc/" .. sim.pid .. "/status"):match("VmRSS:%s*(%d+) kB")) / 1024
+    end
+    -- a log that kept the bodies would grow by 160 MiB from the 6th to the
+    -- 16th; one that does not stays where garbage collection keeps it
+    local size = 16 * 1024 * 1024
+    for _ = 1, 6 do post(sim.port, size) end
+    local before = rss_mib()
+    for _ = 7, 16 do post(sim.port, size) end
+    local grown = rss_mib() - before
+    assert.is_true(grown < 80, string.format("the simulator grew by %.0f MiB", grown))
+    local _, log = sim:request("GET", "/_sim/requests")
+    assert.equal(16, #log.requests)
+    assert.equal(size, log.requests[16].body_length)
   end)
 end)

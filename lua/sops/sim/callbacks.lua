@@ -77,9 +77,9 @@ local function post(task, record)
     conn:raw_send(string.format("POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n"
       .. "User-Agent: python-requests/2.31.0\r\nConnection: close\r\n\r\n%s", path ~= "" and path or "/",
       host .. (port ~= "" and (":" .. port) or ""), record.content_type, #record.body, record.body))
-    local s = conn:read_until("\r\n", 8192)
-    if not s then return false, "no status line" end
-    local status = tonumber(conn.buf:sub(1, s - 1):match("^HTTP/%d%.%d (%d%d%d)"))
+    local line = conn:read_line("\r\n", 8192)
+    if not line then return false, "no status line" end
+    local status = tonumber(line:match("^HTTP/%d%.%d (%d%d%d)"))
     if not status then return false, "no status line" end
     if status < 200 or status > 299 then return false, status end
     return true, status

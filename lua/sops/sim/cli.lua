@@ -1,5 +1,6 @@
 -- Command line of bksops-sim.
 local sim = require "sops.sim"
+local clock = require "sops.sim.clock"
 local version = require "sops.version"
 
 local M = {}
@@ -14,7 +15,8 @@ through the API gateway route (/prod/<api>/...) and the legacy ESB route
 Options:
   --host HOST          address to listen on (default 127.0.0.1)
   --port PORT          port; 0 picks a free one (default 0)
-  --speed N            simulated seconds per real second (default 1)
+  --speed N            simulated seconds per real second, at most 1000000
+                       (default 1)
   --app-code CODE      the app code it accepts (default sim-app)
   --app-secret SECRET  the app secret it accepts (default sim-secret)
   --app-secret-file F  read the app secret from a file instead
@@ -69,7 +71,9 @@ function M.parse(argv)
       if not opts.port or opts.port < 0 or opts.port > 65535 then error("--port must be 0..65535", 0) end
     elseif a == "--speed" then
       opts.speed = number(a)
-      if opts.speed < 0 then error("--speed must not be negative", 0) end
+      if not (opts.speed >= 0 and opts.speed <= clock.MAX_SPEED) then
+        error(string.format("--speed must be a number from 0 to %d", clock.MAX_SPEED), 0)
+      end
     elseif a == "--app-code" then opts.app_code = value(a)
     elseif a == "--app-secret" then opts.app_secret = value(a)
     elseif a == "--app-secret-file" then

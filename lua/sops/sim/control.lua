@@ -3,6 +3,7 @@
 -- switches such as status caching.
 local json = require "sops.sim.json"
 local util = require "sops.sim.util"
+local clocks = require "sops.sim.clock"
 
 local M = {}
 
@@ -114,15 +115,23 @@ function M.handle(sim, req)
   elseif path == "/_sim/time" then
     local clock = sim.clock
     if m == "POST" then
-      if body.speed ~= nil then
-        if type(body.speed) ~= "number" or body.speed < 0 then return bad("speed must be a number >= 0") end
-        clock:set_speed(body.speed)
+      -- all checked before any is applied: a refused change changes nothing
+      -- (the tests are written so that NaN fails them too)
+      local speed, freeze, advance = body.speed, body.freeze, body.advance
+      if speed ~= nil and not (type(speed) == "number" and speed >= 0 and speed <= clocks.MAX_SPEED) then
+        return bad(string.format("speed must be a number from 0 to %d", clocks.MAX_SPEED))
       end
-      if body.freeze == true then clock:freeze() elseif body.freeze == false then clock:resume() end
-      if body.advance ~= nil then
-        if type(body.advance) ~= "number" or body.advance < 0 then return bad("advance must be a number >= 0") end
-        clock:advance(body.advance)
+      if freeze ~= nil and type(freeze) ~= "boolean" then return bad("freeze must be true or false") end
+      if advance ~= nil then
+        local room = clock:room()
+        if not (type(advance) == "number" and advance >= 0 and advance <= room) then
+          return bad(string.format("advance must be a number from 0 to %.3f: simulated time ends at "
+            .. "9999-12-31 23:59:59 UTC", room))
+        end
       end
+      if speed ~= nil then clock:set_speed(speed) end
+      if freeze == true then clock:freeze() elseif freeze == false then clock:resume() end
+      if advance ~= nil then clock:advance(advance) end
       sim.engine:advance_all()
     end
     return reply(200, json.obj("now", clock:now(), "speed", clock.speed, "frozen", clock.frozen))

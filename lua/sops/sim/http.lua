@@ -3,11 +3,13 @@
 -- socket.select, which stops at 1,024 descriptors. Keep-alive, Content-Length
 -- and chunked request bodies, Expect: 100-continue, limits on header and body
 -- size, on connections (the longest idle one makes room for a new one, else
--- 503) and on idle time. A large body is read a piece a loop turn, so one
--- upload never stalls the other connections. The handler is called as
--- handler(req, conn) inside the connection's coroutine, so it may call
--- conn:sleep(seconds) and must return status, headers, body (or nothing after
--- taking the connection over with conn:raw_send / conn:abort).
+-- 503) and on idle time. A connection does at most TURN_BUDGET of work a loop
+-- turn (bytes parsed, and a share for each request and each chunk), then
+-- waits for the next turn: one upload, a body of tiny chunks or a burst of
+-- pipelined requests never stalls the other connections. The handler is
+-- called as handler(req, conn) inside the connection's coroutine, so it may
+-- call conn:sleep(seconds) and must return status, headers, body (or nothing
+-- after taking the connection over with conn:raw_send / conn:abort).
 local socket = require "socket"
 local has_poll, poll = pcall(require, "sops.sim.poll")
 if not has_poll then poll = nil end
@@ -17,6 +19,14 @@ local M = {}
 local MAX_HEADER = 64 * 1024
 local MAX_BODY = 64 * 1024 * 1024
 local READ_CHUNK = 65536
+-- A connection's work in one loop turn, counted in bytes taken from its
+-- buffer, REQUEST_COST for each request answered and CHUNK_COST for each
+-- chunk of a chunked body; past it, the connection yields to the others.
+local TURN_BUDGET = 64 * 1024
+local REQUEST_COST = 1024
+local CHUNK_COST = 64
+-- chunks of a body gathered before they are joined into one piece
+local JOIN_EVERY = 1024
 
 local REASONS = {
   [100] = "Continue", [200] = "OK", [400] = "Bad Request", [403] = "Forbidden",
@@ -28,11 +38,22 @@ local REASONS = {
 }
 M.REASONS = REASONS
 
+-- A connection reads into buf; the bytes not parsed yet are buf from pos on.
+-- Parsing moves pos and never cuts the buffer, which is compacted only when
+-- more bytes come in.
 local Conn = {}
 Conn.__index = Conn
 
 -- Closed connections raise this inside their coroutine; the server catches it.
 local CLOSED = setmetatable({}, {__tostring = function() return "connection closed" end})
+
+-- Counts `cost` against this turn's budget; once it is spent, waits for the
+-- next turn (the server resumes the connection after serving the others).
+function Conn:spend(cost)
+  local left = (self.budget or TURN_BUDGET) - cost
+  self.budget = left
+  if left <= 0 then coroutine.yield("ready", self) end
+end
 
 -- At most `max` bytes that have arrived (waiting for some when none has).
 function Conn:receive_some(max)
@@ -48,40 +69,74 @@ function Conn:receive_some(max)
   end
 end
 
+-- The bytes buffered and not parsed yet.
+function Conn:buffered()
+  return #self.buf - self.pos + 1
+end
+
+-- Takes n bytes from the buffer (parsed already); a buffer all taken is let
+-- go, not kept by a connection that waits for its next request.
+function Conn:take(n)
+  local pos = self.pos + n
+  if pos > #self.buf then
+    self.buf, self.pos = "", 1
+  else
+    self.pos = pos
+  end
+end
+
 function Conn:fill()
-  self.buf = self.buf .. self:receive_some(READ_CHUNK)
+  local data = self:receive_some(READ_CHUNK)
+  if self.pos > #self.buf then
+    self.buf = data
+  else
+    self.buf = self.buf:sub(self.pos) .. data
+  end
+  self.pos = 1
   return true
 end
 
--- Reads until the buffer holds `pattern`; returns its position or nil when
--- more than `limit` bytes arrived without it.
-function Conn:read_until(pattern, limit)
+-- Reads until the buffer holds `pattern`; returns the text before it and
+-- takes both from the buffer, or nil when `limit` bytes or more came
+-- without it.
+function Conn:read_line(pattern, limit)
+  local from = self.pos
   while true do
-    local s, e = self.buf:find(pattern, 1, true)
+    local s, e = self.buf:find(pattern, from, true)
     if s then
-      if s > limit then return nil end
-      return s, e
+      if s - self.pos >= limit then return nil end
+      local line, used = self.buf:sub(self.pos, s - 1), e - self.pos + 1
+      self:take(used)
+      self:spend(used)
+      return line
     end
-    if #self.buf > limit then return nil end
+    local have = self:buffered()
+    if have > limit then return nil end
+    -- (the bytes searched already are not searched again)
+    local searched = math.max(0, have - #pattern + 1)
     self:fill()
+    from = 1 + searched
   end
 end
 
 -- Exactly n bytes. A large body is read a piece at a time into a list,
 -- and the loop serves the other connections between pieces.
 function Conn:read_exact(n)
-  if #self.buf >= n then
-    local out = self.buf:sub(1, n)
-    self.buf = self.buf:sub(n + 1)
+  local have = self:buffered()
+  if have >= n then
+    local out = self.buf:sub(self.pos, self.pos + n - 1)
+    self:take(n)
+    self:spend(n)
     return out
   end
-  local parts, have = {self.buf}, #self.buf
-  self.buf = ""
+  local parts = {self.buf:sub(self.pos)}
+  self.buf, self.pos = "", 1
+  self:spend(have)
   while have < n do
     local piece = self:receive_some(math.min(READ_CHUNK, n - have))
     parts[#parts + 1] = piece
     have = have + #piece
-    if have < n then coroutine.yield("read", self) end -- a fair share: one piece a turn
+    self:spend(#piece) -- a fair share: about one piece a turn
   end
   return table.concat(parts)
 end
@@ -158,20 +213,26 @@ local function parse_head(head)
   for line in (head .. "\r\n"):gmatch("(.-)\r\n") do lines[#lines + 1] = line end
   local method, target, version = (lines[1] or ""):match("^(%u+) (%S+) HTTP/(%d%.%d)$")
   if not method then return nil, "malformed request line" end
-  local headers, list = {}, {}
+  -- a header given more than once: its values joined with ", ", once
+  -- (joining as they come copies the value so far for each)
+  local headers, list, repeated = {}, {}, {}
   for i = 2, #lines do
     local name, value = lines[i]:match("^([!#$%%&'*+%-.^_`|~%w]+):[ \t]*(.-)[ \t]*$")
     if not name then return nil, "malformed header line" end
     local lname = name:lower()
     list[#list + 1] = {name, value}
-    if headers[lname] and lname ~= "content-length" then
-      headers[lname] = headers[lname] .. ", " .. value
-    elseif headers[lname] and headers[lname] ~= value then
-      return nil, "conflicting Content-Length"
-    else
+    local values = repeated[lname]
+    if values then
+      values[#values + 1] = value
+    elseif headers[lname] == nil then
       headers[lname] = value
+    elseif lname ~= "content-length" then
+      repeated[lname] = {headers[lname], value}
+    elseif headers[lname] ~= value then
+      return nil, "conflicting Content-Length"
     end
   end
+  for lname, values in pairs(repeated) do headers[lname] = table.concat(values, ", ") end
   local path, query = target:match("^([^?]*)%??(.*)$")
   return {
     method = method, target = target, path = path, query = query,
@@ -179,13 +240,12 @@ local function parse_head(head)
   }
 end
 
+-- A chunked body (RFC 9112 7.1), parsed in place in the buffer.
 local function read_chunked(conn)
-  local parts, total = {}, 0
+  local pieces, parts, total = {}, {}, 0
   while true do
-    local s, e = conn:read_until("\r\n", 1024)
-    if not s then return nil, 400, "malformed chunk size" end
-    local line = conn.buf:sub(1, s - 1)
-    conn.buf = conn.buf:sub(e + 1)
+    local line = conn:read_line("\r\n", 1024)
+    if not line then return nil, 400, "malformed chunk size" end
     -- hex digits, then maybe extensions; more than 8 digits is more than
     -- any body the limit lets through (and would overflow)
     local hex = line:match("^(%x+)[ \t]*;") or line:match("^(%x+)[ \t]*$")
@@ -194,32 +254,36 @@ local function read_chunked(conn)
     if #digits > 8 then return nil, 413, "request body too large" end
     local size = tonumber(digits, 16)
     if size == 0 then
-      -- trailers, up to the blank line
+      -- trailers, up to the blank line, no more than a header's worth
+      local trailers = 0
       while true do
-        s, e = conn:read_until("\r\n", MAX_HEADER)
-        if not s then return nil, 431, "trailers too large" end
-        local l = conn.buf:sub(1, s - 1)
-        conn.buf = conn.buf:sub(e + 1)
+        local l = conn:read_line("\r\n", MAX_HEADER - trailers)
+        if not l then return nil, 431, "trailers too large" end
         if l == "" then break end
+        trailers = trailers + #l + 2
       end
+      parts[#parts + 1] = table.concat(pieces)
       return table.concat(parts)
     end
     total = total + size
     if total > MAX_BODY then return nil, 413, "request body too large" end
-    parts[#parts + 1] = conn:read_exact(size)
+    pieces[#pieces + 1] = conn:read_exact(size)
+    if #pieces >= JOIN_EVERY then
+      parts[#parts + 1] = table.concat(pieces)
+      pieces = {}
+    end
     if conn:read_exact(2) ~= "\r\n" then return nil, 400, "malformed chunk" end
+    conn:spend(CHUNK_COST)
   end
 end
 
 local function serve_connection(conn, handler)
   while true do
     -- between requests: idle, and the first to go when room is needed
-    conn.idle = #conn.buf == 0
-    local s, e = conn:read_until("\r\n\r\n", MAX_HEADER)
+    conn.idle = conn:buffered() == 0
+    local head = conn:read_line("\r\n\r\n", MAX_HEADER)
     conn.idle = false
-    if not s then return fail(conn, 431, "request header too large") end
-    local head = conn.buf:sub(1, s - 1)
-    conn.buf = conn.buf:sub(e + 1)
+    if not head then return fail(conn, 431, "request header too large") end
     -- tolerate stray blank lines between requests (RFC 9112 2.2)
     head = head:gsub("^[\r\n]+", "")
     if head == "" then goto continue end
@@ -244,7 +308,7 @@ local function serve_connection(conn, handler)
         local n = cl:match("^%d+$") and tonumber(cl)
         if not n then return fail(conn, 400, "invalid Content-Length") end
         if n > MAX_BODY then return fail(conn, 413, "request body too large") end
-        if n > 0 and (h.expect or ""):lower() == "100-continue" and #conn.buf == 0 then
+        if n > 0 and (h.expect or ""):lower() == "100-continue" and conn:buffered() == 0 then
           conn:raw_send("HTTP/1.1 100 Continue\r\n\r\n")
         end
         body = conn:read_exact(n)
@@ -269,6 +333,7 @@ local function serve_connection(conn, handler)
       end
     end
     ::continue::
+    conn:spend(REQUEST_COST)
   end
 end
 
@@ -302,7 +367,7 @@ function M.new(opts)
   if not poll then max = math.min(max, SELECT_MAX_CONNS) end
   local self = setmetatable({
     sock = sock, handler = opts.handler, on_tick = opts.on_tick,
-    waiting_read = {}, waiting_write = {}, sleepers = {}, watched = {}, running = true, accepted = 0,
+    waiting_read = {}, waiting_write = {}, sleepers = {}, ready = {}, watched = {}, running = true, accepted = 0,
     conns = {}, count = 0, max_connections = max, idle_timeout = opts.idle_timeout or IDLE_TIMEOUT,
     refused = 0, evicted = 0,
   }, Server)
@@ -326,7 +391,7 @@ end
 local function new_conn(sock, id)
   sock:settimeout(0)
   sock:setoption("tcp-nodelay", true)
-  return setmetatable({sock = sock, buf = "", id = id, active = socket.gettime(), served = 0}, Conn)
+  return setmetatable({sock = sock, buf = "", pos = 1, id = id, active = socket.gettime(), served = 0}, Conn)
 end
 
 -- Forgets a connection that ended.
@@ -341,13 +406,14 @@ function Server:drop(conn)
     self.waiting_write[conn.sock] = nil
   end
   self.sleepers[conn] = nil
+  self.ready[conn] = nil
 end
 
 -- Runs fn(task) in the loop beside the connections, as a coroutine that
 -- may call task:sleep(seconds) and M.connect(task, ...): work in the
 -- background (the simulator's callbacks) that never holds up an answer.
 function Server:spawn(fn)
-  local task = setmetatable({buf = "", id = "task", active = socket.gettime(), served = 0}, Conn)
+  local task = setmetatable({buf = "", pos = 1, id = "task", active = socket.gettime(), served = 0}, Conn)
   task.task = task
   task.co = coroutine.create(function() fn(task) end)
   self:resume(task)
@@ -360,7 +426,7 @@ function M.connect(task, host, port)
   local sock = socket.tcp()
   sock:settimeout(0)
   local ok, err = sock:connect(host, port)
-  local conn = setmetatable({sock = sock, buf = "", id = "out", active = socket.gettime(), served = 0,
+  local conn = setmetatable({sock = sock, buf = "", pos = 1, id = "out", active = socket.gettime(), served = 0,
     co = task.co, task = task}, Conn)
   if not ok and err ~= "timeout" and err ~= "Operation already in progress" then
     sock:close()
@@ -378,6 +444,7 @@ end
 
 function Server:resume(conn, ...)
   local co = conn.co
+  conn.budget = TURN_BUDGET
   local ok, what, arg = coroutine.resume(co, ...)
   if not ok then
     if what ~= CLOSED and self.on_error then self.on_error(what, debug.traceback(co)) end
@@ -394,6 +461,9 @@ function Server:resume(conn, ...)
     self.waiting_read[arg.sock] = arg
   elseif what == "write" then
     self.waiting_write[arg.sock] = arg
+  elseif what == "ready" then
+    -- its turn's work done, more to do: resumed next turn
+    self.ready[arg] = true
   elseif what == "sleep" then
     -- (a background task sleeps as itself, whatever connection woke it)
     self.sleepers[conn.task or conn] = arg
@@ -408,7 +478,7 @@ function Server:evict_idle()
   local oldest
   local now = socket.gettime()
   for _, conn in pairs(self.waiting_read) do
-    if conn.idle and #conn.buf == 0 and (conn.served > 0 or now - conn.active >= 1)
+    if conn.idle and conn:buffered() == 0 and (conn.served > 0 or now - conn.active >= 1)
         and (not oldest or conn.active < oldest.active) then
       oldest = conn
     end
@@ -500,6 +570,10 @@ function Server:step(max_wait)
   for sock in pairs(self.waiting_read) do recvt[#recvt + 1] = sock end
   for sock in pairs(self.waiting_write) do sendt[#sendt + 1] = sock end
   local wait = accepting and max_wait or math.min(max_wait, 0.05)
+  -- connections with work left go on after the others had their turn
+  local ready = self.ready
+  self.ready = {}
+  if next(ready) then wait = 0 end
   for _, due in pairs(self.sleepers) do
     wait = math.min(wait, math.max(0, due - now))
   end
@@ -533,6 +607,9 @@ function Server:step(max_wait)
     self.sleepers[conn] = nil
     self:resume(conn)
   end
+  for conn in pairs(ready) do
+    if not conn.closed then self:resume(conn) end
+  end
   if now - (self.idle_checked or 0) >= 1 then
     self.idle_checked = now
     self:close_idle(now)
@@ -547,7 +624,7 @@ function Server:run(should_stop)
   end
   for conn in pairs(self.conns) do conn:close() end
   self.conns, self.count = {}, 0
-  self.waiting_read, self.waiting_write, self.sleepers = {}, {}, {}
+  self.waiting_read, self.waiting_write, self.sleepers, self.ready = {}, {}, {}, {}
   self.sock:close()
 end
 

@@ -84,8 +84,12 @@ function Sim:tick()
 end
 
 -- The request log: entries log[first..last], at most opts.log_limit of
--- them (default 10,000); the oldest go first, counted in `dropped`.
+-- them (default 10,000); the oldest go first, counted in `dropped`. An
+-- entry keeps at most LOG_BODY_LIMIT bytes of its request's body, with the
+-- body's full length (body_length) and whether it was cut (body_truncated):
+-- the log holds at most log_limit * LOG_BODY_LIMIT bytes of bodies.
 M.LOG_LIMIT = 10000
+M.LOG_BODY_LIMIT = 64 * 1024
 
 function Sim:clear_log()
   self.log = {first = 1, last = 0, dropped = 0, limit = self.opts.log_limit or M.LOG_LIMIT}
@@ -93,13 +97,35 @@ end
 
 local function record(self, req, conn)
   self.seq = self.seq + 1
-  local headers = json.obj()
+  -- (a header given more than once: its values joined once, at the end)
+  local headers, repeated = json.obj(), nil
   for _, h in ipairs(req.header_list) do
     local k = h[1]:lower()
-    headers[k] = headers[k] and (headers[k] .. ", " .. h[2]) or h[2]
+    local first = headers[k]
+    if first == nil then
+      headers[k] = h[2]
+    else
+      repeated = repeated or {}
+      local list = repeated[k]
+      if not list then
+        list = {first}
+        repeated[k] = list
+      end
+      list[#list + 1] = h[2]
+    end
+  end
+  for k, list in pairs(repeated or {}) do headers[k] = table.concat(list, ", ") end
+  local body = req.body
+  local cut = #body > M.LOG_BODY_LIMIT
+  if cut then
+    -- (not inside a UTF-8 sequence: a body of text stays valid text)
+    local n = M.LOG_BODY_LIMIT
+    while n > M.LOG_BODY_LIMIT - 3 and body:byte(n + 1) & 0xC0 == 0x80 do n = n - 1 end
+    body = body:sub(1, n)
   end
   local entry = json.obj("seq", self.seq, "time", socket.gettime(), "conn", conn.id, "method", req.method,
-    "path", req.path, "query", req.query, "args", util.parse_query(req.query), "headers", headers, "body", req.body)
+    "path", req.path, "query", req.query, "args", util.parse_query(req.query), "headers", headers, "body", body,
+    "body_length", #req.body, "body_truncated", cut)
   local log = self.log
   log.last = log.last + 1
   log[log.last] = entry
