@@ -1,3 +1,4 @@
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,7 +37,6 @@ typedef struct sops_client {
     int busy;
     int close_pending;
     int sent;                           /* whether the current call's request went out */
-    int where;                          /* the level of the caller's frame, for argument errors */
     sops_slot slots[SOPS_MAX_PARALLEL]; /* slots[0] serves call(); call_many uses more */
     int nslots;                         /* how many have a libcurl handle */
     CURLM *multi;                       /* made by the first call_many */
@@ -417,14 +417,28 @@ static int finish_call(lua_State *L, sops_client *c, sops_slot *slot, const char
     return sops_response_push(L, &r, api, c->max_depth, &c->scratch, secrets, SOPS_SECRETS);
 }
 
-/* The timeout argument at idx: the client's own, or shorter. */
-static long call_timeout(lua_State *L, sops_client *c, int idx)
+/* Raises "bad argument ..." (fmt) at the caller's line (sops_where). */
+static int arg_error(lua_State *L, const char *fmt, ...)
+{
+    va_list ap;
+    sops_where(L);
+    va_start(ap, fmt);
+    lua_pushvfstring(L, fmt, ap);
+    va_end(ap);
+    lua_concat(L, 2);
+    return lua_error(L);
+}
+
+/* The timeout argument at idx (of call `fn`): the client's own, or
+ * shorter. */
+static long call_timeout(lua_State *L, sops_client *c, int idx, const char *fn)
 {
     long timeout_ms = c->timeout_ms;
     if (!lua_isnoneornil(L, idx)) {
-        lua_Number t = luaL_checknumber(L, idx);
+        lua_Number t = lua_tonumber(L, idx);
         long long ms;
-        luaL_argcheck(L, t > 0, idx, "positive number expected");
+        if (lua_type(L, idx) != LUA_TNUMBER || !(t > 0))
+            arg_error(L, "bad argument #%d to '%s' (positive number expected)", idx - 1, fn);
         if (sops_number_to_int(t * 1000, 0, timeout_ms, &ms))
             timeout_ms = ms > 0 ? (long)ms : 1;
     }
@@ -440,21 +454,20 @@ static const sops_endpoint *prepare(lua_State *L, sops_client *c, sops_slot *slo
     char why[SOPS_REQUEST_WHY];
     const sops_endpoint *ep = sops_catalog_find(L, api);
     if (ep == NULL) {
-        luaL_where(L, c->where);
+        sops_where(L);
         lua_pushfstring(L, "bad argument #1 to 'call' (unknown bk-sops api '%s')", api);
         lua_concat(L, 2);
         lua_error(L);
     }
     if (c->route.route == SOPS_ROUTE_ESB && !ep->esb) {
-        luaL_where(L, c->where);
+        sops_where(L);
         lua_pushfstring(L, "bad argument #1 to 'sops.%s' (ESB has no api '%s': use the API gateway route)", api, api);
         lua_concat(L, 2);
         lua_error(L);
     }
     if (!sops_build_request(L, idx, ep, &c->route, &slot->url, &slot->body, &c->scratch, why, &err)) {
-        /* at the caller's line (prepare runs in the body of call, which
-         * they run pinned: level 1 is call itself) */
-        luaL_where(L, c->where);
+        /* at the caller's line, wherever in the library the call began */
+        sops_where(L);
         lua_pushfstring(L, "bad argument #1 to 'sops.%s' (%s)", api, err);
         lua_concat(L, 2);
         lua_error(L);
@@ -507,16 +520,19 @@ static int add_traceparent(sops_client *c, sops_slot *slot, const char *tp, int 
 static int call_body(lua_State *L)
 {
     sops_client *c = check_client(L, 1);
-    const char *api = luaL_checkstring(L, 2);
+    const char *api = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
     const char *tp = lua_type(L, 5) == LUA_TSTRING ? lua_tostring(L, 5) : NULL;
     const sops_endpoint *ep;
     long timeout_ms;
     sops_slot *slot = &c->slots[0];
 
-    luaL_checktype(L, 3, LUA_TTABLE);
-    timeout_ms = call_timeout(L, c, 4);
+    if (api == NULL)
+        arg_error(L, "bad argument #1 to 'call' (an api name expected, got %s)", luaL_typename(L, 2));
+    if (lua_type(L, 3) != LUA_TTABLE)
+        arg_error(L, "bad argument #2 to 'call' (table expected, got %s)", luaL_typename(L, 3));
+    timeout_ms = call_timeout(L, c, 4, "call");
     if (tp && strpbrk(tp, "\r\n"))
-        return luaL_error(L, "bad argument #5 to 'call' (traceparent with a line break)");
+        return arg_error(L, "bad argument #4 to 'call' (traceparent with a line break)");
     lua_settop(L, 5); /* the traceparent stays referenced while it is used */
     ep = prepare(L, c, slot, api, 3, timeout_ms);
     if (tp && !add_traceparent(c, slot, tp, ep->post))
@@ -540,11 +556,10 @@ static int call_body(lua_State *L)
  * arguments at 1..n) makes the results instead; buffers grown by a large
  * answer are freed. Nothing is raised while the client is pinned. */
 static int pinned(lua_State *L, lua_CFunction body, const char *fn, int results,
-                  int (*closed)(lua_State *L, sops_client *c), int where)
+                  int (*closed)(lua_State *L, sops_client *c))
 {
     sops_client *c = check_open(L, 1, fn);
     int n = lua_gettop(L), i, status;
-    c->where = where;
     /* the arguments stay below, for closed() and to keep the client alive */
     lua_pushcfunction(L, body);
     for (i = 1; i <= n; i++)
@@ -572,22 +587,12 @@ static int call_closed(lua_State *L, sops_client *c)
     return push_closed(L, c, lua_tostring(L, 2));
 }
 
-/* Takes the level argument (at 2) of call_at and build off the stack. */
-static int take_level(lua_State *L)
+/* core.call(client, api, params [, timeout [, traceparent]]): one call,
+ * for the Lua layer's methods; argument errors are reported at the first
+ * frame outside the library (sops_where). */
+int sops_client_call(lua_State *L)
 {
-    int level = (int)luaL_checkinteger(L, 2);
-    luaL_argcheck(L, level >= 1 && level <= 100, 2, "level out of range");
-    lua_remove(L, 2);
-    return level;
-}
-
-/* core.call_at(client, level, api, params [, timeout]): client:call for
- * the Lua layer's methods, whose argument errors belong at the line of the
- * frame `level` levels up from it (2: its caller) rather than their own. */
-int sops_client_call_at(lua_State *L)
-{
-    int level = take_level(L);
-    return pinned(L, call_body, "call", 3, call_closed, level);
+    return pinned(L, call_body, "call", 3, call_closed);
 }
 
 /* Replaces the three results on top of the stack with one table of them,
@@ -645,8 +650,9 @@ static int call_many_body(lua_State *L)
     long timeout_ms;
     int n, done = 0, results;
 
-    luaL_checktype(L, 2, LUA_TTABLE);
-    timeout_ms = call_timeout(L, c, 3);
+    if (lua_type(L, 2) != LUA_TTABLE)
+        arg_error(L, "bad argument #1 to 'call_many' (table expected, got %s)", luaL_typename(L, 2));
+    timeout_ms = call_timeout(L, c, 3, "call_many");
     lua_settop(L, 2);
     n = (int)lua_rawlen(L, 2);
     lua_createtable(L, n, 0);
@@ -665,12 +671,12 @@ static int call_many_body(lua_State *L)
             }
             lua_rawgeti(L, 2, done + i + 1);
             if (lua_type(L, -1) != LUA_TTABLE)
-                return luaL_error(L, "bad argument #1 to 'call_many' (calls[%d]: {api, params} expected)",
+                return arg_error(L, "bad argument #1 to 'call_many' (calls[%d]: {api, params} expected)",
                                   done + i + 1);
             lua_rawgeti(L, -1, 1);
             lua_rawgeti(L, -2, 2);
             if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TTABLE)
-                return luaL_error(L, "bad argument #1 to 'call_many' (calls[%d]: {api, params} expected)",
+                return arg_error(L, "bad argument #1 to 'call_many' (calls[%d]: {api, params} expected)",
                                   done + i + 1);
             prepare(L, c, slot, lua_tostring(L, -2), lua_gettop(L), timeout_ms);
             lua_pop(L, 3);
@@ -741,13 +747,11 @@ static int build_closed(lua_State *L, sops_client *c)
     return luaL_error(L, "sops: the client was closed while the request was built");
 }
 
-/* core.build(client, level, api, params) -> {method, url, headers, body,
- * changes_state}; argument errors at `level` (as for call_at). Nothing is
- * sent. */
+/* core.build(client, api, params) -> {method, url, headers, body,
+ * changes_state}; argument errors as for core.call. Nothing is sent. */
 int sops_client_build(lua_State *L)
 {
-    int level = take_level(L);
-    return pinned(L, build_body, "prepare", 1, build_closed, level);
+    return pinned(L, build_body, "prepare", 1, build_closed);
 }
 
 /* The body of core.request, run pinned: (client, api, params [,
@@ -804,12 +808,11 @@ static int request_body(lua_State *L)
     return 1;
 }
 
-/* core.request(client, level, api, params [, traceparent]): see
- * request_body; argument errors at `level` (as for call_at). */
+/* core.request(client, api, params [, traceparent]): see request_body;
+ * argument errors as for core.call. */
 int sops_client_request(lua_State *L)
 {
-    int level = take_level(L);
-    return pinned(L, request_body, "call", 1, build_closed, level);
+    return pinned(L, request_body, "call", 1, build_closed);
 }
 
 /* A string field of the table at idx, or "" (copied into out, n bytes). */
@@ -884,7 +887,7 @@ static int answer_body(lua_State *L)
  * answer_body. */
 int sops_client_answer(lua_State *L)
 {
-    return pinned(L, answer_body, "call", 3, call_closed, 1);
+    return pinned(L, answer_body, "call", 3, call_closed);
 }
 
 /* Every call of a call_many whose client was closed during it gets
@@ -908,7 +911,7 @@ static int call_many_closed(lua_State *L, sops_client *c)
  * message, err}. */
 static int client_call_many(lua_State *L)
 {
-    return pinned(L, call_many_body, "call_many", 1, call_many_closed, 2);
+    return pinned(L, call_many_body, "call_many", 1, call_many_closed);
 }
 
 /* close() and __close: while a call is inside the core, only marks the

@@ -18,10 +18,10 @@ void sops_client_open(lua_State *L);
 /* core.new(opts) */
 int sops_client_new(lua_State *L);
 
-/* core.call_at(client, level, api, params [, timeout]) */
-int sops_client_call_at(lua_State *L);
+/* core.call(client, api, params [, timeout [, traceparent]]) */
+int sops_client_call(lua_State *L);
 
-/* core.build(client, level, api, params) -> the request, secrets as *** */
+/* core.build(client, api, params) -> the request, secrets as *** */
 int sops_client_build(lua_State *L);
 /* core.request and core.answer: a call's request as built, and its answer
  * classified and decoded, for a transport other than libcurl. */

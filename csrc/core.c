@@ -67,7 +67,7 @@ int luaopen_sops_core(lua_State *L)
 {
     static const luaL_Reg funcs[] = {
         {"new", sops_client_new},
-        {"call_at", sops_client_call_at},
+        {"call", sops_client_call},
         {"build", sops_client_build},
         {"request", sops_client_request},
         {"answer", sops_client_answer},
@@ -77,6 +77,7 @@ int luaopen_sops_core(lua_State *L)
         {"encode", core_encode},
         {"new_error", sops_error_new},
         {"fail", sops_error_fail},
+        {"set_root", sops_set_root},
         {"id", sops_id_lua},
         {"sleep", sops_sleep},
         {"monotime", sops_monotime},

@@ -262,3 +262,39 @@ int sops_error_fail(lua_State *L)
     lua_pushvalue(L, 1);
     return 3;
 }
+
+#define SOPS_ROOT_KEY "sops.root"
+
+int sops_set_root(lua_State *L)
+{
+    luaL_checkstring(L, 1);
+    lua_settop(L, 1);
+    lua_setfield(L, LUA_REGISTRYINDEX, SOPS_ROOT_KEY);
+    return 0;
+}
+
+void sops_where(lua_State *L)
+{
+    lua_Debug ar;
+    int level, lead = 1;
+    size_t rl = 0;
+    const char *root;
+    lua_getfield(L, LUA_REGISTRYINDEX, SOPS_ROOT_KEY);
+    root = lua_tolstring(L, -1, &rl); /* (the registry keeps it alive) */
+    lua_pop(L, 1);
+    for (level = 1; lua_getstack(L, level, &ar); level++) {
+        lua_getinfo(L, "S", &ar);
+        if (ar.what[0] == 'C') {
+            if (lead)
+                continue; /* the core's own */
+            break;
+        }
+        lead = 0;
+        if (strcmp(ar.what, "tail") == 0)
+            continue;
+        if (root && rl > 0 && strncmp(ar.source, root, rl) == 0)
+            continue;
+        break;
+    }
+    luaL_where(L, level);
+}

@@ -45,6 +45,17 @@ void sops_scrub_push(lua_State *L, const char *s, size_t len, const char *const 
  * the string "...". */
 void sops_scrub_copy_push(lua_State *L, int idx, const char *const *secrets, int n, int depth);
 
+/* Pushes "chunk:line:" of the frame an argument mistake is reported at: the
+ * first outside the library. The core's own C frames on top are skipped,
+ * then the library's Lua chunks (their sources begin with the prefix
+ * core.set_root stored, which sops.check gives at load) and tail-call
+ * marks; the first other frame is the caller's (a C one, such as pcall,
+ * gives ""). */
+void sops_where(lua_State *L);
+
+/* core.set_root(prefix): the source prefix of the library's own chunks. */
+int sops_set_root(lua_State *L);
+
 /* Creates the metatable (once per state). */
 void sops_error_open(lua_State *L);
 

@@ -118,7 +118,7 @@ describe("the endpoint table", function()
       local core = require "sops.core"
       local c = core.new{url = "http://127.0.0.1:1", app_code = "a", app_secret = "s", user_field = "bk_username",
         user_value = "u", timeout = 1, connect_timeout = 1, verify_tls = true, max_body = 1024, scope = "cmdb_biz"}
-      print(select(2, pcall(core.call_at, c, 1, "get_task_status", {task_id = 1, bk_biz_id = 2})))
+      print(select(2, pcall(core.call, c, "get_task_status", {task_id = 1, bk_biz_id = 2})))
       print(select(2, pcall(core.register, {{name = "x", method = "PUT", path = "/x/"}})))
       print(select(2, pcall(core.register, {{name = "x", method = "GET", path = "x/"}})))
       print(select(2, pcall(core.register, {{name = "x", method = "GET", path = "/x/{}/"}})))

@@ -12,7 +12,7 @@ describe("core.request and core.answer", function()
 
   it("give the request libcurl sends: method, URL, header block, body, once", function()
     local c = env.c
-    local req = core.request(c, 1, "get_task_status", {task_id = 7, with_ex_data = true}, "00-" .. string.rep("a", 32)
+    local req = core.request(c, "get_task_status", {task_id = 7, with_ex_data = true}, "00-" .. string.rep("a", 32)
       .. "-" .. string.rep("b", 16) .. "-01")
     assert.equal("GET", req.method)
     assert.equal(env.sim.url .. "/prod/get_task_status/7/2/?with_ex_data=true&scope=cmdb_biz", req.url)
@@ -24,7 +24,7 @@ describe("core.request and core.answer", function()
       .. h.APP_SECRET .. '"', 1, true))
     assert.matches("traceparent: 00%-a+%-b+%-01\r\n$", req.head)
     for line in req.head:gmatch("(.-)\r\n") do assert.matches("^[%w-]+: ", line) end
-    local post = core.request(c, 1, "start_task", {task_id = 7})
+    local post = core.request(c, "start_task", {task_id = 7})
     assert.equal("POST", post.method)
     assert.equal('{"scope":"cmdb_biz"}', post.body)
     assert.is_true(post.once)
@@ -33,7 +33,7 @@ describe("core.request and core.answer", function()
 
   it("raise argument errors at the caller's line, as a call does", function()
     local ok, msg = pcall(function()
-      local r = core.request(env.c, 2, "get_task_status", {task_id = "x"})
+      local r = core.request(env.c, "get_task_status", {task_id = "x"})
       return r
     end)
     assert.is_false(ok)

@@ -49,22 +49,21 @@ end
 
 -- Runs `api` with params on client c: at most 1 + policy.max attempts,
 -- within timeout seconds in all (the client's timeout when nil). cfg holds
--- the client's policy, hooks, timeout and exchange (core.call_at's
--- equivalent, when the client may use cosockets); where is call_at's level for
--- argument errors (one more than the caller's, for this frame); traceparent
--- (optional) goes with every attempt.
-function M.run(c, cfg, call, api, params, where, timeout, traceparent)
+-- the client's policy, hooks, timeout and exchange (core.call's
+-- equivalent, when the client may use cosockets); traceparent (optional)
+-- goes with every attempt.
+function M.run(c, cfg, call, api, params, timeout, traceparent)
   local policy, on_request, on_response = cfg.retries, cfg.on_request, cfg.on_response
   local budget = timeout or cfg.timeout
   local started = core.monotime()
   local deadline = started + budget
-  local request = (on_request or on_response) and core.build(c, where + 1, api, params) or nil
+  local request = (on_request or on_response) and core.build(c, api, params) or nil
   local attempt = 0
   while true do
     attempt = attempt + 1
     if on_request then on_request(info(api, call, request, attempt, started)) end
     local remaining = deadline - core.monotime()
-    local value, message, response = (cfg.exchange or core.call_at)(c, where + 1, api, params,
+    local value, message, response = (cfg.exchange or core.call)(c, api, params,
       remaining > 0.001 and remaining or 0.001, traceparent)
     local err = value == nil and response or nil
     local retry_in

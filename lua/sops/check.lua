@@ -1,5 +1,5 @@
 -- Argument checks that raise like Lua's own "bad argument" errors, naming
--- the call and the field, at the level of the caller's call.
+-- the call and the field, at the line of the caller's call.
 local core = require "sops.core"
 local compat = require "sops.compat"
 
@@ -18,13 +18,35 @@ local function tname(v)
   return t
 end
 
--- Every `level` below is the error level, counted from the function that
--- receives it, at which the user's call stands (as for error()).
+-- Where an argument mistake is reported: at the first stack frame outside
+-- the library's own chunks, whose sources all begin where this file's
+-- does (".../sops/"), tail-call marks skipped; the caller's line, however
+-- the call went through the library. The C core finds its frame the same
+-- way (core.set_root). The walk runs only on the error path.
+local ROOT = debug.getinfo(1, "S").source:match("^(.*[/\\])") or "@sops/"
+core.set_root(ROOT)
+local getinfo, sub = debug.getinfo, string.sub
+
+-- Raises message at the caller's line (see ROOT).
+function M.raise(message)
+  local level = 2 -- (1 is raise itself)
+  while true do
+    local info = getinfo(level, "S")
+    if not info then
+      level = 0 -- (the whole stack is the library's: no position)
+      break
+    end
+    if info.what ~= "tail" and (info.what == "C" or sub(info.source, 1, #ROOT) ~= ROOT) then break end
+    level = level + 1
+  end
+  error(message, level)
+end
+local raise = M.raise
 
 -- Raises "bad argument #1 to 'call' (field 'name': what)".
-function M.fail(call, field, what, level)
+function M.fail(call, field, what)
   local where = field and ("field '" .. field .. "': ") or ""
-  error(string.format("bad argument #1 to '%s' (%s%s)", call, where, what), level)
+  raise(string.format("bad argument #1 to '%s' (%s%s)", call, where, what))
 end
 
 local function is_int(v)
@@ -113,26 +135,26 @@ local MISSING = {id = "positive integer", ids = "list of ids"}
 
 -- Checks `args` against `fields` ({name = {kind, required}}). Unknown
 -- fields are refused, so a typo does not silently send nothing.
-function M.fields(call, args, fields, level)
+function M.fields(call, args, fields)
   if type(args) ~= "table" then
-    error(string.format("bad argument #1 to '%s' (table expected, got %s)", call, tname(args)), level)
+    raise(string.format("bad argument #1 to '%s' (table expected, got %s)", call, tname(args)))
   end
   for k in pairs(args) do
     if fields[k] == nil then
-      error(string.format("bad argument #1 to '%s' (unknown field '%s')", call, tostring(k)), level)
+      raise(string.format("bad argument #1 to '%s' (unknown field '%s')", call, tostring(k)))
     end
   end
   for name, f in pairs(fields) do
     local v = args[name]
     if v == nil then
       if f[2] then
-        error(string.format("bad argument #1 to '%s' (field '%s': %s expected, got nil)", call, name,
-          MISSING[f[1]] or f[1]), level)
+        raise(string.format("bad argument #1 to '%s' (field '%s': %s expected, got nil)", call, name,
+          MISSING[f[1]] or f[1]))
       end
     else
       local bad = M.mismatch(f[1], v)
       if bad then
-        error(string.format("bad argument #1 to '%s' (field '%s': %s)", call, name, bad), level)
+        raise(string.format("bad argument #1 to '%s' (field '%s': %s)", call, name, bad))
       end
     end
   end

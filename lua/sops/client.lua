@@ -19,16 +19,16 @@ core.register(api.ENDPOINTS)
 -- cosocket, exchange}
 local settings = setmetatable({}, {__mode = "k"})
 
--- Makes a client; argument errors are raised at `level`.
-function M.build(opts, level)
-  if type(opts) == "table" and opts.profile ~= nil then opts = options.from_profile(opts, level + 1) end
-  local copts = options.check(opts, level + 1)
+-- Makes a client; raises on a mistake in the options.
+function M.build(opts)
+  if type(opts) == "table" and opts.profile ~= nil then opts = options.from_profile(opts) end
+  local copts = options.check(opts)
   local cfg = {
     bk_biz_id = copts.bk_biz_id, scope = copts.scope, timeout = copts.timeout,
-    retries = options.retry_policy(opts.retries, level + 1),
-    on_request = options.hook("on_request", opts.on_request, level + 1),
-    on_response = options.hook("on_response", opts.on_response, level + 1),
-    ngx = cosocket.transport(opts, level + 1),
+    retries = options.retry_policy(opts.retries),
+    on_request = options.hook("on_request", opts.on_request),
+    on_response = options.hook("on_response", opts.on_response),
+    ngx = cosocket.transport(opts),
     cosocket = {url = copts.url, timeout = copts.timeout, connect_timeout = copts.connect_timeout,
       verify_tls = copts.verify_tls, proxy = copts.proxy},
   }
@@ -38,27 +38,26 @@ function M.build(opts, level)
   return c
 end
 
--- (no tail calls below: they would drop the frame `level` counts on)
 function M.new(opts)
-  local c = M.build(opts, 3)
+  local c = M.build(opts)
   return c
 end
 
 local fits = check.fits
 local is_open = core.client_methods.is_open
 
--- Raises "bad argument #1 to 'call' (client is closed)" at `level` when
+-- Raises "bad argument #1 to 'call' (client is closed)" when
 -- client c has been closed.
-function M.check_open(c, call, level)
-  if not is_open(c) then check.fail(call, nil, "client is closed", level + 1) end
+function M.check_open(c, call)
+  if not is_open(c) then check.fail(call, nil, "client is closed") end
 end
 
 -- The entries of list field `field` as integer ids, raising on a bad one.
-local function ids_of(call, field, list, level)
+local function ids_of(call, field, list)
   local ids = {}
   for i, v in ipairs(list) do
     local id, bad = check.id(v)
-    if not id then check.fail(call, field .. "[" .. i .. "]", bad, level + 1) end
+    if not id then check.fail(call, field .. "[" .. i .. "]", bad) end
     ids[i] = id
   end
   return ids
@@ -67,12 +66,12 @@ end
 -- How list and flag fields travel (spec.reshape, from sops.api): a list
 -- as a JSON array even when empty, or comma-joined; a list of ids checked
 -- and sent as integers; a flag the server parses as "true"/"false".
-local function reshape(call, r, v, level)
+local function reshape(call, r, v)
   if r.kind == "boolean" then return v and "true" or "false" end
   local list
   if r.kind == "ids" then
-    list = ids_of(call, r.name, v, level + 1)
-    if r.max and #list > r.max then check.fail(call, r.name, "at most " .. r.max .. " ids per call", level + 1) end
+    list = ids_of(call, r.name, v)
+    if r.max and #list > r.max then check.fail(call, r.name, "at most " .. r.max .. " ids per call") end
   else
     list = {}
     for j, x in ipairs(v) do list[j] = x end
@@ -80,7 +79,7 @@ local function reshape(call, r, v, level)
   if r.travel ~= "comma" then return setmetatable(list, core.array_mt) end
   for j, x in ipairs(list) do
     if type(x) ~= "string" and not check.is_int(x) then
-      check.fail(call, r.name .. "[" .. j .. "]", "string or integer expected, got " .. type(x), level + 1)
+      check.fail(call, r.name .. "[" .. j .. "]", "string or integer expected, got " .. type(x))
     end
     list[j] = type(x) == "string" and x or string.format("%d", x)
   end
@@ -91,25 +90,25 @@ end
 -- common case sends the caller's own table as it is (the core fills in the
 -- client's bk_biz_id and scope); any doubt goes to check.fields, which
 -- raises the precise message.
-local function params_for(self, name, spec, args, level)
+local function params_for(self, name, spec, args)
   local call = "sops." .. name
-  M.check_open(self, call, level + 1)
+  M.check_open(self, call)
   local fields = spec.fields
-  if type(args) ~= "table" then check.fields(call, args, fields, level + 1) end
+  if type(args) ~= "table" then check.fields(call, args, fields) end
   for k, v in next, args do
     local f = fields[k]
-    if f == nil or not fits[f[1]](v) then check.fields(call, args, fields, level + 1) end
+    if f == nil or not fits[f[1]](v) then check.fields(call, args, fields) end
   end
   local required = spec.required
   for i = 1, #required do
-    if args[required[i]] == nil then check.fields(call, args, fields, level + 1) end
+    if args[required[i]] == nil then check.fields(call, args, fields) end
   end
   local d = settings[self]
   if spec.scoped and args.bk_biz_id == nil and not (d and d.bk_biz_id) then
-    check.fail(call, "bk_biz_id", "positive integer expected, got nil (give it here or to sops.new)", level + 1)
+    check.fail(call, "bk_biz_id", "positive integer expected, got nil (give it here or to sops.new)")
   end
   if spec.actions and not spec.actions[args.action] then
-    check.fail(call, "action", "unknown action '" .. tostring(args.action) .. "'", level + 1)
+    check.fail(call, "action", "unknown action '" .. tostring(args.action) .. "'")
   end
   -- sent as given, unless fields must be added, reshaped or taken out
   local local_list, has_local = spec.local_list, false
@@ -127,37 +126,37 @@ local function params_for(self, name, spec, args, level)
   local rs = spec.reshape
   for i = 1, #rs do
     local r = rs[i]
-    if p[r.name] ~= nil then p[r.name] = reshape(call, r, p[r.name], level + 1) end
+    if p[r.name] ~= nil then p[r.name] = reshape(call, r, p[r.name]) end
   end
   return p
 end
 
 -- The bk-sops api that call `name` maps to and its checked parameters;
--- argument errors are raised at `level`.
-function M.params(c, name, args, level)
+-- argument errors are raised.
+function M.params(c, name, args)
   local spec = api.CALLS[name]
-  return spec.api, params_for(c, name, spec, args, level + 1)
+  return spec.api, params_for(c, name, spec, args)
 end
 
--- core.call_at for a client that may use cosockets: the same arguments,
+-- core.call for a client that may use cosockets: the same arguments,
 -- the same results (value, nil, response | nil, message, err), by either
 -- transport (sops.cosocket).
-local call_at = core.call_at -- the C function, without a lookup per call
-function M.exchange(c, level, api_name, params, timeout, traceparent)
-  local value, message, info = cosocket.exchange(settings[c], c, level + 1, api_name, params, timeout, traceparent)
+local call_at = core.call -- the C function, without a lookup per call
+function M.exchange(c, api_name, params, timeout, traceparent)
+  local value, message, info = cosocket.exchange(settings[c], c, api_name, params, timeout, traceparent)
   return value, message, info
 end
 
 -- Sends api with params on client c, through the retry policy and hooks
--- when it has them. where: call_at's level for argument errors as seen
+-- when it has them.
 -- from the function that calls send (2: its caller).
-local function send(c, call, api_name, params, where, timeout, traceparent)
+local function send(c, call, api_name, params, timeout, traceparent)
   local cfg = settings[c]
   if cfg and (cfg.retries or cfg.on_request or cfg.on_response) then
-    local value, message, info = attempts.run(c, cfg, call, api_name, params, where + 1, timeout, traceparent)
+    local value, message, info = attempts.run(c, cfg, call, api_name, params, timeout, traceparent)
     return value, message, info
   end
-  local value, message, info = (cfg and cfg.exchange or call_at)(c, where + 1, api_name, params, timeout,
+  local value, message, info = (cfg and cfg.exchange or call_at)(c, api_name, params, timeout,
     traceparent)
   return value, message, info
 end
@@ -166,9 +165,9 @@ end
 -- it only while it is still CREATED, so that a start whose outcome was
 -- unclear (err.sent) can be repeated safely. A task already under way
 -- gives {already_started = true, state = ...}, nil and the status answer.
-local function ensure_started(c, args, level)
+local function ensure_started(c, args)
   local status, message, info = send(c, "sops.start_task", "get_task_status",
-    {task_id = args.task_id, bk_biz_id = args.bk_biz_id, scope = args.scope}, level + 1, nil, args.traceparent)
+    {task_id = args.task_id, bk_biz_id = args.bk_biz_id, scope = args.scope}, nil, args.traceparent)
   if not status then return nil, message, info end
   if type(status) == "table" and status.state ~= "CREATED" then
     return {already_started = true, state = status.state}, nil, info
@@ -180,45 +179,45 @@ end
 -- its own from the receiver (v2, with the outputs, where the endpoint
 -- records a version), tied to the task's id once bk-sops answers with it;
 -- an unused URL is forgotten at once.
-local function create_with_callback(c, name, spec, params, args, level)
+local function create_with_callback(c, name, spec, params, args)
   local call = "sops." .. name
-  if args.callback_url ~= nil then check.fail(call, "callback", "give callback or callback_url, not both", level + 1) end
+  if args.callback_url ~= nil then check.fail(call, "callback", "give callback or callback_url, not both") end
   local receiver = args.callback
   local reg, why, err = receiver:issue()
   if not reg then return nil, why, err end
   params.callback_url = reg.url
   if spec.api == "create_task" and params.callback_version == nil then params.callback_version = "v2" end
-  local value, message, info = send(c, call, spec.api, params, level + 1, nil, args.traceparent)
+  local value, message, info = send(c, call, spec.api, params, nil, args.traceparent)
   local id = type(value) == "table" and check.id(value.task_id)
   if id then receiver:bind(reg, id) else receiver:forget(reg.slot) end
   return value, message, info
 end
 
 -- Runs call `name` on client c: value, nil, response | nil, message, err.
--- Argument errors are raised at `level`. timeout (seconds, optional)
+-- Argument errors are raised. timeout (seconds, optional)
 -- shortens the client's timeout for this call.
-function M.invoke(c, name, args, level, timeout)
+function M.invoke(c, name, args, timeout)
   local spec = api.CALLS[name]
   if type(c) ~= "userdata" then
-    error("bad self to 'sops." .. name .. "' (use client:" .. name .. "{...})", level)
+    check.raise("bad self to 'sops." .. name .. "' (use client:" .. name .. "{...})")
   end
-  local params = params_for(c, name, spec, args, level + 1)
+  local params = params_for(c, name, spec, args)
   if args.callback ~= nil then
-    local value, message, info = create_with_callback(c, name, spec, params, args, level + 1)
+    local value, message, info = create_with_callback(c, name, spec, params, args)
     return value, message, info
   end
   if args.ensure then
-    local done, message, info = ensure_started(c, args, level + 1)
+    local done, message, info = ensure_started(c, args)
     if done or message then return done, message, info end
   end
-  local value, message, info = send(c, "sops." .. name, spec.api, params, level + 1, timeout, args.traceparent)
+  local value, message, info = send(c, "sops." .. name, spec.api, params, timeout, args.traceparent)
   return value, message, info
 end
 
 local methods = core.client_methods
 for name in pairs(api.CALLS) do
   methods[name] = function(self, args)
-    local value, message, info = M.invoke(self, name, args, 3)
+    local value, message, info = M.invoke(self, name, args)
     return value, message, info
   end
 end
@@ -228,21 +227,21 @@ end
 local defined = {}
 
 -- The name of the endpoint a client:call spec stands for, defined in the
--- core on first use; raises (at `level`) on a malformed spec or one that
+-- core on first use; raises on a malformed spec or one that
 -- differs from what the name means already.
-local function define(spec, level)
+local function define(spec)
   local name, method, path = spec.api, spec.method, spec.path
   if type(name) ~= "string" or not name:find("^[%w_]+$") then
-    check.fail("call", "api", "api name expected (letters, digits and _)", level + 1)
+    check.fail("call", "api", "api name expected (letters, digits and _)")
   end
-  if method ~= "GET" and method ~= "POST" then check.fail("call", "method", "'GET' or 'POST' expected", level + 1) end
+  if method ~= "GET" and method ~= "POST" then check.fail("call", "method", "'GET' or 'POST' expected") end
   if type(path) ~= "string" or not path:find("^/") or path:find("[%s?#]") then
-    check.fail("call", "path", "a path such as '/" .. name .. "/{bk_biz_id}/' expected", level + 1)
+    check.fail("call", "path", "a path such as '/" .. name .. "/{bk_biz_id}/' expected")
   end
   local known = api.BY_NAME[name] or defined[name]
   if known then
     if known.method ~= method or known.path ~= path then
-      check.fail("call", "api", "'" .. name .. "' is " .. known.method .. " " .. known.path .. " already", level + 1)
+      check.fail("call", "api", "'" .. name .. "' is " .. known.method .. " " .. known.path .. " already")
     end
     return name
   end
@@ -260,9 +259,9 @@ end
 -- no new release of lua-sops. params go as given (ids by name into the path).
 function methods:call(target, params, timeout)
   local name = target
-  if type(target) == "table" then name = define(target, 2) end
+  if type(target) == "table" then name = define(target) end
   local cfg = settings[self]
-  local value, message, info = (cfg and cfg.exchange or call_at)(self, 3, name, params, timeout)
+  local value, message, info = (cfg and cfg.exchange or call_at)(self, name, params, timeout)
   return value, message, info
 end
 
@@ -286,10 +285,10 @@ methods.pages = require("sops.pages").method(params_for, send)
 function methods:on(event, fn)
   local cfg = settings[self]
   if event ~= "request" and event ~= "response" then
-    error("bad argument #1 to 'on' ('request' or 'response' expected)", 2)
+    check.raise("bad argument #1 to 'on' ('request' or 'response' expected)")
   end
   if fn ~= nil and type(fn) ~= "function" then
-    error("bad argument #2 to 'on' (function expected, got " .. type(fn) .. ")", 2)
+    check.raise("bad argument #2 to 'on' (function expected, got " .. type(fn) .. ")")
   end
   cfg["on_" .. event] = fn
   return self
@@ -304,11 +303,10 @@ end
 function methods:prepare(name, args)
   local spec = type(name) == "string" and api.CALLS[name]
   if not spec then
-    error("bad argument #1 to 'prepare' (a call name such as 'get_task_status' expected)", 2)
+    check.raise("bad argument #1 to 'prepare' (a call name such as 'get_task_status' expected)")
   end
-  -- (levels: the user is 2 from here, 3 from params_for and core.build)
-  local params = params_for(self, name, spec, args, 3)
-  local r = core.build(self, 3, spec.api, params)
+  local params = params_for(self, name, spec, args)
+  local r = core.build(self, spec.api, params)
   local words = {"curl", "-X", r.method, shell_quote(r.url)}
   for _, line in ipairs(r.headers) do
     -- curl sends "Name;" as an empty header and drops "Name:"

@@ -6,6 +6,7 @@
 -- errors. HTTP/1.1: keep-alive through the cosocket pool, Content-Length and
 -- chunked bodies, TLS verified by default.
 local core = require "sops.core"
+local check = require "sops.check"
 
 local M = {}
 
@@ -350,10 +351,9 @@ function M.send(c, opts, req, api, timeout)
   end
 end
 
--- Both: one call through a cosocket; `level` as for core.call_at, seen
--- from this function's caller.
-function M.call(c, opts, level, api, params, timeout, traceparent)
-  local req = core.request(c, level + 1, api, params, traceparent)
+-- Both: one call through a cosocket; argument errors as for core.call.
+function M.call(c, opts, api, params, timeout, traceparent)
+  local req = core.request(c, api, params, traceparent)
   local value, message, info = M.send(c, opts, req, api, timeout)
   return value, message, info
 end
@@ -374,35 +374,35 @@ end
 -- Which transport a client uses, from its option `transport`: "ngx"
 -- (cosockets inside nginx, where a phase allows them; libcurl elsewhere),
 -- "auto" (the default inside nginx: the same), or nil for libcurl always
--- ("curl", or outside nginx). Raises at `level` on a bad value.
-function M.transport(opts, level)
+-- ("curl", or outside nginx). Raises on a bad value.
+function M.transport(opts)
   local t = opts.transport
   if t ~= nil and t ~= "curl" and t ~= "ngx" then
-    error("bad argument #1 to 'sops.new' (option 'transport': 'curl' or 'ngx' expected)", level + 1)
+    check.raise("bad argument #1 to 'sops.new' (option 'transport': 'curl' or 'ngx' expected)")
   end
   local in_nginx = type(rawget(_G, "ngx")) == "table" and rawget(_G, "ngx").socket ~= nil
   if t == "ngx" and not in_nginx then
-    error("bad argument #1 to 'sops.new' (option 'transport': 'ngx' needs OpenResty (ngx.socket))", level + 1)
+    check.raise("bad argument #1 to 'sops.new' (option 'transport': 'ngx' needs OpenResty (ngx.socket))")
   end
   if t == "curl" or not in_nginx then return nil end
   return t or "auto"
 end
 
--- core.call_at for a client that may use cosockets (cfg: its settings):
+-- core.call for a client that may use cosockets (cfg: its settings):
 -- the same arguments, the same results, by whichever transport the phase
 -- allows.
-local call_at = core.call_at
-function M.exchange(cfg, c, level, api_name, params, timeout, traceparent)
+local call_at = core.call
+function M.exchange(cfg, c, api_name, params, timeout, traceparent)
   if cfg and cfg.ngx then
     if not M.available() then
-      core.request(c, level + 1, api_name, params)
+      core.request(c, api_name, params)
       local value, message, err = refused(api_name)
       return value, message, err
     end
-    local value, message, info = M.call(c, cfg.cosocket, level + 1, api_name, params, timeout, traceparent)
+    local value, message, info = M.call(c, cfg.cosocket, api_name, params, timeout, traceparent)
     return value, message, info
   end
-  local value, message, info = call_at(c, level + 1, api_name, params, timeout, traceparent)
+  local value, message, info = call_at(c, api_name, params, timeout, traceparent)
   return value, message, info
 end
 
@@ -413,13 +413,15 @@ end
 -- client:call_many.
 local WAVE = core.MAX_PARALLEL
 function M.call_many(cfg, c, calls, timeout)
-  if type(calls) ~= "table" then error("bad argument #1 to 'call_many' (table expected, got " .. type(calls) .. ")", 3) end
+  if type(calls) ~= "table" then
+    check.raise("bad argument #1 to 'call_many' (table expected, got " .. type(calls) .. ")")
+  end
   local reqs = {}
   for i, call in ipairs(calls) do
     if type(call) ~= "table" or type(call[1]) ~= "string" or type(call[2]) ~= "table" then
-      error("bad argument #1 to 'call_many' (entry " .. i .. ": {api, params} expected)", 3)
+      check.raise("bad argument #1 to 'call_many' (entry " .. i .. ": {api, params} expected)")
     end
-    reqs[i] = core.request(c, 3, call[1], call[2])
+    reqs[i] = core.request(c, call[1], call[2])
   end
   if not M.available() then
     local results = {}

@@ -1,5 +1,6 @@
 -- lua-sops: the BlueKing Standard OPS client. See README.md.
 local core = require "sops.core"
+local check = require "sops.check"
 local client = require "sops.client"
 local api = require "sops.api"
 local tree = require "sops.tree"
@@ -38,7 +39,7 @@ local default_client
 
 -- Sets up the client the module-level functions use (closing any earlier one).
 function M.configure(opts)
-  local c = client.build(opts, 3)
+  local c = client.build(opts)
   if default_client then default_client:close() end
   default_client = c
   return c
@@ -50,25 +51,25 @@ end
 
 local function need_default(name)
   if not default_client then
-    error("sops." .. name .. ": no default client; call sops.configure{...} first", 3)
+    check.raise("sops." .. name .. ": no default client; call sops.configure{...} first")
   end
   return default_client
 end
 
 for name in pairs(api.CALLS) do
   M[name] = function(args)
-    local value, message, info = client.invoke(need_default(name), name, args, 3)
+    local value, message, info = client.invoke(need_default(name), name, args)
     return value, message, info
   end
 end
 
 function M.wait(args)
-  local status, message, err = wait.wait(need_default("wait"), args, 3)
+  local status, message, err = wait.wait(need_default("wait"), args)
   return status, message, err
 end
 
 function M.wait_all(args)
-  local results = wait.wait_all(need_default("wait_all"), args, 3)
+  local results = wait.wait_all(need_default("wait_all"), args)
   return results
 end
 

@@ -85,9 +85,8 @@ local OWN_HEADERS = {
   ["x-bk-tenant-id"] = "tenant_id",
 }
 
--- `level`: see sops.check.
-local function fail(what, level)
-  error("bad argument #1 to 'sops.new' (" .. what .. ")", level)
+local function fail(what)
+  check.raise("bad argument #1 to 'sops.new' (" .. what .. ")")
 end
 M.fail = fail
 
@@ -101,37 +100,37 @@ function M.header_problem(value)
 end
 
 -- The retry policy from option `retries`: nil for none; raises on mistakes.
-function M.retry_policy(v, level)
+function M.retry_policy(v)
   if v == nil or v == false then return nil end
   if v == true then v = {} end
-  if type(v) ~= "table" then fail("option 'retries': table or boolean expected, got " .. type(v), level + 1) end
+  if type(v) ~= "table" then fail("option 'retries': table or boolean expected, got " .. type(v)) end
   local p = {}
   for k, dflt in pairs(attempts.DEFAULT_RETRIES) do
     if v[k] == nil then p[k] = dflt else p[k] = v[k] end
   end
   for k in pairs(v) do
     if attempts.DEFAULT_RETRIES[k] == nil then
-      fail("option 'retries': unknown field '" .. tostring(k) .. "'", level + 1)
+      fail("option 'retries': unknown field '" .. tostring(k) .. "'")
     end
   end
   if type(p.max) ~= "number" or not (p.max >= 0 and p.max <= 100) or p.max ~= math.floor(p.max) then
-    fail("option 'retries': max: integer from 0 to 100 expected", level + 1)
+    fail("option 'retries': max: integer from 0 to 100 expected")
   end
   if p.methods ~= "safe" and p.methods ~= "all" then
-    fail("option 'retries': methods: 'safe' or 'all' expected", level + 1)
+    fail("option 'retries': methods: 'safe' or 'all' expected")
   end
   for _, k in ipairs({"backoff", "max_backoff"}) do
     if type(p[k]) ~= "number" or not (p[k] >= 0 and p[k] <= 3600) then
-      fail("option 'retries': " .. k .. ": seconds from 0 to 3600 expected", level + 1)
+      fail("option 'retries': " .. k .. ": seconds from 0 to 3600 expected")
     end
   end
   return p
 end
 
 -- A hook option: a function or nil; raises otherwise.
-function M.hook(name, fn, level)
+function M.hook(name, fn)
   if fn ~= nil and type(fn) ~= "function" then
-    fail("option '" .. name .. "': function expected, got " .. type(fn), level + 1)
+    fail("option '" .. name .. "': function expected, got " .. type(fn))
   end
   return fn
 end
@@ -143,24 +142,23 @@ local function listed(choices)
 end
 
 -- Checks sops.new's options; returns those of core.new (every value the
--- core needs, defaults filled in), or raises at `level`.
-function M.check(opts, level)
-  level = level + 1 -- for fail
-  if type(opts) ~= "table" then fail("table expected, got " .. type(opts), level) end
+-- core needs, defaults filled in), or raises.
+function M.check(opts)
+  if type(opts) ~= "table" then fail("table expected, got " .. type(opts)) end
   for k, v in pairs(opts) do
     local row = M.BY_NAME[k]
-    if not row then fail("unknown option '" .. tostring(k) .. "'", level) end
+    if not row then fail("unknown option '" .. tostring(k) .. "'") end
     local bad = check.mismatch(row.kind, v)
-    if bad then fail("option '" .. k .. "': " .. bad, level) end
+    if bad then fail("option '" .. k .. "': " .. bad) end
   end
   for _, row in ipairs(M.LIST) do
     local v = opts[row.name]
-    if row.required and v == nil then fail("option '" .. row.name .. "': " .. row.kind .. " expected, got nil", level) end
+    if row.required and v == nil then fail("option '" .. row.name .. "': " .. row.kind .. " expected, got nil") end
     if v ~= nil and row.name == "url" and not v:match("^https?://[^/]") then
-      fail("option 'url': http:// or https:// URL expected", level)
+      fail("option 'url': http:// or https:// URL expected")
     end
     if v ~= nil and row.kind == "number" and not (v > row.min and v <= row.max) then
-      fail("option '" .. row.name .. "': seconds expected, more than " .. row.min .. " and at most " .. row.max, level)
+      fail("option '" .. row.name .. "': seconds expected, more than " .. row.min .. " and at most " .. row.max)
     end
     -- the options that become headers, and every string the core keeps as
     -- a C string (which would end at a NUL)
@@ -171,33 +169,33 @@ function M.check(opts, level)
       elseif v:find("\0", 1, true) then
         why = "must not contain NUL"
       end
-      if why then fail("option '" .. row.name .. "': " .. why, level) end
+      if why then fail("option '" .. row.name .. "': " .. why) end
     end
   end
   local route = opts.route or (opts.url:find("/compapi/", 1, true) and "esb" or "apigw")
   if route ~= "apigw" and route ~= "esb" then fail("option 'route': " .. listed(M.BY_NAME.route.choices)
-    .. " expected", level) end
+    .. " expected") end
   local user_field, user_value, count = nil, nil, 0
   for opt, field in pairs(M.IDENTITIES) do
     if opts[opt] then
       user_field, user_value, count = field, opts[opt], count + 1
     end
   end
-  if count ~= 1 then fail("exactly one of 'username', 'bk_token' or 'access_token' expected", level) end
+  if count ~= 1 then fail("exactly one of 'username', 'bk_token' or 'access_token' expected") end
   for name, value in pairs(opts.headers or {}) do
     if type(name) ~= "string" or not name:find("^[%w!#$%%&'*+.^_`|~-]+$") then
-      fail("option 'headers': header names must be tokens (letters, digits and !#$%&'*+.^_`|~-)", level)
+      fail("option 'headers': header names must be tokens (letters, digits and !#$%&'*+.^_`|~-)")
     end
     if type(value) ~= "string" then
-      fail("option 'headers': header '" .. name .. "': string expected, got " .. type(value), level)
+      fail("option 'headers': header '" .. name .. "': string expected, got " .. type(value))
     end
     local own = OWN_HEADERS[name:lower()]
     if own then
       fail("option 'headers': header '" .. name .. "' is the client's own"
-        .. (type(own) == "string" and " (use option '" .. own .. "')" or ""), level)
+        .. (type(own) == "string" and " (use option '" .. own .. "')" or ""))
     end
     local why = M.header_problem(value)
-    if why then fail("option 'headers': header '" .. name .. "': " .. why, level) end
+    if why then fail("option 'headers': header '" .. name .. "': " .. why) end
   end
   local function pick(name)
     local v = opts[name]
@@ -220,16 +218,16 @@ end
 -- would use with --profile NAME (true: with none), from the same config
 -- file, environment and secret files with the same precedence, the
 -- options given beside `profile` standing for its flags. A profile that
--- cannot be read, or gives no complete connection, raises at `level`; the
+-- cannot be read, or gives no complete connection, raises; the
 -- notices about 0.2's names go to stderr.
-function M.from_profile(opts, level)
+function M.from_profile(opts)
   local p = opts.profile
   if p ~= true and (type(p) ~= "string" or p == "") then
-    fail("option 'profile': a profile's name or true expected, got " .. type(p), level + 1)
+    fail("option 'profile': a profile's name or true expected, got " .. type(p))
   end
   local config = require "sops.config" -- (only when asked: it reads the command's option table)
   local o, notices = config.client_options({profile = p ~= true and p or nil}, os.getenv)
-  if not o then fail("option 'profile': " .. notices, level + 1) end
+  if not o then fail("option 'profile': " .. notices) end
   for _, line in ipairs(notices) do io.stderr:write("lua-sops: ", line, "\n") end
   for k in pairs(M.IDENTITIES) do
     if opts[k] ~= nil then

@@ -17,7 +17,7 @@ local function at_path(t, path)
 end
 
 -- The method, made with the client's own parameter check and sender
--- (params_for(c, name, spec, args, level), send(c, call, api, params,
+-- (params_for(c, name, spec, args), send(c, call, api, params,
 -- where)).
 function M.method(params_for, send)
   -- client:pages(name, args) -> an iterator over the items of a listing
@@ -29,15 +29,14 @@ function M.method(params_for, send)
   return function(self, name, args)
     local spec = type(name) == "string" and api.CALLS[name]
     if not (spec and spec.pages) then
-      error("bad argument #1 to 'pages' (a listing that pages expected: " .. api.PAGED .. ")", 2)
+      check.raise("bad argument #1 to 'pages' (a listing that pages expected: " .. api.PAGED .. ")")
     end
     args = args == nil and {} or args
     local paging = spec.pages
-    -- (levels: the user is 2 from here, 3 from params_for)
-    local params = params_for(self, name, spec, args, 3)
+    local params = params_for(self, name, spec, args)
     local call = "sops." .. name
     if args.limit and args.limit > paging.max then
-      check.fail(call, "limit", "at most " .. paging.max .. " items per page", 2)
+      check.fail(call, "limit", "at most " .. paging.max .. " items per page")
     end
     local copy = {}
     for k, v in pairs(params) do copy[k] = v end
@@ -45,7 +44,7 @@ function M.method(params_for, send)
     -- what the core refuses (an api the client's route lacks) is refused now,
     -- not at the first page
     copy.limit, copy.offset = limit, offset
-    core.build(self, 3, spec.api, copy)
+    core.build(self, spec.api, copy)
     local pager = {requests = 0, count = nil, message = nil, err = nil}
     local items, i, done, given = {}, 0, false, 0
     -- nil, or the failure's message and error (kept in the pager)
@@ -54,7 +53,7 @@ function M.method(params_for, send)
       if max_items and max_items - given < want then want = max_items - given end
       copy.limit, copy.offset = want, offset
       pager.requests = pager.requests + 1
-      local value, message, response = send(self, call, spec.api, copy, 3)
+      local value, message, response = send(self, call, spec.api, copy)
       if value == nil then
         done, pager.message, pager.err = true, message, response
         return message, response

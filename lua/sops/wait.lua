@@ -37,12 +37,12 @@ local WAIT_FIELDS = fields({task_id = {"id", true}})
 local WAIT_ALL_FIELDS = fields({task_ids = {"list", true}, fail_fast = {"boolean"},
   children = {"boolean"}})
 
--- Checks and fills in the polling options; raises at `level`.
-local function options(call, args, spec, level)
-  check.fields(call, args, spec, level + 1)
+-- Checks and fills in the polling options; raises on a mistake.
+local function options(call, args, spec)
+  check.fields(call, args, spec)
   local d = M.DEFAULTS
   if args.callback and args.sleep then
-    check.fail(call, "sleep", "not with callback (the receiver sleeps, answering callbacks)", level + 1)
+    check.fail(call, "sleep", "not with callback (the receiver sleeps, answering callbacks)")
   end
   local o = {
     timeout = args.timeout or d.timeout, interval = args.interval or d.interval,
@@ -52,18 +52,18 @@ local function options(call, args, spec, level)
     on_poll = args.on_poll, on_change = args.on_change, sleep = args.sleep or default_sleep(),
   }
   for _, k in ipairs({"timeout", "interval", "max_interval"}) do
-    if o[k] <= 0 then check.fail(call, k, "positive number expected", level + 1) end
+    if o[k] <= 0 then check.fail(call, k, "positive number expected") end
   end
-  if o.backoff < 1 then check.fail(call, "backoff", "number >= 1 expected", level + 1) end
-  if o.jitter < 0 or o.jitter >= 1 then check.fail(call, "jitter", "number in [0, 1) expected", level + 1) end
+  if o.backoff < 1 then check.fail(call, "backoff", "number >= 1 expected") end
+  if o.jitter < 0 or o.jitter >= 1 then check.fail(call, "jitter", "number in [0, 1) expected") end
   for _, k in ipairs({"on_poll", "on_change", "sleep"}) do
     if o[k] ~= nil and type(o[k]) ~= "function" then
-      check.fail(call, k, "function expected, got " .. type(o[k]), level + 1)
+      check.fail(call, k, "function expected, got " .. type(o[k]))
     end
   end
   o.until_states = {}
   for i, s in ipairs(args.until_states or M.DEFAULT_UNTIL) do
-    if type(s) ~= "string" then check.fail(call, "until_states[" .. i .. "]", "string expected", level + 1) end
+    if type(s) ~= "string" then check.fail(call, "until_states[" .. i .. "]", "string expected") end
     o.until_states[s] = true
   end
   return o
@@ -154,15 +154,15 @@ local function state_list(o)
 end
 
 -- client:wait{task_id = ..., ...} -> final status | nil, message, err
-function M.wait(c, args, level)
-  client.check_open(c, "sops.wait", level + 1)
-  local o = options("sops.wait", args, WAIT_FIELDS, level + 1)
+function M.wait(c, args)
+  client.check_open(c, "sops.wait")
+  local o = options("sops.wait", args, WAIT_FIELDS)
   local d = c:defaults()
   local task_id = check.id(args.task_id)
   local query = {task_id = task_id, bk_biz_id = args.bk_biz_id or d.bk_biz_id, scope = args.scope,
     with_ex_data = true}
   if not query.bk_biz_id then
-    check.fail("sops.wait", "bk_biz_id", "positive integer expected, got nil (give it here or to sops.new)", level + 1)
+    check.fail("sops.wait", "bk_biz_id", "positive integer expected, got nil (give it here or to sops.new)")
   end
   local slot = o.receiver and o.receiver:slot_of(task_id)
   if o.receiver and not slot then without_receiver(o, args) end
@@ -180,7 +180,7 @@ function M.wait(c, args, level)
     attempt = attempt + 1
     if not is_open(c) then return done(closed_error("wait")) end
     local remaining = deadline - core.monotime()
-    local status, message, err = client.invoke(c, "get_task_status", query, level + 1, math.max(remaining, 0.001))
+    local status, message, err = client.invoke(c, "get_task_status", query, math.max(remaining, 0.001))
     local retry_after
     if status and not is_status(status) then
       return done(shape_error("get_task_status", "the answer's data is not a task status (an object with a state)"))
@@ -218,9 +218,9 @@ end
 -- by each id as an integer, whatever form it was given in; a result is
 -- what wait would return for the task, packed: {n = 3, status} or
 -- {n = 3, nil, message, err}
-function M.wait_all(c, args, level)
-  client.check_open(c, "sops.wait_all", level + 1)
-  local o = options("sops.wait_all", args, WAIT_ALL_FIELDS, level + 1)
+function M.wait_all(c, args)
+  client.check_open(c, "sops.wait_all")
+  local o = options("sops.wait_all", args, WAIT_ALL_FIELDS)
   local d = c:defaults()
   local default_biz = args.bk_biz_id or d.bk_biz_id
   -- group the ids by business: {key = {biz, ids}}
@@ -229,15 +229,14 @@ function M.wait_all(c, args, level)
     local given, biz = entry, default_biz
     if type(entry) == "table" then given, biz = entry.task_id, entry.bk_biz_id or default_biz end
     local id, bad = check.id(given)
-    if not id then check.fail("sops.wait_all", "task_ids[" .. i .. "]", bad, level + 1) end
+    if not id then check.fail("sops.wait_all", "task_ids[" .. i .. "]", bad) end
     if biz then
       local b, why = check.id(biz)
-      if not b then check.fail("sops.wait_all", "task_ids[" .. i .. "].bk_biz_id", why, level + 1) end
+      if not b then check.fail("sops.wait_all", "task_ids[" .. i .. "].bk_biz_id", why) end
       biz = b
     end
     if not biz then
-      check.fail("sops.wait_all", "bk_biz_id", "positive integer expected, got nil (give it here or to sops.new)",
-        level + 1)
+      check.fail("sops.wait_all", "bk_biz_id", "positive integer expected, got nil (give it here or to sops.new)")
     end
     if not pending[id] then
       if not groups[biz] then
@@ -290,7 +289,7 @@ function M.wait_all(c, args, level)
       for first = 1, #ids, BATCH do
         local batch = {unpack(ids, first, math.min(first + BATCH - 1, #ids))}
         local api_name, params = client.params(c, "get_tasks_status", {task_id_list = batch, bk_biz_id = biz,
-          scope = args.scope, include_children_status = o.on_change ~= nil or args.children == true}, level + 1)
+          scope = args.scope, include_children_status = o.on_change ~= nil or args.children == true})
         calls[#calls + 1] = {api_name, params}
         batches[#batches + 1] = {ids = batch, biz = biz}
       end
@@ -384,14 +383,14 @@ function M.wait_all(c, args, level)
   return results
 end
 
--- the client methods (no tail calls: error levels count on these frames)
+-- the client methods
 local methods = core.client_methods
 function methods:wait(args)
-  local status, message, err = M.wait(self, args, 3)
+  local status, message, err = M.wait(self, args)
   return status, message, err
 end
 function methods:wait_all(args)
-  local results = M.wait_all(self, args, 3)
+  local results = M.wait_all(self, args)
   return results
 end
 

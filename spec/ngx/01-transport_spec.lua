@@ -135,6 +135,12 @@ describe("lua-sops in nginx", function()
     assert.equal(4 + out.creates_sent, #sim:requests_to("create_task"))
   end)
 
+  it("reports an argument mistake at the caller's line for every entry point, on both transports", function()
+    for _, transport in ipairs({"ngx", "curl"}) do
+      assert.same({}, case("positions", {transport = transport}).wrong, transport)
+    end
+  end)
+
   it("reads a chunked answer as libcurl does, within max_body", function()
     local t = sim:task({template_id = 1})
     sim:fault({kind = "chunked", bytes = 7, match = "/get_task_status/"})

@@ -402,6 +402,14 @@ function CASES.chaos(args)
   return out
 end
 
+-- argument mistakes at every entry point: reported at the caller's line
+-- (spec/support/positions.lua), cosockets or libcurl
+function CASES.positions(args)
+  local positions = require "support.positions"
+  return {wrong = setmetatable(positions.check(sops, client(args), client(args, {route = "esb",
+    url = args.sim .. "/api/c/compapi/v2/sops"})), cjson.empty_array_mt)}
+end
+
 -- a client closed while a call of another light thread waits for its answer
 function CASES.close_during(args)
   local c = client(args)

@@ -25,7 +25,7 @@ events { worker_connections 1024; }
 http {
   access_log off;
   client_body_temp_path %s; proxy_temp_path %s; fastcgi_temp_path %s; uwsgi_temp_path %s; scgi_temp_path %s;
-  lua_package_path "%s/lua/?.lua;%s/lua/?/init.lua;%s/spec/ngx/?.lua;/usr/share/lua/5.1/?.lua;;";
+  lua_package_path "%s/lua/?.lua;%s/lua/?/init.lua;%s/spec/ngx/?.lua;%s/spec/?.lua;/usr/share/lua/5.1/?.lua;;";
   lua_package_cpath "%s/build/luajit/?.so;/usr/lib/x86_64-linux-gnu/lua/5.1/?.so;;";
   lua_shared_dict sops_callbacks 1m;
   lua_shared_dict sops_phases 1m;
@@ -69,6 +69,7 @@ function M.start(opts)
   -- (a clone in a private temporary directory, in CI)
   local user = h.run("id -u"):match("^0%s*$") and "user root;" or ""
   f:write(CONF:format(MODULES, MODULES, user, opts.workers or 1, dir, dir, dir, dir, dir, dir, dir, ROOT, ROOT, ROOT, ROOT,
+    ROOT,
     extra, port))
   f:close()
   local _, err, code = h.run((opts.prefix or "") .. "nginx -p " .. dir .. " -c " .. dir .. "/nginx.conf")

@@ -12,20 +12,20 @@ local M = {}
 -- A receiver for a plain Lua process: listens on host:port and answers
 -- callbacks while a wait sleeps. -> receiver | nil, message, err
 function M.listen(opts)
-  local r, message, err = listener.listen(opts, 3)
+  local r, message, err = listener.listen(opts)
   return r, message, err
 end
 
 -- A receiver inside OpenResty, on a lua_shared_dict (default
 -- "sops_callbacks") shared by every worker.
 function M.shared(opts)
-  local r = shared.shared(opts, 3)
+  local r = shared.shared(opts)
   return r
 end
 
 -- The content handler of the location that public_url names.
 function M.handler(opts)
-  shared.handler(opts, 3)
+  shared.handler(opts)
 end
 
 M.is_receiver = require("sops.check").is_receiver

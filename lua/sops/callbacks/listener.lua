@@ -21,17 +21,16 @@ local FIELDS = {host = {"string", true}, port = {"integer", true}, public_url = 
 
 -- sops.callbacks.listen{host, port, public_url, max_pending, ttl,
 -- max_connections, idle_timeout} -> receiver | nil, message, err
-function M.listen(opts, level)
+function M.listen(opts)
   local call = "sops.callbacks.listen"
-  check.fields(call, opts, FIELDS, level + 1)
-  if opts.port > 65535 then check.fail(call, "port", "port from 0 to 65535 expected", level + 1) end
-  if opts.ttl and opts.ttl <= 0 then check.fail(call, "ttl", "positive number expected", level + 1) end
+  check.fields(call, opts, FIELDS)
+  if opts.port > 65535 then check.fail(call, "port", "port from 0 to 65535 expected") end
+  if opts.ttl and opts.ttl <= 0 then check.fail(call, "ttl", "positive number expected") end
   local wildcard = opts.host == "0.0.0.0" or opts.host == "::" or opts.host == ""
   if wildcard and not opts.public_url then
-    check.fail(call, "public_url", "needed with a wildcard host: the URL bk-sops reaches this process at",
-      level + 1)
+    check.fail(call, "public_url", "needed with a wildcard host: the URL bk-sops reaches this process at")
   end
-  local public = opts.public_url and protocol.check_public_url(call, opts.public_url, level + 1)
+  local public = opts.public_url and protocol.check_public_url(call, opts.public_url)
   local d = M.DEFAULTS
   local listener, why = core.listen(opts.host, opts.port, {max_body = protocol.MAX_BODY,
     max_connections = opts.max_connections or d.max_connections, idle_timeout = opts.idle_timeout or d.idle_timeout})

@@ -46,12 +46,11 @@ function M.url(base, slot, token)
 end
 
 -- Checks a receiver's public URL as bk-sops will (create_task refuses one
--- that does not match ^https?://\w.+$); raises at `level`. Returns it
+-- that does not match ^https?://\w.+$); raises on a mistake. Returns it
 -- without a trailing slash.
-function M.check_public_url(call, url, level)
+function M.check_public_url(call, url)
   if type(url) ~= "string" or not url:find("^https?://[%w_].+$") or url:find("[%s?#]") then
-    check.fail(call, "public_url", "http:// or https:// URL expected, without a query (bk-sops calls it back)",
-      level + 1)
+    check.fail(call, "public_url", "http:// or https:// URL expected, without a query (bk-sops calls it back)")
   end
   return (url:gsub("/+$", ""))
 end

@@ -30,13 +30,13 @@ local function ngx_api()
   return ngx
 end
 
-local function dict_of(call, name, level)
+local function dict_of(call, name)
   local ngx = ngx_api()
-  if not ngx then check.fail(call, nil, "needs OpenResty (ngx.shared)", level + 1) end
+  if not ngx then check.fail(call, nil, "needs OpenResty (ngx.shared)") end
   local dict = ngx.shared[name]
   if not dict then
     check.fail(call, "dict", "no lua_shared_dict '" .. name .. "' in nginx.conf (lua_shared_dict " .. name
-      .. " 1m;)", level + 1)
+      .. " 1m;)")
   end
   return dict
 end
@@ -47,13 +47,13 @@ Receiver.__index = Receiver
 local FIELDS = {public_url = {"string", true}, dict = {"string"}, ttl = {"number"}}
 
 -- sops.callbacks.shared{public_url, dict, ttl} -> receiver
-function M.shared(opts, level)
+function M.shared(opts)
   local call = "sops.callbacks.shared"
-  check.fields(call, opts, FIELDS, level + 1)
+  check.fields(call, opts, FIELDS)
   local name = opts.dict or M.DEFAULT_DICT
-  local dict = dict_of(call, name, level + 1)
-  if opts.ttl and opts.ttl <= 0 then check.fail(call, "ttl", "positive number expected", level + 1) end
-  local public = protocol.check_public_url(call, opts.public_url, level + 1)
+  local dict = dict_of(call, name)
+  if opts.ttl and opts.ttl <= 0 then check.fail(call, "ttl", "positive number expected") end
+  local public = protocol.check_public_url(call, opts.public_url)
   waiting[name] = waiting[name] or {}
   return setmetatable({dict = dict, name = name, public = public, ttl = opts.ttl or M.DEFAULT_TTL}, Receiver)
 end
@@ -194,11 +194,11 @@ end
 
 -- sops.callbacks.handler([{dict = name}]): answers the request of a
 -- content_by_lua location as a callback receiver, at once.
-function M.handler(opts, level)
+function M.handler(opts)
   local call = "sops.callbacks.handler"
-  if opts ~= nil then check.fields(call, opts, {dict = {"string"}}, level + 1) end
+  if opts ~= nil then check.fields(call, opts, {dict = {"string"}}) end
   local name = opts and opts.dict or M.DEFAULT_DICT
-  dict_of(call, name, level + 1)
+  dict_of(call, name)
   local ngx = ngx_api()
   local req = {method = ngx.req.get_method(), target = ngx.var.request_uri,
     content_type = ngx.var.content_type, body = ""}
