@@ -517,19 +517,27 @@ static int add_traceparent(sops_client *c, sops_slot *slot, const char *tp, int 
 
 /* The body of client:call, run pinned (see pinned()): (client, api,
  * params [, timeout [, traceparent]]). */
+/* The api name (at 2) and the parameters (a table at 3) of a call of
+ * the core's, each refused at the caller's line when it is not one (fn:
+ * the call as the caller knows it). */
+static const char *api_and_params(lua_State *L, const char *fn)
+{
+    if (lua_type(L, 2) != LUA_TSTRING)
+        arg_error(L, "bad argument #1 to '%s' (an api name expected, got %s)", fn, luaL_typename(L, 2));
+    if (lua_type(L, 3) != LUA_TTABLE)
+        arg_error(L, "bad argument #2 to '%s' (table expected, got %s)", fn, luaL_typename(L, 3));
+    return lua_tostring(L, 2);
+}
+
 static int call_body(lua_State *L)
 {
     sops_client *c = check_client(L, 1);
-    const char *api = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
+    const char *api = api_and_params(L, "call");
     const char *tp = lua_type(L, 5) == LUA_TSTRING ? lua_tostring(L, 5) : NULL;
     const sops_endpoint *ep;
     long timeout_ms;
     sops_slot *slot = &c->slots[0];
 
-    if (api == NULL)
-        arg_error(L, "bad argument #1 to 'call' (an api name expected, got %s)", luaL_typename(L, 2));
-    if (lua_type(L, 3) != LUA_TTABLE)
-        arg_error(L, "bad argument #2 to 'call' (table expected, got %s)", luaL_typename(L, 3));
     timeout_ms = call_timeout(L, c, 4, "call");
     if (tp && strpbrk(tp, "\r\n"))
         return arg_error(L, "bad argument #4 to 'call' (traceparent with a line break)");
@@ -713,12 +721,11 @@ static void push_scrubbed(lua_State *L, sops_client *c, const char *s, size_t n)
 static int build_body(lua_State *L)
 {
     sops_client *c = check_client(L, 1);
-    const char *api = luaL_checkstring(L, 2);
+    const char *api = api_and_params(L, "prepare");
     sops_slot *slot = &c->slots[0];
     const sops_endpoint *ep;
     struct curl_slist *h;
     int i = 0;
-    luaL_checktype(L, 3, LUA_TTABLE);
     lua_settop(L, 3);
     ep = prepare(L, c, slot, api, 3, c->timeout_ms);
     lua_createtable(L, 0, 5);
@@ -763,13 +770,12 @@ int sops_client_build(lua_State *L)
 static int request_body(lua_State *L)
 {
     sops_client *c = check_client(L, 1);
-    const char *api = luaL_checkstring(L, 2);
+    const char *api = api_and_params(L, "call");
     const char *tp = lua_type(L, 4) == LUA_TSTRING ? lua_tostring(L, 4) : NULL;
     sops_slot *slot = &c->slots[0];
     const sops_endpoint *ep;
     struct curl_slist *h;
     luaL_Buffer b;
-    luaL_checktype(L, 3, LUA_TTABLE);
     lua_settop(L, 4);
     ep = prepare(L, c, slot, api, 3, c->timeout_ms);
     lua_createtable(L, 0, 6);
