@@ -281,7 +281,11 @@ describe("bksops-sim under load and abuse", function()
     local before = rss_mib()
     for _ = 7, 16 do post(sim.port, size) end
     local grown = rss_mib() - before
-    assert.is_true(grown < 80, string.format("the simulator grew by %.0f MiB", grown))
+    -- (under valgrind or the sanitizers, whose allocators hold freed memory
+    -- back on purpose, the resident size says nothing about the log)
+    if (os.getenv("SPEC_WRAP") or "") == "" then
+      assert.is_true(grown < 80, string.format("the simulator grew by %.0f MiB", grown))
+    end
     local _, log = sim:request("GET", "/_sim/requests")
     assert.equal(16, #log.requests)
     assert.equal(size, log.requests[16].body_length)
