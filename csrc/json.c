@@ -538,9 +538,13 @@ int sops_json_decode(lua_State *L, const char *buf, size_t len, int max_depth,
 /* ---------------------------------------------------------------------- */
 /* encoding */
 
-int sops_utf8_valid(const char *str, size_t n)
+/* Whether s[0..n) is well-formed UTF-8; with wtf8, surrogates in their
+ * 3-byte form are let through too (generalized UTF-8, as the decoder gives
+ * a lone \uD800..\uDFFF escape), but not a high one followed by a low one:
+ * that is a pair, which only has its 4-byte form (WTF-8's rule too). */
+static int utf8_check(const unsigned char *s, size_t n, int wtf8)
 {
-    const unsigned char *s = (const unsigned char *)str, *end = s + n;
+    const unsigned char *end = s + n;
     while (s < end) {
         unsigned c = *s;
         size_t k;
@@ -571,11 +575,24 @@ int sops_utf8_valid(const char *str, size_t n)
                 return 0;
             cp = (cp << 6) | (s[i] & 0x3F);
         }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0; /* overlong, too large, or a surrogate */
+        if (cp < min || cp > 0x10FFFF)
+            return 0; /* overlong, or too large */
+        if (cp >= 0xD800 && cp <= 0xDFFF) {
+            if (!wtf8)
+                return 0;
+            /* a high surrogate, and a low one right after it */
+            if (cp <= 0xDBFF && end - s >= 6 && s[3] == 0xED && s[4] >= 0xB0 && s[4] <= 0xBF
+                && (s[5] & 0xC0) == 0x80)
+                return 0;
+        }
         s += k + 1;
     }
     return 1;
+}
+
+int sops_utf8_valid(const char *s, size_t n)
+{
+    return utf8_check((const unsigned char *)s, n, 0);
 }
 
 int sops_json_add_string(sops_buf *b, const char *s, size_t n)
@@ -588,8 +605,25 @@ int sops_json_add_string(sops_buf *b, const char *s, size_t n)
         unsigned char c = (unsigned char)s[i];
         const char *esc = NULL;
         char u[6];
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            unsigned cp;
+            if (c != 0xED || n - i < 3 || ((unsigned char)s[i + 1] & 0xE0) != 0xA0
+                || ((unsigned char)s[i + 2] & 0xC0) != 0x80)
+                continue;
+            /* a surrogate in its 3-byte form (a lone one the decoder kept):
+             * written back as the escape it came from */
+            cp = 0xD000 | (((unsigned char)s[i + 1] & 0x3Fu) << 6) | ((unsigned char)s[i + 2] & 0x3Fu);
+            u[0] = '\\'; u[1] = 'u';
+            u[2] = hexd[cp >> 12];
+            u[3] = hexd[(cp >> 8) & 15];
+            u[4] = hexd[(cp >> 4) & 15];
+            u[5] = hexd[cp & 15];
+            if (!sops_buf_add(b, s + run, i - run) || !sops_buf_add(b, u, 6))
+                return 0;
+            i += 2;
+            run = i + 1;
             continue;
+        }
         if (!sops_buf_add(b, s + run, i - run))
             return 0;
         run = i + 1;
@@ -690,7 +724,7 @@ static int encode_member(lua_State *L, int kidx, sops_buf *b, int depth, const l
         return 0;
     }
     k = lua_tolstring(L, kidx, &klen);
-    if (!sops_utf8_valid(k, klen)) {
+    if (!utf8_check((const unsigned char *)k, klen, 1)) {
         *err = "invalid UTF-8 in an object key";
         return 0;
     }
@@ -800,7 +834,7 @@ static int encode(lua_State *L, int idx, sops_buf *b, int depth, const layout *l
     case LUA_TSTRING: {
         size_t n;
         const char *s = lua_tolstring(L, idx, &n);
-        if (!sops_utf8_valid(s, n)) {
+        if (!utf8_check((const unsigned char *)s, n, 1)) {
             *err = "invalid UTF-8 in a string";
             return 0;
         }

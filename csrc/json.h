@@ -19,13 +19,19 @@
 /* Decodes buf[0..len) (which must be followed by a NUL byte) and pushes the
  * value. Returns 1; or 0 with nothing pushed and a message in err. JSON null
  * becomes the light userdata NULL (sops.null, the same value as cjson.null).
- * Integers without fraction or exponent that fit become Lua integers. */
+ * Integers without fraction or exponent that fit become Lua integers. A
+ * \uXXXX surrogate pair becomes the 4-byte UTF-8 of its character; a lone
+ * surrogate escape (valid JSON) its 3-byte generalized form, ED A0 80 ..
+ * ED BF BF (WTF-8), which the encoder writes back as the same escape. */
 int sops_json_decode(lua_State *L, const char *buf, size_t len, int max_depth,
                      char *err, size_t errlen);
 
 /* Appends the JSON text of the value at idx. Returns 1; or 0 with a static
- * message in *err (unsupported type, NaN, nesting too deep, bad key, out of
- * memory). Never raises except when Lua itself runs out of stack. */
+ * message in *err (unsupported type, NaN, nesting too deep, bad key, invalid
+ * UTF-8, out of memory). Strings must be UTF-8, lone surrogates in their
+ * 3-byte form allowed (what the decoder gives for one; a high one followed
+ * by a low one is refused: a pair has its 4-byte form only). Never raises
+ * except when Lua itself runs out of stack. */
 int sops_json_encode(lua_State *L, int idx, sops_buf *b, const char **err);
 
 /* The same, with a writer's own key order: a table whose metatable has the
@@ -39,7 +45,8 @@ int sops_json_encode_ordered(lua_State *L, int idx, const char *order_key, sops_
  * nothing past U+10FFFF): JSON text must be. */
 int sops_utf8_valid(const char *s, size_t n);
 
-/* Appends s as a JSON string literal. Returns 0 when memory ran out. */
+/* Appends s as a JSON string literal (a surrogate in its 3-byte form as its
+ * \uXXXX escape). Returns 0 when memory ran out. */
 int sops_json_add_string(sops_buf *b, const char *s, size_t n);
 
 /* Keeps the words bk-sops answers with (envelope and status-tree keys,

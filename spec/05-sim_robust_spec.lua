@@ -215,6 +215,40 @@ describe("bksops-sim under load and abuse", function()
     assert.equal('{"a":"\255"}', json.encode(json.obj("a", "\255")))
   end)
 
+  it("takes a lone surrogate escape as lua-sops does, and writes it back the same in C and in Lua", function()
+    if not math.type then -- luacheck: ignore 143
+      return pending("bksops-sim's modules need Lua 5.3 or later")
+    end
+    local json = require "sops.sim.json"
+    local sops = require "sops"
+    -- (lua-cjson alone refuses "\ud800": valid JSON, and bk-sops takes it)
+    for _, text in ipairs({'"\\ud800"', '"\\udc00\\ud800"', '"a\\uDBFF\\u0041"', '{"k\\ud800": ["\\udfff", 1]}',
+        '"\\\\ud800 \\\\\\ud800"', '"\\ud83d\\ude00 \\ud800\\ud83d\\ude00"', '["\\udc00\\\\", "\\"\\ud800"]'}) do
+      local v, err = json.decode(text)
+      assert.is_nil(err, text)
+      assert.same(sops.decode(text), v, text)
+      assert.equal(sops.encode(v), json.encode(v), text)
+      assert.equal(json.encode(v), json.lua_encode(v), text)
+    end
+    assert.equal('"\\ud800"', json.lua_encode("\237\160\128"))
+    -- what is no JSON is still refused, with lua-cjson's message
+    for _, text in ipairs({'"\\ud800', '"\\ud800" x', '["\\ud800",]', '"\\ud80"'}) do
+      local v, err = json.decode(text)
+      assert.is_nil(v, text)
+      assert.is_string(err, text)
+    end
+    -- through the simulator: sent, kept, and answered as the same string
+    sim = h.start_sim()
+    local c = sim:client()
+    local value = "\237\160\128 x \237\176\128"
+    local created = assert(c:create_task{template_id = 1, name = "lone surrogates",
+      constants = {["${version}"] = value}})
+    local detail = assert(c:get_task_detail{task_id = created.task_id})
+    assert.equal(value, detail.constants["${version}"].value)
+    assert.same(detail, sops.decode(sops.encode(detail)))
+    c:close()
+  end)
+
   it("keeps the last --log-limit requests and says how many it dropped", function()
     sim = h.start_sim({"--log-limit", "5"})
     local c = sim:client()

@@ -200,6 +200,118 @@ describe("sops.decode", function()
   end)
 end)
 
+-- Whether s is well-formed UTF-8 (no overlong forms, no surrogates, nothing
+-- past U+10FFFF): what a JSON text must be. (Lua 5.1 has no utf8 library.)
+local function utf8_valid(s)
+  local i, n = 1, #s
+  while i <= n do
+    local c = s:byte(i)
+    local k, cp, min
+    if c < 0x80 then k, cp, min = 0, c, 0
+    elseif c >= 0xC2 and c <= 0xDF then k, cp, min = 1, c - 0xC0, 0x80
+    elseif c >= 0xE0 and c <= 0xEF then k, cp, min = 2, c - 0xE0, 0x800
+    elseif c >= 0xF0 and c <= 0xF4 then k, cp, min = 3, c - 0xF0, 0x10000
+    else return false end
+    for j = i + 1, i + k do
+      local b = s:byte(j)
+      if not b or b < 0x80 or b > 0xBF then return false end
+      cp = cp * 64 + (b - 0x80)
+    end
+    if cp < min or cp > 0x10FFFF or (cp >= 0xD800 and cp <= 0xDFFF) then return false end
+    i = i + k + 1
+  end
+  return true
+end
+
+describe("lone surrogates (a \\uD800..\\uDFFF escape without its other half)", function()
+  local HIGH, LOW = "\237\160\128", "\237\176\128" -- U+D800, U+DC00 in their 3-byte form (WTF-8)
+
+  local SORTED = {order_key = "__order"} -- (objects' keys sorted: one text per value)
+
+  -- encode(v) decodes to v again, and what that gives encodes to the same text
+  local function encodes_back(v, what)
+    local ok, out = pcall(sops.encode, v)
+    assert.is_true(ok, what .. ": " .. tostring(out))
+    local again = sops.decode(out)
+    assert.same(v, again, what)
+    assert.equal(sops.encode(v, SORTED), sops.encode(again, SORTED), what)
+    return out
+  end
+
+  -- decode(x) gives `want`, which encodes back (as `text`, when given)
+  local function round_trip(x, want, text)
+    local v, err = sops.decode(x)
+    assert.is_nil(err, x)
+    assert.same(want, v, x)
+    local out = encodes_back(v, x)
+    if text then assert.equal(text, out, x) end
+  end
+
+  it("decode to their 3-byte form, which encode writes back as the escape", function()
+    round_trip('"\\ud800"', HIGH, '"\\ud800"')                          -- lone high
+    round_trip('"\\uDC00"', LOW, '"\\udc00"')                           -- lone low, either hex case
+    round_trip('"\\udc00\\ud800"', LOW .. HIGH, '"\\udc00\\ud800"')         -- a pair reversed
+    round_trip('"\\ud800\\u0041"', HIGH .. "A", '"\\ud800A"')               -- high, then another escape
+    round_trip('"\\ud800\\n\\ud800\\\\u"', HIGH .. "\n" .. HIGH .. "\\u", '"\\ud800\\n\\ud800\\\\u"')
+    round_trip('"x\\udbff"', "x\237\175\191", '"x\\udbff"')              -- high at the end
+    round_trip('"\\udfff\\ud7ff\\ue000"', "\237\191\191\237\159\191\238\128\128", '"\\udfff\237\159\191\238\128\128"')
+    round_trip('"\\ud800\\ud800\\udc00"', HIGH .. "\240\144\128\128", '"\\ud800\240\144\128\128"')
+    round_trip('{"k\\ud800": ["\\udc00", {"\\udbff\\udbff": 1}]}',
+      {["k" .. HIGH] = {LOW, {["\237\175\191\237\175\191"] = 1}}})       -- in keys, nested
+    assert.equal('{"\\ud800":"\\udc00"}', sops.encode({[HIGH] = LOW}))
+  end)
+
+  it("leave a proper pair to its 4-byte UTF-8, written back as is", function()
+    round_trip('"\\ud83d\\ude00"', "\240\159\152\128", '"\240\159\152\128"') -- U+1F600
+    round_trip('"\\uD834\\uDD1E"', "\240\157\132\158", '"\240\157\132\158"') -- U+1D11E
+    round_trip('"\\udbff\\udfff"', "\244\143\191\191", '"\244\143\191\191"') -- U+10FFFF
+  end)
+
+  it("round-trip in every JSON text of the corpus that decodes", function()
+    local checked = 0
+    for _, name in ipairs(suite_files()) do
+      local text = read(SUITE .. name)
+      local v = sops.decode(text)
+      if v ~= nil then
+        local ok, out = pcall(sops.encode, v)
+        if ok then
+          encodes_back(v, name)
+          checked = checked + 1
+        else
+          -- refused only for what is no JSON text: bytes that are not UTF-8
+          -- (a number too large for a double is infinity: not written either)
+          assert.is_true(not utf8_valid(text) or out:find("NaN or infinity", 1, true) ~= nil, name .. ": " .. out)
+        end
+      end
+    end
+    assert.is_true(checked > 100)
+  end)
+
+  it("are all encode lets through: bytes that are not UTF-8 are refused", function()
+    local bad = {
+      "\255", "\128", "\192\128", "\193\191",   -- a stray byte, C0/C1: overlong 2-byte
+      "\224\128\128", "\240\128\128\128",        -- overlong 3 and 4 bytes
+      "\244\144\128\128", "\247\191\191\191",   -- past U+10FFFF
+      "\248\136\128\128\128",                    -- a 5-byte form
+      "\237\160", "a\226\130",                    -- cut short
+      "\237\160\189\237\184\128",                 -- a pair in 3-byte halves (U+1F600 has 4 bytes)
+      "\237\175\191\237\176\128",                 -- U+DBFF then U+DC00, the same
+    }
+    for _, s in ipairs(bad) do
+      local ok, err = pcall(sops.encode, s)
+      assert.is_false(ok, s)
+      assert.truthy(err:find("invalid UTF-8 in a string", 1, true), err)
+      ok, err = pcall(sops.encode, {[s] = 1})
+      assert.is_false(ok, s)
+      assert.truthy(err:find("invalid UTF-8 in an object key", 1, true), err)
+      assert.is_false(pcall(sops.encode, {x = {"ok", s}}), s)
+      assert.is_false(pcall(sops.encode, {x = s}, SORTED), s)
+    end
+    -- the surrogates' neighbours are ordinary characters
+    assert.equal('"\237\159\191\238\128\128"', sops.encode("\237\159\191\238\128\128"))
+  end)
+end)
+
 describe("sops.encode with a writer's own key order (order_key)", function()
   local core = {encode = sops.encode} -- (the documented feature: sops.encode is the core's)
   local ORDERED = {order_key = "__order"}

@@ -74,8 +74,19 @@ local function escape_char(c)
   return escapes[c] or string.format("\\u%04x", c:byte())
 end
 
+-- a surrogate in its 3-byte form (WTF-8: a lone \ud800..\udfff escape
+-- decoded), written back as that escape, as lua-sops' C encoder writes it
+local function escape_surrogate(seq)
+  local b2, b3 = seq:byte(2, 3)
+  return string.format("\\u%04x", 0xD000 + (b2 - 0x80) * 64 + (b3 - 0x80))
+end
+
 local function encode_string(s)
-  return '"' .. s:gsub('[%c"\\]', escape_char) .. '"'
+  s = s:gsub('[%c"\\]', escape_char)
+  if s:find("\237", 1, true) then
+    s = s:gsub("\237[\160-\191][\128-\191]", escape_surrogate)
+  end
+  return '"' .. s .. '"'
 end
 
 local function encode_number(v)
@@ -213,11 +224,46 @@ local function restore(v, depth)
   return v
 end
 
+-- lua-cjson refuses a lone surrogate escape (\ud800 without its low half,
+-- or \udc00 alone), which is valid JSON and which bk-sops (Python) takes.
+-- The text with each lone one put in as its 3-byte form (WTF-8), raw bytes
+-- that lua-cjson lets through: the string lua-sops' decoder gives, and
+-- that encode writes back as the escape. nil when there is none.
+local function lone_surrogates(s)
+  local out, from, at = {}, 1, 1
+  while true do
+    local bs = s:find("\\", at, true)
+    if not bs then break end
+    local hex = s:match("^u([dD][89a-fA-F]%x%x)", bs + 1)
+    if not hex then
+      at = bs + 2 -- another escape (\\ among them): its byte is not a 'u' to look at
+    else
+      local cp = tonumber(hex, 16)
+      if cp < 0xDC00 and s:find("^\\u[dD][c-fC-F]%x%x", bs + 6) then
+        at = bs + 12 -- a pair, lua-cjson's to decode
+      else
+        out[#out + 1] = s:sub(from, bs - 1)
+        out[#out + 1] = string.char(0xED, 0x80 + math.floor(cp / 64) % 64, 0x80 + cp % 64)
+        from, at = bs + 6, bs + 6
+      end
+    end
+  end
+  if from == 1 then return nil end
+  out[#out + 1] = s:sub(from)
+  return table.concat(out)
+end
+
 -- Returns the value, or nil and a message.
 function M.decode(s)
   if type(s) ~= "string" then return nil, "not a string" end
   local ok, v = pcall(cjson.decode, s)
-  if not ok then return nil, tostring(v) end
+  if not ok then
+    local with_lone = s:find("\\u[dD][89a-fA-F]") and lone_surrogates(s)
+    local ok2, v2
+    if with_lone then ok2, v2 = pcall(cjson.decode, with_lone) end
+    if not ok2 then return nil, tostring(v) end
+    v = v2
+  end
   -- an empty JSON array and an empty object both decode to {}; find out
   -- which by looking at the text for a top-level "[]"
   if type(v) == "table" and next(v) == nil and s:match("^%s*%[") then
