@@ -29,8 +29,7 @@ end
 
 describe("bksops-sim HTTP", function()
   local sim
-  setup(function() sim = h.start_sim({"--speed", "100"}) end)
-  teardown(function() sim:stop() end)
+  h.use_sim({"--speed", "100"}, false, function(s) sim = s end, true)
 
   it("prints where it listens and answers on that port", function()
     assert.matches("^http://127%.0%.0%.1:%d+$", sim.url)

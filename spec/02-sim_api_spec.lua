@@ -20,9 +20,7 @@ end
 
 describe("bksops-sim API gateway route", function()
   local sim
-  setup(function() sim = h.start_sim({"--speed", "0"}) end)
-  teardown(function() sim:stop() end)
-  before_each(function() sim:reset() end)
+  h.use_sim({"--speed", "0"}, false, function(s) sim = s end)
 
   describe("credentials", function()
     local function gateway_error(auth, reason)
@@ -504,9 +502,7 @@ end)
 
 describe("bksops-sim ESB route", function()
   local sim
-  setup(function() sim = h.start_sim({"--speed", "0"}) end)
-  teardown(function() sim:stop() end)
-  before_each(function() sim:reset() end)
+  h.use_sim({"--speed", "0"}, false, function(s) sim = s end)
 
   it("takes credentials and ids in the query for GET, rewrites code, adds request_id", function()
     local task = sim:task({template_id = 1})
@@ -593,5 +589,39 @@ describe("bksops-sim ESB route", function()
     _, body = sim:post(ESB .. "get_tasks_status/", "{broken")
     assert.equal("Parameters error, param bk_biz_id is required", body.message)
     assert.equal(1306406, body.code)
+  end)
+end)
+
+describe("bksops-sim's views", function()
+  it("are put together with every route given a view, once, and no view without a route", function()
+    if not math.type then -- luacheck: ignore 143
+      return pending("bksops-sim's modules need Lua 5.3 or later")
+    end
+    local views = require "sops.sim.views"
+    local routes = {{name = "a", method = "GET", path = "/a/"}, {name = "b", method = "POST", path = "/b/{id}/"}}
+    local function a() end
+    local function b() end
+    assert.same({a = a, b = b}, views.merge({{"one", {a = a}}, {"two", {b = b}}}, routes))
+    assert.has_error(function() views.merge({{"one", {a = a}}}, routes) end,
+      "sops.sim.views: the route b (POST /b/{id}/) has no view")
+    assert.has_error(function() views.merge({{"one", {a = a, b = b, c = a}}}, routes) end,
+      "sops.sim.views: the view c (in one) has no route")
+    assert.has_error(function() views.merge({{"one", {a = a, b = b}}, {"two", {b = b}}}, routes) end,
+      "sops.sim.views: b has a view in both one and two")
+    assert.has_error(function() views.merge({{"one", {a = a, b = "b"}}}, routes) end,
+      "sops.sim.views: the view b (in one) is not a function")
+  end)
+
+  it("keep the simulator from starting when a route has lost its view", function()
+    -- (the plugins group without get_plugin_list, as a module edited wrongly would be)
+    local init = "package.path = './lua/?.lua;./lua/?/init.lua;' .. package.path; "
+      .. "local g = require 'sops.sim.views.plugins'; g.get_plugin_list = nil"
+    -- (a simulator that did start is ended, and fails the test, a minute on)
+    local out, err, code = h.run("LUA_INIT=" .. h.shell_quote(init) .. " timeout 60 " .. h.SIM_LUA
+      .. " bin/bksops-sim --port 0 --app-code x --app-secret y")
+    assert.equal("", out)
+    assert.not_equal(0, code)
+    assert.matches("sops.sim.views: the route get_plugin_list (GET /get_plugin_list/{bk_biz_id}/) has no view",
+      err, 1, true)
   end)
 end)

@@ -49,8 +49,7 @@ local TEMPLATES = {
 }
 
 describe("bksops-sim engine", function()
-  setup(function() sim = h.start_sim({"--speed", "0"}) end)
-  teardown(function() sim:stop() end)
+  h.use_sim({"--speed", "0"}, false, function(s) sim = s end, true)
   before_each(function()
     sim:reset()
     for _, t in ipairs(TEMPLATES) do sim:control("POST", "templates", t) end

@@ -5,9 +5,7 @@ local socket = h.socket
 
 describe("bksops-sim control API", function()
   local sim
-  setup(function() sim = h.start_sim({"--speed", "0"}) end)
-  teardown(function() sim:stop() end)
-  before_each(function() sim:reset() end)
+  h.use_sim({"--speed", "0"}, false, function(s) sim = s end)
 
   describe("request log", function()
     it("records method, path, query, headers and body of API requests only", function()

@@ -30,9 +30,7 @@ local function create(fields)
 end
 
 describe("bksops-sim's completion callbacks", function()
-  setup(function() sim = h.start_sim({"--speed", "0"}) end)
-  teardown(function() sim:stop() end)
-  before_each(function() sim:reset() end)
+  h.use_sim({"--speed", "0"}, false, function(s) sim = s end)
   after_each(function()
     if receiver then
       os.execute("kill " .. receiver.pid)

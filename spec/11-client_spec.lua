@@ -147,8 +147,7 @@ end)
 
 describe("module-level functions", function()
   local sim
-  setup(function() sim = h.start_sim({"--speed", "0"}) end)
-  teardown(function() sim:stop() end)
+  h.use_sim({"--speed", "0"}, false, function(s) sim = s end, true)
 
   it("need sops.configure first, then use the default client", function()
     package.loaded.sops = nil
@@ -170,8 +169,7 @@ end)
 
 describe("secrets", function()
   local sim
-  setup(function() sim = h.start_sim({"--speed", "0"}) end)
-  teardown(function() sim:stop() end)
+  h.use_sim({"--speed", "0"}, false, function(s) sim = s end, true)
 
   it("never appear in tostring(client) or in errors", function()
     for _, opts in ipairs({{bk_token = "tok-SECRET-1"}, {access_token = "acc-SECRET-2"},

@@ -223,12 +223,7 @@ end)
 
 describe("calls over the legacy ESB", function()
   local sim, c
-  setup(function()
-    sim = h.start_sim({"--speed", "0"})
-    c = sim:client({route = "esb"})
-  end)
-  teardown(function() sim:stop() end)
-  before_each(function() sim:reset() end)
+  h.use_sim({"--speed", "0"}, {route = "esb"}, function(s, cl) sim, c = s, cl end)
 
   it("GET: credentials and ids in the query, no gateway header", function()
     local t = sim:task({template_id = 1})

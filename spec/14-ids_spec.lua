@@ -36,17 +36,11 @@ local REFUSED = {
 
 describe("ids", function()
   local sim, c, esb
-  setup(function()
-    sim = h.start_sim({"--speed", "0"})
-    c = sim:client()
+  h.use_sim({"--speed", "0"}, nil, function(s, cl)
+    sim, c = s, cl
     esb = sim:client({route = "esb"})
   end)
-  teardown(function()
-    c:close()
-    esb:close()
-    sim:stop()
-  end)
-  before_each(function() sim:reset() end)
+  teardown(function() esb:close() end)
 
   -- the integers a form stands for, and the forms themselves, over every
   -- caller: each must cause the same request as the plain integer would

@@ -41,8 +41,7 @@ end
 
 describe("chaos", function()
   local sim
-  setup(function() sim = h.start_sim({"--speed", "0", "--quiet"}) end)
-  teardown(function() sim:stop() end)
+  h.use_sim({"--speed", "0", "--quiet"}, false, function(s) sim = s end, true)
 
   it("every one of " .. CALLS .. " calls under random faults returns a value or nil, err", function()
     local c = sim:client({timeout = 2, max_body = 200000})

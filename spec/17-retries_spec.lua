@@ -5,9 +5,7 @@ local sops = require "sops"
 
 describe("retries", function()
   local sim
-  setup(function() sim = h.start_sim({"--speed", "0"}) end)
-  teardown(function() sim:stop() end)
-  before_each(function() sim:reset() end)
+  h.use_sim({"--speed", "0"}, false, function(s) sim = s end)
 
   -- a client with the policy, recording what its response hook sees
   local function client(retries, extra)
@@ -158,8 +156,7 @@ end)
 
 describe("hooks", function()
   local sim
-  setup(function() sim = h.start_sim({"--speed", "0"}) end)
-  teardown(function() sim:stop() end)
+  h.use_sim({"--speed", "0"}, false, function(s) sim = s end, true)
 
   it("see every request and answer, never a secret", function()
     for _, route in ipairs({"apigw", "esb"}) do
@@ -191,8 +188,7 @@ end)
 
 describe("traceparent", function()
   local sim
-  setup(function() sim = h.start_sim({"--speed", "0"}) end)
-  teardown(function() sim:stop() end)
+  h.use_sim({"--speed", "0"}, false, function(s) sim = s end, true)
 
   it("is passed through from the caller as the W3C header, on that request only", function()
     local c = sim:client({retries = {max = 1, backoff = 0}})
@@ -221,8 +217,7 @@ end)
 
 describe("client:prepare", function()
   local sim
-  setup(function() sim = h.start_sim({"--speed", "0"}) end)
-  teardown(function() sim:stop() end)
+  h.use_sim({"--speed", "0"}, false, function(s) sim = s end, true)
 
   it("shows what a call would send, secrets as ***, and sends nothing", function()
     local c = sim:client()
@@ -264,8 +259,7 @@ end)
 
 describe("start_task{ensure = true}", function()
   local sim
-  setup(function() sim = h.start_sim({"--speed", "0"}) end)
-  teardown(function() sim:stop() end)
+  h.use_sim({"--speed", "0"}, false, function(s) sim = s end, true)
 
   it("starts a task that still reads CREATED, and only such a task", function()
     local c = sim:client()

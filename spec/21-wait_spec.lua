@@ -279,8 +279,7 @@ end)
 
 describe("a wait whose client is closed while it sleeps", function()
   local s
-  setup(function() s = h.start_sim({"--speed", "0"}) end)
-  teardown(function() s:stop() end)
+  h.use_sim({"--speed", "0"}, false, function(started) s = started end, true)
 
   it("returns the closed failure, as a call in flight does, for wait and wait_all", function()
     for _, which in ipairs({"wait", "wait_all"}) do

@@ -12,9 +12,7 @@ local function long_template()
 end
 
 describe("bksops command", function()
-  setup(function() sim = h.start_sim({"--speed", "50"}) end)
-  teardown(function() sim:stop() end)
-  before_each(function() sim:reset() end)
+  h.use_sim({"--speed", "50"}, false, function(s) sim = s end)
 
   it("prints help for itself and every command, with defaults and an example", function()
     local out, _, code = sops("--help")

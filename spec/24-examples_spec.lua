@@ -18,8 +18,7 @@ end)
 
 describe("examples", function()
   local sim
-  setup(function() sim = h.start_sim({"--speed", "50"}) end)
-  teardown(function() sim:stop() end)
+  h.use_sim({"--speed", "50"}, false, function(s) sim = s end, true)
 
   local function example(name, args)
     return h.run(sim:env() .. " " .. h.LUA_ENV .. " " .. h.LUA .. " examples/" .. name .. " " .. args)

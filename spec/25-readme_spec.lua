@@ -105,8 +105,7 @@ end)
 
 describe("README", function()
   local sim
-  setup(function() sim = h.start_sim({"--speed", "50"}) end)
-  teardown(function() sim:stop() end)
+  h.use_sim({"--speed", "50"}, false, function(s) sim = s end, true)
 
   it("opens with make demo and make test", function()
     local head = h.read("README.md"):sub(1, 800)

@@ -4,15 +4,10 @@ local h = require "helpers"
 
 describe("client:pages", function()
   local sim, c
-  setup(function()
-    sim = h.start_sim({"--speed", "0"})
-    c = sim:client()
+  h.use_sim({"--speed", "0"}, nil, function(s, cl)
+    sim, c = s, cl
     for i = 1, 450 do sim:task({template_id = 1, name = "task " .. i}) end
-  end)
-  teardown(function()
-    c:close()
-    sim:stop()
-  end)
+  end, true)
   before_each(function() sim:clear_log() end)
 
   local function list_requests()

@@ -30,12 +30,8 @@ local function widest(lines)
 end
 
 describe("bksops on a terminal", function()
-  setup(function()
-    assert(tmux.available(), "tmux is missing: make deps installs it")
-    sim = h.start_sim({"--speed", "50"})
-  end)
-  teardown(function() sim:stop() end)
-  before_each(function() sim:reset() end)
+  setup(function() assert(tmux.available(), "tmux is missing: make deps installs it") end)
+  h.use_sim({"--speed", "50"}, false, function(s) sim = s end)
   after_each(function()
     if pane then pane:close() end
     pane = nil

@@ -27,9 +27,7 @@ local function write(path, text, mode)
 end
 
 describe("bksops, the whole job", function()
-  setup(function() sim = h.start_sim({"--speed", "50"}) end)
-  teardown(function() sim:stop() end)
-  before_each(function() sim:reset() end)
+  h.use_sim({"--speed", "50"}, false, function(s) sim = s end)
 
   it("a person: find, run with constants, watch, see why, retry by name with new inputs, wait", function()
     local out, err, code = sops("templates --keyword flaky")

@@ -44,16 +44,8 @@ local function ends_after_first(count)
 end
 
 describe("sops.callbacks.listen with client:wait", function()
-  local env = h.sim_env({"--speed", "0"})
-  setup(function()
-    env.start()
-    sim, c = env.sim, env.c
-  end)
-  teardown(env.stop)
-  before_each(function()
-    sim:reset()
-    r = assert(callbacks.listen{host = "127.0.0.1", port = 0})
-  end)
+  h.use_sim({"--speed", "0"}, nil, function(s, cl) sim, c = s, cl end)
+  before_each(function() r = assert(callbacks.listen{host = "127.0.0.1", port = 0}) end)
   after_each(function() r:close() end)
 
   it("gives each task a callback URL of its own, with a 128-bit token, v2 where recorded", function()
@@ -321,9 +313,7 @@ describe("sops.callbacks.listen with client:wait", function()
 end)
 
 describe("sops run --wait --callback-listen", function()
-  setup(function() sim = h.start_sim({"--speed", "0"}) end)
-  teardown(function() sim:stop() end)
-  before_each(function() sim:reset() end)
+  h.use_sim({"--speed", "0"}, false, function(s) sim = s end)
 
   local function sops_cmd(args)
     return sim:env() .. " " .. h.LUA .. " bin/bksops " .. args

@@ -81,10 +81,10 @@ function M.sim_env(args, client_opts)
   local env = {}
   function env.start()
     env.sim = M.start_sim(args)
-    env.c = env.sim:client(client_opts)
+    if client_opts ~= false then env.c = env.sim:client(client_opts) end
   end
   function env.stop()
-    env.c:close()
+    if env.c and env.c:is_open() then env.c:close() end
     env.sim:stop()
   end
   return env
@@ -93,7 +93,8 @@ end
 -- For a describe block, the common set-up in one line: a simulator (args
 -- as for start_sim) and a client of it (opts as for Sim:client) started
 -- before its tests and stopped after, the simulator reset before each test
--- unless no_reset; bind(sim, client) is called once both are up.
+-- unless no_reset; bind(sim, client) is called once both are up
+-- (client_opts false: no client).
 --   local sim, c
 --   h.use_sim({"--speed", "0"}, nil, function(s, cl) sim, c = s, cl end)
 function M.use_sim(args, client_opts, bind, no_reset)
@@ -103,10 +104,7 @@ function M.use_sim(args, client_opts, bind, no_reset)
     env.start()
     bind(env.sim, env.c)
   end)
-  busted.teardown(function()
-    if env.c:is_open() then env.c:close() end
-    env.sim:stop()
-  end)
+  busted.teardown(env.stop)
   if not no_reset then busted.before_each(function() env.sim:reset() end) end
   return env
 end

@@ -103,130 +103,197 @@ local function body_of(req)
   return v
 end
 
+---------------------------------------------------------------------------
+-- the handlers: handler(sim, req, body, task, action), body the request's
+-- JSON object ({} when empty); a route with `task` passes the task its
+-- path names and the action after it. Each returns a response {status,
+-- headers, body}.
+
+-- (also the answer of GET /_sim/health)
+local function ok() return reply(200, json.obj("ok", true)) end
+
+local function show_time(sim)
+  local clock = sim.clock
+  return reply(200, json.obj("now", clock:now(), "speed", clock.speed, "frozen", clock.frozen))
+end
+
+local function set_time(sim, _, body)
+  local clock = sim.clock
+  -- all checked before any is applied: a refused change changes nothing
+  -- (the tests are written so that NaN fails them too)
+  local speed, freeze, advance = body.speed, body.freeze, body.advance
+  if speed ~= nil and not (type(speed) == "number" and speed >= 0 and speed <= clocks.MAX_SPEED) then
+    return bad(string.format("speed must be a number from 0 to %d", clocks.MAX_SPEED))
+  end
+  if freeze ~= nil and type(freeze) ~= "boolean" then return bad("freeze must be true or false") end
+  if advance ~= nil then
+    local room = clock:room()
+    if not (type(advance) == "number" and advance >= 0 and advance <= room) then
+      return bad(string.format("advance must be a number from 0 to %.3f: simulated time ends at "
+        .. "9999-12-31 23:59:59 UTC", room))
+    end
+  end
+  if speed ~= nil then clock:set_speed(speed) end
+  if freeze == true then clock:freeze() elseif freeze == false then clock:resume() end
+  if advance ~= nil then clock:advance(advance) end
+  sim.engine:advance_all()
+  return show_time(sim)
+end
+
+local function list_requests(sim, req)
+  local since = tonumber(util.parse_query(req.query).since) or 0
+  local list, log = json.array(), sim.log
+  for i = log.first, log.last do
+    if log[i].seq > since then list[#list + 1] = log[i] end
+  end
+  -- dropped: entries the limit pushed out since the log was last cleared
+  return reply(200, json.obj("requests", list, "last", sim.seq, "dropped", log.dropped, "limit", log.limit))
+end
+
+local function clear_requests(sim)
+  sim:clear_log()
+  return ok()
+end
+
+-- the completion callbacks sent (or being sent): body, attempts, status
+local function list_callbacks(sim)
+  return reply(200, json.obj("callbacks", sim.callbacks:list()))
+end
+
+local function list_faults(sim)
+  return reply(200, json.obj("faults", json.array(sim.faults)))
+end
+
+local function add_fault(sim, _, body)
+  local problem = fault_problem(body)
+  if problem then return bad(problem) end
+  body.remaining = body.count or 1
+  sim.faults[#sim.faults + 1] = body
+  return reply(200, json.obj("ok", true, "pending", #sim.faults))
+end
+
+local function clear_faults(sim)
+  sim.faults = {}
+  return ok()
+end
+
+local function show_config(sim)
+  return reply(200, json.obj("cache", sim.config.cache, "username_exempt", sim.config.username_exempt,
+    "stage", sim.config.stage))
+end
+
+local function set_config(sim, _, body)
+  for _, k in ipairs({"cache", "username_exempt"}) do
+    if body[k] ~= nil then
+      if type(body[k]) ~= "boolean" then return bad(k .. " must be a boolean") end
+      sim.config[k] = body[k]
+    end
+  end
+  if body.whitelist ~= nil then
+    local w = {}
+    for _, code in ipairs(body.whitelist) do w[code] = true end
+    sim.config.whitelist = w
+  end
+  sim.views:clear_cache()
+  return show_config(sim)
+end
+
+local function list_templates(sim)
+  local list = json.array()
+  for _, t in ipairs(sim.engine:template_list()) do list[#list + 1] = json.obj("id", t.id, "name", t.name) end
+  return reply(200, json.obj("templates", list))
+end
+
+local function add_template(sim, _, body)
+  local done, msg = pcall(sim.engine.add_template, sim.engine, body)
+  if not done then return bad(tostring(msg)) end
+  return reply(200, json.obj("ok", true, "template_id", body.id))
+end
+
+local function create_task(sim, _, body)
+  local tpl = sim.engine.templates[body.template_id]
+  if not tpl then return bad("unknown template_id: " .. tostring(body.template_id)) end
+  local project = sim.projects[1]
+  for _, p in ipairs(sim.projects) do
+    if p.bk_biz_id == body.bk_biz_id then project = p end
+  end
+  local task = sim.engine:create_task(project, tpl, {
+    name = body.name, constants = body.constants, creator = body.creator or "admin",
+    flow_type = body.flow_type,
+  })
+  if body.start then sim.engine:queue_start(task) end
+  return reply(200, task_info(task))
+end
+
+local function reset(sim)
+  sim:reset()
+  return ok()
+end
+
+local function show_task(_, _, _, task)
+  return reply(200, task_info(task))
+end
+
+-- what POST /_sim/tasks/<id>/<action> does to the task
+local TASK_ACTIONS = {
+  expire = function(task) task.expired = true end,
+  delete = function(task) task.deleted = true end,
+}
+
+local function act_on_task(_, _, _, task, action)
+  local act = TASK_ACTIONS[action]
+  if not act then return reply(404, json.obj("error", "unknown task action " .. action)) end
+  act(task)
+  return ok()
+end
+
+local function use_post() return reply(405, json.obj("error", "use POST")) end
+
+---------------------------------------------------------------------------
+-- The routes: {method, path pattern, handler}; the first whose method (ANY:
+-- every method) and pattern match the path (the whole path, its trailing
+-- slashes removed) serves the request, else 404. task = true: the pattern
+-- captures a task id (and an action); an unknown task is refused with 404
+-- whatever the method, as the route for any other method comes after.
+local ANY = "*"
+local ROUTES = {
+  {ANY, "/_sim/health", ok},
+  {"POST", "/_sim/time", set_time},
+  {ANY, "/_sim/time", show_time},
+  {"DELETE", "/_sim/requests", clear_requests},
+  {ANY, "/_sim/requests", list_requests},
+  {ANY, "/_sim/callbacks", list_callbacks},
+  {"DELETE", "/_sim/faults", clear_faults},
+  {"POST", "/_sim/faults", add_fault},
+  {ANY, "/_sim/faults", list_faults},
+  {"POST", "/_sim/config", set_config},
+  {ANY, "/_sim/config", show_config},
+  {"POST", "/_sim/templates", add_template},
+  {ANY, "/_sim/templates", list_templates},
+  {"POST", "/_sim/tasks", create_task},
+  {"POST", "/_sim/reset", reset},
+  {ANY, "/_sim/tasks/(%d+)", show_task, task = true},
+  -- (the slash before the action may be left out: /_sim/tasks/12expire)
+  {"POST", "/_sim/tasks/(%d+)/?(%a+)", act_on_task, task = true},
+  {ANY, "/_sim/tasks/(%d+)/?(%a+)", use_post, task = true},
+}
+for _, r in ipairs(ROUTES) do r.pattern = "^" .. r[2] .. "$" end
+
+-- Serves a request under /_sim/: a response {status, headers, body}.
 function M.handle(sim, req)
   local path = req.path:gsub("/+$", "")
   local body, err = body_of(req)
   if not body then return bad(err) end
-  local m = req.method
-
-  if path == "/_sim/health" then
-    return reply(200, json.obj("ok", true))
-
-  elseif path == "/_sim/time" then
-    local clock = sim.clock
-    if m == "POST" then
-      -- all checked before any is applied: a refused change changes nothing
-      -- (the tests are written so that NaN fails them too)
-      local speed, freeze, advance = body.speed, body.freeze, body.advance
-      if speed ~= nil and not (type(speed) == "number" and speed >= 0 and speed <= clocks.MAX_SPEED) then
-        return bad(string.format("speed must be a number from 0 to %d", clocks.MAX_SPEED))
+  for _, r in ipairs(ROUTES) do
+    if r[1] == ANY or r[1] == req.method then
+      local id, action = path:match(r.pattern)
+      if id then
+        if not r.task then return r[3](sim, req, body) end
+        local task = sim.engine:find_task(tonumber(id))
+        if not task then return reply(404, json.obj("error", "no task " .. id)) end
+        return r[3](sim, req, body, task, action)
       end
-      if freeze ~= nil and type(freeze) ~= "boolean" then return bad("freeze must be true or false") end
-      if advance ~= nil then
-        local room = clock:room()
-        if not (type(advance) == "number" and advance >= 0 and advance <= room) then
-          return bad(string.format("advance must be a number from 0 to %.3f: simulated time ends at "
-            .. "9999-12-31 23:59:59 UTC", room))
-        end
-      end
-      if speed ~= nil then clock:set_speed(speed) end
-      if freeze == true then clock:freeze() elseif freeze == false then clock:resume() end
-      if advance ~= nil then clock:advance(advance) end
-      sim.engine:advance_all()
     end
-    return reply(200, json.obj("now", clock:now(), "speed", clock.speed, "frozen", clock.frozen))
-
-  elseif path == "/_sim/requests" then
-    if m == "DELETE" then
-      sim:clear_log()
-      return reply(200, json.obj("ok", true))
-    end
-    local since = tonumber(util.parse_query(req.query).since) or 0
-    local list, log = json.array(), sim.log
-    for i = log.first, log.last do
-      if log[i].seq > since then list[#list + 1] = log[i] end
-    end
-    -- dropped: entries the limit pushed out since the log was last cleared
-    return reply(200, json.obj("requests", list, "last", sim.seq, "dropped", log.dropped, "limit", log.limit))
-
-  elseif path == "/_sim/callbacks" then
-    -- the completion callbacks sent (or being sent): body, attempts, status
-    return reply(200, json.obj("callbacks", sim.callbacks:list()))
-
-  elseif path == "/_sim/faults" then
-    if m == "DELETE" then
-      sim.faults = {}
-      return reply(200, json.obj("ok", true))
-    elseif m == "POST" then
-      local problem = fault_problem(body)
-      if problem then return bad(problem) end
-      body.remaining = body.count or 1
-      sim.faults[#sim.faults + 1] = body
-      return reply(200, json.obj("ok", true, "pending", #sim.faults))
-    end
-    return reply(200, json.obj("faults", json.array(sim.faults)))
-
-  elseif path == "/_sim/config" then
-    if m == "POST" then
-      for _, k in ipairs({"cache", "username_exempt"}) do
-        if body[k] ~= nil then
-          if type(body[k]) ~= "boolean" then return bad(k .. " must be a boolean") end
-          sim.config[k] = body[k]
-        end
-      end
-      if body.whitelist ~= nil then
-        local w = {}
-        for _, code in ipairs(body.whitelist) do w[code] = true end
-        sim.config.whitelist = w
-      end
-      sim.views:clear_cache()
-    end
-    return reply(200, json.obj("cache", sim.config.cache, "username_exempt", sim.config.username_exempt,
-      "stage", sim.config.stage))
-
-  elseif path == "/_sim/templates" then
-    if m == "POST" then
-      local ok, msg = pcall(sim.engine.add_template, sim.engine, body)
-      if not ok then return bad(tostring(msg)) end
-      return reply(200, json.obj("ok", true, "template_id", body.id))
-    end
-    local list = json.array()
-    for _, t in ipairs(sim.engine:template_list()) do list[#list + 1] = json.obj("id", t.id, "name", t.name) end
-    return reply(200, json.obj("templates", list))
-
-  elseif path == "/_sim/tasks" and m == "POST" then
-    local tpl = sim.engine.templates[body.template_id]
-    if not tpl then return bad("unknown template_id: " .. tostring(body.template_id)) end
-    local project = sim.projects[1]
-    for _, p in ipairs(sim.projects) do
-      if p.bk_biz_id == body.bk_biz_id then project = p end
-    end
-    local task = sim.engine:create_task(project, tpl, {
-      name = body.name, constants = body.constants, creator = body.creator or "admin",
-      flow_type = body.flow_type,
-    })
-    if body.start then sim.engine:queue_start(task) end
-    return reply(200, task_info(task))
-
-  elseif path == "/_sim/reset" and m == "POST" then
-    sim:reset()
-    return reply(200, json.obj("ok", true))
-  end
-
-  local id, action = path:match("^/_sim/tasks/(%d+)/?(%a*)$")
-  if id then
-    local task = sim.engine:find_task(tonumber(id))
-    if not task then return reply(404, json.obj("error", "no task " .. id)) end
-    if action == "" then return reply(200, task_info(task)) end
-    if m ~= "POST" then return reply(405, json.obj("error", "use POST")) end
-    if action == "expire" then
-      task.expired = true
-    elseif action == "delete" then
-      task.deleted = true
-    else
-      return reply(404, json.obj("error", "unknown task action " .. action))
-    end
-    return reply(200, json.obj("ok", true))
   end
   return reply(404, json.obj("error", "unknown control path " .. req.path))
 end

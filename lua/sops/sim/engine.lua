@@ -6,7 +6,7 @@
 -- container with a failed child, NODE_SUSPENDED, ...) is worked out by
 -- sops.sim.status.
 local util = require "sops.sim.util"
-local template = require "sops.sim.template"
+local compiler = require "sops.sim.compile"
 
 local M = {}
 
@@ -41,7 +41,7 @@ function Engine:now()
 end
 
 function Engine:add_template(t)
-  template.check(t)
+  compiler.check(t)
   if not self.templates[t.id] then
     self.template_order[#self.template_order + 1] = t.id
   end
@@ -60,7 +60,7 @@ end
 function Engine:create_task(project, tpl, fields)
   local id = self.next_task_id
   self.next_task_id = id + 1
-  local compiled = template.compile(tpl, fields.constants)
+  local compiled = compiler.compile(tpl, fields.constants)
   local task = {
     id = id, name = fields.name or tpl.name, project = project, template = tpl,
     compiled = compiled, root = compiled.root, states = {}, procs = {}, attempts = {},
@@ -100,7 +100,7 @@ end
 function Engine:begin(task, node, t)
   local st = new_state(node, t)
   if node.step and node.step.inputs then
-    st.inputs = template.render(node.step.inputs, task.compiled.constants)
+    st.inputs = compiler.render(node.step.inputs, task.compiled.constants)
   end
   task.states[node.id] = st
   return st
@@ -192,7 +192,7 @@ function Engine:execute(task, node, st, now)
       return true
     end
   end
-  st.outputs = step.outputs and template.render(step.outputs, task.compiled.constants) or {}
+  st.outputs = step.outputs and compiler.render(step.outputs, task.compiled.constants) or {}
   finish(st, "FINISHED", due)
   return true
 end
@@ -362,6 +362,16 @@ function Engine:retry_node(task, node, inputs)
   return true
 end
 
+-- A FAILED node skipped (skip_node, skip_exclusive_gateway): it is
+-- FINISHED now, marked skipped, and the task goes on.
+function Engine:finish_skipped(task, st)
+  st.skip = true
+  st.version = util.version()
+  finish(st, "FINISHED", self:now())
+  self:advance(task)
+  return true
+end
+
 function Engine:skip_node(task, node)
   if node.type ~= "ServiceActivity" and node.type ~= "EmptyStartEvent" then
     return refuse(INVALID, "can not use skip_node api for " .. type_name(node), "skip_node")
@@ -372,11 +382,7 @@ function Engine:skip_node(task, node)
   if not st then return nil, missing end
   if st.state ~= "FAILED" then return not_failed(node, st, "skip_node") end
   if revoked(task) then return no_sleeping_process(node, "skip_node") end
-  st.skip = true
-  st.version = util.version()
-  finish(st, "FINISHED", self:now())
-  self:advance(task)
-  return true
+  return self:finish_skipped(task, st)
 end
 
 -- (bamboo_engine/engine.py skip_exclusive_gateway: the type, by its bare
@@ -395,11 +401,7 @@ function Engine:skip_exg(task, node, flow_id)
   if not st then return nil, missing end
   if st.state ~= "FAILED" then return not_failed(node, st, "skip_exclusive_gateway") end
   st.flow = chosen
-  st.skip = true
-  st.version = util.version()
-  finish(st, "FINISHED", self:now())
-  self:advance(task)
-  return true
+  return self:finish_skipped(task, st)
 end
 
 -- data: the callback payload. A payload with result/success false, or
@@ -442,10 +444,14 @@ function Engine:forced_fail(task, node, username)
   return true
 end
 
+-- pause_node_appoint's and resume_node_appoint's refusal of a SubProcess
+-- (engine.py: both say pause_node_appoint); fn: the one refusing
+local function appoint_refused(fn)
+  return refuse(INVALID, "can not use pause_node_appoint api for NodeType.SubProcess", fn)
+end
+
 function Engine:pause_node(task, node)
-  if node.type == "SubProcess" then
-    return refuse(INVALID, "can not use pause_node_appoint api for NodeType.SubProcess", "pause_node_appoint")
-  end
+  if node.type == "SubProcess" then return appoint_refused("pause_node_appoint") end
   local st = state_of(task, node)
   if not st then
     st = new_state(node, nil, "SUSPENDED")
@@ -465,9 +471,7 @@ end
 -- suspended run on. FAILED -> READY is allowed, but a failed node suspended
 -- no process: it stays READY, never run again, until the task is revoked.)
 function Engine:resume_node(task, node)
-  if node.type == "SubProcess" then
-    return refuse(INVALID, "can not use pause_node_appoint api for NodeType.SubProcess", "resume_node_appoint")
-  end
+  if node.type == "SubProcess" then return appoint_refused("resume_node_appoint") end
   local st, missing = need_state(task, node, "resume_node_appoint")
   if not st then return nil, missing end
   if st.state == "FAILED" then

@@ -10,7 +10,7 @@ local views = require "sops.sim.views"
 local routes = require "sops.sim.routes"
 local control = require "sops.sim.control"
 local callbacks = require "sops.sim.callbacks"
-local template = require "sops.sim.template"
+local compiler = require "sops.sim.compile"
 
 local M = {}
 
@@ -36,7 +36,7 @@ function M.new(opts)
   end
   local templates = opts.templates
   if type(templates) == "string" then
-    local list, err = template.load_file(templates)
+    local list, err = compiler.load_file(templates)
     if not list then return nil, err end
     templates = list
   end

@@ -2,7 +2,7 @@
 -- formatted v2 status tree, the CREATED placeholder, node details.
 local json = require "sops.sim.json"
 local util = require "sops.sim.util"
-local template = require "sops.sim.template"
+local compiler = require "sops.sim.compile"
 
 local M = {}
 
@@ -243,7 +243,7 @@ function M.node_detail(task, node, now)
   local st = task.states[node.id]
   local inputs = st and st.inputs
   if inputs == nil and node.step and node.step.inputs then
-    inputs = template.render(node.step.inputs, task.compiled.constants)
+    inputs = compiler.render(node.step.inputs, task.compiled.constants)
   end
   if not st then
     return json.obj("name", named(node), "error_ignorable", node.step and node.step.error_ignorable == true or false,

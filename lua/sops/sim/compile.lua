@@ -1,6 +1,8 @@
--- Templates: checking a template description and compiling it into an
--- executable pipeline (with fresh node ids) plus the web pipeline_tree that
--- create_task returns.
+-- The template compiler: checks a template description and compiles it
+-- into an executable pipeline (with fresh node ids) plus the web
+-- pipeline_tree that create_task returns; also loads a file of them
+-- (--templates). The templates served out of the box are data, in
+-- sops.sim.templates.
 --
 -- A template is a table:
 --   { id = 1, name = "...", category = "OpsTools", description = "",
