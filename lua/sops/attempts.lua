@@ -9,10 +9,30 @@ local M = {}
 
 M.DEFAULT_RETRIES = {max = 2, methods = "safe", backoff = 0.2, max_backoff = 5}
 
+-- bk-sops' throttle (BKAPP_TASK_OPERATION_THROTTLE, gcloud/utils/throttle.py:
+-- a token bucket per project and operation) refuses start_task,
+-- operate_task and create_and_start_task with this text before acting, and
+-- sends no Retry-After: a refused call waits THROTTLE_RETRY_AFTER seconds.
+M.THROTTLED = "reach the limit of starting tasks"
+M.THROTTLE_RETRY_AFTER = 10
+
+-- A call's outcome, a throttle refusal made its own kind: `throttled`,
+-- retryable, with a retry_after, and acted = false (the server did
+-- nothing, so even a state-changing call may be sent again).
+function M.outcome(value, message, err)
+  if value == nil and err.kind == "api" and type(err.message) == "string"
+    and err.message:find(M.THROTTLED, 1, true) then
+    err.kind, err.retryable, err.acted = "throttled", true, false
+    if err.retry_after == nil then err.retry_after = M.THROTTLE_RETRY_AFTER end
+    return core.fail(err)
+  end
+  return value, message, err
+end
+
 -- Whether a failed attempt of an api may be tried again under `methods`.
 -- Reads always may, on a retryable error. A state-changing call may when
--- the server certainly did not act on it: nothing was sent, or it answered
--- 429. With methods = "all" it also may after an unclear failure (a reset
+-- the server certainly did not act on it: nothing was sent, it answered
+-- 429, or it throttled the call. With methods = "all" it also may after an unclear failure (a reset
 -- or timeout after the request went out, a 5xx), at the caller's risk.
 -- Whether a failure leaves it unknown if the server acted: the request
 -- went out and then the connection failed, the time ran out, or a 5xx came
@@ -27,7 +47,7 @@ function M.may_retry(api, err, methods)
   local endpoint = ENDPOINTS[api]
   if not (err.retryable or (methods == "all" and M.unclear(err))) then return false end
   if endpoint and not endpoint.changes_state then return true end
-  if err.sent == false or err.http_status == 429 then return true end
+  if err.sent == false or err.http_status == 429 or err.kind == "throttled" then return true end
   return methods == "all"
 end
 
@@ -63,8 +83,8 @@ function M.run(c, cfg, call, api, params, timeout, traceparent)
     attempt = attempt + 1
     if on_request then on_request(info(api, call, request, attempt, started)) end
     local remaining = deadline - core.monotime()
-    local value, message, response = (cfg.exchange or core.call)(c, api, params,
-      remaining > 0.001 and remaining or 0.001, traceparent)
+    local value, message, response = cfg.exchange(c, api, params, remaining > 0.001 and remaining or 0.001,
+      traceparent)
     local err = value == nil and response or nil
     local retry_in
     if err and policy and attempt <= policy.max and M.may_retry(api, err, policy.methods) then

@@ -32,7 +32,7 @@ function M.build(opts)
     cosocket = {url = copts.url, timeout = copts.timeout, connect_timeout = copts.connect_timeout,
       verify_tls = copts.verify_tls, proxy = copts.proxy},
   }
-  if cfg.ngx then cfg.exchange = M.exchange end
+  cfg.exchange = cfg.ngx and M.exchange or M.direct
   local c = core.new(copts)
   settings[c] = cfg
   return c
@@ -138,13 +138,17 @@ function M.params(c, name, args)
   return spec.api, params_for(c, name, spec, args)
 end
 
--- core.call for a client that may use cosockets: the same arguments,
--- the same results (value, nil, response | nil, message, err), by either
--- transport (sops.cosocket).
+-- One exchange, as core.call's arguments and results (value, nil, response
+-- | nil, message, err) with a throttle refusal made its own kind
+-- (attempts.outcome): M.direct through libcurl, M.exchange for a client
+-- that may use cosockets, by either transport (sops.cosocket).
 local call_at = core.call -- the C function, without a lookup per call
+local outcome = attempts.outcome
+function M.direct(c, api_name, params, timeout, traceparent)
+  return outcome(call_at(c, api_name, params, timeout, traceparent))
+end
 function M.exchange(c, api_name, params, timeout, traceparent)
-  local value, message, info = cosocket.exchange(settings[c], c, api_name, params, timeout, traceparent)
-  return value, message, info
+  return outcome(cosocket.exchange(settings[c], c, api_name, params, timeout, traceparent))
 end
 
 -- Sends api with params on client c, through the retry policy and hooks
@@ -156,7 +160,7 @@ local function send(c, call, api_name, params, timeout, traceparent)
     local value, message, info = attempts.run(c, cfg, call, api_name, params, timeout, traceparent)
     return value, message, info
   end
-  local value, message, info = (cfg and cfg.exchange or call_at)(c, api_name, params, timeout,
+  local value, message, info = (cfg and cfg.exchange or M.direct)(c, api_name, params, timeout,
     traceparent)
   return value, message, info
 end
@@ -261,7 +265,7 @@ function methods:call(target, params, timeout)
   local name = target
   if type(target) == "table" then name = define(target) end
   local cfg = settings[self]
-  local value, message, info = (cfg and cfg.exchange or call_at)(self, name, params, timeout)
+  local value, message, info = (cfg and cfg.exchange or M.direct)(self, name, params, timeout)
   return value, message, info
 end
 
@@ -270,11 +274,16 @@ end
 local curl_call_many = methods.call_many
 function methods:call_many(calls, timeout)
   local cfg = settings[self]
+  local results
   if not (cfg and cfg.ngx) then
-    local results = curl_call_many(self, calls, timeout)
-    return results
+    results = curl_call_many(self, calls, timeout)
+  else
+    results = cosocket.call_many(cfg, self, calls, timeout)
   end
-  local results = cosocket.call_many(cfg, self, calls, timeout)
+  for i = 1, #results do
+    local r = results[i]
+    if r[1] == nil and r[3] then r[1], r[2], r[3] = outcome(nil, r[2], r[3]) end
+  end
   return results
 end
 

@@ -1,5 +1,7 @@
--- Turns successive status trees of a task into change events: one per task
--- or node whose state, retry count or version changed since the last look.
+-- Turns successive status trees of a task into change events (kind
+-- "change"): one per task or node whose state, retry count or version
+-- changed since the last look. wait's other events (kind "auto_retry",
+-- "auto_retry_unknown", "stall_warning") carry a message instead.
 local tree = require "sops.tree"
 local unpack = require("sops.compat").unpack
 
@@ -22,7 +24,7 @@ function M.diff(task_id, snap, status, at)
       return
     end
     events[#events + 1] = {
-      task_id = task_id, node_id = node_id, name = node.name, path = path,
+      kind = "change", task_id = task_id, node_id = node_id, name = node.name, path = path,
       from = was and was.state or nil, to = node.state, node = node, at = at,
     }
   end

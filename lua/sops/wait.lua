@@ -5,6 +5,8 @@ local core = require "sops.core"
 local check = require "sops.check"
 local client = require "sops.client"
 local events = require "sops.events"
+local nodes = require "sops.nodes"
+local tree = require "sops.tree"
 local unpack = require("sops.compat").unpack
 
 local M = {}
@@ -24,8 +26,11 @@ local default_sleep = require("sops.compat").default_sleep
 local COMMON = {
   timeout = {"number"}, interval = {"number"}, max_interval = {"number"}, backoff = {"number"},
   jitter = {"number"}, until_states = {"list"}, on_poll = {"any"}, on_change = {"any"}, sleep = {"any"},
-  bk_biz_id = {"id"}, scope = {"string"}, callback = {"receiver"},
+  bk_biz_id = {"id"}, scope = {"string"}, callback = {"receiver"}, stall = {"number"}, outputs = {"boolean"},
+  on_timeout = {"string"},
 }
+-- what on_timeout may do to a task at the deadline: operate_task's action
+M.ON_TIMEOUT = {revoke = "revoked", pause = "paused"}
 
 local function fields(extra)
   local f = {}
@@ -33,7 +38,7 @@ local function fields(extra)
   for k, v in pairs(extra) do f[k] = v end
   return f
 end
-local WAIT_FIELDS = fields({task_id = {"id", true}})
+local WAIT_FIELDS = fields({task_id = {"id", true}, node = {"string"}})
 local WAIT_ALL_FIELDS = fields({task_ids = {"list", true}, fail_fast = {"boolean"},
   children = {"boolean"}})
 
@@ -51,9 +56,14 @@ local function options(call, args, spec)
     jitter = args.jitter or d.jitter,
     on_poll = args.on_poll, on_change = args.on_change, sleep = args.sleep or default_sleep(),
   }
-  for _, k in ipairs({"timeout", "interval", "max_interval"}) do
-    if o[k] <= 0 then check.fail(call, k, "positive number expected") end
+  o.stall, o.outputs, o.on_timeout, o.node = args.stall, args.outputs, args.on_timeout, args.node
+  for _, k in ipairs({"timeout", "interval", "max_interval", "stall"}) do
+    if o[k] and o[k] <= 0 then check.fail(call, k, "positive number expected") end
   end
+  if o.on_timeout and not M.ON_TIMEOUT[o.on_timeout] then
+    check.fail(call, "on_timeout", "'revoke' or 'pause' expected, got '" .. o.on_timeout .. "'")
+  end
+  if o.node == "" then check.fail(call, "node", "a node's id, id prefix, name or path expected") end
   if o.backoff < 1 then check.fail(call, "backoff", "number >= 1 expected") end
   if o.jitter < 0 or o.jitter >= 1 then check.fail(call, "jitter", "number in [0, 1) expected") end
   for _, k in ipairs({"on_poll", "on_change", "sleep"}) do
@@ -153,6 +163,153 @@ local function state_list(o)
   return table.concat(list, "/")
 end
 
+-- the states a task stops in for good: a node it has not reached by then
+-- never will
+local ENDED = {FINISHED = true, FAILED = true, REVOKED = true, EXPIRED = true}
+
+-- An event that is not a change (events.diff's are kind "change"):
+-- {kind, task_id, at, message, ...}, to on_change.
+local function note(o, kind, task_id, message, extra)
+  if not o.on_change then return end
+  local ev = {kind = kind, task_id = task_id, at = core.time(), message = message}
+  for k, v in pairs(extra or {}) do ev[k] = v end
+  o.on_change(ev)
+end
+
+-- Clients whose server answered get_task_status without auto_retry_status
+-- although asked for it (the flag is missing from bk-sops' master branch):
+-- asked once, then FAILED is final for them, as before the flag.
+local no_retry_flag = setmetatable({}, {__mode = "k"})
+
+-- The ids of the nodes bk-sops will retry by itself (a node with an
+-- automatic-retry strategy reads FAILED until it does) in a status asked
+-- for with with_auto_retry_status: a list (empty: none), or nil when the
+-- answer does not say (the flag is missing from bk-sops' master branch).
+local function retries_in(status)
+  local ars = status.auto_retry_status
+  if type(ars) ~= "table" then return nil end
+  local ids = {}
+  if ars.exist_auto_retry_nodes == true and type(ars.auto_retry_nodes) == "table" then
+    for _, id in ipairs(ars.auto_retry_nodes) do
+      if type(id) == "string" then ids[#ids + 1] = id end
+    end
+  end
+  return ids
+end
+
+-- For a task the batch call read FAILED (get_tasks_status has no such
+-- flag): one get_task_status with with_auto_retry_status. Returns the
+-- pending retries (retries_in) and the answer; or nil and "unknown" (the
+-- server lacks the flag: not asked again on this client) or "failed" (the
+-- call failed: the next round asks again).
+local function auto_retries(c, query, remaining)
+  if no_retry_flag[c] then return nil, "unknown" end
+  local q = {with_auto_retry_status = true}
+  for k, v in pairs(query) do q[k] = v end
+  local status = client.invoke(c, "get_task_status", q, math.max(remaining, 0.001))
+  if not is_status(status) then return nil, "failed" end
+  local ids = retries_in(status)
+  if not ids then
+    no_retry_flag[c] = true
+    return nil, "unknown"
+  end
+  return ids, status
+end
+
+local NO_FLAG = "bk-sops does not say whether it will retry failed nodes by itself (its get_task_status has no "
+  .. "with_auto_retry_status): FAILED is taken as final"
+
+-- The nodes running deepest in status (without a running child), as
+-- "name (id)".
+local function running_nodes(status)
+  local out = {}
+  tree.walk(status, function(node, id, depth)
+    if depth == 0 or node.state ~= "RUNNING" then return end
+    for _, child in pairs(type(node.children) == "table" and node.children or {}) do
+      if type(child) == "table" and child.state == "RUNNING" then return end
+    end
+    out[#out + 1] = string.format("%s (%s)", type(node.name) == "string" and node.name or "", tostring(id))
+  end)
+  table.sort(out)
+  return out
+end
+
+-- Watches a task for a stall: a change event is progress; time without
+-- one counts only while the task runs or waits for an automatic retry.
+-- Returns "stalled" or "warn" (once, at half the time) or nil, and the
+-- seconds without progress.
+local function stall_check(o, w, state, changed, now, retrying)
+  if not o.stall then return nil end
+  if changed or not w.since or not (state == "RUNNING" or retrying) then
+    w.since, w.warned = now, false
+    return nil, 0
+  end
+  local idle = now - w.since
+  if idle >= o.stall then return "stalled", idle end
+  if not w.warned and idle >= o.stall / 2 then
+    w.warned = true
+    return "warn", idle
+  end
+  return nil, idle
+end
+
+-- seconds until the stall would be declared (nil: not watched)
+local function stall_left(o, w)
+  if not (o.stall and w.since) then return nil end
+  return math.max(0, w.since + o.stall - core.monotime())
+end
+
+local function stalled_error(api, task_id, o, status)
+  local running = running_nodes(status)
+  return fail({kind = "stalled", api = api, retryable = false, status = status, nodes = running,
+    message = string.format("task %d made no progress for %g s (still running: %s)", task_id, o.stall,
+      #running > 0 and table.concat(running, ", ") or "no node")})
+end
+
+local function stall_warning(o, task_id, idle, status)
+  local running = running_nodes(status)
+  note(o, "stall_warning", task_id, string.format("no progress for %.0f s (running: %s); stalled at %g s", idle,
+    #running > 0 and table.concat(running, ", ") or "no node", o.stall), {nodes = running})
+end
+
+-- At the deadline: the on_timeout action, sent once (a state-changing
+-- call: retried only as the client's policy retries such calls), then one
+-- look at the task. Each has the client's own timeout: this runs past the
+-- wait's deadline. What was done goes into the timeout error e as
+-- e.on_timeout = {action, done, state, error}; e.status is the last look.
+local function act_at_deadline(c, o, query, e)
+  local action = o.on_timeout
+  local r, message = client.invoke(c, "operate_task", {task_id = query.task_id, bk_biz_id = query.bk_biz_id,
+    scope = query.scope, action = action})
+  local after = client.invoke(c, "get_task_status", query)
+  if not is_status(after) then after = nil end
+  e.on_timeout = {action = action, done = r ~= nil, error = message, state = after and after.state or nil}
+  if after then e.status = after end
+  if r then
+    e.message = string.format("%s; %s it (now %s)", e.message, M.ON_TIMEOUT[action], after and after.state or "unknown")
+  else
+    e.message = string.format("%s; could not %s it: %s", e.message, action, message)
+  end
+end
+
+-- status.outputs of a FINISHED task ([{key, name, value}], as bk-sops
+-- gives them): from its callback when that carried them (v2), else one
+-- get_task_detail. When they cannot be read the status still stands:
+-- status.outputs_error says why.
+local function add_outputs(c, query, status, heard, remaining)
+  if heard and type(heard.task_outputs) == "table" then
+    status.outputs = heard.task_outputs
+    return
+  end
+  local detail, message = client.invoke(c, "get_task_detail", {task_id = query.task_id,
+    bk_biz_id = query.bk_biz_id, scope = query.scope}, math.max(remaining, 0.001))
+  if type(detail) == "table" and type(detail.outputs) == "table" then
+    status.outputs = detail.outputs
+  else
+    status.outputs_error = message or "get_task_detail's answer has no outputs"
+  end
+end
+
 -- client:wait{task_id = ..., ...} -> final status | nil, message, err
 function M.wait(c, args)
   client.check_open(c, "sops.wait")
@@ -164,6 +321,11 @@ function M.wait(c, args)
   if not query.bk_biz_id then
     check.fail("sops.wait", "bk_biz_id", "positive integer expected, got nil (give it here or to sops.new)")
   end
+  -- once the task has started (bk-sops refuses the flag before: its status
+  -- has no id yet), each poll also asks whether bk-sops will retry a failed
+  -- node by itself
+  local flagged = {with_auto_retry_status = true}
+  for k, v in pairs(query) do flagged[k] = v end
   local slot = o.receiver and o.receiver:slot_of(task_id)
   if o.receiver and not slot then without_receiver(o, args) end
   local receiver = o.receiver
@@ -172,15 +334,25 @@ function M.wait(c, args)
   -- with a receiver, slow polls until a callback comes
   local delay, attempt, snap, last = receiver and o.max_interval or o.interval, 0, nil, nil
   local heard -- the task's last callback
+  local watch, retrying = {}, nil -- the stall watch; the nodes an automatic retry is pending for
+  local final_callback = false -- a failure callback came during the last pause
   local function done(...)
     if receiver then receiver:forget(slot) end
     return ...
+  end
+  -- the wait's result for a status that ends it
+  local function ending(status, subject)
+    status.callback = heard
+    if o.node then status.node = subject end
+    if o.outputs and status.state == "FINISHED" then add_outputs(c, query, status, heard, deadline - core.monotime()) end
+    return done(status)
   end
   while true do
     attempt = attempt + 1
     if not is_open(c) then return done(closed_error("wait")) end
     local remaining = deadline - core.monotime()
-    local status, message, err = client.invoke(c, "get_task_status", query, math.max(remaining, 0.001))
+    local asked = last and type(last.id) == "string" and flagged or query
+    local status, message, err = client.invoke(c, "get_task_status", asked, math.max(remaining, 0.001))
     local retry_after
     if status and not is_status(status) then
       return done(shape_error("get_task_status", "the answer's data is not a task status (an object with a state)"))
@@ -193,10 +365,53 @@ function M.wait(c, args)
         for _, ev in ipairs(evs) do o.on_change(ev) end
       end
       if o.on_poll then o.on_poll(status, {attempt = attempt, elapsed = core.monotime() - start}) end
-      if o.until_states[status.state] then
-        status.callback = heard
-        return done(status)
+      -- what the wait is for: the task, or one of its nodes (nil while it has not run)
+      local subject = status
+      if o.node then
+        local id, found, ambiguous = nodes.resolve(status, o.node)
+        if ambiguous then return done(fail({kind = "node", api = "wait", retryable = false, status = status,
+          message = string.format("task %d: %s", task_id, found)})) end
+        subject = id and found.node or nil
+        if subject then subject.id = id end
       end
+      if subject and o.until_states[subject.state] then
+        if subject.state ~= "FAILED" or not o.until_states.FAILED then return ending(status, subject) end
+        -- FAILED: final unless bk-sops will retry (one of) the failed node(s) by itself
+        local ids = retries_in(status)
+        -- read unflagged: asked once more, unless a failure callback came
+        -- since the last poll (bk-sops sends none for a failure it retries)
+        if asked == query and not no_retry_flag[c] and not final_callback then
+          local answer
+          ids, answer = auto_retries(c, query, deadline - core.monotime())
+          if ids then status = answer end
+        end
+        if not ids and final_callback then return ending(status, subject) end
+        if not ids then
+          note(o, "auto_retry_unknown", task_id, NO_FLAG)
+          return ending(status, subject)
+        end
+        local pending = {}
+        for _, id in ipairs(ids) do
+          if not o.node or id == subject.id then pending[#pending + 1] = id end
+        end
+        if #pending == 0 then return ending(status, subject) end
+        local key = table.concat(pending, ",")
+        if key ~= retrying then
+          note(o, "auto_retry", task_id, string.format("bk-sops will retry node%s %s by itself: waiting on",
+            #pending > 1 and "s" or "", key), {nodes = pending})
+        end
+        retrying = key
+      else
+        retrying = nil
+        if o.node and ENDED[status.state] then
+          return done(fail({kind = "node", api = "wait", retryable = false, status = status,
+            message = string.format("task %d ended %s before node '%s' reached %s", task_id, status.state, o.node,
+              state_list(o))}))
+        end
+      end
+      local verdict, idle = stall_check(o, watch, status.state, #evs > 0, core.monotime(), retrying)
+      if verdict == "stalled" then return done(stalled_error("wait", task_id, o, status)) end
+      if verdict == "warn" then stall_warning(o, task_id, idle, status) end
     elseif not err.retryable then
       return done(nil, message, err)
     else
@@ -205,12 +420,21 @@ function M.wait(c, args)
     end
     remaining = deadline - core.monotime()
     if remaining <= 0 then
-      return timeout_error("wait", string.format("task %d did not reach %s within %g s (last state %s)",
-        task_id, state_list(o), o.timeout, last and last.state or "unknown"), last)
+      local _, _, e = timeout_error("wait", string.format("task %d%s did not reach %s within %g s (last state %s)",
+        task_id, o.node and (" node '" .. o.node .. "'") or "", state_list(o), o.timeout,
+        last and last.state or "unknown"), last)
+      if o.on_timeout then act_at_deadline(c, o, query, e) end
+      return fail(e) -- (the task goes on: its callback URL is kept)
     end
     local woke
-    delay, woke = pause(o, args, next_delay(o, delay, remaining, retry_after), delay, {slot}, deadline, retry_after)
-    if woke then heard = receiver:take(slot) or heard end
+    local until_next = math.min(remaining, stall_left(o, watch) or remaining)
+    delay, woke = pause(o, args, next_delay(o, delay, until_next, retry_after), delay, {slot}, deadline, retry_after)
+    final_callback = false
+    if woke then
+      local cb = receiver:take(slot)
+      final_callback = cb ~= nil and cb.task_success == false
+      heard = cb or heard
+    end
   end
 end
 
@@ -264,10 +488,21 @@ function M.wait_all(c, args)
   local deadline = start + o.timeout
   local delay, attempt = receiver and o.max_interval or o.interval, 0
   local stop_reason
+  -- change events are worked out for on_change and for the stall watch
+  local watching = o.on_change ~= nil or o.stall ~= nil
+  local watches, retrying, told_no_flag = {}, {}, false
+  local function query_of(id)
+    return {task_id = id, bk_biz_id = pending[id], scope = args.scope}
+  end
   -- each result, with what was heard of the task; its callback URL forgotten
   -- unless the task goes on (the wait ran out of time, or stopped early)
   local function settle(id, r, goes_on)
-    if r[1] then r[1].callback = heard[id] end
+    if r[1] then
+      r[1].callback = heard[id]
+      if o.outputs and r[1].state == "FINISHED" then
+        add_outputs(c, query_of(id), r[1], heard[id], deadline - core.monotime())
+      end
+    end
     results[id] = r
     if receiver and not goes_on then receiver:forget(slots[id]) end
   end
@@ -289,13 +524,14 @@ function M.wait_all(c, args)
       for first = 1, #ids, BATCH do
         local batch = {unpack(ids, first, math.min(first + BATCH - 1, #ids))}
         local api_name, params = client.params(c, "get_tasks_status", {task_id_list = batch, bk_biz_id = biz,
-          scope = args.scope, include_children_status = o.on_change ~= nil or args.children == true})
+          scope = args.scope, include_children_status = watching or args.children == true})
         calls[#calls + 1] = {api_name, params}
         batches[#batches + 1] = {ids = batch, biz = biz}
       end
     end
     local answers = c:call_many(calls, math.max(deadline - core.monotime(), 0.001))
     local round_error -- a batch's failure this round that the next round tries again
+    local failed = {} -- the ids that read FAILED this round: final unless bk-sops retries a node
     for b, batch in ipairs(batches) do
       local list, message, err = answers[b][1], answers[b][2], answers[b][3]
       if stop_reason then break end
@@ -316,12 +552,23 @@ function M.wait_all(c, args)
           elseif id and pending[id] then
             seen[id] = true
             last[id] = status
-            if o.on_change then
-              local evs
+            local evs = {}
+            if watching then
               evs, snaps[id] = events.diff(id, snaps[id], status, core.time())
-              for _, ev in ipairs(evs) do o.on_change(ev) end
+              if o.on_change then
+                for _, ev in ipairs(evs) do o.on_change(ev) end
+              end
             end
-            if o.until_states[status.state] then
+            watches[id] = watches[id] or {}
+            local verdict, idle = stall_check(o, watches[id], status.state, #evs > 0, core.monotime(), retrying[id])
+            if verdict == "warn" then stall_warning(o, id, idle, status) end
+            if status.state == "FAILED" and o.until_states.FAILED then
+              failed[#failed + 1] = id
+            elseif verdict == "stalled" then
+              settle(id, packed(stalled_error("wait_all", id, o, status)), true)
+              pending[id] = nil
+              count = count - 1
+            elseif o.until_states[status.state] then
               settle(id, packed(status))
               pending[id] = nil
               count = count - 1
@@ -350,6 +597,30 @@ function M.wait_all(c, args)
         end
       end
     end
+    -- the tasks that read FAILED: one look each at whether bk-sops will
+    -- retry a node by itself (the batch call cannot say)
+    for _, id in ipairs(failed) do
+      if stop_reason then break end
+      local ids, answer = auto_retries(c, query_of(id), deadline - core.monotime())
+      if answer == "unknown" and not told_no_flag then
+        told_no_flag = true
+        note(o, "auto_retry_unknown", id, NO_FLAG)
+      end
+      if (ids and #ids == 0 and answer.state == "FAILED") or answer == "unknown" then
+        retrying[id] = nil
+        settle(id, packed(last[id]))
+        pending[id] = nil
+        count = count - 1
+        if args.fail_fast then stop_reason = string.format("task %d ended FAILED", id) end
+      elseif ids and #ids > 0 then
+        local key = table.concat(ids, ",")
+        if key ~= retrying[id] then
+          note(o, "auto_retry", id, string.format("bk-sops will retry node%s %s by itself: waiting on",
+            #ids > 1 and "s" or "", key), {nodes = ids})
+        end
+        retrying[id] = key
+      end
+    end
     if o.on_poll then
       o.on_poll(last, {attempt = attempt, elapsed = core.monotime() - start, pending = count, error = round_error})
     end
@@ -364,9 +635,10 @@ function M.wait_all(c, args)
     local remaining = deadline - core.monotime()
     if remaining <= 0 then
       for id in pairs(pending) do
-        settle(id, packed(timeout_error("wait_all", string.format("task %d did not reach %s within %g s "
-          .. "(last state %s)", id, state_list(o), o.timeout, last[id] and last[id].state or "unknown"), last[id])),
-          true)
+        local _, _, e = timeout_error("wait_all", string.format("task %d did not reach %s within %g s "
+          .. "(last state %s)", id, state_list(o), o.timeout, last[id] and last[id].state or "unknown"), last[id])
+        if o.on_timeout then act_at_deadline(c, o, query_of(id), e) end
+        settle(id, packed(fail(e)), true)
       end
       return results
     end
@@ -374,8 +646,10 @@ function M.wait_all(c, args)
     if receiver then
       for id in pairs(pending) do waiting[#waiting + 1] = slots[id] end
     end
+    local until_next = remaining
+    for id in pairs(pending) do until_next = math.min(until_next, stall_left(o, watches[id] or {}) or remaining) end
     local woke
-    delay, woke = pause(o, args, next_delay(o, delay, remaining, retry_after), delay, waiting, deadline, retry_after)
+    delay, woke = pause(o, args, next_delay(o, delay, until_next, retry_after), delay, waiting, deadline, retry_after)
     if woke then
       for id in pairs(pending) do heard[id] = receiver:take(slots[id]) or heard[id] end
     end

@@ -5,7 +5,7 @@
 local sops = require "sops"
 local core = require "sops.core"
 local check = require "sops.check"
-local nodes = require "sops.cli.nodes"
+local nodes = require "sops.nodes"
 local read = require "sops.cli.read"
 local watch = require "sops.cli.watch"
 local callbacks = require "sops.callbacks"

@@ -5,7 +5,7 @@ local sops = require "sops"
 local core = require "sops.core"
 local api = require "sops.api"
 local render = require "sops.cli.render"
-local nodes = require "sops.cli.nodes"
+local nodes = require "sops.nodes"
 local context = require "sops.cli.context"
 
 local EXIT = context.EXIT

@@ -1,6 +1,7 @@
 -- The nodes of a task's status tree as a person names them: by id, by a
 -- unique prefix of it, by name, or by a path of names ("per region/sync");
--- and the short ids `bksops status` shows beside the names.
+-- and the short ids `bksops status` shows beside the names. wait{node = ...}
+-- and the command name nodes alike through it.
 local tree = require "sops.tree"
 
 local M = {}
@@ -56,7 +57,7 @@ local function describe(matches, short)
 end
 
 -- The id of the node `word` names in status and {id, name, path, stack,
--- node}; or nil and why (the candidates when it is ambiguous).
+-- node}; or nil and why (the candidates, and true, when it is ambiguous).
 function M.resolve(status, word)
   local all, short = nodes_of(status), M.short_ids(status)
   local by_id, by_prefix, by_name, by_path = {}, {}, {}, {}
@@ -72,7 +73,7 @@ function M.resolve(status, word)
     if #matches == 1 then return matches[1].id, matches[1] end
     if #matches > 1 then
       return nil, string.format("'%s' names %d nodes: %s; give one of their ids", word, #matches,
-        describe(matches, short))
+        describe(matches, short)), true
     end
   end
   return nil, string.format("task has no node '%s' (an id, a unique id prefix, a name or a path of names)", word)
