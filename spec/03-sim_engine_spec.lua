@@ -46,6 +46,17 @@ local TEMPLATES = {
   {id = 100, name = "long", steps = {{name = "long", duration = 100}, {name = "short", duration = 1}}},
   {id = 101, name = "stubborn", steps = {{name = "stuck", duration = 1, fail = {skippable = false, retryable = true}}}},
   {id = 102, name = "expiring", steps = {{name = "wait", duration = 0, callback = {timeout = 5}}}},
+  {id = 103, name = "retried in vain", steps = {
+    {name = "doomed", duration = 1, fail = {ex_data = "still broken"}, auto_retry = {times = 1, interval = 2}},
+  }},
+  {id = 104, name = "greedy strategy", steps = {
+    {name = "doomed", duration = 1, fail = {}, auto_retry = {times = 50, interval = 600}},
+  }},
+  {id = 105, name = "retried inside", steps = {
+    {name = "outer", subprocess = {steps = {
+      {name = "inner", duration = 1, fail = {times = 1}, auto_retry = {times = 3, interval = 4}},
+    }}},
+  }},
 }
 
 describe("bksops-sim engine", function()
@@ -525,6 +536,140 @@ describe("bksops-sim engine", function()
       _, b = sim:post(gw("operate_node", 2, 31337), {node_id = "x", action = "retry"})
       assert.equal("task[id=31337] of project[id=2] does not exist", b.message)
       assert.equal(3540400, b.code)
+    end)
+  end)
+
+  describe("automatic retries (auto_retry strategies)", function()
+    -- a task of `template` created through the API with a callback_url (to
+    -- a port nothing listens on: what counts is what the simulator queues)
+    local function with_callback(template)
+      local _, body = sim:post(gw("create_task", template, 2),
+        {name = "auto", callback_url = "http://127.0.0.1:" .. h.dead_port() .. "/cb"})
+      assert(body.result, body.message)
+      local id = body.data.task_id
+      ok(op_task(id, "start"))
+      return sim:control("GET", "tasks/" .. id)
+    end
+    local function callbacks(id)
+      local out = {}
+      for _, cb in ipairs(sim:control("GET", "callbacks").callbacks) do
+        if cb.task_id == id then out[#out + 1] = cb.task_success end
+      end
+      return out
+    end
+    local function retry_info(id, node_id)
+      local _, body = sim:get(gw("get_task_status", id, 2) .. "?with_failed_node_info=1&with_auto_retry_status=1")
+      return body.data.failed_node_info[node_id], body.data.auto_retry_status
+    end
+
+    it("a failed node with retries left reads FAILED, calls nobody back and is retried interval s later", function()
+      local t = with_callback(8)
+      local deploy = t.node_ids.deploy
+      sim:advance(3) -- precheck (1 s), then deploy fails on its first attempt (2 s)
+      local failed = node(t.task_id, deploy)
+      assert.same({"FAILED", 0}, {failed.state, failed.retry})
+      assert.equal("FAILED", status(t.task_id).state)
+      assert.same({}, callbacks(t.task_id))
+      sim:advance(4)
+      assert.same({"FAILED", 0, failed.version}, {node(t.task_id, deploy).state, node(t.task_id, deploy).retry,
+        node(t.task_id, deploy).version})
+      sim:advance(1) -- 5 s after the failure: retried as retry_node does
+      local retried = node(t.task_id, deploy)
+      assert.same({"READY", 1}, {retried.state, retried.retry})
+      assert.are_not.equal(failed.version, retried.version)
+      local _, detail = sim:get(gw("get_task_node_detail", t.task_id, 2) .. "?node_id=" .. deploy)
+      assert.equal(1, #detail.data.histories)
+      assert.equal("job execution failed: step[1] exit code 1 on 10.0.0.12", detail.data.histories[1].ex_data)
+      assert.same({node_id = deploy, auto_retry_times = 1, max_auto_retry_times = 2}, detail.data.auto_retry_info)
+      -- the attempts go on counting: the second one succeeds
+      sim:advance(4)
+      assert.equal("FINISHED", status(t.task_id).state)
+      assert.same({true}, callbacks(t.task_id))
+    end)
+
+    it("with no retry left, a failure is as without a strategy: a callback with task_success false", function()
+      local t = with_callback(103)
+      local doomed = t.node_ids.doomed
+      sim:advance(2)
+      assert.equal("FAILED", node(t.task_id, doomed).state)
+      assert.same({}, callbacks(t.task_id))
+      local info, waiting = retry_info(t.task_id, doomed)
+      assert.same({node_id = doomed, auto_retry_times = 0, max_auto_retry_times = 1}, info)
+      assert.same({exist_auto_retry_nodes = true, auto_retry_nodes = {doomed}}, waiting)
+      sim:advance(1) -- retried 2 s after the failure, then fails again 1 s later
+      assert.same({"READY", 1}, {node(t.task_id, doomed).state, node(t.task_id, doomed).retry})
+      assert.same({}, callbacks(t.task_id))
+      sim:advance(1)
+      assert.same({"FAILED", 1}, {node(t.task_id, doomed).state, node(t.task_id, doomed).retry})
+      assert.same({false}, callbacks(t.task_id))
+      info, waiting = retry_info(t.task_id, doomed)
+      assert.same({node_id = doomed, auto_retry_times = 1, max_auto_retry_times = 1}, info)
+      assert.same({exist_auto_retry_nodes = false, auto_retry_nodes = {}}, waiting)
+      -- and nothing more comes, however long one waits
+      sim:advance(600)
+      assert.same({"FAILED", 1}, {node(t.task_id, doomed).state, node(t.task_id, doomed).retry})
+    end)
+
+    it("caps times at 10 and interval at 60, as bk-sops does", function()
+      local t = sim:task({template_id = 104, start = true})
+      local doomed = t.node_ids.doomed
+      sim:advance(2)
+      assert.equal(10, (retry_info(t.task_id, doomed)).max_auto_retry_times)
+      sim:advance(58) -- 59 s after the failure
+      assert.equal(0, node(t.task_id, doomed).retry)
+      sim:advance(1)
+      assert.equal(1, node(t.task_id, doomed).retry)
+      -- ten retries in all, each 1 s of running and 60 s of waiting
+      sim:advance(61 * 20)
+      assert.same({"FAILED", 10}, {node(t.task_id, doomed).state, node(t.task_id, doomed).retry})
+      assert.equal(10, (retry_info(t.task_id, doomed)).auto_retry_times)
+    end)
+
+    it("a manual retry meanwhile works as today; the automatic one then only counts", function()
+      local t = sim:task({template_id = 8, start = true})
+      local deploy = t.node_ids.deploy
+      sim:advance(3)
+      ok(op_node(t.task_id, deploy, "retry"))
+      sim:advance(5) -- the automatic retry comes due while the node runs: refused, counted
+      local n = node(t.task_id, deploy)
+      assert.same({"FINISHED", 1}, {n.state, n.retry})
+      local _, detail = sim:get(gw("get_task_node_detail", t.task_id, 2) .. "?node_id=" .. deploy)
+      assert.same({node_id = deploy, auto_retry_times = 1, max_auto_retry_times = 2}, detail.data.auto_retry_info)
+      assert.equal(1, #detail.data.histories)
+    end)
+
+    it("retries a node inside a subprocess; its detail shows no strategy (looked up under its parent)", function()
+      local t = sim:task({template_id = 105, start = true})
+      local inner, outer = t.node_ids.inner, t.node_ids.outer
+      sim:advance(2)
+      local info, waiting = retry_info(t.task_id, inner)
+      assert.same({node_id = inner, auto_retry_times = 0, max_auto_retry_times = 3}, info)
+      assert.same({exist_auto_retry_nodes = true, auto_retry_nodes = {inner}}, waiting)
+      -- the failed container is listed, without a strategy of its own
+      assert.same({}, (retry_info(t.task_id, outer)))
+      -- (get_failed_nodes_info looks the strategies up under the answer's
+      -- id: a subprocess's with subprocess_id)
+      local _, sub = sim:get(gw("get_task_status", t.task_id, 2) .. "?subprocess_id=" .. outer
+        .. "&with_failed_node_info=1&with_auto_retry_status=1")
+      assert.same({}, sub.data.failed_node_info[inner])
+      assert.same({exist_auto_retry_nodes = false, auto_retry_nodes = {}}, sub.data.auto_retry_status)
+      local _, detail = sim:get(gw("get_task_node_detail", t.task_id, 2) .. "?node_id=" .. inner)
+      assert.same({}, detail.data.auto_retry_info)
+      sim:advance(4)
+      assert.equal(1, node(t.task_id, inner, outer).retry)
+      sim:advance(2)
+      assert.equal("FINISHED", status(t.task_id).state)
+    end)
+
+    it("a revoked task is not retried, and the retry still counts", function()
+      local t = sim:task({template_id = 8, start = true})
+      local deploy = t.node_ids.deploy
+      sim:advance(3)
+      ok(op_task(t.task_id, "revoke"))
+      sim:advance(10)
+      local n = node(t.task_id, deploy)
+      assert.same({"FAILED", 0}, {n.state, n.retry})
+      assert.equal(1, (retry_info(t.task_id, deploy)).auto_retry_times)
     end)
   end)
 

@@ -158,12 +158,120 @@ describe("bksops-sim control API", function()
       assert.equal(503, (sim:get(gw("get_task_status", 1, 2))))
     end)
 
+    describe("throttle", function()
+      -- what bk-sops answers when check_task_operation_throttle says no
+      local function throttled(body, trace)
+        assert.same({result = false, code = 3545000, message = "project id: 2 reach the limit of starting tasks",
+          trace_id = trace and body.trace_id or nil}, body)
+      end
+      local function state(id)
+        local _, body = sim:get(gw("get_task_status", id, 2))
+        return body.data.state
+      end
+      local function task_count()
+        local _, body = sim:get(gw("get_task_count", 2))
+        return body.data.count
+      end
+
+      it("refuses start_task without starting, logged, `count` times, then lets it through", function()
+        local t = sim:task({template_id = 1})
+        sim:fault({kind = "throttle", count = 2})
+        sim:clear_log()
+        for _ = 1, 2 do
+          local status, body = sim:post(gw("start_task", t.task_id, 2), "{}")
+          assert.equal(200, status)
+          throttled(body, true)
+          sim:advance(5)
+          assert.equal("CREATED", state(t.task_id))
+        end
+        assert.equal(2, #sim:requests_to("/start_task/"))
+        local _, body = sim:post(gw("start_task", t.task_id, 2), "{}")
+        assert.is_true(body.result)
+        sim:advance(1)
+        assert.equal("RUNNING", state(t.task_id))
+      end)
+
+      it("refuses every operate_task action without acting", function()
+        local t = sim:task({template_id = 1, start = true})
+        sim:advance(1)
+        sim:fault({kind = "throttle", count = 2})
+        local _, body = sim:post(gw("operate_task", t.task_id, 2), {action = "pause"})
+        throttled(body, true)
+        assert.equal("RUNNING", state(t.task_id))
+        _, body = sim:post(gw("operate_task", t.task_id, 2), {action = "revoke"})
+        throttled(body, true)
+        assert.equal("RUNNING", state(t.task_id))
+        local c = sim:task({template_id = 1})
+        sim:fault({kind = "throttle"})
+        _, body = sim:post(gw("operate_task", c.task_id, 2), {action = "start"})
+        throttled(body, true)
+        sim:advance(5)
+        assert.equal("CREATED", state(c.task_id))
+      end)
+
+      it("refuses create_and_start_task without creating a task", function()
+        local before = task_count()
+        sim:fault({kind = "throttle"})
+        local _, body = sim:post(gw("create_and_start_task", 1, 2), {name = "throttled"})
+        throttled(body, true)
+        assert.equal(before, task_count())
+        _, body = sim:post(gw("create_and_start_task", 1, 2), {name = "through"})
+        assert.is_true(body.result)
+        assert.equal(before + 1, task_count())
+      end)
+
+      it("leaves every other API alone, even when `match` matches it, and honours match", function()
+        local t = sim:task({template_id = 1})
+        sim:fault({kind = "throttle", match = "task"})
+        local _, created = sim:post(gw("create_task", 1, 2), {name = "made"})
+        assert.is_true(created.result)
+        local _, body = sim:get(gw("get_task_status", t.task_id, 2))
+        assert.is_true(body.result)
+        assert.equal(1, #sim:control("GET", "faults").faults)
+        -- a throttle matching another path leaves start_task alone too
+        sim:control("DELETE", "faults")
+        sim:fault({kind = "throttle", match = "operate_task"})
+        _, body = sim:post(gw("start_task", t.task_id, 2), "{}")
+        assert.is_true(body.result)
+        _, body = sim:post(gw("operate_task", created.data.task_id, 2), {action = "start"})
+        throttled(body, true)
+        -- and it takes no field of its own
+        assert.equal(400, (sim:request("POST", "/_sim/faults", {body = {kind = "throttle", seconds = 1}})))
+      end)
+    end)
+
     it("refuses unknown kinds and clears pending faults", function()
       local status = sim:request("POST", "/_sim/faults", {body = {kind = "meteor"}})
       assert.equal(400, status)
       sim:fault({kind = "status", count = 5})
       sim:control("DELETE", "faults")
       assert.equal(200, (sim:get(gw("get_template_list", 2))))
+    end)
+  end)
+
+  describe("config", function()
+    it("auto_retry_status = false makes get_task_status ignore the flag, as bk-sops' master does", function()
+      assert.is_true(sim:control("GET", "config").auto_retry_status)
+      local t = sim:task({template_id = 8, start = true})
+      sim:advance(3)
+      local path = gw("get_task_status", t.task_id, 2) .. "?with_auto_retry_status=1"
+      local _, body = sim:get(path)
+      assert.is_true(body.data.auto_retry_status.exist_auto_retry_nodes)
+      assert.is_false(sim:config({auto_retry_status = false}).auto_retry_status)
+      _, body = sim:get(path)
+      assert.is_true(body.result)
+      assert.is_nil(body.data.auto_retry_status)
+      -- the other flag is still read
+      _, body = sim:get(path .. "&with_failed_node_info=1")
+      assert.is_table(body.data.failed_node_info[t.node_ids.deploy])
+      -- and the not-started refusal comes only from it now
+      local c = sim:task({template_id = 1})
+      _, body = sim:get(gw("get_task_status", c.task_id, 2) .. "?with_auto_retry_status=1")
+      assert.is_true(body.result)
+      assert.equal(400, (sim:request("POST", "/_sim/config", {body = {auto_retry_status = "no"}})))
+      assert.is_false(sim:control("GET", "config").auto_retry_status)
+      sim:reset()
+      assert.is_true(sim:control("GET", "config").auto_retry_status)
     end)
   end)
 
@@ -185,6 +293,59 @@ describe("bksops-sim control API", function()
       assert.matches("steps%[1%]%.duration", body.error)
       status = sim:request("POST", "/_sim/templates", {body = "[1,2"})
       assert.equal(400, status)
+    end)
+
+    it("refuses a malformed auto_retry strategy with the reason", function()
+      for _, bad in ipairs({{times = -1}, {times = 1.5}, {interval = "5"}, 3}) do
+        local status, body = sim:request("POST", "/_sim/templates",
+          {body = {id = 57, name = "bad", steps = {{name = "x", auto_retry = bad}}}})
+        assert.equal(400, status)
+        assert.matches("steps%[1%]%.auto_retry", body.error)
+      end
+      assert.equal(200, (sim:request("POST", "/_sim/templates",
+        {body = {id = 57, name = "good", steps = {{name = "x", auto_retry = {times = 20, interval = 0}}}}})))
+    end)
+
+    it("stall: the task's process dies, nothing of it moves however far the clock goes; revive goes on from now",
+      function()
+        sim:control("POST", "templates", {id = 58, name = "slow", steps = {{name = "a", duration = 10},
+          {name = "b", duration = 1}}})
+        local t = sim:task({template_id = 58, start = true})
+        sim:advance(4) -- 'a' has run 4 of its 10 s
+        local function node_a()
+          local _, body = sim:get(gw("get_task_status", t.task_id, 2))
+          return body.data.children[t.node_ids.a], body.data
+        end
+        local before = node_a()
+        sim:control("POST", "tasks/" .. t.task_id .. "/stall")
+        sim:advance(3600)
+        local after, d = node_a()
+        assert.same({"RUNNING", before.version, before.start_time, before.retry},
+          {after.state, after.version, after.start_time, after.retry})
+        assert.equal("RUNNING", d.state)
+        assert.is_nil(d.children[t.node_ids.b])
+        sim:control("POST", "tasks/" .. t.task_id .. "/revive")
+        sim:advance(5) -- 9 of its 10 s
+        assert.equal("RUNNING", (node_a()).state)
+        sim:advance(1)
+        local done = node_a()
+        assert.equal("FINISHED", done.state)
+        assert.equal(before.version, done.version)
+        sim:advance(2)
+        assert.equal("FINISHED", select(2, node_a()).state)
+      end)
+
+    it("stall: revoke still works on a stalled task", function()
+      local t = sim:task({template_id = 1, start = true})
+      sim:advance(1)
+      sim:control("POST", "tasks/" .. t.task_id .. "/stall")
+      local _, body = sim:post(gw("operate_task", t.task_id, 2), {action = "revoke"})
+      assert.is_true(body.result)
+      sim:advance(60)
+      _, body = sim:get(gw("get_task_status", t.task_id, 2))
+      assert.equal("REVOKED", body.data.state)
+      -- an unknown action is still refused
+      assert.equal(404, (sim:request("POST", "/_sim/tasks/" .. t.task_id .. "/explode")))
     end)
 
     it("answers 404 for unknown tasks and paths", function()

@@ -57,7 +57,7 @@ end
 
 -- what a spec file needs besides Lua, by what its text uses
 local NEEDS = {
-  {name = "the simulator", uses = {"start_sim(", "sim_env(", "bin/bksops-sim"}},
+  {name = "the simulator", uses = {"start_sim(", "sim_env(", "use_sim(", "bin/bksops-sim"}},
   {name = "tmux", uses = {'require "support.tmux"'}},
 }
 

@@ -93,7 +93,7 @@ end
 function Callbacks:send_all(task)
   while #self.queue > 0 do
     local record = table.remove(self.queue, 1)
-    local fault = self.sim:take_fault(true, record.url)
+    local fault = self.sim:take_fault("callback", record.url)
     local times = fault and fault.kind == "callback_twice" and 2 or 1
     if fault and fault.kind == "callback_late" then task:sleep(fault.seconds or 1) end
     if fault and fault.kind == "callback_lost" then

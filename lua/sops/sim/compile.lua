@@ -12,7 +12,10 @@
 --   activity:   { name = "...", duration = 2, inputs = {...}, outputs = {...},
 --                 fail = { times = 1, ex_data = "...", retryable = true, skippable = true },
 --                 error_ignorable = false, callback = true | { timeout = 30 },
+--                 auto_retry = { times = 2, interval = 5 },
 --                 component = "job_fast_execute_script" }
+--               auto_retry: the node's automatic-retry strategy (times capped
+--               at 10, interval at 60, as bk-sops caps them).
 --   subprocess: { name = "...", subprocess = { steps = {...} } }
 --   gateway:    { name = "...", gateway = { take = 1, branches = { {name = "...", steps = {...}}, ... } } }
 --               take = nil makes the gateway fail (no condition matched), so
@@ -21,6 +24,32 @@ local json = require "sops.sim.json"
 local util = require "sops.sim.util"
 
 local M = {}
+
+-- bk-sops' caps on a node's automatic retries (gcloud/constants.py
+-- TASKFLOW_NODE_AUTO_RETRY_MAX_TIMES and _MAX_INTERVAL): a strategy asking
+-- for more gets these (domains/auto_retry.py min(...)).
+M.AUTO_RETRY_MAX_TIMES, M.AUTO_RETRY_MAX_INTERVAL = 10, 60
+
+local function check_auto_retry(a, here)
+  if type(a) ~= "table" then error(here .. ".auto_retry: must be a table", 0) end
+  for _, k in ipairs({"times", "interval"}) do
+    local v = a[k]
+    if v ~= nil and (math.type(v) ~= "integer" or v < 0) then
+      error(here .. ".auto_retry." .. k .. ": must be a non-negative integer", 0)
+    end
+  end
+end
+
+-- A step's strategy as bk-sops stores it: {max_retry_times, interval}, or
+-- nil for a step without one. (times defaults to the cap, interval to 0.)
+function M.auto_retry(step)
+  local a = step and step.auto_retry
+  if not a then return nil end
+  return {
+    max_retry_times = math.min(a.times or M.AUTO_RETRY_MAX_TIMES, M.AUTO_RETRY_MAX_TIMES),
+    interval = math.min(a.interval or 0, M.AUTO_RETRY_MAX_INTERVAL),
+  }
+end
 
 local function check_steps(steps, where)
   if type(steps) ~= "table" then
@@ -50,6 +79,7 @@ local function check_steps(steps, where)
       if step.fail ~= nil and step.fail ~= true and type(step.fail) ~= "table" then
         error(here .. ".fail: must be true or a table", 0)
       end
+      if step.auto_retry ~= nil then check_auto_retry(step.auto_retry, here) end
     end
   end
 end
@@ -186,6 +216,12 @@ local function build(steps, pipeline_id, ctx)
         "error_ignorable", step.error_ignorable == true, "optional", true,
         "retryable", fail.retryable ~= false, "skippable", fail.skippable ~= false,
         "stage_name", "", "loop", json.null)
+      -- (the web tree's form, as given: create_task caps it in the strategy)
+      local a = step.auto_retry
+      if a then
+        tree.activities[node.id].auto_retry = json.obj("enable", true,
+          "times", a.times or M.AUTO_RETRY_MAX_TIMES, "interval", a.interval or 0)
+      end
     elseif node.type == "SubProcess" then
       tree.activities[node.id] = json.obj(
         "id", node.id, "type", "SubProcess", "name", node.name,

@@ -48,6 +48,9 @@ local FAULT_FIELDS = {
   callback_lost = {},
   callback_late = {seconds = rule(number_at_least(0))},
   callback_twice = {},
+  -- start_task, operate_task and create_and_start_task refuse without
+  -- acting, as bk-sops' task operation throttle does (match: the path)
+  throttle = {},
 }
 
 -- nil when spec is a fault the simulator can apply, else why not.
@@ -179,11 +182,11 @@ end
 
 local function show_config(sim)
   return reply(200, json.obj("cache", sim.config.cache, "username_exempt", sim.config.username_exempt,
-    "stage", sim.config.stage))
+    "auto_retry_status", sim.config.auto_retry_status, "stage", sim.config.stage))
 end
 
 local function set_config(sim, _, body)
-  for _, k in ipairs({"cache", "username_exempt"}) do
+  for _, k in ipairs({"cache", "username_exempt", "auto_retry_status"}) do
     if body[k] ~= nil then
       if type(body[k]) ~= "boolean" then return bad(k .. " must be a boolean") end
       sim.config[k] = body[k]
@@ -234,16 +237,19 @@ local function show_task(_, _, _, task)
   return reply(200, task_info(task))
 end
 
--- what POST /_sim/tasks/<id>/<action> does to the task
+-- what POST /_sim/tasks/<id>/<action> does to the task; stall: its
+-- engine process dies (it never moves again), revive: it comes back
 local TASK_ACTIONS = {
-  expire = function(task) task.expired = true end,
-  delete = function(task) task.deleted = true end,
+  expire = function(_, task) task.expired = true end,
+  delete = function(_, task) task.deleted = true end,
+  stall = function(engine, task) engine:stall(task) end,
+  revive = function(engine, task) engine:revive(task) end,
 }
 
-local function act_on_task(_, _, _, task, action)
+local function act_on_task(sim, _, _, task, action)
   local act = TASK_ACTIONS[action]
   if not act then return reply(404, json.obj("error", "unknown task action " .. action)) end
-  act(task)
+  act(sim.engine, task)
   return ok()
 end
 

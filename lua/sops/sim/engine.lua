@@ -72,7 +72,17 @@ function Engine:create_task(project, tpl, fields)
     -- the engine it runs on: 2 (bamboo), or 1 (the old pipeline engine) for
     -- a template that says so; only the status answers differ (protocol §6.3)
     engine_ver = tpl.engine_ver == 1 and 1 or 2,
+    -- automatic-retry strategies by node id (AutoRetryNodeStrategy, made
+    -- with the task), and the retries dispatched and not yet run
+    strategies = {}, auto_retries = {},
   }
+  for node_id, node in pairs(compiled.nodes) do
+    local strategy = node.type == "ServiceActivity" and compiler.auto_retry(node.step)
+    if strategy then
+      strategy.retry_times = 0
+      task.strategies[node_id] = strategy
+    end
+  end
   self.tasks[id] = task
   if task.callback_url then self.calling_back[task] = true end
   return task
@@ -120,10 +130,35 @@ function Engine:ended(task, success)
 end
 
 -- A node fails at time t: post_set_state FAILED, which sends the task's
--- callback with task_success false, every time.
+-- callback with task_success false, every time, unless it dispatches an
+-- automatic retry instead (handlers.py _dispatch_auto_retry_node_task:
+-- then no fail message and no callback; the retry comes `interval` later).
 function Engine:fail_node(task, st, t)
   finish(st, "FAILED", t)
+  local strategy = task.strategies[st.id]
+  if strategy and strategy.retry_times + 1 <= strategy.max_retry_times then
+    -- (the celery task carries the retry_times it was dispatched with)
+    task.auto_retries[#task.auto_retries + 1] = {node_id = st.id, at = t + strategy.interval,
+      retry_times = strategy.retry_times}
+    return
+  end
   self:ended(task, false)
+end
+
+-- Runs the earliest automatic retry due by `now`, if any; true when one
+-- ran. As celery/tasks.py auto_retry_node: a retry by operator "system"
+-- (refused, it changes nothing: a node retried by hand meanwhile, a task
+-- revoked), then the strategy's retry_times set one past the dispatched one.
+function Engine:auto_retry(task, now)
+  local first
+  for i, r in ipairs(task.auto_retries) do
+    if r.at <= now and (not first or r.at < task.auto_retries[first].at) then first = i end
+  end
+  if not first then return false end
+  local r = table.remove(task.auto_retries, first)
+  self:retry_node(task, task.compiled.nodes[r.node_id], nil, r.at)
+  task.strategies[r.node_id].retry_times = r.retry_times + 1
+  return true
 end
 
 local function next_node(node, st)
@@ -161,7 +196,8 @@ function Engine:execute(task, node, st, now)
   end
   -- ServiceActivity
   local step = node.step
-  local due = st.start + (step.duration or 1)
+  -- (held: the time the task's process was dead while this node ran)
+  local due = st.start + (step.duration or 1) + (st.held or 0)
   if now < due then return false end
   if step.callback then
     st.waiting = true
@@ -215,6 +251,7 @@ function Engine:run(task, pdef, now)
       st.state = "RUNNING"
       st.start = math.max(st.ready_at, proc.t)
       st.version = util.version()
+      st.held = nil
     end
     if st.state == "RUNNING" or (st.state == "SUSPENDED" and node.type == "SubProcess") then
       if not self:execute(task, node, st, now) then return nil end
@@ -226,8 +263,11 @@ function Engine:run(task, pdef, now)
   end
 end
 
--- Brings a task up to the current simulated time.
+-- Brings a task up to the current simulated time: runs it, and each
+-- automatic retry that came due, in time order, until it can go no further.
+-- A stalled task (its engine process dead) never moves.
 function Engine:advance(task)
+  if task.stalled then return end
   local now = self:now()
   if not task.is_started then
     if not task.start_queued or now <= task.start_queued then return end
@@ -242,14 +282,43 @@ function Engine:advance(task)
     task.procs[task.root.id] = {node = task.root.start, t = t}
   end
   local rst = task.states[task.root.id]
-  if rst.state == "FINISHED" or rst.state == "REVOKED" or task.expired then return end
-  local ft = self:run(task, task.root, now)
-  if ft and rst.state == "RUNNING" then
-    finish(rst, "FINISHED", ft)
-    task.current_flow = "finished"
-    task.finish_time = ft
-    self:ended(task, true)
+  if task.expired then return end
+  repeat
+    if rst.state ~= "FINISHED" and rst.state ~= "REVOKED" then
+      local ft = self:run(task, task.root, now)
+      if ft and rst.state == "RUNNING" then
+        finish(rst, "FINISHED", ft)
+        task.current_flow = "finished"
+        task.finish_time = ft
+        self:ended(task, true)
+      end
+    end
+  until not self:auto_retry(task, now)
+end
+
+-- The task's engine process dies (bk-sops issues #978, #4929): from now on
+-- nothing of it runs; what writes states directly (revoke) still works.
+function Engine:stall(task)
+  self:advance(task)
+  task.stalled = task.stalled or self:now()
+end
+
+-- The process comes back: what was left of the task goes on from now, as
+-- though the time it was dead had not passed for it.
+function Engine:revive(task)
+  local since = task.stalled
+  if not since then return end
+  task.stalled = nil
+  local now = self:now()
+  local lost = now - since
+  for _, st in pairs(task.states) do
+    if st.state == "RUNNING" and st.start then st.held = (st.held or 0) + lost end
+    if st.state == "READY" and st.ready_at then st.ready_at = math.max(st.ready_at, now) end
   end
+  for _, proc in pairs(task.procs) do proc.t = math.max(proc.t, now) end
+  for _, r in ipairs(task.auto_retries) do r.at = math.max(r.at, now) end
+  if task.start_queued then task.start_queued = math.max(task.start_queued, now) end
+  self:advance(task)
 end
 
 function Engine:advance_all()
@@ -338,7 +407,9 @@ local function no_sleeping_process(node, fn)
   return refuse(INVALID, "can not find sleep process with current node id: " .. node.id, fn)
 end
 
-function Engine:retry_node(task, node, inputs)
+-- at: when the retry happens (an automatic one runs late, when the task is
+-- next brought up to date); now by default.
+function Engine:retry_node(task, node, inputs, at)
   local fail = node.step and type(node.step.fail) == "table" and node.step.fail or {}
   if fail.retryable == false then
     return refuse(INVALID, string.format("can not retry node(%s) with can_retry(False)", node.id), "retry_node")
@@ -354,7 +425,7 @@ function Engine:retry_node(task, node, inputs)
   st.start, st.finish = nil, nil
   st.ex_data = ""
   st.error_ignored = false
-  st.ready_at = self:now()
+  st.ready_at = at or self:now()
   if inputs and next(inputs) ~= nil then
     st.inputs = st.inputs or {}
     for k, v in pairs(inputs) do st.inputs[k] = v end

@@ -57,6 +57,9 @@ function Sim:reset()
     stage = opts.stage, app_code = opts.app_code, app_secret = opts.app_secret,
     tokens = opts.tokens or {["sim-bk-token"] = "admin", ["sim-access-token"] = "admin"},
     username_exempt = opts.username_exempt ~= false, cache = opts.cache == true, whitelist = {},
+    -- get_task_status reads with_auto_retry_status (false: as on bk-sops'
+    -- master, whose view has no such flag)
+    auto_retry_status = true,
   }
   self.engine = engine.new({clock = self.clock, projects = self.projects, templates = {}})
   for _, t in ipairs(self.templates) do self.engine:add_template(t) end
@@ -136,11 +139,20 @@ local function record(self, req, conn)
   end
 end
 
--- Takes the next armed fault for a request's path (callbacks = false) or
--- for a completion callback's URL (callbacks = true: the callback_* kinds).
-function Sim:take_fault(callbacks_, text)
+-- Who applies a fault of a kind: the completion callbacks (the callback_*
+-- kinds), the views that check bk-sops' throttle (throttle), or the
+-- serving of any request (the others).
+local function channel(kind)
+  if kind:sub(1, 9) == "callback_" then return "callback" end
+  if kind == "throttle" then return "throttle" end
+  return "request"
+end
+
+-- Takes the next armed fault of a channel ("request", "callback" or
+-- "throttle") for `text`: a request's path, or a completion callback's URL.
+function Sim:take_fault(which, text)
   for i, f in ipairs(self.faults) do
-    if (f.kind:sub(1, 9) == "callback_") == callbacks_ and (f.match == nil or text:find(f.match, 1, true)) then
+    if channel(f.kind) == which and (f.match == nil or text:find(f.match, 1, true)) then
       f.remaining = f.remaining - 1
       if f.remaining <= 0 then table.remove(self.faults, i) end
       return f
@@ -163,7 +175,7 @@ end
 -- Serves one request of the bk-sops API, applying any armed fault.
 function Sim:serve(req, conn)
   record(self, req, conn)
-  local fault = self:take_fault(false, req.path)
+  local fault = self:take_fault("request", req.path)
   local kind = fault and fault.kind
   if kind == "delay" then
     conn:sleep(tonumber(fault.seconds) or 1)

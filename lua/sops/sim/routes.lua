@@ -149,7 +149,7 @@ function M.gateway(sim, req, stage, rest)
     api = ep.name, route = ep, method = req.method, args = args, body = req.body, ids = ids,
     username = username, app_code = app_code, trace_id = trace_id(req),
     mcp_server_id = req.headers["x-bkapi-mcp-server-id"],
-    path = req.path, sorted_query = sorted_query(args),
+    path = req.path, request_path = req.path, sorted_query = sorted_query(args),
   })
 end
 
@@ -223,7 +223,7 @@ function M.esb(sim, req, api)
   if ids.project_id then ids.bk_biz_id, ids.bk_biz_id_raw = ids.project_id, ids.project_id_raw end
   local ctx = {
     api = api, route = ep, method = req.method, ids = ids, username = username, app_code = creds.bk_app_code,
-    trace_id = trace_id(req), path = "/" .. api .. "/",
+    trace_id = trace_id(req), path = "/" .. api .. "/", request_path = req.path,
   }
   if req.method == "GET" then
     ctx.args, ctx.body = params, ""

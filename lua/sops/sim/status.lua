@@ -173,6 +173,32 @@ local function failed_nodes(tree, out)
   return out
 end
 
+-- fetch_node_id__auto_retry_info_map (gcloud/taskflow3/utils.py) for one
+-- node: its strategy as the API writes it, or nil. Strategies are filed
+-- under the root pipeline's id, and the callers look them up under another
+-- id at times (a subprocess's, the node's parent's): pipeline_id is that id.
+local function auto_retry_info(task, pipeline_id, node_id)
+  local s = task.strategies[node_id]
+  if not s or pipeline_id ~= task.root.id then return nil end
+  return json.obj("node_id", node_id, "auto_retry_times", s.retry_times, "max_auto_retry_times", s.max_retry_times)
+end
+
+-- get_failed_nodes_info and what get_task_status.py makes of it: the
+-- failed_node_info object (every FAILED node, with its strategy when it
+-- has one) and the auto_retry_status object (the failed nodes whose
+-- strategy has retries left).
+local function failed_info(task, data)
+  local info, waiting = {}, json.array()
+  for _, id in ipairs(failed_nodes(data, {})) do
+    local entry = auto_retry_info(task, data.id, id)
+    info[#info + 1] = id
+    info[#info + 1] = entry or json.obj()
+    if entry and entry.auto_retry_times < entry.max_auto_retry_times then waiting[#waiting + 1] = id end
+  end
+  return json.obj(table.unpack(info)),
+    json.obj("exist_auto_retry_nodes", #waiting > 0, "auto_retry_nodes", waiting)
+end
+
 -- The get_task_status tree. opts: subprocess_id, with_ex_data,
 -- with_failed_node_info, with_auto_retry_status, shallow (the root without
 -- its children, for get_tasks_status). Returns data or nil, message.
@@ -207,16 +233,10 @@ function M.tree(task, now, opts)
   if (opts.with_failed_node_info or opts.with_auto_retry_status) and not data.id then
     return nil, string.format("task[id=%d] extract failed node info error: 'id'", task.id)
   end
-  if opts.with_failed_node_info then
-    local pairs_list = {}
-    for _, id in ipairs(failed_nodes(data, {})) do
-      pairs_list[#pairs_list + 1] = id
-      pairs_list[#pairs_list + 1] = json.obj()
-    end
-    data.failed_node_info = json.obj(table.unpack(pairs_list))
-  end
-  if opts.with_auto_retry_status then
-    data.auto_retry_status = json.obj("exist_auto_retry_nodes", false, "auto_retry_nodes", json.array())
+  if opts.with_failed_node_info or opts.with_auto_retry_status then
+    local info, retry_status = failed_info(task, data)
+    if opts.with_failed_node_info then data.failed_node_info = info end
+    if opts.with_auto_retry_status then data.auto_retry_status = retry_status end
   end
   return data
 end
@@ -265,7 +285,9 @@ function M.node_detail(task, node, now)
   d.inputs = inputs or json.obj()
   d.outputs = outputs_list(st.outputs)
   d.ex_data = st.ex_data
-  d.auto_retry_info = json.obj()
+  -- (models.py get_node_detail looks the strategy up under the node's
+  -- parent_id: a node inside a subprocess shows none)
+  d.auto_retry_info = auto_retry_info(task, node.pipeline.id, node.id) or json.obj()
   return d
 end
 

@@ -93,4 +93,15 @@ return {
     description = "40 subprocesses of 50 short nodes each",
     steps = big_pipeline(40, 50),
   },
+  {
+    id = 8, name = "Deploy with automatic retry", category = "OpsTools",
+    description = "the 'deploy' node fails on its first attempt; bk-sops retries it by itself 5 s later",
+    steps = {
+      {name = "precheck", duration = 1},
+      {name = "deploy", duration = 2, component = "job_fast_execute_script",
+        fail = {times = 1, ex_data = "job execution failed: step[1] exit code 1 on 10.0.0.12"},
+        auto_retry = {times = 2, interval = 5}},
+      {name = "notify", duration = 1},
+    },
+  },
 }

@@ -4,7 +4,8 @@
 -- of §6.6, and the Views object a view gets as `self`.
 --
 -- A view is handler(self, ctx, project): self the Views object, ctx
---   {api, method, args (query), body (raw), ids, username, app_code, trace_id}
+--   {api, method, args (query), body (raw), ids, username, app_code, trace_id,
+--   request_path (the path as requested, for faults)}
 -- and project the one project_inject found (nil for a view of no project).
 -- It returns a response {status, headers, body}. The views themselves are
 -- in the group modules beside this one; sops.sim.views puts them together.

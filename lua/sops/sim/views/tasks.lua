@@ -118,6 +118,15 @@ function M.create_task(self, ctx, project)
   return created(self, ctx, project, task)
 end
 
+-- check_task_operation_throttle (gcloud/utils/throttle.py) as start_task,
+-- operate_task and create_and_start_task answer it: the refusal when a
+-- throttle fault is armed for this request, else nil. (The message says
+-- "starting" whatever operate_task's action.)
+local function throttled(self, ctx, project)
+  if not self.sim:take_fault("throttle", ctx.request_path) then return nil end
+  return fail(ctx, string.format("project id: %d reach the limit of starting tasks", project.id), INVALID_OP)
+end
+
 local function start_common(self, ctx, task, project)
   if task.is_started then
     return fail(ctx, "task already started", INVALID_OP)
@@ -129,6 +138,8 @@ end
 function M.start_task(self, ctx, project)
   local task, resp = self:lookup_task(ctx, project)
   if not task then return resp end
+  local refusal = throttled(self, ctx, project)
+  if refusal then return refusal end
   local url = start_common(self, ctx, task, project)
   if type(url) ~= "string" then return url end
   return view_result(ctx, "task_url", url, "data", json.obj("task_url", url), "result", true, "code", SUCCESS)
@@ -139,6 +150,8 @@ local TASK_ACTIONS = {pause = "pause_task", resume = "resume_task", revoke = "re
 function M.operate_task(self, ctx, project)
   local task, body, resp = task_and_body(self, ctx, project, "invalid json format")
   if not task then return resp end
+  local refusal = throttled(self, ctx, project)
+  if refusal then return refusal end
   local action = body.action
   if action == "start" then
     local url = start_common(self, ctx, task, project)
@@ -247,7 +260,8 @@ function M.get_task_status(self, ctx, project)
       subprocess_id = ctx.args.subprocess_id ~= "" and ctx.args.subprocess_id or nil,
       with_ex_data = flag(ctx.args, "with_ex_data"),
       with_failed_node_info = flag(ctx.args, "with_failed_node_info"),
-      with_auto_retry_status = flag(ctx.args, "with_auto_retry_status"),
+      -- (a server without the flag, as bk-sops' master: it is not read)
+      with_auto_retry_status = self.sim.config.auto_retry_status and flag(ctx.args, "with_auto_retry_status"),
     })
     if not data then return fail(ctx, err, UNKNOWN) end
     ctx.cacheable = data.state ~= "CREATED"
@@ -348,6 +362,8 @@ function M.get_task_node_detail(self, ctx, project)
 end
 
 function M.create_and_start_task(self, ctx, project)
+  local refusal = throttled(self, ctx, project)
+  if refusal then return refusal end
   local task, resp = new_task(self, ctx, project, {business = true})
   if not task then return resp end
   self.engine:queue_start(task)
