@@ -75,6 +75,7 @@ build = {
     ["sops.cli.render"] = "lua/sops/cli/render.lua",
     ["sops.cli.watch"] = "lua/sops/cli/watch.lua",
     ["sops.client"] = "lua/sops/client.lua",
+    ["sops.keyed"] = "lua/sops/keyed.lua",
     ["sops.options"] = "lua/sops/options.lua",
     ["sops.pages"] = "lua/sops/pages.lua",
     ["sops.compat"] = "lua/sops/compat.lua",

@@ -276,3 +276,152 @@ describe("calls over the legacy ESB", function()
     assert.equal("sim-access-token", sim:last_request().args.bk_access_token)
   end)
 end)
+
+describe("create_task{key = ...}: once per key", function()
+  local sim, c
+  h.use_sim({"--speed", "0"}, nil, function(s, cl) sim, c = s, cl end)
+
+  -- the names of the tasks bk-sops holds, by id
+  local function names()
+    local out = {}
+    for _, t in ipairs(assert(c:get_task_list{limit = 200})) do out[t.id] = t.name end
+    return out
+  end
+
+  it("creates the task once: the second call finds it, says so and sends no create", function()
+    local first, _, resp = assert(c:create_task{template_id = 1, name = "deploy", key = "deploy-1.2.3"})
+    assert.is_false(first.existing)
+    assert.is_true(first.rechecked)
+    assert.is_nil(first.duplicates)
+    assert.equal(first, resp.data)
+    local create = sim:requests_to("/create_task/")
+    assert.equal(1, #create)
+    local body = h.decode(create[1].body)
+    assert.equal("deploy [key:deploy-1.2.3]", body.name)
+    assert.is_nil(body.key) -- never sent
+    local looks = sim:requests_to("/get_task_list/")
+    assert.equal(2, #looks) -- one before, one after
+    assert.equal("[key:deploy-1.2.3]", looks[1].args.keyword)
+    assert.equal("1", looks[1].args.template_id)
+
+    local again = assert(c:create_task{template_id = 1, name = "deploy (re-run)", key = "deploy-1.2.3"})
+    assert.is_true(again.existing)
+    assert.equal(first.task_id, again.task_id)
+    assert.equal(first.task_url, again.task_url)
+    assert.is_table(again.pipeline_tree)
+    assert.equal("deploy [key:deploy-1.2.3]", again.name)
+    assert.equal("CREATED", again.state)
+    assert.equal(1, #sim:requests_to("/create_task/"))
+    assert.same({[first.task_id] = "deploy [key:deploy-1.2.3]"}, names())
+  end)
+
+  it("matches the whole key at the end of the name, of the same template", function()
+    local other = sim:task({template_id = 3, name = "x [key:k1]"}) -- another template
+    local inside = sim:task({template_id = 1, name = "x [key:k1] copy"})
+    local glued = sim:task({template_id = 1, name = "x[key:k1]"})
+    local longer = sim:task({template_id = 1, name = "x [key:k1.2]"})
+    local made = assert(c:create_task{template_id = 1, name = "x", key = "k1"})
+    assert.is_false(made.existing)
+    assert.is_nil(made.duplicates)
+    for _, t in ipairs({other, inside, glued, longer}) do assert.not_equal(t.task_id, made.task_id) end
+    -- and a key that is a prefix of another's finds only its own
+    local short = assert(c:create_task{template_id = 1, name = "y", key = "k"})
+    assert.is_false(short.existing)
+    assert.is_true(assert(c:create_task{template_id = 1, name = "z", key = "k1.2"}).existing)
+  end)
+
+  it("reads every page of the list", function()
+    local oldest = sim:task({template_id = 1, name = "first [key:K]"})
+    for i = 1, 200 do sim:task({template_id = 1, name = "decoy " .. i .. " [key:K] not at the end"}) end
+    sim:clear_log()
+    local found = assert(c:create_task{template_id = 1, name = "again", key = "K"})
+    assert.is_true(found.existing)
+    assert.equal(oldest.task_id, found.task_id)
+    assert.equal(2, #sim:requests_to("/get_task_list/"))
+    assert.equal(0, #sim:requests_to("/create_task/"))
+  end)
+
+  it("reports duplicates and keeps the lowest id, found or made at the same time", function()
+    local a = sim:task({template_id = 1, name = "one [key:dup]"})
+    local b = sim:task({template_id = 1, name = "two [key:dup]"})
+    local found = assert(c:create_task{template_id = 1, name = "three", key = "dup"})
+    assert.is_true(found.existing)
+    assert.equal(a.task_id, found.task_id)
+    assert.equal(a.task_id, found.keep)
+    assert.same({b.task_id}, found.duplicates)
+
+    -- another caller makes its task between this one's look and its create
+    local rival
+    c:on("request", function(i)
+      if i.api == "create_task" then rival = sim:task({template_id = 1, name = "rival [key:race]"}) end
+    end)
+    local made = assert(c:create_task{template_id = 1, name = "mine", key = "race"})
+    c:on("request", nil)
+    assert.is_false(made.existing)
+    assert.is_true(made.task_id > rival.task_id)
+    assert.same({rival.task_id}, made.duplicates)
+    assert.equal(rival.task_id, made.keep) -- the lowest id: the one both callers keep
+  end)
+
+  it("create_and_start_task: a found task is not started again; its state is given", function()
+    local first = assert(c:create_and_start_task{template_id = 1, name = "go", key = "go-1"})
+    assert.is_false(first.existing)
+    sim:advance(1)
+    local again = assert(c:create_and_start_task{template_id = 1, name = "go", key = "go-1"})
+    assert.is_true(again.existing)
+    assert.equal(first.task_id, again.task_id)
+    assert.equal("RUNNING", again.state)
+    assert.equal(1, #sim:requests_to("/create_and_start_task/"))
+    assert.equal(0, #sim:requests_to("/start_task/"))
+    -- a task create_task made with the key is found too: the same template, a project's
+    assert.is_true(assert(c:create_task{template_id = 1, name = "go", key = "go-1"}).existing)
+  end)
+
+  it("creates nothing when the look fails", function()
+    sim:fault({kind = "status", status = 502, match = "get_task_list"})
+    local v, message, err = c:create_task{template_id = 1, name = "n", key = "k"}
+    assert.is_nil(v)
+    assert.is_string(message)
+    assert.equal("http", err.kind)
+    assert.equal(0, #sim:requests_to("/create_task/"))
+  end)
+
+  it("refuses a bad key, or a name the marker makes too long, before anything is sent", function()
+    local function refusal(args)
+      local ok, e = pcall(function() local r = c:create_task(args) return r end)
+      assert.is_false(ok)
+      return e
+    end
+    local cases = {
+      {"", "field 'key': a non-empty string expected"},
+      {"a\nb", "field 'key': no control characters expected"},
+      {"a\194\133b", "field 'key': no control characters expected"},
+      {"v[1]", "field 'key': no [ or ] expected"},
+      {"\255", "field 'key': UTF-8 text expected"},
+      {("k"):rep(65), "field 'key': at most 64 characters expected, got 65"},
+      {42, "field 'key': string expected, got number"},
+    }
+    for _, case in ipairs(cases) do
+      local e = refusal{template_id = 1, name = "n", key = case[1]}
+      assert.matches("12%-calls_spec%.lua:%d+: bad argument #1 to 'sops.create_task' %(", e)
+      assert.matches(case[2], e, 1, true)
+    end
+    -- 100 characters with the marker (multi-byte ones count once) pass; 101 do not
+    local key = ("é"):rep(64)
+    -- (the marker is 71 characters: " [key:", 64 of them and "]")
+    local e = refusal{template_id = 1, name = ("n"):rep(30), key = key}
+    assert.matches("field 'name': with the key's marker ' [key:" .. key .. "]' it has 101 characters; "
+      .. "bk-sops takes at most 100", e, 1, true)
+    assert.matches("bad argument #1 to 'sops.create_and_start_task' (field 'key'",
+      select(2, pcall(c.create_and_start_task, c, {template_id = 1, name = "n", key = ""})), 1, true)
+    assert.same({}, sim:requests())
+    assert.is_true(assert(c:create_task{template_id = 1, name = ("n"):rep(29), key = key}).rechecked)
+    assert.equal(("n"):rep(29) .. " [key:" .. key .. "]", h.decode(sim:requests_to("/create_task/")[1].body).name)
+  end)
+
+  it("prepare shows the create with the marked name", function()
+    local r = c:prepare("create_task", {template_id = 1, name = "n", key = "k"})
+    assert.equal("n [key:k]", h.decode(r.body).name)
+    assert.is_nil(h.decode(r.body).key)
+  end)
+end)

@@ -35,6 +35,7 @@ local function note(name, f, call)
   if f.travel == "comma" then return " (sent comma-joined)" end
   if f.travel == "text" then return " (false is sent)" end
   if name == "ensure" then return " (see \"Never twice\")" end
+  if name == "key" and call.local_fields.key then return " (see \"Once per key\")" end
   if name == "callback" then return " (a receiver: see \"Completion callbacks\")" end
   if name == "max_items" then return " (for `pages`)" end
   return ""

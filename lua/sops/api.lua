@@ -271,10 +271,12 @@ M.CALLS.operate_node.actions = M.NODE_ACTIONS
 M.CALLS.start_task.fields.ensure = BOOL
 M.CALLS.start_task.local_fields = {ensure = true}
 -- callback (not sent): a receiver (sops.callbacks) that gives the task a
--- callback URL of its own, for client:wait{callback = receiver}
+-- callback URL of its own, for client:wait{callback = receiver}; key (not
+-- sent): the task is made once per key (sops.keyed)
 for _, name in ipairs({"create_task", "create_and_start_task"}) do
   M.CALLS[name].fields.callback = {"receiver"}
-  M.CALLS[name].local_fields = {callback = true}
+  M.CALLS[name].fields.key = STR
+  M.CALLS[name].local_fields = {callback = true, key = true}
 end
 local function shortcut(name, api, fixed, only)
   M.CALLS[name] = {api = api, fixed = fixed, fields = fields_of(api, only)}

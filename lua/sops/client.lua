@@ -8,6 +8,7 @@ local api = require "sops.api"
 local attempts = require "sops.attempts"
 local cosocket = require "sops.cosocket"
 local options = require "sops.options"
+local keyed = require "sops.keyed"
 
 local M = {}
 
@@ -206,6 +207,17 @@ function M.invoke(c, name, args, timeout)
     check.raise("bad self to 'sops." .. name .. "' (use client:" .. name .. "{...})")
   end
   local params = params_for(c, name, spec, args)
+  if args.key ~= nil and spec.local_fields.key then
+    local value, message, info = keyed.run(c, name, args, params, send, function(p)
+      if args.callback ~= nil then
+        local v, m, i = create_with_callback(c, name, spec, p, args)
+        return v, m, i
+      end
+      local v, m, i = send(c, "sops." .. name, spec.api, p, timeout, args.traceparent)
+      return v, m, i
+    end)
+    return value, message, info
+  end
   if args.callback ~= nil then
     local value, message, info = create_with_callback(c, name, spec, params, args)
     return value, message, info
@@ -315,6 +327,11 @@ function methods:prepare(name, args)
     check.raise("bad argument #1 to 'prepare' (a call name such as 'get_task_status' expected)")
   end
   local params = params_for(self, name, spec, args)
+  if args.key ~= nil and spec.local_fields.key then
+    -- (the create it would send; a look for the key goes first)
+    keyed.check(name, args)
+    params.name = keyed.name(args)
+  end
   local r = core.build(self, spec.api, params)
   local words = {"curl", "-X", r.method, shell_quote(r.url)}
   for _, line in ipairs(r.headers) do

@@ -12,6 +12,7 @@ local callbacks = require "sops.callbacks"
 local context = require "sops.cli.context"
 local render = require "sops.cli.render"
 local attempts = require "sops.attempts"
+local keyed = require "sops.keyed"
 
 local EXIT = context.EXIT
 local M = {}
@@ -75,7 +76,10 @@ local function receiver_for(ctx, a)
   return true
 end
 
--- Creates the task: {task_id, task_url, name}; or nil, exit code.
+-- Creates the task: {task_id, task_url, name}; or nil, exit code. With
+-- --key, a task that carries the key already is found instead ({...,
+-- key, existing = true, state}), and one made at the same time by another
+-- caller is reported (duplicates, keep: README "Once per key").
 local function create(ctx, c, a)
   local consts, cerr = constants(a)
   if not consts then return nil, ctx:usage(cerr) end
@@ -83,19 +87,42 @@ local function create(ctx, c, a)
   if not template_id then return nil, template_name end
   local name = a.name or string.format("%s_%s", tostring(template_name), os.date("%Y%m%d%H%M%S"))
   local ok, task, _, err = pcall(c.create_task, c, {template_id = template_id, name = name, constants = consts,
-    callback = a.receiver})
+    callback = a.receiver, key = a.key})
   if not ok then return nil, ctx:bad_argument(task) end
   if not task then return nil, ctx:fail(err) end
-  return {task_id = task.task_id, task_url = task.task_url, name = name, template_id = template_id}
+  local out = {task_id = task.task_id, task_url = task.task_url, name = name, template_id = template_id}
+  if a.key == nil then return out end
+  out.name = task.name or keyed.name({name = name, key = a.key})
+  out.key, out.existing, out.state, out.duplicates, out.keep = a.key, task.existing, task.state, task.duplicates,
+    task.keep
+  if task.existing then
+    ctx:say(string.format("task %d found: %s (it is %s)", out.task_id, out.name, tostring(out.state)))
+  else
+    ctx:say(string.format("task %d created: %s", out.task_id, out.name))
+  end
+  if task.rechecked == false then
+    ctx:warn(string.format("task %d: the second look for key %s failed, so a task made at the same time "
+      .. "would go unseen", out.task_id, a.key))
+  end
+  if out.duplicates then
+    local ids = {}
+    for i, id in ipairs(out.duplicates) do ids[i] = tostring(id) end
+    ctx:warn(string.format("task%s %s also carr%s the key %s (made at the same time); task %d, the lowest id, "
+      .. "is the one", #ids > 1 and "s" or "", table.concat(ids, ", "), #ids > 1 and "y" or "ies", a.key, out.keep))
+  end
+  return out
 end
 
 function M.create(ctx, c, a)
   local task, code = create(ctx, c, a)
   if not task then return code end
   return ctx:show(task, function()
-    local lines = {string.format("task %d created: %s", task.task_id, task.name)}
+    local lines = {}
+    if not task.key then lines[1] = string.format("task %d created: %s", task.task_id, task.name) end
     if task.task_url then lines[#lines + 1] = tostring(task.task_url) end
-    lines[#lines + 1] = string.format("(bksops start %d starts it)", task.task_id)
+    if not task.existing or task.state == "CREATED" then
+      lines[#lines + 1] = string.format("(bksops start %d starts it)", task.task_id)
+    end
     return lines
   end)
 end
@@ -106,9 +133,27 @@ function M.run(ctx, c, a)
   if not ready then return rcode end
   local task, code = create(ctx, c, a)
   if not task then return code end
-  ctx:say(string.format("task %d created: %s", task.task_id, task.name))
+  if not task.key then ctx:say(string.format("task %d created: %s", task.task_id, task.name)) end
+  if task.keep and task.keep ~= task.task_id then
+    -- another caller made the task with the key first: that one runs, and
+    -- this one is left as it is
+    ctx:warn(string.format("task %d is left unstarted; task %d is the one", task.task_id, task.keep))
+    task.duplicates = setmetatable({task.task_id}, core.array_mt)
+    task.task_id, task.task_url, task.existing, task.state = task.keep, nil, true, nil
+  end
   local id = task.task_id
-  local ok, _, err = c:start_task{task_id = id}
+  if task.existing and task.state ~= "CREATED" then
+    if a.wait then
+      local ended = watch.one(ctx, c, id, a, task)
+      if a.receiver then a.receiver:close() end
+      return ended
+    end
+    return ctx:show(task, function()
+      return {string.format("task %d: not started again (bksops wait %d watches it)", id, id)}
+    end)
+  end
+  -- (a found task never started is started, unless it started meanwhile)
+  local ok, _, err = c:start_task{task_id = id, ensure = task.existing or nil}
   if not ok and not attempts.unclear(err) then
     ctx:warn(string.format("task %d was created but not started (bksops start %d starts it)", id, id))
     return ctx:fail(err)

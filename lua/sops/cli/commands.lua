@@ -90,6 +90,10 @@ local CONSTANTS = {
     {short = "-c", kind = "list"}),
 }
 
+-- (README: "Once per key")
+local KEY = opt("--key", "KEY", "once per KEY: use the template's task whose name ends in [key:KEY], else "
+  .. "create one so named")
+
 local function join(...)
   local out = {}
   for i = 1, select("#", ...) do
@@ -107,12 +111,13 @@ M.LIST = {
     examples = {"bksops templates --keyword deploy"}},
   {name = "run", about = "Create a task from a template and start it; with --wait, watch it to the end.",
     calls = {"create_task", "start_task"}, words = {TEMPLATE},
-    options = join(CONSTANTS, {opt("--wait", nil, "wait until the task ends, showing its progress")}, M.WAITING,
-      M.CALLBACK, {JSON}),
+    options = join(CONSTANTS, {KEY, opt("--wait", nil, "wait until the task ends, showing its progress")},
+      M.WAITING, M.CALLBACK, {JSON}),
     examples = {"bksops run deploy -c version=1.4.2 --wait", "bksops run 12 --constants '{\"${hosts}\": \"10.0.0.1\"}'",
+      "bksops run deploy -c version=1.4.2 --key deploy-1.4.2 --wait",
       "bksops run deploy --wait --callback-listen 0.0.0.0:8765 --callback-url http://10.0.0.5:8765/bksops"}},
   {name = "create", about = "Create a task from a template without starting it (bksops start starts it).",
-    calls = {"create_task"}, words = {TEMPLATE}, options = join(CONSTANTS, {JSON}),
+    calls = {"create_task"}, words = {TEMPLATE}, options = join(CONSTANTS, {KEY, JSON}),
     examples = {"bksops create deploy --name 'deploy 1.4.2' -c version=1.4.2"}},
   {name = "tasks", about = "List the business's tasks, newest first.", calls = {"get_task_list"},
     options = {

@@ -366,6 +366,8 @@ function M.create_and_start_task(self, ctx, project)
   if refusal then return refusal end
   local task, resp = new_task(self, ctx, project, {business = true})
   if not task then return resp end
+  -- (recorded as given, default business; create_task records project)
+  task.template_source = "business"
   self.engine:queue_start(task)
   local data = json.obj("pipeline_tree", task.compiled.tree, "task_id", task.id,
     "task_url", task_url(self, project, task.id))
@@ -395,8 +397,10 @@ function M.fast_create_task(self, ctx, project)
 end
 
 -- the task list's filters (GetTaskListForm): Django's BooleanField reads
--- "false" and "" as false and anything else as true
-local function form_bool(v) return not (v == "" or v:lower() == "false") end
+-- "false", "0" (in any case) and "" as false and anything else as true;
+-- a CharField is stripped
+local function form_bool(v) return not (v == "" or v:lower() == "false" or v == "0") end
+local function form_text(v) return v and v:match("^%s*(.-)%s*$") end
 
 local function filter_tasks(self, ctx, project)
   local a = ctx.args
@@ -411,12 +415,12 @@ local function filter_tasks(self, ctx, project)
     if t and not t.deleted and t.project == project then
       self.engine:advance(t)
       local finished = t.finish_time ~= nil
-      local ok = (a.keyword == nil or t.name:find(a.keyword:match("^%s*(.-)%s*$"), 1, true))
+      local ok = (a.keyword == nil or t.name:find(form_text(a.keyword), 1, true))
         and (a.is_started == nil or form_bool(a.is_started) == t.is_started)
         and (a.is_finished == nil or form_bool(a.is_finished) == finished)
         and (a.executor == nil or a.executor == t.executor)
         and (a.create_method == nil or a.create_method == t.create_method)
-        and (a.template_id == nil or a.template_id == tostring(t.template.id))
+        and (a.template_id == nil or form_text(a.template_id) == tostring(t.template.id))
         and (template_ids == nil or template_ids[tostring(t.template.id)])
         and (a.is_child_taskflow == nil or not form_bool(a.is_child_taskflow))
       if ok then out[#out + 1] = t end
@@ -437,7 +441,8 @@ local function task_item(t, project)
   return json.obj("id", t.id, "name", t.name, "category", t.template.category or "Other",
     "create_method", t.create_method, "creator", t.creator, "executor", t.executor,
     "start_time", iso(t.start_time), "finish_time", iso(t.finish_time), "is_started", t.is_started,
-    "is_finished", t.finish_time ~= nil, "template_source", "project", "template_id", tostring(t.template.id),
+    "is_finished", t.finish_time ~= nil, "template_source", t.template_source or "project",
+    "template_id", tostring(t.template.id),
     "is_child_taskflow", false, "project_id", project.id, "project_name", project.name,
     "bk_biz_id", project.bk_biz_id, "bk_biz_name", project.from_cmdb and project.name or json.null,
     "auth_actions", json.array(TASK_AUTH_ACTIONS))
