@@ -3,7 +3,9 @@
 -- node fails on its first attempt, starts it and watches it live, retries
 -- the failed node with new inputs, waits until FINISHED, prints a summary,
 -- then runs a second task and waits on its completion callback (polling a
--- minute apart otherwise), and stops the simulator.
+-- minute apart otherwise), a third whose node bk-sops retries by itself
+-- (the wait goes on through it and returns the outputs), and stops the
+-- simulator.
 local sops = require "sops"
 local callbacks = require "sops.callbacks"
 local core = require "sops.core"
@@ -103,6 +105,17 @@ local ok, err = pcall(function()
     .. "get_task_status)", quick.task_id, done.state, core.monotime() - t0, polls,
     tostring(done.callback and done.callback.task_success)))
   assert(done.state == "FINISHED" and polls == 2, "the callback wait did not end on its callback")
+
+  -- 7. a node bk-sops retries by itself: it reads FAILED until the retry,
+  -- and the wait goes on through it, then returns the task's outputs
+  local auto = assert(client:create_and_start_task{template_id = 8, name = "demo automatic retry",
+    constants = {["${version}"] = "1.0.1"}})
+  say(string.format("\ntask %d: its deploy node has an automatic-retry strategy", auto.task_id))
+  local retried_status = assert(client:wait{task_id = auto.task_id, timeout = 60, interval = 0.2, max_interval = 0.5,
+    outputs = true, on_change = function(ev) say(render.event_line(ev, paint)) end})
+  for _, out in ipairs(retried_status.outputs) do say(string.format("output %s = %s", out.key, tostring(out.value))) end
+  say(string.format("task %d %s, without a line of retry code", auto.task_id, retried_status.state))
+  assert(retried_status.state == "FINISHED", "the automatic retry was not waited through")
 end)
 client:close()
 stop_sim()

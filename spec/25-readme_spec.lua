@@ -175,6 +175,18 @@ describe("README", function()
     client:close()
   end)
 
+  it("'As bk-sops behaves' works as printed: through the automatic retry to the outputs; a node", function()
+    local client = sim:client()
+    -- (whether a poll falls in the 5 s the node reads FAILED is the clock's
+    -- affair: spec 33 asserts the retry note on a stepped clock)
+    local printed = run_block("local task = assert(client:create_and_start_task{template_id = 8", client)
+    assert.equal("${version} 1.0.1", printed[#printed])
+    for i = 1, #printed - 1 do assert.matches("^auto_retry bk%-sops will retry node deploy %(", printed[i]) end
+    printed = run_block("local approval = assert(client:create_and_start_task{template_id = 3", client)
+    assert.matches("^RUNNING n%x+$", printed[1])
+    client:close()
+  end)
+
   it("wait_all's example works as printed", function()
     local client = sim:client()
     local printed = run_block("local results = client:wait_all{", client)

@@ -219,6 +219,18 @@ end
 local NO_FLAG = "bk-sops does not say whether it will retry failed nodes by itself (its get_task_status has no "
   .. "with_auto_retry_status): FAILED is taken as final"
 
+-- The nodes of status with these ids, as "name (id)" (an id not in the
+-- tree as itself), for a note.
+local function named(status, ids)
+  local names = {}
+  tree.walk(status, function(node, id)
+    if id and type(node.name) == "string" then names[id] = node.name end
+  end)
+  local out = {}
+  for i, id in ipairs(ids) do out[i] = names[id] and string.format("%s (%s)", names[id], id) or id end
+  return table.concat(out, ", ")
+end
+
 -- The nodes running deepest in status (without a running child), as
 -- "name (id)".
 local function running_nodes(status)
@@ -398,12 +410,17 @@ function M.wait(c, args)
         local key = table.concat(pending, ",")
         if key ~= retrying then
           note(o, "auto_retry", task_id, string.format("bk-sops will retry node%s %s by itself: waiting on",
-            #pending > 1 and "s" or "", key), {nodes = pending})
+            #pending > 1 and "s" or "", named(status, pending)), {nodes = pending})
         end
         retrying = key
       else
         retrying = nil
-        if o.node and ENDED[status.state] then
+        -- (a task FAILED until bk-sops retries a node may still get there)
+        local ids = o.node and status.state == "FAILED" and retries_in(status)
+        if ids and #ids > 0 then retrying = table.concat(ids, ",") end
+        -- (read unflagged: the next poll asks with the flag)
+        if status.state == "FAILED" and asked == query then retrying = retrying or "" end
+        if o.node and ENDED[status.state] and not retrying then
           return done(fail({kind = "node", api = "wait", retryable = false, status = status,
             message = string.format("task %d ended %s before node '%s' reached %s", task_id, status.state, o.node,
               state_list(o))}))
@@ -616,7 +633,7 @@ function M.wait_all(c, args)
         local key = table.concat(ids, ",")
         if key ~= retrying[id] then
           note(o, "auto_retry", id, string.format("bk-sops will retry node%s %s by itself: waiting on",
-            #ids > 1 and "s" or "", key), {nodes = ids})
+            #ids > 1 and "s" or "", named(answer, ids)), {nodes = ids})
         end
         retrying[id] = key
       end

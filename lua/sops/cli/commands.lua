@@ -55,6 +55,15 @@ M.WAITING = {
     {default = tostring(wait.DEFAULTS.interval), check = "positive"}),
   opt("--events", nil, "write each change of the task and its nodes to stderr as a JSON object a line "
     .. "(JSON Lines)"),
+  opt("--stall", "S", "give up when no node of a running task has changed for S seconds (exit 7)",
+    {check = "positive"}),
+  opt("--on-timeout", "ACTION", "at the deadline, revoke or pause the task (once) before giving up",
+    {choices = {"revoke", "pause"}}),
+  opt("--outputs", nil, "with a FINISHED task, show its outputs (with --json: in the document's outputs)"),
+  opt("--node", "NODE", "wait for one node of the task instead (its id, a unique id prefix, its name or a path "
+    .. "of names), until it reaches --until"),
+  opt("--until", "STATES", "the states that end the wait, comma-separated (default: FINISHED,FAILED,REVOKED,"
+    .. "EXPIRED; with --node, e.g. RUNNING)"),
 }
 
 -- Options of the commands that wait on completion callbacks (README:
@@ -72,6 +81,7 @@ M.EXIT_CODES = {
   {1, "a task ended FAILED, REVOKED or EXPIRED"},
   {2, "usage error: a bad argument, option or configuration"},
   {3, "the wait's deadline (--timeout) passed"},
+  {7, "the task stalled: no node changed for --stall seconds"},
   {4, "the API or the gateway refused the request"},
   {5, "transport, TLS or request timeout, or an answer that cannot be read"},
   {6, "the output could not be written (a full disk, a closed stdout); what the command did is done"},

@@ -8,7 +8,8 @@ local terminal = render.terminal
 local M = {}
 
 -- The exit codes (sops.cli.commands.EXIT_CODES says what each means).
-M.EXIT = {OK = 0, ENDED_BADLY = 1, USAGE = 2, DEADLINE = 3, REFUSED = 4, TRANSPORT = 5, WRITE = 6, INTERRUPTED = 130}
+M.EXIT = {OK = 0, ENDED_BADLY = 1, USAGE = 2, DEADLINE = 3, REFUSED = 4, TRANSPORT = 5, WRITE = 6, STALLED = 7,
+  INTERRUPTED = 130}
 local EXIT = M.EXIT
 
 local Ctx = {}
@@ -40,13 +41,14 @@ end
 
 -- The exit code for a run-time error.
 function M.code_for(err)
-  if err.kind == "api" or err.kind == "gateway" then return EXIT.REFUSED end
+  if err.kind == "api" or err.kind == "gateway" or err.kind == "throttled" then return EXIT.REFUSED end
   if err.kind == "http" then
     return (err.http_status or 0) >= 500 and EXIT.TRANSPORT or EXIT.REFUSED
   end
   if err.api == "wait" or err.api == "wait_all" then
     if err.kind == "timeout" then return EXIT.DEADLINE end
-    if err.kind == "cancelled" then return EXIT.ENDED_BADLY end
+    if err.kind == "cancelled" or err.kind == "node" then return EXIT.ENDED_BADLY end
+    if err.kind == "stalled" then return EXIT.STALLED end
   end
   return EXIT.TRANSPORT
 end

@@ -125,6 +125,9 @@ end
 function M.event_line(ev, paint)
   paint = paint or M.painter(false)
   local when = os.date("%H:%M:%S", math.floor(ev.at or os.time()))
+  if ev.kind and ev.kind ~= "change" then
+    return string.format("%s task %d %s", when, ev.task_id, M.one_line(ev.message or ev.kind))
+  end
   local what = ev.node_id and string.format("node %s (%s)", ev.name ~= "" and ev.name or "(unnamed)", ev.node_id)
     or string.format("task %s", ev.name or "")
   local change = ev.from and (ev.from .. " -> " .. paint(ev.to, ev.to)) or paint(ev.to, ev.to)

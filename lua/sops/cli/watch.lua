@@ -10,21 +10,56 @@ local context = require "sops.cli.context"
 local EXIT = context.EXIT
 local M = {}
 
--- An event as one JSON object (no node table: its state is in `to`).
+-- An event as one JSON object (no node table: its state is in `to`); a
+-- note (an automatic retry, a stall warning) with its kind and message.
 local function event_json(ev)
+  if ev.kind ~= "change" then
+    return sops.encode({at = ev.at, task_id = ev.task_id, kind = ev.kind, message = ev.message,
+      nodes = ev.nodes and setmetatable(ev.nodes, core.array_mt) or nil})
+  end
   return sops.encode({at = ev.at, task_id = ev.task_id, node_id = ev.node_id, name = ev.name,
     path = ev.path and setmetatable(ev.path, core.array_mt) or nil, from = ev.from, to = ev.to,
     retry = ev.node and ev.node.retry or nil})
 end
 
--- What to do with each change: JSON Lines on stderr (--events), a line
--- of text off a terminal, nothing under the live view.
+-- What to do with each event: JSON Lines on stderr (--events), a line
+-- of text off a terminal; under the live view, notes only, as its note.
 local function on_change(ctx, view)
   if ctx.flags.events then
     return function(ev) ctx.err:write(render.json_for_terminal(event_json(ev)), "\n") end
   end
-  if view then return nil end
+  if view then
+    return function(ev)
+      if ev.kind ~= "change" then view:note(render.event_line(ev, ctx.paint)) end
+    end
+  end
   return function(ev) ctx:say(render.event_line(ev, ctx.paint)) end
+end
+
+-- The wait's options from the command's: --stall, --on-timeout, --outputs,
+-- --node and --until, beside --timeout and --interval.
+local function wait_options(a, extra)
+  local o = {timeout = a.timeout, interval = a.interval, stall = a.stall, on_timeout = a.on_timeout,
+    outputs = a.outputs or nil, node = a.node}
+  if a["until"] then
+    o.until_states = {}
+    for state in a["until"]:gmatch("[^,%s]+") do o.until_states[#o.until_states + 1] = state:upper() end
+  end
+  for k, v in pairs(extra) do o[k] = v end
+  return o
+end
+
+-- A FINISHED task's outputs, a line each: "output KEY (NAME) = VALUE".
+local function say_outputs(ctx, status)
+  if status.outputs_error then ctx:warn("outputs: " .. render.one_line(status.outputs_error)) end
+  for _, out in ipairs(type(status.outputs) == "table" and status.outputs or {}) do
+    if type(out) == "table" then
+      local value = type(out.value) == "string" and out.value or sops.encode(out.value)
+      ctx:say(string.format("output %s%s = %s", render.one_line(tostring(out.key)),
+        type(out.name) == "string" and out.name ~= "" and (" (" .. render.one_line(out.name) .. ")") or "",
+        render.one_line(value)))
+    end
+  end
 end
 
 local function terminal_size() return core.term_size(1) end
@@ -58,8 +93,8 @@ function M.one(ctx, c, task_id, a, extra)
     view.total = activities(c, task_id)
   end
   local failures = 0
-  local status, _, err = c:wait{
-    task_id = task_id, timeout = a.timeout, interval = a.interval, callback = a.receiver,
+  local status, _, err = c:wait(wait_options(a, {
+    task_id = task_id, callback = a.receiver,
     on_change = on_change(ctx, view),
     on_poll = function(st, info)
       if not st then
@@ -72,7 +107,7 @@ function M.one(ctx, c, task_id, a, extra)
       failures = 0
       if view then view:draw(view:lines(task_id, st)) end
     end,
-  }
+  }))
   ctx.waiting = nil
   if view then view:finish() end
   local function document(st)
@@ -96,6 +131,13 @@ function M.one(ctx, c, task_id, a, extra)
         task_id, task_id))
     end
   end
+  if a.node then
+    local node = status.node
+    ctx:say(string.format("task %d node %s (%s) reached %s", task_id, render.one_line(node.name or a.node),
+      tostring(node.id), node.state))
+    return EXIT.OK
+  end
+  if a.outputs and not ctx.flags.json then say_outputs(ctx, status) end
   ctx:say(string.format("task %d ended %s", task_id, status.state))
   return ended_code(status.state)
 end
@@ -114,8 +156,9 @@ function M.many(ctx, c, ids, a)
     end
   end
   local asked, failures = {}, 0
-  local results = c:wait_all{
-    task_ids = ids, timeout = a.timeout, interval = a.interval, children = view ~= nil,
+  if a.node then return ctx:usage("--node: one task only") end
+  local results = c:wait_all(wait_options(a, {
+    task_ids = ids, children = view ~= nil,
     on_change = on_change(ctx, view),
     on_poll = function(last, info)
       if info.error then
@@ -143,7 +186,7 @@ function M.many(ctx, c, ids, a)
       end
       view:draw(view:many_lines(last, ids))
     end,
-  }
+  }))
   ctx.waiting = nil
   if view then view:finish() end
   local worst, json = EXIT.OK, {}
@@ -155,6 +198,7 @@ function M.many(ctx, c, ids, a)
       ctx:warn(string.format("task %d: %s", id, message))
     else
       code = ended_code(r.state)
+      if a.outputs and not ctx.flags.json then say_outputs(ctx, r) end
       ctx:say(string.format("task %d ended %s", id, r.state))
       json[tostring(id)] = r
     end

@@ -7,7 +7,10 @@
 -- A template is a table:
 --   { id = 1, name = "...", category = "OpsTools", description = "",
 --     constants = { {key = "${x}", name = "X", value = "1"}, ... },
+--     outputs = { "${x}", ... },
 --     steps = { step, ... } }
+-- outputs: the constants that are the task's outputs (get_task_detail's
+-- and a v2 callback's), with their values once the task has FINISHED.
 -- A step is one of
 --   activity:   { name = "...", duration = 2, inputs = {...}, outputs = {...},
 --                 fail = { times = 1, ex_data = "...", retryable = true, skippable = true },
@@ -91,6 +94,16 @@ function M.check(t, where)
   if math.type(t.id) ~= "integer" or t.id <= 0 then error(where .. ".id: must be a positive integer", 0) end
   if type(t.name) ~= "string" or t.name == "" then error(where .. ".name: must be a non-empty string", 0) end
   check_steps(t.steps, where)
+  if t.outputs ~= nil then
+    if type(t.outputs) ~= "table" then error(where .. ".outputs: must be a list of constants' keys", 0) end
+    local known = {}
+    for _, c in ipairs(t.constants or {}) do known[c.key] = true end
+    for i, key in ipairs(t.outputs) do
+      if not known[key] then
+        error(string.format("%s.outputs[%d]: must be the key of one of the template's constants", where, i), 0)
+      end
+    end
+  end
   return t
 end
 
@@ -263,7 +276,10 @@ function M.compile(t, overrides)
       "value", value, "is_meta", false, "version", "legacy")
   end
   tree.constants = cobj
-  return {root = pdef, tree = tree, nodes = ctx.all, constants = values}
+  local outputs = json.array()
+  for i, key in ipairs(t.outputs or {}) do outputs[i] = key end
+  tree.outputs = outputs
+  return {root = pdef, tree = tree, nodes = ctx.all, constants = values, outputs = outputs}
 end
 
 -- Loads templates from a Lua file returning a list (or {templates = list}).

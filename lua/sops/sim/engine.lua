@@ -6,6 +6,7 @@
 -- container with a failed child, NODE_SUSPENDED, ...) is worked out by
 -- sops.sim.status.
 local util = require "sops.sim.util"
+local json = require "sops.sim.json"
 local compiler = require "sops.sim.compile"
 
 local M = {}
@@ -319,6 +320,21 @@ function Engine:revive(task)
   for _, r in ipairs(task.auto_retries) do r.at = math.max(r.at, now) end
   if task.start_queued then task.start_queued = math.max(task.start_queued, now) end
   self:advance(task)
+end
+
+-- The task's outputs as get_task_detail and a v2 callback give them
+-- (gcloud/taskflow3/models.py get_task_detail: [{key, value, name}]): the
+-- template's output constants with their values once the task has
+-- FINISHED (a pipeline's outputs are written at its end event), else none.
+function Engine:outputs(task)
+  local list = json.array()
+  local rst = task.states[task.root.id]
+  if not (rst and rst.state == "FINISHED") then return list end
+  local tree_constants = task.compiled.tree.constants
+  for _, key in ipairs(task.compiled.outputs) do
+    list[#list + 1] = json.obj("key", key, "value", task.compiled.constants[key], "name", tree_constants[key].name)
+  end
+  return list
 end
 
 function Engine:advance_all()

@@ -67,7 +67,7 @@ function Sim:reset()
   self.seq, self.faults = self.seq or 0, {}
   self:clear_log()
   -- completion callbacks: queued as tasks end, sent from the loop (tick)
-  self.callbacks = callbacks.new(self, function() return json.array() end)
+  self.callbacks = callbacks.new(self, function(task) return self.engine:outputs(task) end)
   self.engine.on_end = function(task, success) self.callbacks:task_ended(task, success) end
 end
 

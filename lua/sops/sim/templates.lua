@@ -95,10 +95,13 @@ return {
   },
   {
     id = 8, name = "Deploy with automatic retry", category = "OpsTools",
-    description = "the 'deploy' node fails on its first attempt; bk-sops retries it by itself 5 s later",
+    description = "the 'deploy' node fails on its first attempt; bk-sops retries it by itself 5 s later; "
+      .. "the version deployed is the task's output",
+    constants = {{key = "${version}", name = "version", value = "1.0.0"}},
+    outputs = {"${version}"},
     steps = {
       {name = "precheck", duration = 1},
-      {name = "deploy", duration = 2, component = "job_fast_execute_script",
+      {name = "deploy", duration = 2, component = "job_fast_execute_script", inputs = {version = "${version}"},
         fail = {times = 1, ex_data = "job execution failed: step[1] exit code 1 on 10.0.0.12"},
         auto_retry = {times = 2, interval = 5}},
       {name = "notify", duration = 1},

@@ -317,7 +317,7 @@ function M.get_task_detail(self, ctx, project)
     end)
     if not task then return resp end
     local now = self.engine:now()
-    local outputs = json.array()
+    local outputs = self.engine:outputs(task)
     local rst = task.states[task.root.id]
     local elapsed = 0
     if task.start_time then elapsed = math.floor((task.finish_time or now) - task.start_time + 0.5) end
