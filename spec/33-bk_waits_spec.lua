@@ -230,6 +230,22 @@ describe("outputs on arrival", function()
     assert.equal(0, #sim:requests_to("/get_task_detail/"))
   end)
 
+  it("with a callback receiver, takes the outputs the v2 callback carried: no extra call", function()
+    local r = assert(require("sops.callbacks").listen{host = "127.0.0.1", port = 0})
+    finally(function() r:close() end)
+    local t = assert(c:create_task{template_id = 8, name = "cb", callback = r,
+      constants = {["${version}"] = "3.0.0"}})
+    assert(c:start_task{task_id = t.task_id})
+    sim:clear_log()
+    local status = assert(c:wait{task_id = t.task_id, callback = r, outputs = true, on_poll = function(_, info)
+      if info.attempt == 1 then sim:advance(30) end -- it ends, and bk-sops calls back while the wait sleeps
+    end})
+    assert.equal("FINISHED", status.state)
+    assert.equal(true, status.callback.task_success)
+    assert.same({{key = "${version}", value = "3.0.0", name = "version"}}, status.outputs)
+    assert.equal(0, #sim:requests_to("/get_task_detail/"))
+  end)
+
   it("wait_all{outputs = true} likewise, for each FINISHED task", function()
     local a = sim:task({template_id = 8, start = true}).task_id
     local b = sim:task({template_id = 1, start = true}).task_id
@@ -301,6 +317,18 @@ describe("bksops wait, the command's forms", function()
     _, err, code = bksops("wait " .. t.task_id .. " --timeout 0.2 --interval 0.05 --on-timeout revoke")
     assert.equal(3, code, err)
     assert.matches("revoked it (now REVOKED)", err, 1, true)
+  end)
+
+  it("a throttled start exits 4, saying bk-sops did not act", function()
+    local t = sim:task({template_id = 1})
+    sim:fault({kind = "throttle", count = 1})
+    local _, err, code = bksops("start " .. t.task_id)
+    assert.equal(4, code, err)
+    assert.matches("throttled error 3545000: project id: 2 reach the limit of starting tasks", err, 1, true)
+    assert.matches("(bk-sops did not act: the project's task operations are throttled; try again in 10 s", err, 1, true)
+    local cl = sim:client()
+    finally(function() cl:close() end)
+    assert.equal("CREATED", cl:get_task_status{task_id = t.task_id}.state)
   end)
 
   it("waits for a node with --node and --until", function()

@@ -55,6 +55,10 @@ end
 
 function Ctx:fail(err)
   self:warn(tostring(err))
+  if err.kind == "throttled" then
+    self:warn(string.format("(bk-sops did not act: the project's task operations are throttled; try again in "
+      .. "%g s or later)", err.retry_after or 0))
+  end
   return M.code_for(err)
 end
 
