@@ -485,13 +485,24 @@ describe("bksops command", function()
 
     it("wait redraws a live view in colour", function()
       if not has_pty then return pending("no pseudo-terminal on this machine") end
+      -- the clock stands still until the first frame is up, then the spec
+      -- moves it: a second frame whatever the machine's speed
+      sim:control("POST", "time", {freeze = true})
+      finally(function() sim:control("POST", "time", {freeze = false}) end)
       local t = sim:task({template_id = 1, start = true})
-      local out, _, code = in_tty("wait " .. t.task_id .. " --interval 0.05")
-      assert.equal(0, code)
-      assert.matches("nodes finished", out, 1, true)
+      sim:advance(0.5) -- started: precheck runs
+      local typescript = os.tmpname()
+      finally(function() os.remove(typescript) end)
+      local proc = h.spawn("script -qfec " .. h.shell_quote(sim:env() .. " " .. h.LUA .. " bin/bksops wait "
+        .. t.task_id .. " --interval 0.05") .. " " .. typescript)
+      h.wait_until(function() return h.read(typescript):find("0/3 nodes finished", 1, true) ~= nil end)
+      sim:advance(60)
+      local code = h.finish(proc)
+      local out = h.read(typescript)
+      assert.equal(0, code, out)
       assert.matches("3/3 nodes finished", out, 1, true)
       assert.matches("\27[32mFINISHED\27[0m", out, 1, true)
-      assert.matches("\r\27[4A\27[J", out, 1, true) -- moved back up to redraw
+      assert.matches("\r\27%[%dA\27%[J", out) -- moved back up to redraw
     end)
 
     it("shows a poll that failed and is tried again in the live view", function()
@@ -548,5 +559,48 @@ describe("bksops command", function()
       assert.matches("nodes finished", out, 1, true)
       assert.is_nil(out:find("\27[32m", 1, true))
     end)
+  end)
+end)
+
+describe("bksops wait: a screen to trust", function()
+  h.use_sim({"--speed", "0"}, false, function(s) sim = s end)
+
+  it("names the failed node in its hint", function()
+    local t = sim:task({template_id = 2, start = true})
+    sim:advance(60)
+    local out, err, code = sops("wait " .. t.task_id .. " --interval 0.05")
+    assert.equal(1, code, err)
+    assert.matches(string.format("(bksops node %d deploy shows its inputs and error; bksops retry %d deploy retries it)",
+      t.task_id, t.task_id), out, 1, true)
+  end)
+
+  it("lists the nodes' changes, not the events and gateways bk-sops leaves unnamed", function()
+    local t = sim:task({template_id = 1, start = true})
+    sim:advance(60)
+    local out, err, code = sops("wait " .. t.task_id .. " --interval 0.05")
+    assert.equal(0, code, err)
+    assert.matches("node verify (", out, 1, true)
+    assert.is_nil(out:find("unnamed", 1, true), out)
+    assert.is_nil(out:find("gateway or event", 1, true), out)
+  end)
+
+  it("at the deadline: no retry line for the last poll, and says the task goes on", function()
+    long_template()
+    local a, b = sim:task({template_id = 80, start = true}), sim:task({template_id = 80, start = true})
+    sim:advance(1) -- both running
+    -- every round answers after the deadline: the last one fails only because the time is up
+    sim:fault({kind = "delay", seconds = 1, match = "/get_tasks_status/", count = 5})
+    local _, err, code = sops("wait " .. a.task_id .. " " .. b.task_id .. " --timeout 0.3 --interval 0.05")
+    assert.equal(3, code, err)
+    assert.is_nil(err:find("retrying", 1, true), err)
+    assert.matches("task " .. a.task_id .. " goes on in bk-sops: bksops wait " .. a.task_id .. " watches it again",
+      err, 1, true)
+    local _, err1, code1 = sops("wait " .. a.task_id .. " --timeout 0.2 --interval 0.05")
+    assert.equal(3, code1, err1)
+    assert.matches("goes on in bk-sops", err1, 1, true)
+    -- not when the deadline revoked it
+    local _, err2, code2 = sops("wait " .. b.task_id .. " --timeout 0.2 --interval 0.05 --on-timeout revoke")
+    assert.equal(3, code2, err2)
+    assert.is_nil(err2:find("goes on", 1, true), err2)
   end)
 end)

@@ -433,7 +433,10 @@ function M.wait(c, args)
       return done(nil, message, err)
     else
       retry_after = err.retry_after
-      if o.on_poll then o.on_poll(nil, {attempt = attempt, elapsed = core.monotime() - start, error = err}) end
+      -- (said only when it will be tried again: at the deadline it is not)
+      if o.on_poll and deadline - core.monotime() > 0 then
+        o.on_poll(nil, {attempt = attempt, elapsed = core.monotime() - start, error = err})
+      end
     end
     remaining = deadline - core.monotime()
     if remaining <= 0 then
@@ -639,6 +642,8 @@ function M.wait_all(c, args)
       end
     end
     if o.on_poll then
+      -- (a failed round is said only when the next one will try again)
+      if deadline - core.monotime() <= 0 then round_error = nil end
       o.on_poll(last, {attempt = attempt, elapsed = core.monotime() - start, pending = count, error = round_error})
     end
     if stop_reason then

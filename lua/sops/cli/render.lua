@@ -128,7 +128,8 @@ function M.event_line(ev, paint)
   if ev.kind and ev.kind ~= "change" then
     return string.format("%s task %d %s", when, ev.task_id, M.one_line(ev.message or ev.kind))
   end
-  local what = ev.node_id and string.format("node %s (%s)", ev.name ~= "" and ev.name or "(unnamed)", ev.node_id)
+  local what = ev.node_id and (((ev.name or "") ~= "" and string.format("node %s (%s)", ev.name, ev.node_id))
+    or string.format("gateway or event (%s)", ev.node_id))
     or string.format("task %s", ev.name or "")
   local change = ev.from and (ev.from .. " -> " .. paint(ev.to, ev.to)) or paint(ev.to, ev.to)
   local retry = ev.node and (ev.node.retry or 0) > 0 and ("  retry " .. ev.node.retry) or ""

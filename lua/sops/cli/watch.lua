@@ -6,6 +6,7 @@ local core = require "sops.core"
 local render = require "sops.cli.render"
 local live = require "sops.cli.live"
 local context = require "sops.cli.context"
+local nodes = require "sops.nodes"
 
 local EXIT = context.EXIT
 local M = {}
@@ -33,7 +34,27 @@ local function on_change(ctx, view)
       if ev.kind ~= "change" then view:note(render.event_line(ev, ctx.paint)) end
     end
   end
-  return function(ev) ctx:say(render.event_line(ev, ctx.paint)) end
+  return function(ev)
+    -- (events and gateways have no name in bk-sops' status: shown only when they fail)
+    if ev.kind == "change" and ev.node_id and (ev.name or "") == "" and ev.to ~= "FAILED" then return end
+    ctx:say(render.event_line(ev, ctx.paint))
+  end
+end
+
+-- How the command names a failed node in a hint: its name where that names
+-- it alone, else its id; quoted for the shell where it needs it.
+local function node_word(status, f)
+  local word = f.node.name
+  if type(word) ~= "string" or word == "" or nodes.resolve(status, word) ~= f.id then word = f.id end
+  if word:find("^[%w_./-]+$") then return word end
+  return "'" .. word:gsub("'", "'\\''") .. "'"
+end
+
+-- After a deadline: the task goes on in bk-sops (unless on_timeout revoked it).
+local function goes_on(ctx, task_id, err)
+  if err.kind ~= "timeout" then return end
+  if err.on_timeout and err.on_timeout.done and err.on_timeout.action == "revoke" then return end
+  ctx:warn(string.format("task %d goes on in bk-sops: bksops wait %d watches it again", task_id, task_id))
 end
 
 -- The wait's options from the command's: --stall, --on-timeout, --outputs,
@@ -117,7 +138,9 @@ function M.one(ctx, c, task_id, a, extra)
   end
   if not status then
     if err.status and ctx.flags.json then ctx:print_json(document(err.status)) end
-    return ctx:fail(err)
+    local code = ctx:fail(err)
+    goes_on(ctx, task_id, err)
+    return code
   end
   if ctx.flags.json then
     if not ctx:print_json(document(status)) then return EXIT.TRANSPORT end
@@ -126,9 +149,11 @@ function M.one(ctx, c, task_id, a, extra)
       local ex = type(status.ex_data) == "table" and status.ex_data[f.id] or ""
       ctx:say(string.format("failed node %s (%s): %s", f.node.name, f.id, render.one_line(ex)))
     end
-    if status.state == "FAILED" then
-      ctx:say(string.format("(bksops node %d NODE shows a node's inputs and error; bksops retry %d NODE retries it)",
-        task_id, task_id))
+    local failed = sops.failed_nodes(status)
+    if status.state == "FAILED" and failed[1] then
+      local word = node_word(status, failed[1])
+      ctx:say(string.format("(bksops node %d %s shows its inputs and error; bksops retry %d %s retries it)",
+        task_id, word, task_id, word))
     end
   end
   if a.node then
@@ -196,6 +221,7 @@ function M.many(ctx, c, ids, a)
     if not r then
       code = context.code_for(err)
       ctx:warn(string.format("task %d: %s", id, message))
+      goes_on(ctx, id, err)
     else
       code = ended_code(r.state)
       if a.outputs and not ctx.flags.json then say_outputs(ctx, r) end
