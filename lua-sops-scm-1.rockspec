@@ -69,6 +69,7 @@ build = {
     ["sops.cli.commands"] = "lua/sops/cli/commands.lua",
     ["sops.cli.context"] = "lua/sops/cli/context.lua",
     ["sops.cli.live"] = "lua/sops/cli/live.lua",
+    ["sops.cli.logs"] = "lua/sops/cli/logs.lua",
     ["sops.nodes"] = "lua/sops/nodes.lua",
     ["sops.cli.parser"] = "lua/sops/cli/parser.lua",
     ["sops.cli.read"] = "lua/sops/cli/read.lua",

@@ -576,6 +576,80 @@ describe("bksops-sim API gateway route", function()
       assert.is_nil(body.data.pipeline_tree.line)
     end)
   end)
+
+  describe("the log views (log_auth.py)", function()
+    it("serve a JOB node's log in get_node_job_executed_log's own envelope, and refuse as bk-sops does", function()
+      local t = sim:task({template_id = 2, start = true})
+      local deploy, precheck, notify = t.node_ids.deploy, t.node_ids.precheck, t.node_ids.notify
+      local function keys(obj)
+        local out = {}
+        for k in pairs(obj) do out[#out + 1] = k end
+        table.sort(out)
+        return out
+      end
+      local function job_log(node)
+        local _, body = sim:get(gw("get_node_job_executed_log", t.task_id, 2) .. (node and ("?node_id=" .. node) or ""))
+        return body
+      end
+      sim:advance(2) -- precheck done, deploy (job_fast_execute_script) running
+      local body = job_log(deploy)
+      assert.same({"logs", "message", "result"}, keys(body))
+      assert.is_true(body.result)
+      assert.equal("success", body.message)
+      assert.matches("job_fast_execute_script on 10%.0%.0%.1: deploy %(attempt 1%)\n[^\n]+ version=1%.0%.0$",
+        body.logs)
+      sim:advance(5) -- deploy failed
+      body = job_log(deploy)
+      assert.matches("\n%[[^%]]+%] exit code 1: job execution failed: step%[1%] exit code 1 on 10%.0%.0%.12$",
+        body.logs)
+      -- a node of another plugin: no job_inst_id, so JOB refuses, in the same envelope
+      body = job_log(precheck)
+      assert.same({"logs", "message", "result"}, keys(body))
+      assert.is_false(body.result)
+      assert.equal("", body.logs)
+      assert.matches("^调用作业平台%(JOB%)接口jobv3%.get_job_instance_status返回失败, error=", body.message)
+      assert.matches('"job_instance_id": null', body.message, 1, true)
+      -- a node that has not run has no execution data; an unknown node, none
+      body = job_log(notify)
+      assert.same({result = false, code = 3540400,
+        message = "[API] get_node_job_executed_log execution data not found for node_id: " .. notify}, body)
+      body = job_log("nope")
+      assert.same({result = false, code = 3540400,
+        message = "[API] get_node_job_executed_log task[id=" .. t.task_id .. "] does not have node[nope]"}, body)
+      body = job_log(nil)
+      assert.same({result = false, code = 3540000, message = "[API] get_node_job_executed_log node_id is required"},
+        body)
+      -- get_task_node_log: the same checks under its own name, its log with the node's error
+      local _, log = sim:get(gw("get_task_node_log", t.task_id, 2) .. "?node_id=nope")
+      assert.same({result = false, code = 3540400,
+        message = "[API] get_task_node_log task[id=" .. t.task_id .. "] does not have node[nope]"}, log)
+      _, log = sim:get(gw("get_task_node_log", t.task_id, 2) .. "?node_id=" .. deploy)
+      assert.is_true(log.result)
+      assert.matches(": node deploy FAILED\n[^\n]+: job execution failed: step%[1%] exit code 1 on 10%.0%.0%.12$",
+        log.data)
+      -- a task of no such id: the IAM lookup's refusal, before the view
+      local _, missing = sim:get(gw("get_node_job_executed_log", 99999, 2) .. "?node_id=" .. deploy)
+      assert.is_false(missing.result)
+    end)
+  end)
+
+  describe("create_task with a pipeline_tree", function()
+    it("takes the tree's constants, sets those given that the tree has, and refuses a scheme beside it", function()
+      local _, first = sim:post(gw("create_task", 1, 2), {name = "one", constants = {["${version}"] = "2.0"}})
+      local tree = first.data.pipeline_tree
+      local _, again = sim:post(gw("create_task", 1, 2), {name = "two", pipeline_tree = tree,
+        constants = {["${app}"] = "api", ["${nope}"] = "x"}})
+      assert.is_true(again.result)
+      local constants = again.data.pipeline_tree.constants
+      assert.equal("2.0", constants["${version}"].value)
+      assert.equal("api", constants["${app}"].value)
+      assert.is_nil(constants["${nope}"])
+      local _, refused = sim:post(gw("create_task", 1, 2), {name = "three", pipeline_tree = tree,
+        template_schemes_id = {1}})
+      assert.same({false, 3540000, "template_schemes_id can not be used with pipeline_tree"},
+        {refused.result, refused.code, refused.message})
+    end)
+  end)
 end)
 
 describe("bksops-sim ESB route", function()

@@ -80,6 +80,10 @@ local function cases(ctx)
     {"get_task_plugin_log", {task_id = T, node_id = N, trace_id = "t1", plugin_code = "p"},
       "GET /get_task_plugin_log/" .. T .. "/2/",
       query = {node_id = N, trace_id = "t1", plugin_code = "p", scope = S}, ids = {task_id = T, bk_biz_id = 2}},
+    -- (N has not run: no execution data, the view's refusal)
+    {"get_node_job_executed_log", {task_id = T, node_id = N, target_ip = "10.0.0.1"},
+      "GET /get_node_job_executed_log/" .. T .. "/2/", query = {node_id = N, target_ip = "10.0.0.1", scope = S},
+      ids = {task_id = T, bk_biz_id = 2}, outcome = "api"},
     {"callback", {token = "tok/en", node_result = true}, "POST /callback/tok%2Fen/",
       body = {node_result = true}, outcome = 400},
     -- templates
@@ -233,7 +237,7 @@ describe("every bk-sops endpoint", function()
     assert.equal(57, declared)
     for _, name in ipairs({"modify_constants_for_task", "get_tasks_manual_intervention_state", "query_task_count",
       "get_task_count", "get_plugin_detail", "preview_common_task_tree", "create_template",
-      "import_common_template"}) do
+      "import_common_template", "get_node_job_executed_log"}) do
       assert.is_true(seen[name], name)
       assert.is_false(api.BY_NAME[name].declared, name)
     end

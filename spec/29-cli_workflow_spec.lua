@@ -341,7 +341,7 @@ describe("bksops, the whole job", function()
         table.sort(offered)
         return offered
       end
-      assert.same({"resume", "retry", "revoke", "run"}, complete("bksops r"))
+      assert.same({"rerun", "resume", "retry", "revoke", "run"}, complete("bksops r"))
       assert.same({"--failed"}, complete("bksops retry 1 --f"))
       assert.same({"--interval"}, complete("bksops wait 1 --in"))
       os.remove(path)
@@ -365,5 +365,136 @@ describe("bksops, the whole job", function()
         assert.matches('\n.SS ' .. c.name:gsub("%-", "\\%%-") .. '\n', share.man())
       end
     end)
+  end)
+end)
+
+-- Why a task failed, with its log; the whole log of a node, followed while
+-- it runs; the task run again with one constant changed, watched to the end.
+describe("bksops why, logs and rerun", function()
+  h.use_sim({"--speed", "0"}, false, function(s) sim = s end)
+
+  it("why: each failed node, inside subprocesses too, with its path, error, retries and the end of its log",
+    function()
+    local t = sim:task({template_id = 2, start = true, constants = {["${version}"] = "2.0.0"}})
+    local nested = sim:task({template_id = 6, start = true})
+    local fine = sim:task({template_id = 1, start = true})
+    sim:advance(10)
+    local out, err, code = sops("why " .. t.task_id)
+    assert.equal(0, code, err)
+    assert.matches("^task " .. t.task_id .. "  [^\n]+  FAILED  %(1 failed node%)\n", out)
+    assert.matches("\ndeploy %(n%x+%)  FAILED  job_fast_execute_script\n"
+      .. "  error: job execution failed: step%[1%] exit code 1 on 10%.0%.0%.12\n  log:\n"
+      .. "    %[[^%]]+%] job_fast_execute_script on 10%.0%.0%.1: deploy %(attempt 1%)\n"
+      .. "    %[[^%]]+%] version=2%.0%.0\n"
+      .. "    %[[^%]]+%] exit code 1: job execution failed: step%[1%] exit code 1 on 10%.0%.0%.12\n", out)
+    -- (a JOB node's log is JOB's: get_node_job_executed_log, not get_task_node_log)
+    assert.equal(1, #sim:requests_to("get_node_job_executed_log"))
+    assert.equal(0, #sim:requests_to("get_task_node_log"))
+
+    -- the last N lines of the log
+    out, err, code = sops("why " .. nested.task_id .. " --lines 1")
+    assert.equal(0, code, err)
+    assert.matches("\nouter/inner/inner step %(n%x+%)  FAILED  sleep_timer\n  error: inner failure\n"
+      .. "  log %(the last 1 lines%):\n    [^\n]+: inner failure\n", out)
+
+    out, err, code = sops("why " .. nested.task_id .. " --json")
+    assert.equal(0, code, err)
+    local doc = h.decode(out)
+    assert.equal("FAILED", doc.state)
+    assert.equal(1, #doc.failed)
+    local f = doc.failed[1]
+    assert.same({"outer/inner/inner step", "inner step", "sleep_timer", "inner failure", 0},
+      {f.path, f.name, f.component, f.ex_data, f.retry})
+    assert.equal(nested.node_ids["inner step"], f.id)
+    assert.matches(": inner failure$", f.log[#f.log])
+
+    -- a task that has not failed says so, and exits 0
+    out, err, code = sops("why " .. fine.task_id)
+    assert.equal(0, code, err)
+    assert.equal("task " .. fine.task_id .. " has not failed: it is FINISHED\n", out)
+    out = sops("why " .. fine.task_id .. " --json")
+    assert.same({task_id = fine.task_id, state = "FINISHED", name = h.decode(out).name, failed = {}}, h.decode(out))
+  end)
+
+  it("logs: a node's whole log by name; --follow prints only what is new until the node leaves RUNNING", function()
+    local t = sim:task({template_id = 1, start = true, constants = {["${version}"] = "1.2.3"}})
+    sim:advance(2) -- precheck done, deploy running
+    local out, err, code = sops("logs " .. t.task_id .. " precheck")
+    assert.equal(0, code, err)
+    assert.matches("^[^\n]+: node precheck FINISHED\n$", out)
+    out, err, code = sops("logs " .. t.task_id .. " deploy --json")
+    assert.equal(0, code, err)
+    local doc = h.decode(out)
+    assert.same({"deploy", "job_fast_execute_script", "RUNNING"}, {doc.path, doc.component, doc.state})
+    assert.matches("app=web\n[^\n]+ version=1%.2%.3$", doc.log)
+
+    sim:clear_log()
+    local proc = h.spawn(sim:env() .. " " .. h.LUA .. " bin/bksops logs " .. t.task_id
+      .. " deploy --follow --interval 0.05")
+    h.wait_until(function() return #sim:requests_to("get_node_job_executed_log") >= 2 end)
+    sim:advance(5) -- deploy finishes
+    local status, text = h.finish(proc)
+    assert.equal(0, status, text)
+    local _, starts = text:gsub("deploy %(attempt 1%)", "")
+    assert.equal(1, starts, text) -- what was shown is not shown again
+    assert.matches("version=1%.2%.3\n%[[^%]]+%] exit code 0\n$", text)
+
+    -- a node the task does not have: a usage error
+    _, err, code = sops("logs " .. t.task_id .. " nope")
+    assert.equal(2, code)
+    assert.matches("task has no node 'nope'", err)
+  end)
+
+  it("rerun: the same template, constants and nodes, one constant changed, watched to the end", function()
+    local t = sim:task({template_id = 2, start = true, constants = {["${version}"] = "2.0.0"}})
+    sim:advance(10)
+    sim:clear_log()
+    local proc = h.spawn(sim:env() .. " " .. h.LUA .. " bin/bksops rerun " .. t.task_id
+      .. " -c version=2.0.1 --wait --interval 0.05 --json")
+    h.wait_until(function() return #sim:requests_to("get_task_status") >= 1 end)
+    sim:advance(30)
+    local status, text = h.finish(proc)
+    local create = sim:requests_to("create_task")
+    assert.equal(1, #create)
+    local body = h.decode(create[1].body)
+    assert.equal("/prod/create_task/2/2/", create[1].path)
+    assert.same({["${version}"] = "2.0.1"}, body.constants)
+    -- the task's own tree: its nodes and its constants' values
+    assert.equal("2.0.0", body.pipeline_tree.constants["${version}"].value)
+    assert.equal(1, #sim:requests_to("start_task"))
+    local doc = h.decode(text:match("(%b{})%s*$"))
+    assert.equal(1, status, text) -- the flaky deploy fails its first attempt in the new task too
+    assert.equal(t.task_id, doc.rerun_of)
+    assert.equal(2, doc.template_id)
+    assert.equal("FAILED", doc.status.state)
+    local out = sops("show " .. doc.task_id)
+    assert.matches("\nconstants:\n  ${version}%s+version%s+2%.0%.1\n", out)
+
+    -- without --wait: the new task's id, as run prints it
+    local out2, err, code = sops("rerun " .. t.task_id)
+    assert.equal(0, code, err)
+    local id = tonumber(out2:match("^task (%d+) created: Deploy with flaky step_%d+ %(task " .. t.task_id
+      .. " again%)\n"))
+    assert.is_number(id, out2)
+    assert.matches("task " .. id .. ": start queued", out2)
+  end)
+
+  it("rerun refuses a task it cannot run again, naming what is missing", function()
+    local t = sim:task({template_id = 1})
+    local _, err, code = sops("rerun " .. t.task_id .. " -c nope=1")
+    assert.equal(2, code)
+    assert.matches("task " .. t.task_id .. " has no constant ${nope} %(it has ${app}, ${version}%)", err)
+    -- a task of no template (fast_create_task)
+    sim:config({whitelist = {h.APP_CODE}})
+    local _, fast = sim:post(h.gw("fast_create_task", 2), {name = "quick",
+      pipeline_tree = {start_event = {id = "s"}}})
+    assert.is_true(fast.result)
+    _, err, code = sops("rerun " .. fast.data.task_id)
+    assert.equal(2, code)
+    assert.matches("has no template to run again", err)
+    -- a task that cannot be read: the API's refusal, exit 4
+    _, err, code = sops("rerun 99999")
+    assert.equal(4, code, err)
+    assert.equal(0, #sent("create_task"))
   end)
 end)

@@ -124,6 +124,10 @@ M.ENDPOINTS = {
   {name = "get_task_node_log", method = "GET", path = "/get_task_node_log/{task_id}/{bk_biz_id}/",
     group = "nodes", fields = {task_id = ID_REQ, node_id = STR_REQ, version = STR, page = {"count"},
       page_size = {"count"}}},
+  -- (its log is the answer's `logs`, beside result and message: no data,
+  -- so the call's value is true and the log is in its response)
+  {name = "get_node_job_executed_log", method = "GET", path = "/get_node_job_executed_log/{task_id}/{bk_biz_id}/",
+    declared = false, group = "nodes", fields = {task_id = ID_REQ, node_id = STR_REQ, target_ip = STR}},
   {name = "get_task_plugin_log", method = "GET", path = "/get_task_plugin_log/{task_id}/{bk_biz_id}/",
     group = "nodes", fields = {task_id = ID_REQ, node_id = STR_REQ, trace_id = STR_REQ, plugin_code = STR_REQ,
       scroll_id = STR}},

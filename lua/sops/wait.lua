@@ -105,6 +105,13 @@ local function timeout_error(api, message, status)
   return fail({kind = "timeout", api = api, message = message, retryable = false, status = status})
 end
 
+-- Whether a call that failed ran out of the wait's own time: it was given
+-- all that was left (budget, from called_at) and timed out using it. That
+-- is the deadline coming, not a failure the wait tries again.
+local function out_of_time(err, called_at, budget)
+  return err ~= nil and err.kind == "timeout" and core.monotime() - called_at >= budget - 0.01
+end
+
 -- A result of wait_all: what wait returns for the task, packed as
 -- table.pack packs it.
 -- The failure of a wait whose client was closed while it slept (or in a
@@ -364,7 +371,8 @@ function M.wait(c, args)
     if not is_open(c) then return done(closed_error("wait")) end
     local remaining = deadline - core.monotime()
     local asked = last and type(last.id) == "string" and flagged or query
-    local status, message, err = client.invoke(c, "get_task_status", asked, math.max(remaining, 0.001))
+    local called_at, budget = core.monotime(), math.max(remaining, 0.001)
+    local status, message, err = client.invoke(c, "get_task_status", asked, budget)
     local retry_after
     if status and not is_status(status) then
       return done(shape_error("get_task_status", "the answer's data is not a task status (an object with a state)"))
@@ -434,7 +442,7 @@ function M.wait(c, args)
     else
       retry_after = err.retry_after
       -- (said only when it will be tried again: at the deadline it is not)
-      if o.on_poll and deadline - core.monotime() > 0 then
+      if o.on_poll and deadline - core.monotime() > 0 and not out_of_time(err, called_at, budget) then
         o.on_poll(nil, {attempt = attempt, elapsed = core.monotime() - start, error = err})
       end
     end
@@ -549,7 +557,8 @@ function M.wait_all(c, args)
         batches[#batches + 1] = {ids = batch, biz = biz}
       end
     end
-    local answers = c:call_many(calls, math.max(deadline - core.monotime(), 0.001))
+    local called_at, budget = core.monotime(), math.max(deadline - core.monotime(), 0.001)
+    local answers = c:call_many(calls, budget)
     local round_error -- a batch's failure this round that the next round tries again
     local failed = {} -- the ids that read FAILED this round: final unless bk-sops retries a node
     for b, batch in ipairs(batches) do
@@ -643,7 +652,7 @@ function M.wait_all(c, args)
     end
     if o.on_poll then
       -- (a failed round is said only when the next one will try again)
-      if deadline - core.monotime() <= 0 then round_error = nil end
+      if deadline - core.monotime() <= 0 or out_of_time(round_error, called_at, budget) then round_error = nil end
       o.on_poll(last, {attempt = attempt, elapsed = core.monotime() - start, pending = count, error = round_error})
     end
     if stop_reason then

@@ -127,31 +127,11 @@ function M.create(ctx, c, a)
   end)
 end
 
--- bksops run: create, start, and with --wait watch to the end
-function M.run(ctx, c, a)
-  local ready, rcode = receiver_for(ctx, a)
-  if not ready then return rcode end
-  local task, code = create(ctx, c, a)
-  if not task then return code end
-  if not task.key then ctx:say(string.format("task %d created: %s", task.task_id, task.name)) end
-  if task.keep and task.keep ~= task.task_id then
-    -- another caller made the task with the key first: that one runs, and
-    -- this one is left as it is
-    ctx:warn(string.format("task %d is left unstarted; task %d is the one", task.task_id, task.keep))
-    task.duplicates = setmetatable({task.task_id}, core.array_mt)
-    task.task_id, task.task_url, task.existing, task.state = task.keep, nil, true, nil
-  end
+-- Starts a task just created (or found by its key and never started), and
+-- with --wait watches it to the end: the exit code; task goes into the JSON
+-- document.
+local function start_and_watch(ctx, c, a, task)
   local id = task.task_id
-  if task.existing and task.state ~= "CREATED" then
-    if a.wait then
-      local ended = watch.one(ctx, c, id, a, task)
-      if a.receiver then a.receiver:close() end
-      return ended
-    end
-    return ctx:show(task, function()
-      return {string.format("task %d: not started again (bksops wait %d watches it)", id, id)}
-    end)
-  end
   -- (a found task never started is started, unless it started meanwhile)
   local ok, _, err = c:start_task{task_id = id, ensure = task.existing or nil}
   if not ok and not attempts.unclear(err) then
@@ -178,6 +158,102 @@ function M.run(ctx, c, a)
   return ctx:show(task, function()
     return {string.format("task %d: start queued (bksops wait %d watches it)", task.task_id, task.task_id)}
   end)
+end
+
+-- bksops run: create, start, and with --wait watch to the end
+function M.run(ctx, c, a)
+  local ready, rcode = receiver_for(ctx, a)
+  if not ready then return rcode end
+  local task, code = create(ctx, c, a)
+  if not task then return code end
+  if not task.key then ctx:say(string.format("task %d created: %s", task.task_id, task.name)) end
+  if task.keep and task.keep ~= task.task_id then
+    -- another caller made the task with the key first: that one runs, and
+    -- this one is left as it is
+    ctx:warn(string.format("task %d is left unstarted; task %d is the one", task.task_id, task.keep))
+    task.duplicates = setmetatable({task.task_id}, core.array_mt)
+    task.task_id, task.task_url, task.existing, task.state = task.keep, nil, true, nil
+  end
+  local id = task.task_id
+  if task.existing and task.state ~= "CREATED" then
+    if a.wait then
+      local ended = watch.one(ctx, c, id, a, task)
+      if a.receiver then a.receiver:close() end
+      return ended
+    end
+    return ctx:show(task, function()
+      return {string.format("task %d: not started again (bksops wait %d watches it)", id, id)}
+    end)
+  end
+  return start_and_watch(ctx, c, a, task)
+end
+
+-- The template_source get_task_list gives task_id (get_task_detail has
+-- none): its page of the template's tasks, newest first. nil when the
+-- listing has no such task; nil, exit code when it fails.
+local function source_of(ctx, c, task_id, template_id)
+  local items, pager = c:pages("get_task_list", {template_id = tostring(template_id), limit = 100})
+  for t in items do
+    if t.id == task_id then return t.template_source or "project" end
+  end
+  if pager.err then return nil, ctx:fail(pager.err) end
+  return nil
+end
+
+-- bksops rerun TASK: a new task from the task's template, with the task's
+-- pipeline_tree (its nodes, as its scheme chose them, and its constants'
+-- values: create_task takes a tree and sets the constants given on it),
+-- -c/--constants changing some; started, and with --wait watched, as run's.
+function M.rerun(ctx, c, a)
+  local changed, cerr = constants(a)
+  if not changed then return ctx:usage(cerr) end
+  local detail, _, err = c:get_task_detail{task_id = a.TASK}
+  if not detail then return ctx:fail(err) end
+  local template_id = check.id(detail.template_id)
+  if not template_id or template_id == 0 then
+    return ctx:usage(string.format("task %d has no template to run again (template_id %s: made by "
+      .. "fast_create_task?)", a.TASK, sops.encode(detail.template_id)))
+  end
+  local tree = detail.pipeline_tree
+  if type(tree) ~= "table" or type(tree.constants) ~= "table" then
+    return ctx:usage(string.format("task %d: its detail has no pipeline_tree with constants to run again",
+      a.TASK))
+  end
+  local source, scode = source_of(ctx, c, a.TASK, template_id)
+  if scode then return scode end
+  if not source then
+    return ctx:usage(string.format("task %d: not in the business's tasks of template %d, so where its template "
+      .. "is (project or common) is unknown", a.TASK, template_id))
+  end
+  if source == "common" then
+    return ctx:usage(string.format("task %d was made from common template %d: rerun makes tasks from the "
+      .. "business's own templates only", a.TASK, template_id))
+  end
+  local info, _, ierr = c:get_template_info{template_id = template_id}
+  if not info then
+    ctx:warn(string.format("task %d: its template %d cannot be read (deleted?), so it cannot be run again",
+      a.TASK, template_id))
+    return ctx:fail(ierr)
+  end
+  -- (bk-sops sets only the constants the tree has, silently: a key it
+  -- does not have is a mistake)
+  local names = {}
+  for k in pairs(tree.constants) do names[#names + 1] = k end
+  table.sort(names)
+  for k in pairs(changed) do
+    if tree.constants[k] == nil then
+      return ctx:usage(string.format("task %d has no constant %s (it has %s)", a.TASK, k,
+        #names > 0 and table.concat(names, ", ") or "none"))
+    end
+  end
+  local name = a.name or string.format("%s_%s", tostring(info.name), os.date("%Y%m%d%H%M%S"))
+  local ok, task, _, terr = pcall(c.create_task, c, {template_id = template_id, name = name, constants = changed,
+    pipeline_tree = tree})
+  if not ok then return ctx:bad_argument(task) end
+  if not task then return ctx:fail(terr) end
+  ctx:say(string.format("task %d created: %s (task %d again)", task.task_id, name, a.TASK))
+  return start_and_watch(ctx, c, a, {task_id = task.task_id, task_url = task.task_url, name = name,
+    template_id = template_id, rerun_of = a.TASK})
 end
 
 function M.start(ctx, c, a)

@@ -42,6 +42,7 @@ M.ROUTES = {
   {"get_task_effective_time", "GET", "/get_task_effective_time/{task_id}/{bk_biz_id}/"},
   {"get_task_node_log", "GET", "/get_task_node_log/{task_id}/{bk_biz_id}/"},
   {"get_task_plugin_log", "GET", "/get_task_plugin_log/{task_id}/{bk_biz_id}/"},
+  {"get_node_job_executed_log", "GET", "/get_node_job_executed_log/{task_id}/{bk_biz_id}/", declared = false},
   {"claim_functionalization_task", "POST", "/claim_functionalization_task/{task_id}/{bk_biz_id}/", esb = true,
     restricted = true},
   {"get_functionalization_task_list", "GET", "/get_functionalization_task_list/", esb = true},

@@ -91,7 +91,29 @@ local function new_task(self, ctx, project, project_source, record_version)
   local problem = validate_create(body)
   if problem then return nil, fail(ctx, "task params is invalid: " .. problem, PARAM_INVALID) end
   local constants = {}
-  for k, v in pairs(body.constants or {}) do constants[k] = v end
+  local tree = body.pipeline_tree
+  if tree ~= nil and ctx.api == "create_task" then
+    -- create_task with a pipeline_tree (create_with_tree): no scheme with
+    -- it; the tree's constants, each given constant set on the tree's
+    -- (one it does not have is dropped). The simulator runs the template's
+    -- nodes: a tree's own selection of them is not modelled.
+    local schemes = body.template_schemes_id
+    if schemes ~= nil and schemes ~= json.null and not (is_list(schemes) and #schemes == 0)
+      and schemes ~= "" then
+      return nil, fail(ctx, "template_schemes_id can not be used with pipeline_tree", PARAM_INVALID)
+    end
+    if not (is_object(tree) and (tree.constants == nil or is_object(tree.constants))) then
+      return nil, fail(ctx, "[API] create_task get invalid pipeline_tree: 'constants'", UNKNOWN)
+    end
+    for k, c in pairs(tree.constants or {}) do
+      if type(c) == "table" and c.value ~= nil then constants[k] = c.value end
+    end
+    for k, v in pairs(body.constants or {}) do
+      if constants[k] ~= nil or (tree.constants or {})[k] ~= nil then constants[k] = v end
+    end
+  else
+    for k, v in pairs(body.constants or {}) do constants[k] = v end
+  end
   return self.engine:create_task(project, tpl, {
     name = body.name, creator = ctx.username, constants = constants, flow_type = body.flow_type,
     description = type(body.description) == "string" and body.description or "",
@@ -666,24 +688,41 @@ function M.get_task_effective_time(self, ctx, project)
     "excluded_component_codes", json.array(), "category", t.template.category or "Default"), "code", SUCCESS)
 end
 
--- What the two log views do first: the task (lookup_task), then its node
--- named by the query's node_id. Returns task, node or nil, nil, the refusal.
+-- What the log views do first (gcloud/apigw/log_auth.py): the task
+-- (get_taskflow_for_log, after the IAM lookup of lookup_task), then the
+-- query's node_id, required and a node of the task (validate_task_node).
+-- Their refusals are the DRF Response of _build_error_response: result,
+-- message and code, no trace_id. Returns task, node or nil, nil, the refusal.
 local function task_and_node(self, ctx, project)
   local t, resp = self:lookup_task(ctx, project)
   if not t then return nil, nil, resp end
-  local node = ctx.args.node_id and t.compiled.nodes[ctx.args.node_id]
+  local node_id = ctx.args.node_id
+  if node_id == nil or node_id == "" then
+    return nil, nil, bare_result(ctx, "result", false, "message",
+      string.format("[API] %s node_id is required", ctx.api), "code", PARAM_INVALID)
+  end
+  local node = t.compiled.nodes[node_id]
   if not node then
-    return nil, nil, respond(json.obj("result", false, "message",
-      string.format("node[node_id=%s] not found in task[task_id=%d]", tostring(ctx.args.node_id), t.id)))
+    return nil, nil, bare_result(ctx, "result", false, "message",
+      string.format("[API] %s task[id=%d] does not have node[%s]", ctx.api, t.id, node_id), "code", NOT_EXIST)
   end
   return t, node
 end
 
+-- A node's log as the database data source keeps it (one "TIME: message"
+-- line each, as PaaS3NodeLogDataSource joins them): the attempt's start,
+-- and its error once it has one.
 function M.get_task_node_log(self, ctx, project)
   local t, node, refusal = task_and_node(self, ctx, project)
   if not t then return refusal end
   local st = t.states[node.id]
-  local text = st and string.format("%s: node %s %s", fmt(st.start), node.name or node.id, st.state) or ""
+  local text = ""
+  if st then
+    text = string.format("%s: node %s %s", fmt(st.start), node.name or node.id, st.state)
+    if type(st.ex_data) == "string" and st.ex_data ~= "" then
+      text = text .. string.format("\n%s: %s", fmt(st.finish or st.start), st.ex_data)
+    end
+  end
   return respond(json.obj("result", true, "message", "success", "data", text, "page", json.obj()))
 end
 
@@ -692,6 +731,61 @@ function M.get_task_plugin_log(self, ctx, project)
   if not t then return refusal end
   return respond(json.obj("result", true, "message", json.null, "data",
     json.obj("logs", "", "total", 0, "scroll_id", "")))
+end
+
+-- The components whose execution data holds a JOB instance (the view's
+-- JOB_INST_ID_MAP and JOB_INST_ID_IN_LIST_MAP).
+local JOB_COMPONENTS = {
+  job_fast_execute_script = true, job_local_content_upload = true, job_execute_task = true,
+  all_biz_job_fast_execute_script = true, all_biz_execute_job_plan = true, job_cc_execute_script = true,
+  job_fast_push_file = true, job_push_local_files = true, all_biz_job_fast_push_file = true,
+}
+
+-- The log JOB keeps of a JOB node's current attempt, as get_job_instance_log
+-- joins it: the script's output on its first host, its inputs, then its
+-- exit (a RUNNING node's log has no exit yet).
+local function job_log(node, st, inputs)
+  local lines = {}
+  local function line(at, text) lines[#lines + 1] = string.format("[%s] %s", fmt(at), text) end
+  line(st.start, string.format("%s on 10.0.0.1: %s (attempt %d)", node.step.component, node.name or node.id,
+    (st.retry or 0) + 1))
+  local keys = {}
+  for k in pairs(inputs) do keys[#keys + 1] = tostring(k) end
+  table.sort(keys)
+  for _, k in ipairs(keys) do
+    local v = inputs[k]
+    line(st.start, string.format("%s=%s", k, type(v) == "table" and json.encode(v) or tostring(v)))
+  end
+  if st.state == "FAILED" then
+    line(st.finish or st.start, "exit code 1: " .. tostring(st.ex_data))
+  elseif st.finish then
+    line(st.finish, "exit code 0")
+  end
+  return table.concat(lines, "\n")
+end
+
+-- get_node_job_executed_log: the task and node (log_auth), the node's
+-- execution data (none until it has run: CONTENT_NOT_EXIST), then JOB's log
+-- of the instance in its outputs' job_inst_id. A node of another plugin has
+-- none, so JOB refuses the null instance id and the view says so in its
+-- own envelope: result, message, logs (no data, no code).
+function M.get_node_job_executed_log(self, ctx, project)
+  local t, node, refusal = task_and_node(self, ctx, project)
+  if not t then return refusal end
+  local st = t.states[node.id]
+  if not st or not st.start then
+    return bare_result(ctx, "result", false, "message",
+      string.format("[API] get_node_job_executed_log execution data not found for node_id: %s", node.id),
+      "code", NOT_EXIST)
+  end
+  if not (node.step and JOB_COMPONENTS[node.step.component]) then
+    return respond(json.obj("result", false, "message", string.format("调用作业平台(JOB)接口"
+      .. "jobv3.get_job_instance_status返回失败, error=job_instance_id is invalid, params={\"bk_scope_type\": "
+      .. "\"biz\", \"bk_scope_id\": \"%s\", \"bk_biz_id\": %s, \"job_instance_id\": null, "
+      .. "\"return_ip_result\": true}", tostring(project.bk_biz_id), tostring(project.bk_biz_id)), "logs", ""))
+  end
+  return respond(json.obj("result", true, "message", "success", "logs",
+    job_log(node, st, status.node_detail(t, node, self.engine:now()).inputs)))
 end
 
 function M.get_task_node_data(self, ctx, project)
