@@ -572,6 +572,15 @@ static int pinned(lua_State *L, lua_CFunction body, const char *fn, int results,
     lua_pushcfunction(L, body);
     for (i = 1; i <= n; i++)
         lua_pushvalue(L, i);
+    /* pushing the body may collect garbage (under Lua 5.1 a C function is
+     * an allocation), and a finalizer may close the client: released then,
+     * before it was busy, so the body must not run on it */
+    if (!c->open) {
+        lua_settop(L, n);
+        c->sent = 0;
+        closed(L, c);
+        return results;
+    }
     c->busy = 1;
     c->sent = 0;
     status = lua_pcall(L, n, results, 0);

@@ -71,10 +71,11 @@ describe("safety", function()
         collectgarbage("setpause", pause)
         collectgarbage("setstepmul", stepmul)
         if not victim:is_open() then
-          closed_inside = closed_inside + 1
           assert.is_nil(v)
           assert.equal("closed", err.kind)
-          assert.is_true(err.sent)
+          -- (a cycle may also end before the request goes out: closed, and
+          -- said to have sent nothing)
+          if err.sent then closed_inside = closed_inside + 1 end
         end
         victim:close()
       end
