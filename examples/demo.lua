@@ -48,7 +48,7 @@ local ok, err = pcall(function()
 
   -- 3. watch it live until it needs a human
   local detail = client:get_task_detail{task_id = task.task_id}
-  local view = tty and live.new(io.stdout, paint, live.count_activities(detail.pipeline_tree)) or nil
+  local view = tty and live.new(io.stdout, paint, {tree = detail.pipeline_tree}) or nil
   local shown = {} -- each wait reports from scratch: print only what is new
   local function on_change(ev)
     local key = table.concat({ev.node_id or "task", ev.to, ev.node.retry or 0}, "|")

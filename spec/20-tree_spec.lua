@@ -142,3 +142,87 @@ describe("change events", function()
     assert.equal("SUSPENDED", inner.to)
   end)
 end)
+
+describe("sops.progress", function()
+  it("counts the activities a status shows, leaving out events, gateways and the subprocess itself", function()
+    -- (engine v2 names events and gateways ""; the subprocess is counted by its own activities)
+    local p = sops.progress(fixture("get_task_status_subprocess_v2.json"))
+    assert.same({finished = 1, running = 0, failed = 0, total = 2}, p)
+    local status = {id = "root", state = "FAILED", children = {
+      start = {state = "FINISHED", name = "", start_time = "a", children = {}},
+      a = {state = "FINISHED", name = "build", start_time = "b", children = {}},
+      b = {state = "RUNNING", name = "test", start_time = "c", children = {}},
+      c = {state = "READY", name = "lint", start_time = "c", children = {}},
+      d = {state = "FAILED", name = "deploy", start_time = "d", children = {}},
+      gw = {state = "FINISHED", name = "", start_time = "b", children = {}},
+      -- engine v1 names them by their class
+      v1 = {state = "FINISHED", name = "<class 'pipeline.core.flow.gateway.ParallelGateway'>", start_time = "b"},
+    }}
+    assert.same({finished = 1, running = 2, failed = 1, total = 4}, sops.progress(status))
+    assert.same({finished = 0, running = 0, failed = 0, total = 0}, sops.progress(fixture("get_task_status_created.json")))
+  end)
+
+  it("takes the total from the pipeline tree, activities of subprocesses included", function()
+    local tree = {activities = {
+      a = {type = "ServiceActivity", name = "build"},
+      b = {type = "ServiceActivity", name = "test"},
+      sub = {type = "SubProcess", name = "release", pipeline = {activities = {
+        s1 = {type = "ServiceActivity", name = "push"}, s2 = {type = "ServiceActivity", name = "tag"}}}},
+    }}
+    local status = {id = "root", state = "RUNNING", children = {
+      a = {state = "FINISHED", name = "build", start_time = "a", children = {}},
+      b = {state = "FINISHED", name = "test", start_time = "b", children = {}},
+      sub = {state = "RUNNING", name = "release", start_time = "c", children = {
+        s1 = {state = "RUNNING", name = "push", start_time = "c", children = {}}}},
+      e = {state = "FINISHED", name = "", start_time = "a", children = {}},
+    }}
+    assert.same({finished = 2, running = 1, failed = 0, total = 4}, sops.progress(status, tree))
+    assert.same({finished = 2, running = 1, failed = 0, total = 3}, sops.progress(status))
+    assert.same({finished = 0, running = 0, failed = 0, total = 4}, sops.progress({state = "CREATED"}, tree))
+    -- a tree bk-sops sent as null counts as none
+    assert.same(sops.progress(status), sops.progress(status, sops.null))
+  end)
+
+  it("refuses what is not a status or a tree as a bad argument", function()
+    assert.has_error(function() sops.progress(nil) end,
+      "bad argument #1 to 'sops.progress' (a task status (table) expected, got nil)")
+    assert.has_error(function() sops.progress({}, "tree") end,
+      "bad argument #2 to 'sops.progress' (a pipeline_tree (table) expected, got string)")
+  end)
+end)
+
+describe("sops.progress on bk-sops' answers", function()
+  local sim, c
+  h.use_sim({"--speed", "0"}, nil, function(s, cl) sim, c = s, cl end)
+
+  it("counts a task's steps by its pipeline tree: one branch of a gateway run, a subprocess waiting", function()
+    -- template 4: prepare, an exclusive gateway with two branches of one step each, finish
+    local t = sim:task({template_id = 4, start = true})
+    sim:advance(3)
+    local status = assert(c:get_task_status{task_id = t.task_id})
+    local tree = assert(c:get_task_detail{task_id = t.task_id}).pipeline_tree
+    -- the gateway failed (no branch matched): the task is FAILED, no activity is
+    assert.equal("FAILED", status.state)
+    assert.same({finished = 1, running = 0, failed = 0, total = 4}, sops.progress(status, tree))
+    local gid, flow = t.node_ids["choose route"], nil
+    for _, n in ipairs(t.nodes) do
+      if n.id == gid then flow = n.flows[2].id end
+    end
+    assert(c:skip_exg{task_id = t.task_id, node_id = gid, flow_id = flow})
+    sim:advance(10)
+    status = assert(c:get_task_status{task_id = t.task_id})
+    assert.equal("FINISHED", status.state)
+    -- one branch ran: 3 of the tree's 4 activities, all the status shows
+    assert.same({finished = 3, running = 0, failed = 0, total = 4}, sops.progress(status, tree))
+    assert.same({finished = 3, running = 0, failed = 0, total = 3}, sops.progress(status))
+    -- template 3: precheck, a subprocess (stop, approve: waits, start), report
+    t = sim:task({template_id = 3, start = true})
+    sim:advance(100)
+    status = assert(c:get_task_status{task_id = t.task_id})
+    tree = assert(c:get_task_detail{task_id = t.task_id}).pipeline_tree
+    local p = sops.progress(status, tree)
+    assert.equal(5, p.total)
+    assert.equal(2, p.finished)
+    assert.equal(0, p.failed)
+  end)
+end)

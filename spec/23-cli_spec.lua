@@ -56,7 +56,11 @@ describe("bksops command", function()
       {"retry 1 n --inputs notjson", "a JSON object expected, got 'notjson'"},
       {"retry 1 n --inputs '[1]'", "a JSON object expected"},
       {"wait 1 --timeout 0", "a positive number expected, got '0'"},
-      {"wait 1 --timeout x", "a positive number expected, got 'x'"},
+      {"wait 1 --timeout x", "--timeout: a duration expected (90, 90s, 10m, 1h), got 'x'"},
+      {"wait 1 --interval 5x", "--interval: a duration expected (90, 90s, 10m, 1h), got '5x'"},
+      {"wait 1 --stall 0s", "--stall: a positive number expected, got '0s'"},
+      {"status 1 --request-timeout 1y", "--request-timeout: a duration expected (90, 90s, 10m, 1h), got '1y'"},
+      {"tasks --since tomorrow", "--since: a duration ago (30m, 24h, 7d) or a date"},
       {"tasks --limit 1.5", "a positive integer expected"},
       {"completion zsh", "only bash"},
     }
@@ -65,6 +69,32 @@ describe("bksops command", function()
       assert.equal(2, code, case[1])
       assert.matches(case[2], err, 1, true)
     end
+  end)
+
+  it("takes durations wherever it takes a time: 90, 90s, 10m, 1h, 1d", function()
+    local out, err, code = sops("run 1 --wait --timeout 10m --interval 1s --request-timeout 1m")
+    assert.equal(0, code, err)
+    assert.matches("ended FINISHED\n$", out)
+    long_template()
+    local t = sim:task({template_id = 80, start = true})
+    local _, werr, wcode = sops("wait " .. t.task_id .. " --timeout 0.01m --interval 0.1")
+    assert.equal(3, wcode, werr)
+    assert.matches("within 0.6 s", werr, 1, true)
+    assert.matches("Times: S is seconds, or a number with a unit: 90, 90s, 10m, 1h, 1d.", (sops("wait --help")), 1,
+      true)
+  end)
+
+  it("takes a template's name in any case, and suggests the closest when none has it", function()
+    local out, err, code = sops("create 'deploy WITH flaky STEP' --name cased")
+    assert.equal(0, code, err)
+    assert.matches("^task %d+ created: cased\n", out)
+    assert.equal("/prod/create_task/2/2/", sim:requests_to("/create_task/")[1].path)
+    local _, near, near_code = sops("run 'Deploy wep app'")
+    assert.equal(2, near_code)
+    assert.matches("no template 'Deploy wep app'; did you mean 'Deploy web app'?", near, 1, true)
+    _, near = sops("run 'flaky'")
+    assert.matches("no template 'flaky'; did you mean 'Deploy with flaky step'?", near, 1, true)
+    assert.equal(1, #sim:requests_to("/create_task/")) -- the first only
   end)
 
   it("never takes the secret from argv", function()

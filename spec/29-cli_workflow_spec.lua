@@ -498,3 +498,117 @@ describe("bksops why, logs and rerun", function()
     assert.equal(0, #sent("create_task"))
   end)
 end)
+
+-- Finding tasks: by their real state (get_tasks_status, a batch a page),
+-- template, creator and creation time, bk-sops filtering what it can.
+-- Simulated time stands still (--speed 0) and moves with sim:advance.
+describe("bksops tasks, finding tasks", function()
+  h.use_sim({"--speed", "0"}, false, function(s) sim = s end)
+
+  local function ids_of(out)
+    local ids = {}
+    for _, t in ipairs(h.decode(out)) do ids[#ids + 1] = t.id end
+    return ids
+  end
+
+  it("shows each task's real state and finds tasks in any state, asking once per 50 tasks", function()
+    sim:control("POST", "templates", {id = 80, name = "long", steps = {{name = "forever", duration = 1e6}}})
+    local created = sim:task({template_id = 1, name = "not started"}).task_id
+    local finished = sim:task({template_id = 1, name = "done", start = true}).task_id
+    local failed = sim:task({template_id = 5, name = "broken", start = true}).task_id
+    local running = sim:task({template_id = 80, name = "going", start = true}).task_id
+    local paused = sim:task({template_id = 80, name = "held", start = true}).task_id
+    local revoked = sim:task({template_id = 80, name = "dropped", start = true}).task_id
+    sim:advance(100)
+    assert.equal(0, select(3, sops("pause " .. paused)))
+    assert.equal(0, select(3, sops("revoke " .. revoked)))
+    local out, err, code = sops("tasks")
+    assert.equal(0, code, err)
+    for id, state in pairs({[created] = "CREATED", [finished] = "FINISHED", [failed] = "FAILED",
+        [running] = "RUNNING", [paused] = "SUSPENDED", [revoked] = "REVOKED"}) do
+      assert.matches("\n" .. id .. "%s+" .. state .. "%s", "\n" .. out)
+    end
+    -- any state, in any case; the JSON items carry it
+    for word, id in pairs({failed = failed, FAILED = failed, Running = running, suspended = paused,
+        revoked = revoked, finished = finished, created = created}) do
+      out, err, code = sops("tasks --json --state " .. word)
+      assert.equal(0, code, err)
+      assert.same({id}, ids_of(out), word)
+      assert.equal(word:upper(), h.decode(out)[1].state)
+    end
+    -- bk-sops narrows the list first (started, not finished), the state is asked for
+    sim:clear_log()
+    out = sops("tasks --state failed")
+    assert.matches("^" .. failed .. "%s+FAILED%s+admin%s+broken\n$", out)
+    local list = sim:requests_to("/get_task_list/")
+    assert.equal("true", list[1].args.is_started)
+    assert.equal("false", list[1].args.is_finished)
+    assert.equal(1, #sim:requests_to("/get_tasks_status/"))
+    -- 60 listed tasks: two get_tasks_status, 50 and 10 tasks
+    for i = 1, 54 do sim:task({template_id = 1, name = "more " .. i}) end
+    sim:clear_log()
+    out, err, code = sops("tasks --limit 60 --json")
+    assert.equal(0, code, err)
+    assert.equal(60, #h.decode(out))
+    local batches = {}
+    for _, r in ipairs(sim:requests_to("/get_tasks_status/")) do
+      batches[#batches + 1] = #h.decode(r.body).task_id_list
+    end
+    table.sort(batches)
+    assert.same({10, 50}, batches)
+    -- a state that does not exist
+    local _, bad, bad_code = sops("tasks --state sleeping")
+    assert.equal(2, bad_code)
+    assert.matches("--state: a task state expected (created, expired, failed, ", bad, 1, true)
+  end)
+
+  it("filters by template (id or name, any case), creator and creation time, today's failures in one command", function()
+    local before = os.time()
+    local old = sim:task({template_id = 1, name = "old"}).task_id
+    sim:advance(3 * 86400)
+    local web = sim:task({template_id = 1, name = "web", creator = "bob"}).task_id
+    local flaky = sim:task({template_id = 2, name = "flaky", creator = "bob"}).task_id
+    local broken = sim:task({template_id = 5, name = "broken today", start = true}).task_id
+    sim:advance(100)
+
+    sim:clear_log()
+    local out, err, code = sops("tasks --template 'deploy WEB app' --json")
+    assert.equal(0, code, err)
+    assert.same({web, old}, ids_of(out))
+    assert.equal("1", sim:requests_to("/get_task_list/")[1].args.template_id) -- bk-sops filters
+    assert.same({flaky}, ids_of((sops("tasks --template 2 --json"))))
+    local _, none, none_code = sops("tasks --template 'deploy wep app'")
+    assert.equal(2, none_code)
+    assert.matches("no template 'deploy wep app'; did you mean 'Deploy web app'?", none, 1, true)
+
+    assert.same({flaky, web}, ids_of((sops("tasks --creator bob --json"))))
+
+    -- a date between the old task and the new ones, as bk-sops takes it
+    local between = os.date("!%Y-%m-%dT%H:%M:%SZ", before + 86400)
+    sim:clear_log()
+    out, err, code = sops("tasks --since " .. between .. " --json")
+    assert.equal(0, code, err)
+    assert.same({broken, flaky, web}, ids_of(out))
+    assert.equal(os.date("!%Y-%m-%d %H:%M:%S +0000", before + 86400),
+      sim:requests_to("/get_task_list/")[1].args.create_time_start)
+    assert.same({old}, ids_of((sops("tasks --until " .. between .. " --json"))))
+    assert.same({}, ids_of((sops("tasks --until 2000-01-01 --json"))))
+
+    -- today's failed tasks: a duration ago, sent as bk-sops' create_time_start
+    sim:clear_log()
+    local from = os.date("!%Y-%m-%d %H:%M:%S +0000", os.time() - 86400)
+    out, err, code = sops("tasks --state failed --since 24h")
+    local to = os.date("!%Y-%m-%d %H:%M:%S +0000", os.time() - 86400)
+    assert.equal(0, code, err)
+    assert.matches("^" .. broken .. "%s+FAILED%s+admin%s+broken today\n$", out)
+    local sent_start = sim:requests_to("/get_task_list/")[1].args.create_time_start
+    assert.is_true(sent_start >= from and sent_start <= to, sent_start)
+
+    local _, bad, bad_code = sops("tasks --since yesterday")
+    assert.equal(2, bad_code)
+    assert.matches("--since: a duration ago (30m, 24h, 7d) or a date", bad, 1, true)
+    local _, late, late_code = sops("tasks --since 1h --until 2h")
+    assert.equal(2, late_code)
+    assert.matches("--since is after --until", late, 1, true)
+  end)
+end)

@@ -4,6 +4,7 @@ local check = require "sops.check"
 local client = require "sops.client"
 local api = require "sops.api"
 local tree = require "sops.tree"
+local progress = require "sops.progress"
 local wait = require "sops.wait"
 local version = require "sops.version"
 local callbacks = require "sops.callbacks"
@@ -21,6 +22,7 @@ local M = {
   is_terminal = tree.is_terminal,
   walk = tree.walk,
   failed_nodes = tree.failed_nodes,
+  progress = progress.progress,
   sleep = core.sleep,
   callbacks = callbacks,     -- receivers of completion callbacks (README: Completion callbacks)
 }

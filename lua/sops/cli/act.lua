@@ -4,7 +4,6 @@
 -- once.
 local sops = require "sops"
 local core = require "sops.core"
-local check = require "sops.check"
 local nodes = require "sops.nodes"
 local read = require "sops.cli.read"
 local watch = require "sops.cli.watch"
@@ -13,35 +12,11 @@ local context = require "sops.cli.context"
 local render = require "sops.cli.render"
 local attempts = require "sops.attempts"
 local keyed = require "sops.keyed"
+local check = require "sops.check"
+local template = require "sops.cli.template"
 
 local EXIT = context.EXIT
 local M = {}
-
--- The template a word names: its id and name; or nil, exit code after
--- saying why. A number is an id; other words are an exact name.
-local function find_template(ctx, c, word)
-  local id = check.id(word)
-  if id then
-    local info, _, err = c:get_template_info{template_id = id}
-    if not info then return nil, ctx:fail(err) end
-    return id, info.name
-  end
-  local list, _, err = c:get_template_list{name_keyword = word}
-  if not list then return nil, ctx:fail(err) end
-  local found = {}
-  for _, t in ipairs(list) do
-    if t.name == word then found[#found + 1] = t end
-  end
-  if #found == 1 then return found[1].id, found[1].name end
-  if #found == 0 then
-    return nil, ctx:usage(string.format("no template named '%s' (bksops templates --keyword '%s' lists the close ones)",
-      word, word))
-  end
-  local ids = {}
-  for _, t in ipairs(found) do ids[#ids + 1] = tostring(t.id) end
-  return nil, ctx:usage(string.format("%d templates are named '%s' (ids %s): give the id", #found, word,
-    table.concat(ids, ", ")))
-end
 
 -- The constants of --constants and -c KEY=VALUE (a bare KEY becomes
 -- ${KEY}); nil, message.
@@ -83,7 +58,7 @@ end
 local function create(ctx, c, a)
   local consts, cerr = constants(a)
   if not consts then return nil, ctx:usage(cerr) end
-  local template_id, template_name = find_template(ctx, c, a.TEMPLATE)
+  local template_id, template_name = template.find(ctx, c, a.TEMPLATE, true)
   if not template_id then return nil, template_name end
   local name = a.name or string.format("%s_%s", tostring(template_name), os.date("%Y%m%d%H%M%S"))
   local ok, task, _, err = pcall(c.create_task, c, {template_id = template_id, name = name, constants = consts,

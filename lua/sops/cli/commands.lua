@@ -14,7 +14,9 @@ M.PROGRAM = "bksops"
 
 -- An option: {"--long", "ARG", "what it does", default = ..., short = "-x",
 -- kind = "flag" | "value" | "list" (given again and again), choices = {...},
--- check = "positive" | "count" | "json"}. ARG is nil for a flag.
+-- check = "positive" | "count" | "json" | "duration" (90, 90s, 10m, 1h, 1d) | "instant" (a duration ago
+-- or a date; is_end = true: a date alone is the day's end) | "state" (a task state, any case)}. ARG is nil
+-- for a flag.
 local function opt(long, arg, about, extra)
   local o = {long = long, arg = arg, about = about, kind = arg and "value" or "flag"}
   for k, v in pairs(extra or {}) do o[k] = v end
@@ -37,7 +39,7 @@ M.CONNECTION = {
   opt("--biz", "ID", "the business (or project) id (BK_BIZ_ID)"),
   opt("--scope", "SCOPE", "what --biz is", {default = options.default("scope"), choices = {"cmdb_biz", "project"}}),
   opt("--request-timeout", "S", "seconds for each HTTP request", {default = tostring(options.default("timeout")),
-    check = "positive"}),
+    check = "duration"}),
 }
 
 -- (the same, as a set: whether an option is one of them)
@@ -50,13 +52,13 @@ local JSON = opt("--json", nil, "print the exact data as one JSON document on st
 -- Options of the commands that wait.
 M.WAITING = {
   opt("--timeout", "S", "seconds to wait before giving up (exit 3)", {default = tostring(wait.DEFAULTS.timeout),
-    check = "positive"}),
+    check = "duration"}),
   opt("--interval", "S", "seconds between polls at first; they grow to " .. wait.DEFAULTS.max_interval .. " s",
-    {default = tostring(wait.DEFAULTS.interval), check = "positive"}),
+    {default = tostring(wait.DEFAULTS.interval), check = "duration"}),
   opt("--events", nil, "write each change of the task and its nodes to stderr as a JSON object a line "
     .. "(JSON Lines)"),
   opt("--stall", "S", "give up when no node of a running task has changed for S seconds (exit 7)",
-    {check = "positive"}),
+    {check = "duration"}),
   opt("--on-timeout", "ACTION", "at the deadline, revoke or pause the task (once) before giving up",
     {choices = {"revoke", "pause"}}),
   opt("--outputs", nil, "with a FINISHED task, show its outputs (with --json: in the document's outputs)"),
@@ -129,14 +131,20 @@ M.LIST = {
   {name = "create", about = "Create a task from a template without starting it (bksops start starts it).",
     calls = {"create_task"}, words = {TEMPLATE}, options = join(CONSTANTS, {KEY, JSON}),
     examples = {"bksops create deploy --name 'deploy 1.4.2' -c version=1.4.2"}},
-  {name = "tasks", about = "List the business's tasks, newest first.", calls = {"get_task_list"},
+  {name = "tasks", about = "List the business's tasks, newest first, with each one's state.",
+    calls = {"get_task_list", "get_tasks_status"},
     options = {
-      opt("--state", "STATE", "only tasks not started yet, running (started, not finished) or finished",
-        {choices = {"created", "running", "finished"}}),
+      opt("--state", "STATE", "only tasks in STATE, any case: created, running, failed, suspended (paused), "
+        .. "node_suspended, finished, revoked, expired", {check = "state"}),
+      opt("--template", "TEMPLATE", "only tasks of the template: its id or its name (any case)"),
       opt("--creator", "USER", "only the tasks USER created"),
+      opt("--since", "WHEN", "only tasks created since WHEN: a duration ago (24h) or a date", {check = "instant"}),
+      opt("--until", "WHEN", "only tasks created until WHEN: a duration ago or a date (a date alone: its end)",
+        {check = "instant", is_end = true}),
       opt("--limit", "N", "at most N tasks (every page up to N)", {default = "50", check = "count"}),
       JSON},
-    examples = {"bksops tasks --state running --limit 20"}},
+    examples = {"bksops tasks --state failed --since 24h", "bksops tasks --state running --limit 20",
+      "bksops tasks --template 'deploy web app' --creator alice --since 2024-05-01 --until 2024-05-31"}},
   {name = "show", about = "Show a task: its state, times, constants and outputs.",
     calls = {"get_task_detail", "get_task_status"}, words = {TASK}, options = {JSON},
     examples = {"bksops show 42"}},

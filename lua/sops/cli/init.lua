@@ -1,8 +1,9 @@
 -- The `bksops` command. main(argv, io) returns the exit code (the list is
 -- sops.cli.commands.EXIT_CODES). The commands are in sops.cli.read (those
 -- that only read), sops.cli.logs (why a task failed, a node's log),
--- sops.cli.act (those that change something) and sops.cli.watch
--- (waiting); their arguments come from sops.cli.commands.
+-- sops.cli.tasks (the task list), sops.cli.act (those that change
+-- something) and sops.cli.watch (waiting); their arguments come from
+-- sops.cli.commands.
 local sops = require "sops"
 local core = require "sops.core"
 local check = require "sops.check"
@@ -16,13 +17,14 @@ local read = require "sops.cli.read"
 local act = require "sops.cli.act"
 local watch = require "sops.cli.watch"
 local logs = require "sops.cli.logs"
+local tasks = require "sops.cli.tasks"
 
 local M = {}
 local EXIT = context.EXIT
 M.EXIT = EXIT
 
 local RUN = {
-  templates = read.templates, tasks = read.tasks, show = read.show, status = read.status, node = read.node,
+  templates = read.templates, tasks = tasks.run, show = read.show, status = read.status, node = read.node,
   api = read.api, run = act.run, create = act.create, start = act.start, pause = act.pause, resume = act.resume,
   revoke = act.revoke, retry = act.retry, skip = act.skip, ["skip-exg"] = act["skip-exg"],
   callback = act.callback, why = logs.why, logs = logs.logs, rerun = act.rerun,

@@ -5,50 +5,36 @@
 -- and a resized terminal is redrawn cleanly at its new width.
 local tree = require "sops.tree"
 local core = require "sops.core"
+local progress = require("sops.progress").progress
 local render = require "sops.cli.render"
 
 local M = {}
 local Live = {}
 Live.__index = Live
 
--- opts: total (the number of activities of the one task; nil: count what
--- is seen), size() -> columns, rows of the terminal (nil when unknown).
+-- opts: tree (the one task's pipeline_tree, for the number of its
+-- activities; nil: count what is seen), size() -> columns, rows of the
+-- terminal (nil when unknown).
 function M.new(out, paint, opts)
   opts = opts or {}
-  return setmetatable({out = out, paint = paint, total = opts.total, size = opts.size, drawn = 0, totals = {},
+  return setmetatable({out = out, paint = paint, tree = opts.tree, size = opts.size, drawn = 0, trees = {},
     reasons = {}}, Live)
 end
 
--- Counts the activities of a pipeline_tree, subprocesses included.
-function M.count_activities(pipeline_tree)
-  local n = 0
-  for _, act in pairs(type(pipeline_tree) == "table" and pipeline_tree.activities or {}) do
-    if act.type == "SubProcess" then
-      n = n + M.count_activities(act.pipeline)
-    else
-      n = n + 1
-    end
-  end
-  return n
-end
-
--- The leaves of a status: running ("name (12s)") and failed ("name: why")
--- lists, and how many finished and were seen.
+-- The activities of a status running ("name (12s)") and failed ("name:
+-- why"), by name.
 local function leaves(status)
-  local running, failed, finished, seen = {}, {}, 0, 0
+  local running, failed = {}, {}
   tree.walk(status, function(node, id, depth)
     if depth == 0 or not node.name or node.name == "" or next(node.children or {}) ~= nil then return end
-    seen = seen + 1
-    if node.state == "FINISHED" then
-      finished = finished + 1
-    elseif node.state == "RUNNING" or node.state == "READY" then
+    if node.state == "RUNNING" or node.state == "READY" then
       running[#running + 1] = string.format("%s (%s)", node.name, render.duration(node.elapsed_time))
     elseif node.state == "FAILED" then
       local ex = type(status.ex_data) == "table" and status.ex_data[id]
       failed[#failed + 1] = node.name .. (ex and ex ~= "" and (": " .. render.one_line(ex)) or "")
     end
   end)
-  return running, failed, finished, seen
+  return running, failed
 end
 
 function M.bar(done, total, width)
@@ -59,8 +45,9 @@ end
 
 function Live:lines(task_id, status)
   local p = self.paint
-  local running, failed, finished, seen = leaves(status)
-  local total = math.max(self.total or seen, seen)
+  local running, failed = leaves(status)
+  local done = progress(status, self.tree)
+  local finished, total = done.finished, done.total
   return {
     string.format("task %d  %s  %s  %s", task_id, p("bold", tostring(status.name)), p(status.state, status.state),
       render.duration(status.elapsed_time)),
@@ -70,9 +57,9 @@ function Live:lines(task_id, status)
   }
 end
 
--- The number of activities of task id (for its bar), and why it failed
+-- The pipeline_tree of task id (for its bar's total), and why it failed
 -- (a failed node and its error), as the waiting command learns them.
-function Live:set_total(id, n) self.totals[id] = n end
+function Live:set_tree(id, t) self.trees[id] = t end
 function Live:set_reason(id, text) self.reasons[id] = text end
 
 -- Lines for many tasks: one a task, with its bar and, once it failed,
@@ -83,8 +70,9 @@ function Live:many_lines(statuses, ids)
   for _, id in ipairs(ids) do
     local st = statuses[id]
     if st then
-      local _, failed, finished, seen = leaves(st)
-      local total = math.max(self.totals[id] or seen, seen)
+      local _, failed = leaves(st)
+      local done = progress(st, self.trees[id])
+      local finished, total = done.finished, done.total
       local why = self.reasons[id] or (#failed > 0 and table.concat(failed, "; ")) or nil
       lines[#lines + 1] = string.format("task %-8d %s %3d/%-3d %s %6s  %s%s", id, M.bar(finished, total, 12), finished,
         total, p(st.state, string.format("%-9s", tostring(st.state))), render.duration(st.elapsed_time),

@@ -5,6 +5,8 @@ local argparse = require "argparse"
 local api = require "sops.api"
 local core = require "sops.core"
 local commands = require "sops.cli.commands"
+local times = require "sops.cli.times"
+local tree = require "sops.tree"
 local unpack = require("sops.compat").unpack
 
 local M = {}
@@ -27,6 +29,9 @@ local function call_text(name)
   return string.format("%s (%s %s%s)", name, e.method, e.path, fixed)
 end
 
+-- The checks of option values (commands.lua: check = KIND): the value,
+-- or nil and why (the parser puts the option's name before it). o: the
+-- option.
 local CHECKS = {
   positive = function(v)
     local n = tonumber(v)
@@ -48,7 +53,38 @@ local CHECKS = {
     end
     return t
   end,
+  -- seconds, or a number with a unit: 90, 90s, 10m, 1h, 1d
+  duration = function(v)
+    local n, why = times.duration(v)
+    if not n then return nil, why end
+    if n <= 0 then return nil, "a positive number expected, got '" .. v .. "'" end
+    return n
+  end,
+  -- a task's state, any case: its name as bk-sops writes it
+  state = function(v)
+    local state = tree.states[v:upper()]
+    if state then return state end
+    local names = {}
+    for name in pairs(tree.states) do names[#names + 1] = name:lower() end
+    table.sort(names)
+    return nil, "a task state expected (" .. table.concat(names, ", ") .. "), got '" .. v .. "'"
+  end,
+  -- an instant: a duration ago, or a date (o.is_end: a date's end)
+  instant = function(v, o)
+    return times.instant(v, os.time(), o.is_end)
+  end,
 }
+
+-- The converter of option o: its check, with the option's name in front
+-- of why a value is refused.
+local function converter(o)
+  local check = CHECKS[o.check]
+  return function(v)
+    local value, why = check(v, o)
+    if value == nil then return nil, o.long .. ": " .. why end
+    return value
+  end
+end
 
 -- The help's text for an option, with its choices and default.
 local function about(o)
@@ -71,13 +107,27 @@ local function add_options(p, list, group_name)
       e = p:option(names, about(o)):argname(o.arg)
       if o.kind == "list" then e:count("*") end
       if o.choices then e:choices(o.choices) end
-      if o.check and CHECKS[o.check] then e:convert(CHECKS[o.check]) end
+      if o.check and CHECKS[o.check] then e:convert(converter(o)) end
     end
     elements[#elements + 1] = e
   end
   if group_name and #elements > 0 then p:group(group_name, unpack(elements)) end
 end
 
+-- What the help says of times, for a command whose options take them.
+local function times_help(list)
+  local kinds = {}
+  for _, o in ipairs(list) do
+    if o.check == "duration" or o.check == "instant" then kinds[o.check] = kinds[o.check] or o.long end
+  end
+  if not next(kinds) then return nil end
+  local text = "Times: S is seconds, or a number with a unit: 90, 90s, 10m, 1h, 1d."
+  if kinds.instant then
+    text = text .. "\n" .. "A point in time (WHEN) is a duration ago (24h) or a date (2024-05-01, 2024-05-01 08:30, "
+      .. "2024-05-01T08:30:00Z)."
+  end
+  return text
+end
 
 local function add_command(top, spec, state)
   local p = top:command(spec.name, spec.about)
@@ -99,6 +149,7 @@ local function add_command(top, spec, state)
     epilog[#epilog + 1] = "Calls:\n" .. table.concat(list, "\n")
   end
   if spec.more then epilog[#epilog + 1] = spec.more() end
+  epilog[#epilog + 1] = times_help(spec.options)
   local ex = {}
   for _, e in ipairs(spec.examples or {}) do ex[#ex + 1] = "  " .. e end
   epilog[#epilog + 1] = "Example" .. (#ex > 1 and "s" or "") .. ":\n" .. table.concat(ex, "\n")
@@ -144,7 +195,7 @@ function M.parse(argv)
     for _, o in ipairs(spec.options) do
       local key = o.long:sub(3):gsub("%-", "_")
       if result[key] == nil and o.default and not commands.IS_CONNECTION[o] then
-        result[key] = o.check and CHECKS[o.check] and CHECKS[o.check](o.default) or o.default
+        result[key] = o.check and CHECKS[o.check] and CHECKS[o.check](o.default, o) or o.default
       end
     end
   end

@@ -1,8 +1,7 @@
--- The commands of `bksops` that only read: templates, tasks, show, status,
--- node, api (any call) and completion. Each is run(ctx, client, args) ->
+-- The commands of `bksops` that only read: templates, show, status, node,
+-- api (any call) and completion (tasks: sops.cli.tasks). Each is run(ctx, client, args) ->
 -- exit code.
 local sops = require "sops"
-local core = require "sops.core"
 local api = require "sops.api"
 local render = require "sops.cli.render"
 local nodes = require "sops.nodes"
@@ -19,35 +18,6 @@ function M.templates(ctx, c, a)
     local lines = {}
     for _, t in ipairs(list) do
       lines[#lines + 1] = string.format("%-8d %-12s %s", t.id, tostring(t.category), tostring(t.name))
-    end
-    return lines
-  end)
-end
-
--- the task list's filters for --state
-local STATES = {
-  created = {is_started = false}, running = {is_started = true, is_finished = false}, finished = {is_finished = true},
-}
-
--- bksops tasks: every page of get_task_list, up to --limit items
-function M.tasks(ctx, c, a)
-  local args = {limit = 100}
-  for k, v in pairs(a.state and STATES[a.state] or {}) do args[k] = v end
-  -- (bk-sops filters no creator: the listing is filtered here)
-  if not a.creator then args.max_items = a.limit end
-  local list = setmetatable({}, core.array_mt)
-  local items, pager = c:pages("get_task_list", args)
-  for t in items do
-    if not a.creator or t.creator == a.creator then list[#list + 1] = t end
-    if #list >= a.limit then break end
-  end
-  if pager.err then return ctx:fail(pager.err) end
-  return ctx:show(list, function()
-    local lines = {}
-    for _, t in ipairs(list) do
-      local state = t.is_finished and "FINISHED" or t.is_started and "RUNNING" or "CREATED"
-      lines[#lines + 1] = string.format("%-8d %s %-12s %s", t.id, ctx.paint(state, string.format("%-9s", state)),
-        tostring(t.creator), tostring(t.name))
     end
     return lines
   end)

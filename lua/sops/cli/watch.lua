@@ -96,9 +96,10 @@ local function new_view(ctx)
   return live.new(ctx.out, ctx.paint, {size = ctx.term_size or terminal_size})
 end
 
-local function activities(c, task_id)
+-- the task's pipeline_tree (its activities: the bar's total), or nil
+local function pipeline_tree(c, task_id)
   local detail = c:get_task_detail{task_id = task_id}
-  return detail and live.count_activities(detail.pipeline_tree) or nil
+  return type(detail) == "table" and type(detail.pipeline_tree) == "table" and detail.pipeline_tree or nil
 end
 
 -- Waits for one task. a: the parsed arguments (timeout, interval, json).
@@ -111,7 +112,7 @@ function M.one(ctx, c, task_id, a, extra)
     -- something on the screen at once, before any answer (a server that
     -- does not answer keeps this call for up to --request-timeout)
     view:draw({string.format("task %d  %s", task_id, ctx.paint("dim", "asking bk-sops for its status"))})
-    view.total = activities(c, task_id)
+    view.tree = pipeline_tree(c, task_id)
   end
   local failures = 0
   local status, _, err = c:wait(wait_options(a, {
@@ -177,7 +178,7 @@ function M.many(ctx, c, ids, a)
     local _, rows = (ctx.term_size or terminal_size)()
     for i, id in ipairs(ids) do
       if i > (rows or 24) then break end
-      view:set_total(id, activities(c, id))
+      view:set_tree(id, pipeline_tree(c, id))
     end
   end
   local asked, failures = {}, 0
