@@ -48,8 +48,14 @@ function Live:lines(task_id, status)
   local running, failed = leaves(status)
   local done = progress(status, self.tree)
   local finished, total = done.finished, done.total
+  -- the name is cut, not the state after it, when the line is too long
+  local head, tail = string.format("task %d  ", task_id), string.format("  %s  %s", status.state,
+    render.duration(status.elapsed_time))
+  local columns = self.size and self.size() or 80
+  local room = math.max(1, columns - 1 - render.width(head) - render.width(tail))
+  local name = render.fit(render.terminal(tostring(status.name)), room):gsub("\27%[0m$", "")
   return {
-    string.format("task %d  %s  %s  %s", task_id, p("bold", tostring(status.name)), p(status.state, status.state),
+    string.format("task %d  %s  %s  %s", task_id, p("bold", name), p(status.state, status.state),
       render.duration(status.elapsed_time)),
     string.format("%s %d/%d nodes finished", M.bar(finished, total), finished, total),
     "running: " .. (#running > 0 and table.concat(running, ", ") or "-"),
