@@ -45,7 +45,7 @@ RUN_SPECS   = SOPS_SPEC_LUA=$(LUA) SOPS_SIM_LUA=$(SIM_LUA) SOPS_SPEC_BUILD=$(BUI
 # one's development (X.Y.Z-dev). scripts/release and CONTRIBUTING.md.
 VERSION    ?=
 
-.PHONY: all sim release dev readme share bench-sim bench-callbacks test-openresty bench-openresty deps deps-all test test-all memcheck sanitize fuzz lint demo bench openresty clean \
+.PHONY: all sim release dev readme share install-man bench-sim bench-callbacks test-openresty bench-openresty deps deps-all test test-all memcheck sanitize fuzz lint demo bench openresty clean \
         install-missing
 
 all: $(CORE)
@@ -214,6 +214,12 @@ readme: $(CORE)
 # share/: the bksops command's bash completion and man page, from its help
 share: $(CORE)
 	LUA_PATH='lua/?.lua;lua/?/init.lua;./?.lua;;' LUA_CPATH='$(BUILD)/?.so;;' $(LUA) tools/share.lua share
+
+# the man page where man(1) finds it: make install-man [PREFIX=~/.local]
+PREFIX ?= /usr/local
+install-man:
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 share/man/man1/bksops.1 $(DESTDIR)$(PREFIX)/share/man/man1/bksops.1
 
 lint: deps
 	luacheck lua spec tools examples bench bin/bksops-sim bin/bksops

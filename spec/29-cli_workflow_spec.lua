@@ -364,6 +364,33 @@ describe("bksops, the whole job", function()
       for _, c in ipairs(require("sops.cli.commands").LIST) do
         assert.matches('\n.SS ' .. c.name:gsub("%-", "\\%%-") .. '\n', share.man())
       end
+      for _, section in ipairs({"EXIT STATUS", "ENVIRONMENT", "FILES", "EXAMPLES"}) do
+        assert.matches("\n.SH " .. section .. "\n", share.man(), 1, true)
+      end
+    end)
+
+    it("the man page's ENVIRONMENT names every variable the command reads, and only those", function()
+      local listed = {}
+      for _, e in ipairs(require("sops.cli.commands").ENVIRONMENT) do listed[e[1]] = true end
+      local read = {}
+      for _, file in ipairs({"lua/sops/config.lua", "lua/sops/cli/init.lua", "lua/sops/cli/render.lua"}) do
+        for name in h.read(file):gmatch('"([A-Z][A-Z_]+)"') do
+          if name:find("^BK") or name == "NO_COLOR" or name == "XDG_CONFIG_HOME" then read[name] = true end
+        end
+      end
+      -- (the old names, read with a notice until 0.4.0, and the second names of two)
+      for _, alias in ipairs({"BKPAAS_APP_ID", "BKPAAS_APP_SECRET"}) do read[alias] = nil end
+      for name in pairs(read) do assert.is_true(listed[name], name .. " is read but not in ENVIRONMENT") end
+      for name in pairs(listed) do assert.is_true(read[name], name .. " is in ENVIRONMENT but not read") end
+    end)
+
+    it("make install-man puts the page where man finds it", function()
+      local dir = os.tmpname()
+      os.remove(dir)
+      finally(function() os.execute("rm -rf " .. h.shell_quote(dir)) end)
+      local _, err, code = h.run("make -s install-man PREFIX=" .. h.shell_quote(dir))
+      assert.equal(0, code, err)
+      assert.equal(h.read("share/man/man1/bksops.1"), h.read(dir .. "/share/man/man1/bksops.1"))
     end)
   end)
 end)

@@ -45,10 +45,22 @@ function M.man()
     out[#out + 1] = ".SS " .. roff(c.name)
     out[#out + 1] = block(parser.help(c.name))
   end
+  out[#out + 1] = ".SH EXIT STATUS"
+  for _, e in ipairs(commands.EXIT_CODES) do
+    out[#out + 1] = ".TP\n.B " .. e[1] .. "\n" .. roff(e[2])
+  end
+  out[#out + 1] = ".SH ENVIRONMENT"
+  for _, e in ipairs(commands.ENVIRONMENT) do
+    out[#out + 1] = ".TP\n.B " .. roff(e[1]) .. "\n" .. roff(e[2])
+  end
   out[#out + 1] = ".SH FILES"
   out[#out + 1] = ".TP\n\\fI~/.config/bksops/config\\fR\nthe profiles (\\fI$XDG_CONFIG_HOME/bksops/config\\fR; "
     .. "\\fBBKSOPS_CONFIG\\fR names another file; until lua\\-sops 0.4.0, \\fI~/.config/sops/config\\fR "
     .. "and \\fBSOPS_CONFIG\\fR are read, with a notice)"
+  out[#out + 1] = ".SH EXAMPLES"
+  for _, c in ipairs(commands.LIST) do
+    for _, ex in ipairs(c.examples or {}) do out[#out + 1] = ".PP\n.nf\n" .. roff(ex) .. "\n.fi" end
+  end
   out[#out + 1] = ".SH SEE ALSO"
   out[#out + 1] = "The lua\\-sops README: https://github.com/lua\\-sops/lua\\-sops"
   return table.concat(out, "\n") .. "\n"

@@ -90,6 +90,26 @@ M.EXIT_CODES = {
   {130, "interrupted (Ctrl-C); the tasks go on in bk-sops"},
 }
 
+-- The environment the command reads: the one list the man page shows (a
+-- spec checks it against the names the code reads).
+M.ENVIRONMENT = {
+  {"BK_SOPS_URL", "the gateway stage URL or ESB base URL (--url)"},
+  {"BK_API_URL_TMPL", "a BlueKing app's gateway URL template: bk-sops' URL with {api_name} bk-sops and the stage"},
+  {"BK_SOPS_STAGE", "the stage under BK_API_URL_TMPL (--stage)"},
+  {"BK_SOPS_ROUTE", "apigw or esb (--route)"},
+  {"BK_APP_CODE", "the app's code (--app-code; also BKPAAS_APP_ID)"},
+  {"BK_APP_SECRET", "the app's secret (also BKPAAS_APP_SECRET); never taken from the command line"},
+  {"BK_USERNAME", "the user to act as (--username)"},
+  {"BK_TOKEN", "a user's login token, instead of BK_USERNAME"},
+  {"BK_ACCESS_TOKEN", "a user's OAuth access token, instead of BK_USERNAME"},
+  {"BK_BIZ_ID", "the business (or project) id (--biz)"},
+  {"BKSOPS_PROFILE", "the profile of the config file to use (--profile)"},
+  {"BKSOPS_CONFIG", "the config file, instead of $XDG_CONFIG_HOME/bksops/config"},
+  {"XDG_CONFIG_HOME", "where the config file is looked for (default ~/.config)"},
+  {"BKSOPS_DEBUG", "1: an internal error shows its traceback"},
+  {"NO_COLOR", "set: no colours (so does TERM=dumb, or output that is not a terminal)"},
+}
+
 local TASK = {"TASK", "the task's id"}
 local NODE = {"NODE", "the node: its id, a unique id prefix (bksops status shows one), its name or a path of names "
   .. "(\"per region/sync\")"}
