@@ -263,8 +263,8 @@ describe("bksops command", function()
     sim:advance(0.5)
     local out, err, code = sops("tasks")
     assert.equal(0, code, err)
-    assert.matches("^%d+%s+RUNNING%s+admin%s+running\n", out)
-    assert.equal(6, select(2, out:gsub("\n", "")))
+    assert.matches("^ID%s+STATE%s+CREATOR%s+NAME\n%d+%s+RUNNING%s+admin%s+running\n", out)
+    assert.equal(7, select(2, out:gsub("\n", "")))
     out = sops("tasks --state created --creator bob --json")
     local list = cjson.decode(out)
     assert.equal(2, #list)
@@ -275,7 +275,7 @@ describe("bksops command", function()
     assert.equal(2, select(3, sops("tasks --state sleeping")))
     assert.equal(2, select(3, sops("tasks extra")))
     out = sops("templates --keyword FLAKY")
-    assert.matches("^2%s+OpsTools%s+Deploy with flaky step\n$", out)
+    assert.matches("^ID%s+CATEGORY%s+NAME\n2%s+OpsTools%s+Deploy with flaky step\n$", out)
     assert.equal(0, #cjson.decode((sops("templates --keyword nothing-like-this --json"))))
   end)
 
@@ -632,5 +632,151 @@ describe("bksops wait: a screen to trust", function()
     local _, err2, code2 = sops("wait " .. b.task_id .. " --timeout 0.2 --interval 0.05 --on-timeout revoke")
     assert.equal(3, code2, err2)
     assert.is_nil(err2:find("goes on", 1, true), err2)
+  end)
+end)
+
+describe("bksops -o: output formats", function()
+  h.use_sim({"--speed", "50"}, false, function(s) sim = s end)
+
+  it("-o json is --json, byte for byte; -o yaml is the same data as YAML", function()
+    local t = sim:task({template_id = 1, name = "formats"})
+    local json, err, code = sops("show " .. t.task_id .. " --json")
+    assert.equal(0, code, err)
+    local o_json, err2, code2 = sops("show " .. t.task_id .. " -o json")
+    assert.equal(0, code2, err2)
+    assert.equal(h.decode(json).id, h.decode(o_json).id)
+    assert.equal(#json, #o_json)
+    local yaml, err3, code3 = sops("show " .. t.task_id .. " -o yaml")
+    assert.equal(0, code3, err3)
+    -- keys sorted, nested maps indented, strings a reader could take for
+    -- something else quoted
+    assert.matches("^constants:\n  ${app}:\n    custom_type: input\n", yaml)
+    assert.matches("\nid: " .. t.task_id .. "\n", yaml, 1, true)
+    assert.matches("\nname: formats\n", yaml, 1, true)
+    assert.matches("\nstate: CREATED\n", yaml, 1, true)
+    assert.matches('\n    value: "1.0.0"\n', yaml, 1, true)
+    assert.matches('\ncreate_time: "%d%d%d%d%-', yaml)
+    -- empty lists and maps, and a list of maps
+    assert.equal("[]\n", (sops("tasks --creator nobody -o yaml")))
+    local list = sops("tasks --limit 1 -o yaml")
+    assert.matches("^%- auth_actions:\n    %- task_view\n", list)
+    assert.matches("\n  name: formats\n", list, 1, true)
+  end)
+
+  it("yaml: quotes what a reader would take for something else, escapes control characters", function()
+    local yaml = require "sops.cli.yaml"
+    local core = require "sops.core"
+    local cases = {
+      {"plain words", "plain words"}, {"${ip}", "${ip}"}, {"中文", "中文"}, {"", '""'}, {"yes", '"yes"'},
+      {"No", '"No"'}, {"null", '"null"'}, {"~", '"~"'}, {"42", '"42"'}, {"-1", '"-1"'}, {".inf", '".inf"'},
+      {"1.4.2", '"1.4.2"'}, {"2024-05-01", '"2024-05-01"'}, {"a: b", '"a: b"'}, {"a #b", '"a #b"'},
+      {"- x", '"- x"'}, {"[x]", '"[x]"'}, {"&a", '"&a"'}, {"'q'", [["'q'"]]}, {'say "hi"', [["say \"hi\""]]},
+      {"two\nlines", [["two\nlines"]]}, {"\27]52;c;aGk=\7", [["\x1b]52;c;aGk=\x07"]]}, {"c1\194\155", [["c1\x9b"]]},
+      {"trailing ", '"trailing "'},
+    }
+    for _, case in ipairs(cases) do
+      assert.equal(case[2] .. "\n", yaml.encode(case[1]), case[1])
+    end
+    assert.equal("a: 1\nb:\n  - 1\n  - - 2\n    - 3\n  - x: null\nc: {}\nd: []\ne: true\n",
+      yaml.encode({b = {1, {2, 3}, {x = require("sops").null}}, a = 1, c = {}, d = setmetatable({}, core.array_mt), e = true}))
+    assert.equal('"7": done\n', yaml.encode({["7"] = "done"}))
+    assert.has_error(function() yaml.encode("not \255 UTF-8") end)
+  end)
+
+  it("-o field=PATH prints one field, for $(...) without jq; a list's items one a line", function()
+    local out, err, code = sops("run 1 -o field=task_id")
+    assert.equal(0, code, err)
+    local id = tonumber(out:match("^(%d+)\n$"))
+    assert.is_number(id, out)
+    assert.matches("task " .. id .. " created", err, 1, true) -- human text on stderr
+    out = h.run("id=$(" .. sim:env() .. " " .. h.LUA .. " bin/bksops run 1 -o field=task_id) && " .. sim:env() .. " "
+      .. h.LUA .. " bin/bksops show $id -o field=name")
+    assert.matches("^Deploy web app_%d+\n$", out)
+    out, err, code = sops("run 1 --wait --interval 0.05 -o field=status.state")
+    assert.equal(0, code, err)
+    assert.equal("FINISHED\n", out)
+    sim:task({template_id = 1, name = "newest"})
+    assert.equal("newest\n", (sops("tasks -o field=[0].name")))
+    assert.equal("CREATED\n", (sops("tasks -o 'field=[0].state'")))
+    local names = sops("tasks -o field=name")
+    assert.matches("^newest\nDeploy web app_%d+\n", names)
+    assert.equal(4, select(2, names:gsub("\n", "")))
+    -- a string as it is, null as nothing, the rest as JSON
+    local t = sim:task({template_id = 1})
+    assert.equal("\n", (sops("show " .. t.task_id .. " -o field=finish_time")))
+    assert.equal("web\n", (sops("show " .. t.task_id .. " -o 'field=constants.${app}.value'")))
+    assert.equal("1\n", (sops("show " .. t.task_id .. " -o 'field=constants.${version}.index'")))
+    assert.equal("[]\n", (sops("show " .. t.task_id .. " -o field=outputs")))
+    -- a field the answer does not have: said, exit 5 (the command's act is done)
+    local _, missing, mcode = sops("show " .. t.task_id .. " -o field=nope")
+    assert.equal(5, mcode)
+    assert.matches("-o field=nope: the answer has no nope (it has constants, ", missing, 1, true)
+    -- a path that is not one: a usage error, before anything is sent
+    sim:clear_log()
+    for _, bad in ipairs({"field=", "field=a..b", "field=a[x]", "field=a.", "field=[0", "xml"}) do
+      local _, e, c = sops("run 1 -o '" .. bad .. "'")
+      assert.equal(2, c, bad)
+      assert.matches("--output: ", e, 1, true)
+    end
+    assert.equal(0, #sim:requests_to("/create_task/"))
+  end)
+
+  it("-o name prints the ids, one a line, so commands chain", function()
+    local failed = {}
+    for i = 1, 2 do failed[i] = sim:task({template_id = 5, start = true}).task_id end
+    sim:task({template_id = 1, start = true})
+    sim:advance(120)
+    local out, err, code = sops("tasks --state failed -o name")
+    assert.equal(0, code, err)
+    assert.equal(failed[2] .. "\n" .. failed[1] .. "\n", out)
+    -- piped into another command
+    out, err, code = h.run(sim:env() .. " " .. h.LUA .. " bin/bksops tasks --state failed -o name | " .. sim:env()
+      .. " xargs -n1 " .. h.LUA .. " bin/bksops status -o field=state")
+    assert.equal(0, code, err)
+    assert.equal("FAILED\nFAILED\n", out)
+    -- a task's own commands name the task; node its node
+    assert.equal(failed[1] .. "\n", (sops("status " .. failed[1] .. " -o name")))
+    assert.equal(failed[1] .. "\n", (sops("why " .. failed[1] .. " -o name")))
+    assert.equal("8\n2\n1\n", (sops("templates --keyword deploy -o name")))
+    local node = sops("node " .. failed[1] .. " broken -o name")
+    assert.matches("^n%x+\n$", node)
+  end)
+
+  it("listings start with a line naming their columns; --no-headers and -o name leave it out; -o wide has more",
+    function()
+      sim:task({template_id = 1, name = "listed"})
+      local out = sops("tasks")
+      assert.matches("^ID%s+STATE%s+CREATOR%s+NAME\n%d+%s+CREATED%s+admin%s+listed\n", out)
+      out = sops("tasks --no-headers")
+      assert.matches("^%d+%s+CREATED%s+admin%s+listed\n", out)
+      out = sops("tasks -o wide")
+      assert.matches("^ID%s+STATE%s+CREATOR%s+EXECUTOR%s+TEMPLATE%s+STARTED%s+FINISHED%s+NAME\n"
+        .. "%d+%s+CREATED%s+admin%s+%-%s+1%s+%-%s+%-%s+listed\n", out)
+      out = sops("templates --keyword 'web app' -o wide")
+      assert.matches("^ID%s+CATEGORY%s+CREATOR%s+EDITOR%s+EDITED%s+NAME\n"
+        .. "1%s+OpsTools%s+admin%s+%-%s+%d[%d: +-]+ Deploy web app\n$", out)
+      assert.matches("^%d+\n", (sops("tasks -o name")))
+    end)
+
+  it("--quiet prints nothing but errors; the exit code says the rest", function()
+    local out, err, code = sops("run 1 --wait --interval 0.05 -q")
+    assert.equal(0, code, err)
+    assert.equal("", out)
+    assert.equal("", err)
+    out, err, code = sops("run 5 --wait --interval 0.05 --quiet")
+    assert.equal(1, code, err)
+    assert.equal("", out .. err)
+    local t = sim:task({template_id = 1})
+    out, err, code = sops("pause " .. t.task_id .. " -q")
+    assert.equal(4, code)
+    assert.equal("", out)
+    assert.matches("api error", err, 1, true)
+    assert.equal("", (sops("tasks -q")))
+    -- with a format, or --json and another format: which one is meant is unclear
+    for _, bad in ipairs({"tasks -q -o json", "tasks -q --json", "tasks --json -o yaml"}) do
+      local _, e, c = sops(bad)
+      assert.equal(2, c, bad)
+      assert.matches("format", e .. " format", 1, true)
+    end
   end)
 end)

@@ -30,7 +30,7 @@ describe("bksops, the whole job", function()
   h.use_sim({"--speed", "50"}, false, function(s) sim = s end)
 
   it("a person: find, run with constants, watch, see why, retry by name with new inputs, wait", function()
-    local out, err, code = sops("templates --keyword flaky")
+    local out, err, code = sops("templates --keyword flaky --no-headers")
     assert.equal(0, code, err)
     assert.matches("^2%s+OpsTools%s+Deploy with flaky step\n$", out)
 
@@ -565,7 +565,7 @@ describe("bksops tasks, finding tasks", function()
     end
     -- bk-sops narrows the list first (started, not finished), the state is asked for
     sim:clear_log()
-    out = sops("tasks --state failed")
+    out = sops("tasks --state failed --no-headers")
     assert.matches("^" .. failed .. "%s+FAILED%s+admin%s+broken\n$", out)
     local list = sim:requests_to("/get_task_list/")
     assert.equal("true", list[1].args.is_started)
@@ -627,7 +627,7 @@ describe("bksops tasks, finding tasks", function()
     out, err, code = sops("tasks --state failed --since 24h")
     local to = os.date("!%Y-%m-%d %H:%M:%S +0000", os.time() - 86400)
     assert.equal(0, code, err)
-    assert.matches("^" .. broken .. "%s+FAILED%s+admin%s+broken today\n$", out)
+    assert.matches("^ID%s+STATE%s+CREATOR%s+NAME\n" .. broken .. "%s+FAILED%s+admin%s+broken today\n$", out)
     local sent_start = sim:requests_to("/get_task_list/")[1].args.create_time_start
     assert.is_true(sent_start >= from and sent_start <= to, sent_start)
 

@@ -303,12 +303,12 @@ function M.retry(ctx, c, a)
       return ctx:fail(rerr)
     end
     retried[#retried + 1] = f.id
-    if not ctx.flags.json then
+    if not ctx:document() then
       ctx:say(string.format("task %d: %s (%s) retried", a.TASK, tostring(f.node.name), short[f.id]))
     end
   end
-  if ctx.flags.json then
-    return ctx:print_json({task_id = a.TASK, retried = setmetatable(retried, core.array_mt)})
+  if ctx:document() then
+    return ctx:emit({task_id = a.TASK, retried = setmetatable(retried, core.array_mt)})
       and EXIT.OK or EXIT.TRANSPORT
   end
   return EXIT.OK

@@ -14,7 +14,7 @@ M.PROGRAM = "bksops"
 
 -- An option: {"--long", "ARG", "what it does", default = ..., short = "-x",
 -- kind = "flag" | "value" | "list" (given again and again), choices = {...},
--- check = "positive" | "count" | "json" | "duration" (90, 90s, 10m, 1h, 1d) | "instant" (a duration ago
+-- check = "positive" | "count" | "json" | "output" (-o's word) | "duration" (90, 90s, 10m, 1h, 1d) | "instant" (a duration ago
 -- or a date; is_end = true: a date alone is the day's end) | "state" (a task state, any case)}. ARG is nil
 -- for a flag.
 local function opt(long, arg, about, extra)
@@ -46,8 +46,16 @@ M.CONNECTION = {
 M.IS_CONNECTION = {}
 for _, o in ipairs(M.CONNECTION) do M.IS_CONNECTION[o] = true end
 
-local JSON = opt("--json", nil, "print the exact data as one JSON document on stdout, for scripts; human text "
-  .. "goes to stderr")
+-- What a command that prints data prints (README: Output formats): -o, its
+-- alias --json, --quiet; listings add --no-headers.
+local OUTPUT = {
+  opt("--output", "FORMAT", "print the data as json, yaml, wide (text, with more columns in listings), name (the ids, "
+    .. "one a line) or field=PATH (one field: task_id, status.state, [0].id), alone on stdout; human text goes to "
+    .. "stderr", {short = "-o", check = "output"}),
+  opt("--json", nil, "the same as -o json: the exact data as one JSON document on stdout, for scripts"),
+  opt("--quiet", nil, "print nothing but errors; the exit code says the rest", {short = "-q"}),
+}
+local LISTING = {opt("--no-headers", nil, "leave out the first line, which names the columns")}
 
 -- Options of the commands that wait.
 M.WAITING = {
@@ -139,21 +147,21 @@ end
 -- connection = false for commands that do not talk to bk-sops.
 M.LIST = {
   {name = "templates", about = "List the business's templates, by name.", calls = {"get_template_list"},
-    options = {opt("--keyword", "TEXT", "only templates whose name contains TEXT (any case)"), JSON},
+    options = join({opt("--keyword", "TEXT", "only templates whose name contains TEXT (any case)")}, LISTING, OUTPUT),
     examples = {"bksops templates --keyword deploy"}},
   {name = "run", about = "Create a task from a template and start it; with --wait, watch it to the end.",
     calls = {"create_task", "start_task"}, words = {TEMPLATE},
     options = join(CONSTANTS, {KEY, opt("--wait", nil, "wait until the task ends, showing its progress")},
-      M.WAITING, M.CALLBACK, {JSON}),
+      M.WAITING, M.CALLBACK, OUTPUT),
     examples = {"bksops run deploy -c version=1.4.2 --wait", "bksops run 12 --constants '{\"${hosts}\": \"10.0.0.1\"}'",
       "bksops run deploy -c version=1.4.2 --key deploy-1.4.2 --wait",
       "bksops run deploy --wait --callback-listen 0.0.0.0:8765 --callback-url http://10.0.0.5:8765/bksops"}},
   {name = "create", about = "Create a task from a template without starting it (bksops start starts it).",
-    calls = {"create_task"}, words = {TEMPLATE}, options = join(CONSTANTS, {KEY, JSON}),
+    calls = {"create_task"}, words = {TEMPLATE}, options = join(CONSTANTS, {KEY}, OUTPUT),
     examples = {"bksops create deploy --name 'deploy 1.4.2' -c version=1.4.2"}},
   {name = "tasks", about = "List the business's tasks, newest first, with each one's state.",
     calls = {"get_task_list", "get_tasks_status"},
-    options = {
+    options = join({
       opt("--state", "STATE", "only tasks in STATE, any case: created, running, failed, suspended (paused), "
         .. "node_suspended, finished, revoked, expired", {check = "state"}),
       opt("--template", "TEMPLATE", "only tasks of the template: its id or its name (any case)"),
@@ -161,72 +169,73 @@ M.LIST = {
       opt("--since", "WHEN", "only tasks created since WHEN: a duration ago (24h) or a date", {check = "instant"}),
       opt("--until", "WHEN", "only tasks created until WHEN: a duration ago or a date (a date alone: its end)",
         {check = "instant", is_end = true}),
-      opt("--limit", "N", "at most N tasks (every page up to N)", {default = "50", check = "count"}),
-      JSON},
+      opt("--limit", "N", "at most N tasks (every page up to N)", {default = "50", check = "count"})},
+      LISTING, OUTPUT),
     examples = {"bksops tasks --state failed --since 24h", "bksops tasks --state running --limit 20",
       "bksops tasks --template 'deploy web app' --creator alice --since 2024-05-01 --until 2024-05-31"}},
   {name = "show", about = "Show a task: its state, times, constants and outputs.",
-    calls = {"get_task_detail", "get_task_status"}, words = {TASK}, options = {JSON},
+    calls = {"get_task_detail", "get_task_status"}, words = {TASK}, options = OUTPUT,
     examples = {"bksops show 42"}},
   {name = "status", about = "Show a task's node tree with states, short ids, elapsed times and failures.",
     calls = {"get_task_status"}, words = {TASK},
-    options = {opt("--subprocess", "NODE", "only the tree under this subprocess node"),
-      opt("--all", nil, "also unnamed events and gateways"), JSON},
+    options = join({opt("--subprocess", "NODE", "only the tree under this subprocess node"),
+      opt("--all", nil, "also unnamed events and gateways")}, OUTPUT),
     examples = {"bksops status 42", "bksops status 42 --json | jq '.children'"}},
   {name = "node", about = "Show one node: its inputs, outputs, error and the history of its attempts.",
-    calls = {"get_task_node_detail"}, words = {TASK, NODE}, options = {JSON},
+    calls = {"get_task_node_detail"}, words = {TASK, NODE}, options = OUTPUT,
     examples = {"bksops node 42 deploy", "bksops node 42 'per region/sync'"}},
   {name = "why", about = "Show why a task failed: each failed node (inside subprocesses too) with its path, error, "
     .. "retries and the end of its log.",
     calls = {"get_task_status", "get_task_detail", "get_task_node_log", "get_node_job_executed_log"}, words = {TASK},
-    options = {opt("--lines", "N", "the last N lines of each node's log", {default = "20", check = "count"}), JSON},
+    options = join({opt("--lines", "N", "the last N lines of each node's log", {default = "20", check = "count"})},
+      OUTPUT),
     examples = {"bksops why 42", "bksops why 42 --lines 50"}},
   {name = "logs", about = "Print a node's whole log (a JOB node's: JOB's log of it); --follow prints what is new "
     .. "until the node leaves RUNNING.",
     calls = {"get_task_status", "get_task_detail", "get_task_node_log", "get_node_job_executed_log"},
     words = {TASK, NODE},
-    options = {opt("--follow", nil, "poll the log, printing only what is new, until the node is no longer RUNNING"),
-      opt("--interval", "S", "with --follow, seconds between polls", {default = "2", check = "positive"}), JSON},
+    options = join({opt("--follow", nil, "poll the log, printing only what is new, until the node is no longer RUNNING"),
+      opt("--interval", "S", "with --follow, seconds between polls", {default = "2", check = "positive"})}, OUTPUT),
     examples = {"bksops logs 42 deploy", "bksops logs 42 'per region/sync' --follow"}},
   {name = "wait", about = "Wait until tasks finish, fail, are revoked or expire, showing their progress.",
     calls = {"get_task_status", "get_tasks_status"}, words = {{"TASK", "the tasks' ids", many = "+"}},
-    options = join(M.WAITING, {JSON}),
+    options = join(M.WAITING, OUTPUT),
     examples = {"bksops wait 42", "bksops wait 42 43 44 --timeout 3600"}},
   {name = "start", about = "Start a created task; with --wait, watch it to the end.", calls = {"start_task"},
     words = {TASK}, options = join({opt("--wait", nil, "wait until the task ends, showing its progress")},
-      M.WAITING, {JSON}),
+      M.WAITING, OUTPUT),
     examples = {"bksops start 42 --wait"}},
   {name = "rerun", about = "Run a task again: a new task of the same template, constants and nodes; with --wait, "
     .. "watch it to the end.",
     calls = {"get_task_detail", "get_task_list", "get_template_info", "create_task", "start_task"}, words = {TASK},
     options = join(CONSTANTS, {opt("--wait", nil, "wait until the new task ends, showing its progress")},
-      M.WAITING, {JSON}),
+      M.WAITING, OUTPUT),
     examples = {"bksops rerun 42", "bksops rerun 42 -c version=1.4.3 --wait"}},
-  {name = "pause", about = "Pause a running task.", calls = {"pause_task"}, words = {TASK}, options = {JSON},
+  {name = "pause", about = "Pause a running task.", calls = {"pause_task"}, words = {TASK}, options = OUTPUT,
     examples = {"bksops pause 42"}},
-  {name = "resume", about = "Resume a paused task.", calls = {"resume_task"}, words = {TASK}, options = {JSON},
+  {name = "resume", about = "Resume a paused task.", calls = {"resume_task"}, words = {TASK}, options = OUTPUT,
     examples = {"bksops resume 42"}},
   {name = "revoke", about = "Revoke (cancel) a task; it cannot be resumed.", calls = {"revoke_task"},
-    words = {TASK}, options = {JSON}, examples = {"bksops revoke 42"}},
+    words = {TASK}, options = OUTPUT, examples = {"bksops revoke 42"}},
   {name = "retry", about = "Retry a failed node, optionally with new inputs, or every failed node (--failed).",
     calls = {"retry_node"}, words = {TASK, {NODE[1], NODE[2], many = "?"}},
-    options = {opt("--failed", nil, "retry every failed node of the task"),
-      opt("--inputs", "JSON", "the node's new inputs as a JSON object (one node only)", {check = "json"}), JSON},
+    options = join({opt("--failed", nil, "retry every failed node of the task"),
+      opt("--inputs", "JSON", "the node's new inputs as a JSON object (one node only)", {check = "json"})}, OUTPUT),
     examples = {"bksops retry 42 deploy --inputs '{\"timeout\": 120}'", "bksops retry 42 --failed"}},
-  {name = "skip", about = "Skip a failed node.", calls = {"skip_node"}, words = {TASK, NODE}, options = {JSON},
+  {name = "skip", about = "Skip a failed node.", calls = {"skip_node"}, words = {TASK, NODE}, options = OUTPUT,
     examples = {"bksops skip 42 'health check'"}},
   {name = "skip-exg", about = "Make a failed exclusive gateway take the given flow.", calls = {"skip_exg"},
-    words = {TASK, {"GATEWAY", NODE[2]}, {"FLOW", "the id of the flow to take"}}, options = {JSON},
+    words = {TASK, {"GATEWAY", NODE[2]}, {"FLOW", "the id of the flow to take"}}, options = OUTPUT,
     examples = {"bksops skip-exg 42 'which region' l7c2f9a0"}},
   {name = "callback", about = "Send callback data to a node that waits for it.", calls = {"callback_node"},
     words = {TASK, NODE},
-    options = {opt("--data", "JSON", "the callback's data as a JSON object", {check = "json"}), JSON},
+    options = join({opt("--data", "JSON", "the callback's data as a JSON object", {check = "json"})}, OUTPUT),
     examples = {"bksops callback 42 approve --data '{\"approved\": true}'"}},
   {name = "api", about = "Call any bk-sops api by name; prints its data as JSON ('bksops api --help' lists them).",
     words = {{"NAME", "the api or shortcut, as sops.api names it"}},
     more = function() return require("sops.cli.read").api_list() end,
-    options = {opt("--param", "F=V", "a field of the call: text, a number, true/false, or JSON for "
-      .. "lists and objects (given again for more)", {short = "-p", kind = "list"})},
+    options = join({opt("--param", "F=V", "a field of the call: text, a number, true/false, or JSON for "
+      .. "lists and objects (given again for more)", {short = "-p", kind = "list"})}, OUTPUT),
     examples = {"bksops api get_task_list -p limit=10 -p is_finished=false",
       "bksops api get_task_node_data -p task_id=42 -p node_id=n1a2b3c4"}},
   {name = "completion", about = "Print the bash completion script (source it, or install share/ of the rock).",

@@ -12,6 +12,7 @@ local parser = require "sops.cli.parser"
 local config = require "sops.config"
 local commands = require "sops.cli.commands"
 local context = require "sops.cli.context"
+local output = require "sops.cli.output"
 local render = require "sops.cli.render"
 local read = require "sops.cli.read"
 local act = require "sops.cli.act"
@@ -96,6 +97,9 @@ local function main(argv, io_, ctx)
   if not a then return ctx:usage(perr) end
   ctx.flags = a
   ctx.command = a.command
+  local shown, why = output.choose(a)
+  if not shown then return ctx:usage(why) end
+  ctx.output = shown
   if a.version then
     ctx:say(string.format("bksops %s (lua-sops, %s, libcurl %s)", sops.VERSION, version.runtime,
       core.curl_version:match("^libcurl/(%S+)") or core.curl_version))
@@ -110,8 +114,8 @@ local function main(argv, io_, ctx)
     return ctx:usage("the app secret is not taken from the command line, where ps shows it; "
       .. "set BK_APP_SECRET or use --app-secret-file")
   end
-  local ok, why = task_ids(a)
-  if not ok then return ctx:usage(why) end
+  local ok, bad = task_ids(a)
+  if not ok then return ctx:usage(bad) end
   local opts, oerr = config.client_options(a, ctx.getenv)
   if not opts then return ctx:usage(oerr) end
   for _, line in ipairs(oerr) do ctx:warn(commands.PROGRAM, ": ", line) end

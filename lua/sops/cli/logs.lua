@@ -169,9 +169,9 @@ function M.logs(ctx, c, a)
   local sleep = compat.default_sleep()
   local shown = ""
   local function emit(new)
-    if new == "" then return end
-    if ctx.flags.json then
-      ctx:print_json({task_id = a.TASK, node_id = id, state = node.state, log = new})
+    if new == "" or ctx.output.quiet then return end
+    if ctx:document() then
+      ctx:emit({task_id = a.TASK, node_id = id, state = node.state, log = new})
     else
       ctx.out:write(render.terminal(new), new:sub(-1) == "\n" and "" or "\n")
       ctx.out:flush()
@@ -190,7 +190,7 @@ function M.logs(ctx, c, a)
     if not again then return ctx:fail(ferr) end
     text = again
   end
-  ctx:warn(string.format("task %d node %s (%s) is %s", a.TASK, entry.path, id, tostring(node.state)))
+  ctx:note(string.format("task %d node %s (%s) is %s", a.TASK, entry.path, id, tostring(node.state)))
   return EXIT.OK
 end
 

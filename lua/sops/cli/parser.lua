@@ -6,6 +6,7 @@ local api = require "sops.api"
 local core = require "sops.core"
 local commands = require "sops.cli.commands"
 local times = require "sops.cli.times"
+local output = require "sops.cli.output"
 local tree = require "sops.tree"
 local unpack = require("sops.compat").unpack
 
@@ -68,6 +69,10 @@ local CHECKS = {
     for name in pairs(tree.states) do names[#names + 1] = name:lower() end
     table.sort(names)
     return nil, "a task state expected (" .. table.concat(names, ", ") .. "), got '" .. v .. "'"
+  end,
+  -- what -o prints: json, yaml, wide, name or field=PATH
+  output = function(v)
+    return output.parse(v)
   end,
   -- an instant: a duration ago, or a date (o.is_end: a date's end)
   instant = function(v, o)

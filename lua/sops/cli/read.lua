@@ -14,10 +14,18 @@ local M = {}
 function M.templates(ctx, c, a)
   local list, _, err = c:get_template_list{name_keyword = a.keyword}
   if not list then return ctx:fail(err) end
+  local wide = ctx.output.format == "wide"
   return ctx:show(list, function()
     local lines = {}
+    local function row(id, category, name, creator, editor, edited)
+      local line = string.format("%-8s %-12s ", id, category)
+      if wide then line = line .. string.format("%-12s %-12s %-25s ", creator, editor, edited) end
+      lines[#lines + 1] = line .. name
+    end
+    if ctx:headers() then row("ID", "CATEGORY", "NAME", "CREATOR", "EDITOR", "EDITED") end
     for _, t in ipairs(list) do
-      lines[#lines + 1] = string.format("%-8d %-12s %s", t.id, tostring(t.category), tostring(t.name))
+      row(tostring(t.id), tostring(t.category), tostring(t.name), render.cell(t.creator), render.cell(t.editor),
+        render.cell(t.edit_time))
     end
     return lines
   end)
@@ -125,6 +133,7 @@ function M.node(ctx, c, a)
   if #entry.stack > 0 then args.subprocess_stack = entry.stack end
   local d, _, err = c:get_task_node_detail(args)
   if not d then return ctx:fail(err) end
+  -- (-o name: the node's id)
   return ctx:show(d, function()
     local p = ctx.paint
     local extra = {}
@@ -152,7 +161,7 @@ function M.node(ctx, c, a)
     end
     section(lines, "history", hist)
     return lines
-  end)
+  end, {id})
 end
 
 -- A command-line value as the field's kind takes it: ids and strings as
@@ -195,7 +204,7 @@ function M.api(ctx, c, a)
   local ok, value, _, response = pcall(c[name], c, params)
   if not ok then return ctx:bad_argument(value) end
   if value == nil then return ctx:fail(response) end
-  if not ctx:print_json(value) then return EXIT.TRANSPORT end
+  if not ctx:emit(value) then return EXIT.TRANSPORT end
   return EXIT.OK
 end
 

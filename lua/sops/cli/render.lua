@@ -83,6 +83,12 @@ local function one_line(s)
 end
 M.one_line = one_line
 
+-- A listing's cell: its text on one line, "-" for nothing (nil, null, "").
+function M.cell(v)
+  if v == nil or v == "" or type(v) == "userdata" then return "-" end
+  return one_line(v)
+end
+
 -- Lines of a status tree. opts: all (also unnamed events and gateways),
 -- paint, ex_data (root ex_data map). Returns a list of strings.
 function M.tree_lines(status, opts)

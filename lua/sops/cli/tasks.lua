@@ -9,6 +9,7 @@ local api = require "sops.api"
 local client = require "sops.client"
 local template = require "sops.cli.template"
 local times = require "sops.cli.times"
+local render = require "sops.cli.render"
 
 local M = {}
 
@@ -103,11 +104,24 @@ function M.run(ctx, c, a)
       if (not a.state or t.state == a.state) and #list < a.limit then list[#list + 1] = t end
     end
   end
+  local wide = ctx.output.format == "wide"
   return ctx:show(list, function()
     local lines = {}
+    -- (-o wide: who ran it, its template, when it started and finished)
+    local function row(id, state, creator, name, t)
+      local line = string.format("%-8s %s %-12s ", id, state, creator)
+      if wide then
+        line = line .. string.format("%-12s %-8s %-25s %-25s ", render.cell(t.executor), render.cell(t.template_id),
+          render.cell(t.start_time), render.cell(t.finish_time))
+      end
+      lines[#lines + 1] = line .. name
+    end
+    if ctx:headers() then
+      row("ID", string.format("%-9s", "STATE"), "CREATOR", "NAME",
+        {executor = "EXECUTOR", template_id = "TEMPLATE", start_time = "STARTED", finish_time = "FINISHED"})
+    end
     for _, t in ipairs(list) do
-      lines[#lines + 1] = string.format("%-8d %s %-12s %s", t.id, ctx.paint(t.state, string.format("%-9s", t.state)),
-        tostring(t.creator), tostring(t.name))
+      row(tostring(t.id), ctx.paint(t.state, string.format("%-9s", t.state)), tostring(t.creator), tostring(t.name), t)
     end
     return lines
   end)

@@ -92,7 +92,7 @@ end
 
 -- the live view, on a terminal without --json
 local function new_view(ctx)
-  if not ctx.tty or ctx.flags.json then return nil end
+  if not ctx.tty or ctx:document() or ctx.output.quiet then return nil end
   return live.new(ctx.out, ctx.paint, {size = ctx.term_size or terminal_size})
 end
 
@@ -123,7 +123,7 @@ function M.one(ctx, c, task_id, a, extra)
         -- a failure the wait tries again: said at once, not at the deadline
         local text = render.retrying(info.error, failures, ctx.paint)
         failures = failures + 1
-        if view then view:note(text) else ctx:warn(os.date("%H:%M:%S ") .. "task " .. task_id .. " " .. text) end
+        if view then view:note(text) else ctx:note(os.date("%H:%M:%S ") .. "task " .. task_id .. " " .. text) end
         return
       end
       failures = 0
@@ -138,13 +138,13 @@ function M.one(ctx, c, task_id, a, extra)
     return extra
   end
   if not status then
-    if err.status and ctx.flags.json then ctx:print_json(document(err.status)) end
+    if err.status and ctx:document() then ctx:emit(document(err.status)) end
     local code = ctx:fail(err)
     goes_on(ctx, task_id, err)
     return code
   end
-  if ctx.flags.json then
-    if not ctx:print_json(document(status)) then return EXIT.TRANSPORT end
+  if ctx:document() then
+    if not ctx:emit(document(status)) then return EXIT.TRANSPORT end
   elseif status.state ~= "FINISHED" then
     for _, f in ipairs(sops.failed_nodes(status)) do
       local ex = type(status.ex_data) == "table" and status.ex_data[f.id] or ""
@@ -163,7 +163,7 @@ function M.one(ctx, c, task_id, a, extra)
       tostring(node.id), node.state))
     return EXIT.OK
   end
-  if a.outputs and not ctx.flags.json then say_outputs(ctx, status) end
+  if a.outputs and not ctx:document() then say_outputs(ctx, status) end
   ctx:say(string.format("task %d ended %s", task_id, status.state))
   return ended_code(status.state)
 end
@@ -191,7 +191,7 @@ function M.many(ctx, c, ids, a)
         -- a round that failed and is tried again: said at once
         local text = render.retrying(info.error, failures, ctx.paint)
         failures = failures + 1
-        if view then view:note(text) else ctx:warn(os.date("%H:%M:%S ") .. text) end
+        if view then view:note(text) else ctx:note(os.date("%H:%M:%S ") .. text) end
         return
       end
       failures = 0
@@ -225,14 +225,14 @@ function M.many(ctx, c, ids, a)
       goes_on(ctx, id, err)
     else
       code = ended_code(r.state)
-      if a.outputs and not ctx.flags.json then say_outputs(ctx, r) end
+      if a.outputs and not ctx:document() then say_outputs(ctx, r) end
       ctx:say(string.format("task %d ended %s", id, r.state))
       json[tostring(id)] = r
     end
     -- report the most serious outcome: ended badly < deadline < refused < transport
     if code > worst then worst = code end
   end
-  if ctx.flags.json and not ctx:print_json(json) then return EXIT.TRANSPORT end
+  if ctx:document() and not ctx:emit(json) then return EXIT.TRANSPORT end
   return worst
 end
 
