@@ -132,10 +132,10 @@ describe("the rocks", function()
     end
     os.execute("chmod +x " .. shim .. "/*")
     local out, err, code = h.run("env -u LD_PRELOAD PATH=" .. shim .. ":$PATH luarocks test --lua-version="
-      .. lua_version .. " " .. CLIENT .. " spec/20-tree_spec.lua spec/12-calls_spec.lua")
+      .. lua_version .. " " .. CLIENT .. " spec/10-core_json_spec.lua spec/12-calls_spec.lua")
     assert.equal(0, code, out .. err)
     assert.matches("luarocks test: /usr/bin/lua" .. lua_version .. " (Lua " .. lua_version .. ")", out, 1, true)
-    assert.matches("passed, 0 failed in spec/20-tree_spec.lua", out, 1, true)
+    assert.matches("passed, 0 failed[^\n]* in spec/10%-core_json_spec%.lua", out)
     if lua_version == "5.3" or lua_version == "5.4" then
       assert.matches("passed, 0 failed in spec/12-calls_spec.lua", out, 1, true)
     else
