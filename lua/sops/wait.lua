@@ -278,17 +278,21 @@ local function stall_left(o, w)
   return math.max(0, w.since + o.stall - core.monotime())
 end
 
+local function listed(running)
+  return #running > 0 and table.concat(running, ", ") or "no node"
+end
+
 local function stalled_error(api, task_id, o, status)
   local running = running_nodes(status)
   return fail({kind = "stalled", api = api, retryable = false, status = status, nodes = running,
     message = string.format("task %d made no progress for %g s (still running: %s)", task_id, o.stall,
-      #running > 0 and table.concat(running, ", ") or "no node")})
+      listed(running))})
 end
 
 local function stall_warning(o, task_id, idle, status)
   local running = running_nodes(status)
   note(o, "stall_warning", task_id, string.format("no progress for %.0f s (running: %s); stalled at %g s", idle,
-    #running > 0 and table.concat(running, ", ") or "no node", o.stall), {nodes = running})
+    listed(running), o.stall), {nodes = running})
 end
 
 -- At the deadline: the on_timeout action, sent once (a state-changing
@@ -386,7 +390,7 @@ function M.wait(c, args)
       end
       if o.on_poll then o.on_poll(status, {attempt = attempt, elapsed = core.monotime() - start}) end
       -- what the wait is for: the task, or one of its nodes (nil while it has not run)
-      local subject = status
+      local subject, unasked = status, false
       if o.node then
         local id, found, ambiguous = nodes.resolve(status, o.node)
         if ambiguous then return done(fail({kind = "node", api = "wait", retryable = false, status = status,
@@ -426,15 +430,15 @@ function M.wait(c, args)
         -- (a task FAILED until bk-sops retries a node may still get there)
         local ids = o.node and status.state == "FAILED" and retries_in(status)
         if ids and #ids > 0 then retrying = table.concat(ids, ",") end
-        -- (read unflagged: the next poll asks with the flag)
-        if status.state == "FAILED" and asked == query then retrying = retrying or "" end
-        if o.node and ENDED[status.state] and not retrying then
+        -- (read unflagged, it may be too: the next poll asks with the flag)
+        unasked = status.state == "FAILED" and asked == query
+        if o.node and ENDED[status.state] and not (retrying or unasked) then
           return done(fail({kind = "node", api = "wait", retryable = false, status = status,
             message = string.format("task %d ended %s before node '%s' reached %s", task_id, status.state, o.node,
               state_list(o))}))
         end
       end
-      local verdict, idle = stall_check(o, watch, status.state, #evs > 0, core.monotime(), retrying)
+      local verdict, idle = stall_check(o, watch, status.state, #evs > 0, core.monotime(), retrying or unasked)
       if verdict == "stalled" then return done(stalled_error("wait", task_id, o, status)) end
       if verdict == "warn" then stall_warning(o, task_id, idle, status) end
     elseif not err.retryable then
