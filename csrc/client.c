@@ -146,6 +146,13 @@ static sops_client *check_open(lua_State *L, int i, const char *fn)
     return c;
 }
 
+const char *sops_client_target(lua_State *L, int i, const char *fn, const struct sops_transport_opts **opts)
+{
+    sops_client *c = check_open(L, i, fn);
+    *opts = &c->topts;
+    return c->base;
+}
+
 /* option readers: opts table at index 1 */
 static const char *opt_string(lua_State *L, const char *k)
 {

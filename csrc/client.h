@@ -28,4 +28,10 @@ int sops_client_build(lua_State *L);
 int sops_client_request(lua_State *L);
 int sops_client_answer(lua_State *L);
 
+/* The open client at stack index i (raised as a bad argument of fn
+ * otherwise): its base URL and the transport options every request of it
+ * uses, for a request of its own (probe.c). */
+struct sops_transport_opts;
+const char *sops_client_target(lua_State *L, int i, const char *fn, const struct sops_transport_opts **opts);
+
 #endif

@@ -11,6 +11,7 @@
 #include "json.h"
 #include "listener.h"
 #include "secret.h"
+#include "probe.h"
 #include "sys.h"
 
 /* core.decode(s [, max_depth]) -> value | nil, message
@@ -85,6 +86,8 @@ int luaopen_sops_core(lua_State *L)
         {"isatty", sops_isatty},
         {"term_size", sops_term_size},
         {"read_owned", sops_read_owned},
+        {"replace_file", sops_replace_file},
+        {"probe", sops_probe},
         {"no_core_dumps", sops_no_core_dumps},
         {"guard_terminal", sops_guard_terminal},
         {"listen", sops_listener_new},

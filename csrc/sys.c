@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
@@ -131,6 +132,62 @@ int sops_read_owned(lua_State *L)
     lua_pushinteger(L, (lua_Integer)(st.st_mode & 07777));
     lua_pushboolean(L, st.st_uid == geteuid() || st.st_uid == 0);
     return 3;
+}
+
+/* Writes all of buf to fd; 0, or an errno. */
+static int write_all(int fd, const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return errno;
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int sops_replace_file(lua_State *L)
+{
+    size_t len, plen;
+    const char *path = luaL_checklstring(L, 1, &plen);
+    const char *text = luaL_checklstring(L, 2, &len);
+    lua_Integer mode = luaL_checkinteger(L, 3);
+    char *tmp;
+    int fd, e = 0;
+    luaL_argcheck(L, mode >= 0 && mode <= 07777, 3, "permission bits expected");
+    /* the room, made before the file is created: nothing can raise while
+     * the descriptor is held */
+    tmp = lua_newuserdata(L, plen + 8);
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".XXXXXX", 8);
+    fd = mkstemp(tmp); /* O_EXCL, mode 0600: nobody else can have it open */
+    if (fd < 0) {
+        e = errno;
+        lua_pushnil(L);
+        lua_pushfstring(L, "%s: %s", tmp, strerror(e));
+        return 2;
+    }
+    if (fchmod(fd, (mode_t)mode) != 0)
+        e = errno;
+    if (!e)
+        e = write_all(fd, text, len);
+    if (!e && fsync(fd) != 0)
+        e = errno;
+    if (close(fd) != 0 && !e)
+        e = errno;
+    if (!e && rename(tmp, path) != 0)
+        e = errno;
+    if (e) {
+        unlink(tmp);
+        lua_pushnil(L);
+        lua_pushfstring(L, "%s: %s", path, strerror(e));
+        return 2;
+    }
+    lua_pushboolean(L, 1);
+    return 1;
 }
 
 /* SIGTERM or SIGHUP while a live view has the terminal: the terminal as

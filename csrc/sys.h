@@ -16,6 +16,11 @@ int sops_term_size(lua_State *L);  /* core.term_size(fd) -> columns, rows; nil w
  * opened first and the opened file judged (fstat): a regular file, at most
  * 64 KiB. */
 int sops_read_owned(lua_State *L);
+/* core.replace_file(path, text, mode) -> true; nil, message: text written
+ * to a new file beside path (created for this user alone, then given the
+ * permission bits mode), synced, then renamed over path: a reader sees the
+ * old file or the new one, never a part. */
+int sops_replace_file(lua_State *L);
 /* core.guard_terminal(true) -> mask: until core.guard_terminal(false,
  * mask), SIGTERM and SIGHUP (those not ignored or handled already) first
  * reset the terminal's colours and show its cursor (on fd 1), then end the

@@ -61,6 +61,10 @@ long sops_transport_status(sops_transport *t);
  * response (only needed when something went wrong). */
 void sops_transport_headers(sops_transport *t);
 
+/* Copies the last response's Date header (trimmed, at most n - 1 bytes)
+ * into out; 0 when there was none or this libcurl cannot say. */
+int sops_transport_date(sops_transport *t, char *out, size_t n);
+
 /* How the last transfer, which libcurl ended with rc, ended, in the
  * transport-neutral terms of response.h; and libcurl's words for it. */
 sops_outcome sops_transport_outcome(const sops_transport *t, CURLcode rc);

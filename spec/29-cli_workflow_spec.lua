@@ -202,12 +202,7 @@ describe("bksops, the whole job", function()
     after_each(function() os.execute("rm -rf " .. h.shell_quote(dir)) end)
 
     -- the environment without the connection, the config in XDG_CONFIG_HOME
-    local function bare(extra)
-      local env = {BK_SOPS_URL = false, BK_APP_CODE = false, BK_APP_SECRET = false, BK_USERNAME = false,
-        BK_BIZ_ID = false, BKSOPS_CONFIG = false, XDG_CONFIG_HOME = dir}
-      for k, v in pairs(extra or {}) do env[k] = v end
-      return env
-    end
+    local function bare(extra) return h.bare_env(dir, extra) end
 
     it("reads profiles: --profile before the environment, the environment before [default]", function()
       write(dir .. "/secret", h.APP_SECRET .. "\n", "600")

@@ -302,6 +302,15 @@ function M.wait_until(fn, seconds)
 end
 
 -- A port nothing listens on (bound, then closed).
+-- An environment for a process with none of the connection's variables,
+-- its config file looked for under XDG_CONFIG_HOME = dir; extra wins.
+function M.bare_env(dir, extra)
+  local env = {BK_SOPS_URL = false, BK_APP_CODE = false, BK_APP_SECRET = false, BK_USERNAME = false,
+    BK_BIZ_ID = false, BKSOPS_CONFIG = false, XDG_CONFIG_HOME = dir}
+  for k, v in pairs(extra or {}) do env[k] = v end
+  return env
+end
+
 function M.dead_port()
   local s = assert(socket.bind("127.0.0.1", 0))
   local _, port = s:getsockname()

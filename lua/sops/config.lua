@@ -65,9 +65,11 @@ function M.path(getenv, notices)
   return path
 end
 
--- Reads an INI file of profiles: {name = {key = value}}; nil, message.
+-- Reads an INI file of profiles: {name = {key = value}} and the profile
+-- its top line `profile = NAME` chooses (bksops config use writes it;
+-- nil when there is none); nil, message.
 function M.parse(text, path)
-  local profiles, current = {}, nil
+  local profiles, current, chosen = {}, nil, nil
   local n = 0
   for line in (text .. "\n"):gmatch("([^\n]*)\n") do
     n = n + 1
@@ -78,6 +80,11 @@ function M.parse(text, path)
       if section then
         profiles[section] = profiles[section] or {}
         current = profiles[section]
+      elseif key == "profile" and not current then
+        chosen = value:gsub('^"(.*)"$', "%1")
+        if not chosen:find("^[%w_.-]+$") then
+          return nil, string.format("%s:%d: a profile's name expected, got '%s'", path, n, chosen)
+        end
       elseif key and current then
         key = key:gsub("%-", "_")
         if SECRETS[key] then
@@ -91,7 +98,10 @@ function M.parse(text, path)
       end
     end
   end
-  return profiles
+  if chosen and not profiles[chosen] and chosen ~= "default" then
+    return nil, string.format("%s: 'profile = %s' names no profile of the file", path, chosen)
+  end
+  return profiles, chosen
 end
 
 -- whether a permission bit of `bit` (a power of two) is set in mode
@@ -103,8 +113,8 @@ end
 -- file) or holds it (the secret file), as OpenSSH judges its own: owned by
 -- you or root, writable by nobody else, and (a secret) readable by nobody
 -- else. The file is opened first and the opened file judged. Returns the
--- text, or nil, message, and why: "missing" (no such file), "unreadable"
--- or "untrusted".
+-- text and its permission bits, or nil, message, and why: "missing" (no
+-- such file), "unreadable" or "untrusted".
 function M.read_trusted(path, what, secret)
   local text, mode, owned = core.read_owned(path)
   if not text then return nil, "cannot read " .. what .. ": " .. mode, owned end
@@ -120,7 +130,7 @@ function M.read_trusted(path, what, secret)
     return nil, string.format("%s %s can be changed by others (mode %04o): run 'chmod go-w %s'", what, path, mode,
       path), "untrusted"
   end
-  return text
+  return text, mode
 end
 
 -- The secret in the file at path, which only its owner may read or write.
@@ -132,56 +142,126 @@ function M.read_secret(path, what)
   return s
 end
 
--- The profiles to use: the one --profile (or BKSOPS_PROFILE) names (nil
--- when none is named) and [default] (empty when there is none); or nil,
--- message.
-local function profiles_of(flags, getenv, notices)
-  local named = flags.profile or env_var(getenv, "BKSOPS_PROFILE", "SOPS_PROFILE", notices)
-  if named == "" then named = nil end
-  local path, explicit = M.path(getenv, notices)
+-- The config file as the command reads it: {path, explicit (named by
+-- BKSOPS_CONFIG), found, profiles, chosen (its `profile = NAME`), mode};
+-- or nil, message for a file that cannot be read, is not trusted or does
+-- not parse. A file that is missing is found = false, with no profiles.
+function M.file(getenv, notices)
+  local path, explicit = M.path(getenv, notices or {})
+  local f = {path = path, explicit = explicit, found = false, profiles = {}}
   -- (/dev/null: no config file, as a script or a spec may say)
-  local text, err, why = path == "/dev/null" and "" or nil, nil, nil
-  if path and not text then text, err, why = M.read_trusted(path, "the config file") end
+  if not path then return f end
+  if path == "/dev/null" then f.explicit = false return f end
+  local text, err, why = M.read_trusted(path, "the config file")
   if not text then
-    if why and why ~= "missing" then return nil, err end
-    if named or explicit then
-      return nil, string.format("no profile '%s': cannot read %s", tostring(named or "default"), tostring(path))
-    end
-    return nil, {}
+    if why ~= "missing" then return nil, err end
+    return f
   end
-  local profiles
-  profiles, err = M.parse(text, path)
-  if not profiles then return nil, err end
-  if named and not profiles[named] then return nil, string.format("no profile '%s' in %s", named, path) end
-  return named and profiles[named] or nil, profiles.default or {}
+  f.mode = err
+  local profiles, chosen = M.parse(text, path)
+  if not profiles then return nil, chosen end
+  f.found, f.text, f.profiles, f.chosen = true, text, profiles, chosen
+  return f
+end
+
+-- The profile in effect: its name and what named it ("--profile",
+-- "BKSOPS_PROFILE", "the config file"), or "default" and nil.
+function M.profile_name(flags, getenv, file, notices)
+  if given(flags.profile) then return flags.profile, "--profile" end
+  local env = env_var(getenv, "BKSOPS_PROFILE", "SOPS_PROFILE", notices)
+  if given(env) then return env, getenv("BKSOPS_PROFILE") == env and "BKSOPS_PROFILE" or "SOPS_PROFILE" end
+  if file.chosen and file.chosen ~= "default" then return file.chosen, "the config file" end
+  return "default", nil
+end
+
+-- Where each connection setting comes from, without judging them:
+-- {file = M.file's table, profile = name in effect, profile_from,
+-- values = {key = value}, from = {key = where}} (where: "--url",
+-- "profile staging", "BK_SOPS_URL", "default"; secrets by where they are
+-- read, never their value), and the notices to show; or nil, message.
+function M.settings(flags, getenv)
+  local notices, file_notices = {}, {}
+  local file, ferr = M.file(getenv, file_notices)
+  if not file then return nil, ferr end
+  local name, name_from = M.profile_name(flags, getenv, file, notices)
+  -- (the profile's notice first, as it is read first)
+  for _, line in ipairs(file_notices) do notices[#notices + 1] = line end
+  local named = name_from and file.profiles[name]
+  if name_from and not named then
+    if not file.found then
+      return nil, string.format("no profile '%s': cannot read %s", name, tostring(file.path))
+    end
+    return nil, string.format("no profile '%s' in %s", name, file.path)
+  end
+  if not name_from and file.explicit and not file.found then
+    return nil, string.format("no profile 'default': cannot read %s", tostring(file.path))
+  end
+  local default = file.profiles.default or {}
+  local s = {file = file, profile = name, profile_from = name_from, values = {}, from = {}}
+  local values, from = s.values, s.from
+  -- a key's value: the flag, the named profile, the environment, the
+  -- [default] profile, the option's default
+  local function pick(key, ...)
+    local v, where
+    if flags[key] ~= nil then
+      v, where = flags[key], KEYS[key] and KEYS[key].long or key
+    elseif named and named[key] then
+      v, where = named[key], "profile " .. name
+    else
+      for i = 1, select("#", ...) do
+        local var = (select(i, ...))
+        local e = getenv(var)
+        if given(e) then v, where = e, var break end
+      end
+      if v == nil and default[key] then
+        v, where = default[key], "profile default"
+      elseif v == nil and default_of(key) then
+        v, where = default_of(key), "default"
+      end
+    end
+    values[key], from[key] = v, where
+    return v
+  end
+  pick("url", "BK_SOPS_URL")
+  pick("route", "BK_SOPS_ROUTE")
+  pick("app_code", "BK_APP_CODE", "BKPAAS_APP_ID")
+  pick("stage", "BK_SOPS_STAGE")
+  local tmpl = not values.url and getenv("BK_API_URL_TMPL")
+  if given(tmpl) then values.url_template, from.url_template = tmpl, "BK_API_URL_TMPL" end
+  -- the secret: a file that the flag or the named profile gives, else the
+  -- environment, else the file of the [default] profile
+  if not (flags.app_secret_file or (named and named.app_secret_file)) then
+    for _, var in ipairs({"BK_APP_SECRET", "BKPAAS_APP_SECRET"}) do
+      if given(getenv(var)) then from.app_secret = var break end
+    end
+  end
+  if not from.app_secret and pick("app_secret_file") then
+    from.app_secret = "file " .. values.app_secret_file
+  end
+  if not pick("username", "BK_USERNAME") then
+    for _, var in ipairs({"BK_TOKEN", "BK_ACCESS_TOKEN"}) do
+      if given(getenv(var)) then from[var == "BK_TOKEN" and "bk_token" or "access_token"] = var break end
+    end
+  end
+  pick("biz", "BK_BIZ_ID")
+  pick("scope")
+  pick("request_timeout")
+  return s, notices
 end
 
 -- The client options (for sops.new) from flags, profile and environment,
 -- and the notices to show (a list of lines); or nil, message. bk_biz_id is
--- nil when nothing gives a business.
+-- nil when nothing gives a business. The third value is M.settings' table.
 function M.client_options(flags, getenv)
-  local notices = {}
-  local named, default = profiles_of(flags, getenv, notices)
-  if type(default) ~= "table" then return nil, default end
-  -- a key's value: the flag, the named profile, the environment, the
-  -- [default] profile, the option's default
-  local function pick(key, ...)
-    if flags[key] ~= nil then return flags[key] end
-    if named and named[key] then return named[key] end
-    for i = 1, select("#", ...) do
-      local v = getenv((select(i, ...)))
-      if v and v ~= "" then return v end
-    end
-    if default[key] then return default[key] end
-    return default_of(key)
-  end
-  local o = {url = pick("url", "BK_SOPS_URL"), route = pick("route", "BK_SOPS_ROUTE"),
-    app_code = pick("app_code", "BK_APP_CODE", "BKPAAS_APP_ID")}
-  local tmpl = not o.url and getenv("BK_API_URL_TMPL")
-  if tmpl and tmpl ~= "" then
+  local s, notices = M.settings(flags, getenv)
+  if not s then return nil, notices end
+  local values, from = s.values, s.from
+  local o = {url = values.url, route = values.route, app_code = values.app_code}
+  if values.url_template then
     -- a BlueKing app's gateway URL template: bk-sops' gateway, then the stage
+    local tmpl = values.url_template
     if not tmpl:find("{api_name}", 1, true) then return nil, "BK_API_URL_TMPL has no {api_name}" end
-    local stage = pick("stage", "BK_SOPS_STAGE")
+    local stage = values.stage
     if not stage:find("^[%w_-]+$") then return nil, "--stage: letters, digits, _ and - expected" end
     o.url = tmpl:gsub("{api_name}", "bk-sops"):gsub("/+$", "") .. "/" .. stage
   end
@@ -189,45 +269,35 @@ function M.client_options(flags, getenv)
     return nil, "no URL: give --url, set BK_SOPS_URL (or BK_API_URL_TMPL), or write a profile (bksops --help)"
   end
   if not o.app_code then return nil, "no app code: give --app-code or set BK_APP_CODE" end
-  -- the secret: a file that the flag or the named profile gives, else the
-  -- environment, else the file of the [default] profile
-  if not (flags.app_secret_file or (named and named.app_secret_file)) then
-    for _, name in ipairs({"BK_APP_SECRET", "BKPAAS_APP_SECRET"}) do
-      local v = getenv(name)
-      if v and v ~= "" then o.app_secret = v break end
-    end
-  end
-  local secret_file = not o.app_secret and pick("app_secret_file")
-  if secret_file then
-    local s, err = M.read_secret(secret_file, "the app secret file")
-    if not s then return nil, err end
-    o.app_secret = s
+  local secret_from = from.app_secret
+  if secret_from and not secret_from:find("^file ") then
+    o.app_secret = getenv(secret_from)
+  elseif secret_from then
+    local secret, err = M.read_secret(values.app_secret_file, "the app secret file")
+    if not secret then return nil, err end
+    o.app_secret = secret
   end
   if not o.app_secret then
     return nil, "no app secret: set BK_APP_SECRET, or give --app-secret-file (or app_secret_file in a profile)"
   end
-  local user = pick("username", "BK_USERNAME")
-  local token, access = getenv("BK_TOKEN"), getenv("BK_ACCESS_TOKEN")
-  if user then
-    o.username = user
-  elseif token and token ~= "" then
-    o.bk_token = token
-  elseif access and access ~= "" then
-    o.access_token = access
+  if values.username then
+    o.username = values.username
+  elseif from.bk_token then
+    o.bk_token = getenv("BK_TOKEN")
+  elseif from.access_token then
+    o.access_token = getenv("BK_ACCESS_TOKEN")
   else
     return nil, "no user: give --username or set BK_USERNAME, BK_TOKEN or BK_ACCESS_TOKEN"
   end
-  local biz = pick("biz", "BK_BIZ_ID")
-  if biz then
+  if values.biz then
     local why
-    o.bk_biz_id, why = check.id(biz)
+    o.bk_biz_id, why = check.id(values.biz)
     if not o.bk_biz_id then return nil, "--biz: " .. why end
   end
-  o.scope = pick("scope")
-  local timeout = pick("request_timeout")
-  o.timeout = tonumber(timeout)
+  o.scope = values.scope
+  o.timeout = tonumber(values.request_timeout)
   if not o.timeout or o.timeout <= 0 then return nil, "--request-timeout must be a positive number" end
-  return o, notices
+  return o, notices, s
 end
 
 return M

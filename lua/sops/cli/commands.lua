@@ -143,7 +143,7 @@ local function join(...)
 end
 
 -- The commands, in the order `bksops --help` lists them. words: the
--- positional arguments ({NAME, about, many = "+" | "*" | "?"});
+-- positional arguments ({NAME, about, many = "+" | "*" | "?", choices = {...}});
 -- connection = false for commands that do not talk to bk-sops.
 M.LIST = {
   {name = "templates", about = "List the business's templates, by name.", calls = {"get_template_list"},
@@ -238,6 +238,16 @@ M.LIST = {
       .. "lists and objects (given again for more)", {short = "-p", kind = "list"})}, OUTPUT),
     examples = {"bksops api get_task_list -p limit=10 -p is_finished=false",
       "bksops api get_task_node_data -p task_id=42 -p node_id=n1a2b3c4"}},
+  {name = "doctor", about = "Check the connection step by step: configuration, URL, tenant, reachability, clock "
+    .. "skew, the api, credentials, user, business, restricted apis; each check on a line, with the fix when it fails.",
+    calls = {"get_user_project_list", "plugin_gateway_get_categories"}, options = OUTPUT,
+    examples = {"bksops doctor", "bksops doctor --profile staging --json"}},
+  {name = "config", about = "List the config file's profiles, show the settings in effect and where each comes "
+    .. "from (secrets masked), or make a profile the default.",
+    words = {{"ACTION", "list, show or use", choices = {"list", "show", "use"}},
+      {"PROFILE", "the profile to show (default: the one in effect) or to use", many = "?"}},
+    options = OUTPUT,
+    examples = {"bksops config list", "bksops config show staging", "bksops config use staging"}},
   {name = "completion", about = "Print the bash completion script (source it, or install share/ of the rock).",
     words = {{"SHELL", "the shell (bash)"}}, connection = false,
     examples = {"source <(bksops completion bash)"}},

@@ -2,7 +2,8 @@
 -- sops.cli.commands.EXIT_CODES). The commands are in sops.cli.read (those
 -- that only read), sops.cli.logs (why a task failed, a node's log),
 -- sops.cli.tasks (the task list), sops.cli.act (those that change
--- something) and sops.cli.watch (waiting); their arguments come from
+-- something), sops.cli.watch (waiting), sops.cli.doctor (the connection
+-- checked) and sops.cli.config (profiles); their arguments come from
 -- sops.cli.commands.
 local sops = require "sops"
 local core = require "sops.core"
@@ -19,6 +20,8 @@ local act = require "sops.cli.act"
 local watch = require "sops.cli.watch"
 local logs = require "sops.cli.logs"
 local tasks = require "sops.cli.tasks"
+local doctor = require "sops.cli.doctor"
+local config_command = require "sops.cli.config"
 
 local M = {}
 local EXIT = context.EXIT
@@ -114,6 +117,9 @@ local function main(argv, io_, ctx)
     return ctx:usage("the app secret is not taken from the command line, where ps shows it; "
       .. "set BK_APP_SECRET or use --app-secret-file")
   end
+  -- (these two read the configuration themselves, and report what is wrong with it)
+  if a.command == "doctor" then return doctor.run(ctx, a) end
+  if a.command == "config" then return config_command.run(ctx, a) end
   local ok, bad = task_ids(a)
   if not ok then return ctx:usage(bad) end
   local opts, oerr = config.client_options(a, ctx.getenv)

@@ -140,6 +140,7 @@ local function add_command(top, spec, state)
   for _, w in ipairs(spec.words) do
     local a = p:argument(w[1], w[2])
     if w.many then a:args(w.many) end
+    if w.choices then a:choices(w.choices) end
   end
   local own, connection = {}, {}
   for _, o in ipairs(spec.options) do table.insert(commands.IS_CONNECTION[o] and connection or own, o) end

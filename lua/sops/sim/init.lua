@@ -229,6 +229,9 @@ function Sim:handle(req, conn)
   end
   if not resp then return nil end
   local headers = resp[2]
+  -- every answer says the server's time, as nginx in front of bk-sops
+  -- does: the simulated clock's (bksops doctor measures skew by it)
+  headers[#headers + 1] = {"Date", os.date("!%a, %d %b %Y %H:%M:%S GMT", math.floor(self.clock:now()))}
   if not req.path:match("^/api/c/compapi/") and not req.path:match("^/_sim") then
     local rid = util.uuid4()
     headers[#headers + 1] = {"X-Bkapi-Request-Id", rid}
