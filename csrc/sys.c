@@ -18,10 +18,36 @@
 #include "numeric.h"
 #include "sys.h"
 
+/* Sleeps req, ended early by a SIGWINCH too: blocked for the sleep and
+ * taken by sigtimedwait, so no handler and no flag are needed. A resize
+ * while the signal is not blocked is lost, which costs nothing: whoever
+ * draws reads the size when it draws. 1: slept, 0: another signal, 2: a
+ * resize. */
+static int sleep_or_resize(const struct timespec *req)
+{
+#if defined(SIGWINCH) && defined(_POSIX_REALTIME_SIGNALS) && _POSIX_REALTIME_SIGNALS > 0
+    sigset_t set, old;
+    int r, e;
+    sigemptyset(&set);
+    sigaddset(&set, SIGWINCH);
+    if (sigprocmask(SIG_BLOCK, &set, &old) != 0)
+        return nanosleep(req, NULL) == 0 || errno != EINTR;
+    r = sigtimedwait(&set, NULL, req);
+    e = errno;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (r == SIGWINCH)
+        return 2;
+    return r < 0 && e == EINTR ? 0 : 1;
+#else
+    return nanosleep(req, NULL) == 0 || errno != EINTR;
+#endif
+}
+
 int sops_sleep(lua_State *L)
 {
     lua_Number s = luaL_checknumber(L, 1);
-    struct timespec req, rem;
+    int resize = lua_toboolean(L, 2), r;
+    struct timespec req;
     long long sec = 0, nsec = 0;
     luaL_argcheck(L, s >= 0 && s == s, 1, "non-negative number expected");
     if (s > 1e9)
@@ -32,8 +58,11 @@ int sops_sleep(lua_State *L)
     req.tv_nsec = (long)nsec;
     /* a signal that is handled (Ctrl-C in the lua interpreter, whose hook
      * then raises "interrupted!") ends the sleep at once: false */
-    lua_pushboolean(L, nanosleep(&req, &rem) == 0 || errno != EINTR);
-    (void)rem;
+    r = resize ? sleep_or_resize(&req) : (nanosleep(&req, NULL) == 0 || errno != EINTR);
+    if (r == 2)
+        lua_pushliteral(L, "resize");
+    else
+        lua_pushboolean(L, r);
     return 1;
 }
 

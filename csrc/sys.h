@@ -6,7 +6,9 @@
 
 #include "compat.h"
 
-int sops_sleep(lua_State *L);      /* core.sleep(seconds) -> false when a signal ended it early */
+/* core.sleep(seconds [, resize]) -> true; false when a signal ended it
+ * early; with resize, "resize" when the terminal's size changed (SIGWINCH) */
+int sops_sleep(lua_State *L);
 int sops_monotime(lua_State *L);   /* core.monotime() -> seconds, monotonic */
 int sops_time(lua_State *L);       /* core.time() -> seconds since the epoch, with fraction */
 int sops_isatty(lua_State *L);     /* core.isatty(fd) -> boolean */

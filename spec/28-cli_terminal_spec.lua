@@ -84,6 +84,28 @@ describe("bksops on a terminal", function()
     assert.equal(130, pane:exit_status())
   end)
 
+  it("a resize is redrawn at once (SIGWINCH), not at the next poll", function()
+    sim:control("POST", "templates", {id = 83, name = "a task whose name is long enough to need cutting "
+      .. "on a narrow terminal", steps = {{name = "forever", duration = 1e6}}})
+    local t = sim:task({template_id = 83, start = true})
+    -- the polls 60 s apart: a redraw within the spec can only be the resize's
+    pane = tmux.start(sops_line("wait " .. t.task_id .. " --interval 60 --timeout 600"), 120, 20)
+    pane:wait_for("running: forever")
+    local polls = #sim:requests_to("/get_task_status/")
+    for _, columns in ipairs({45, 100, 50}) do
+      pane:resize(columns, 20)
+      local ok = pcall(h.wait_until, function()
+        local screen = pane:screen({history = false})
+        return #screen == 4 and widest(screen) < columns and count(screen, "^task " .. t.task_id .. " ") == 1
+          and (columns >= 100 or screen[1]:find("…  RUNNING", 1, true) ~= nil)
+      end)
+      assert.is_true(ok, table.concat(pane:screen({history = false}), "\n"))
+    end
+    assert.equal(polls, #sim:requests_to("/get_task_status/"))
+    pane:keys("C-c")
+    assert.equal(130, pane:exit_status())
+  end)
+
   it("Ctrl-C ends the wait with 130 and one line, the terminal restored", function()
     long_template()
     local t = sim:task({template_id = 80, start = true})

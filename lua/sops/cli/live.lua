@@ -44,6 +44,7 @@ function M.bar(done, total, width)
 end
 
 function Live:lines(task_id, status)
+  self.remake = function() return self:lines(task_id, status) end
   local p = self.paint
   local running, failed = leaves(status)
   local done = progress(status, self.tree)
@@ -71,6 +72,7 @@ function Live:set_reason(id, text) self.reasons[id] = text end
 -- Lines for many tasks: one a task, with its bar and, once it failed,
 -- what failed.
 function Live:many_lines(statuses, ids)
+  self.remake = function() return self:many_lines(statuses, ids) end
   local p = self.paint
   local lines = {}
   for _, id in ipairs(ids) do
@@ -92,6 +94,7 @@ end
 
 -- The last lines drawn, with a note under them (a wait's retries).
 function Live:note(text)
+  self.noted = text
   local lines = {}
   for i, l in ipairs(self.last or {}) do lines[i] = l end
   lines[#lines + 1] = text
@@ -135,7 +138,26 @@ function Live:draw(lines, keep)
   self.out:write(table.concat(parts))
   self.out:flush()
   self.drawn, self.columns = #shown, columns
-  if not keep then self.last = lines end
+  if not keep then self.last, self.noted = lines, nil end
+end
+
+-- The wait's sleep between polls: a resized terminal (SIGWINCH) is
+-- redrawn at once, its lines made again for the new width (a name is cut
+-- to fit, not the state after it), and the sleep goes on to its end.
+-- false when another signal ended it (Ctrl-C).
+function Live:sleep(seconds)
+  local stop = core.monotime() + seconds
+  while true do
+    local left = stop - core.monotime()
+    if left <= 0 then return true end
+    local woke = core.sleep(left, true)
+    if woke ~= "resize" then return woke end
+    if self.remake then
+      local noted = self.noted
+      self:draw(self.remake())
+      if noted then self:note(noted) end
+    end
+  end
 end
 
 -- The cursor shown again: the view is done (Ctrl-C's handler does the same).

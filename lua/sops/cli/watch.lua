@@ -96,6 +96,13 @@ local function new_view(ctx)
   return live.new(ctx.out, ctx.paint, {size = ctx.term_size or terminal_size})
 end
 
+-- the live view's sleep, which redraws on a resize (a callback receiver
+-- sleeps in its own way)
+local function resizing(view, a)
+  if not view or a.receiver then return nil end
+  return function(seconds) return view:sleep(seconds) end
+end
+
 -- the task's pipeline_tree (its activities: the bar's total), or nil
 local function pipeline_tree(c, task_id)
   local detail = c:get_task_detail{task_id = task_id}
@@ -116,7 +123,7 @@ function M.one(ctx, c, task_id, a, extra)
   end
   local failures = 0
   local status, _, err = c:wait(wait_options(a, {
-    task_id = task_id, callback = a.receiver,
+    task_id = task_id, callback = a.receiver, sleep = resizing(view, a),
     on_change = on_change(ctx, view),
     on_poll = function(st, info)
       if not st then
@@ -184,7 +191,7 @@ function M.many(ctx, c, ids, a)
   local asked, failures = {}, 0
   if a.node then return ctx:usage("--node: one task only") end
   local results = c:wait_all(wait_options(a, {
-    task_ids = ids, children = view ~= nil,
+    task_ids = ids, children = view ~= nil, sleep = resizing(view, a),
     on_change = on_change(ctx, view),
     on_poll = function(last, info)
       if info.error then
