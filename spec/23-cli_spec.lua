@@ -305,6 +305,22 @@ describe("bksops command", function()
     -- refusals exit 4, as for the other commands
     local _, _, refused = sops("api get_task_status -p task_id=999")
     assert.equal(4, refused)
+    -- a node named as the node commands take it: name, path, id prefix
+    local t = sim:task({template_id = 1, start = true})
+    sim:advance(10)
+    local deploy
+    for id, child in pairs(cjson.decode((sops("api get_task_status -p task_id=" .. t.task_id))).children) do
+      if child.name == "deploy" then deploy = id end
+    end
+    for _, word in ipairs({"deploy", deploy:sub(1, 8), deploy}) do
+      local out2, err3, code3 = sops("api get_task_node_detail -p task_id=" .. t.task_id .. " -p node_id=" .. word)
+      assert.equal(0, code3, err3)
+      assert.equal(deploy, cjson.decode(out2).id)
+      assert.equal(deploy, sim:last_request().args.node_id)
+    end
+    local _, nerr, ncode = sops("api get_task_node_detail -p task_id=" .. t.task_id .. " -p node_id=nosuch")
+    assert.equal(2, ncode)
+    assert.matches("task has no node 'nosuch'", nerr, 1, true)
     -- its help lists every call
     local help = sops("api --help")
     assert.matches("get_periodic_task_list", help, 1, true)

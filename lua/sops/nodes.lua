@@ -56,6 +56,13 @@ local function describe(matches, short)
   return table.concat(list, ", ")
 end
 
+-- Whether word has the form of a node id as bk-sops makes them: "n" and
+-- 31 hex digits (a template's node ids, uuid4 hex with its first letter
+-- replaced), or 32 hex digits as older templates have.
+function M.is_id(word)
+  return type(word) == "string" and #word == 32 and word:find("^[%l%d]%x+$") ~= nil
+end
+
 -- The id of the node `word` names in status and {id, name, path, stack,
 -- node}; or nil and why (the candidates, and true, when it is ambiguous).
 function M.resolve(status, word)

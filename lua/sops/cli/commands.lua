@@ -235,9 +235,10 @@ M.LIST = {
     words = {{"NAME", "the api or shortcut, as sops.api names it"}},
     more = function() return require("sops.cli.read").api_list() end,
     options = join({opt("--param", "F=V", "a field of the call: text, a number, true/false, or JSON for "
-      .. "lists and objects (given again for more)", {short = "-p", kind = "list"})}, OUTPUT),
+      .. "lists and objects (given again for more); node_id also takes a node's name, path or id prefix, as the "
+      .. "node commands do", {short = "-p", kind = "list"})}, OUTPUT),
     examples = {"bksops api get_task_list -p limit=10 -p is_finished=false",
-      "bksops api get_task_node_data -p task_id=42 -p node_id=n1a2b3c4"}},
+      "bksops api get_task_node_data -p task_id=42 -p node_id=deploy"}},
   {name = "doctor", about = "Check the connection step by step: configuration, URL, tenant, reachability, clock "
     .. "skew, the api, credentials, user, business, restricted apis; each check on a line, with the fix when it fails.",
     calls = {"get_user_project_list", "plugin_gateway_get_categories"}, options = OUTPUT,

@@ -201,6 +201,15 @@ function M.api(ctx, c, a)
     if value == nil then return ctx:usage(k .. ": " .. why) end
     params[k] = value
   end
+  -- a node named as a person names it (a name, a path, an id prefix), as
+  -- the node commands take it; an id as bk-sops writes it goes as it is
+  -- (a node of a subprocess not reached yet is in no status)
+  local word = params.node_id
+  if call.fields.task_id and type(word) == "string" and params.task_id and not nodes.is_id(word) then
+    local id, code = M.find_node(ctx, c, params.task_id, word)
+    if not id then return code end
+    params.node_id = id
+  end
   local ok, value, _, response = pcall(c[name], c, params)
   if not ok then return ctx:bad_argument(value) end
   if value == nil then return ctx:fail(response) end
