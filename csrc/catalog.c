@@ -123,7 +123,9 @@ static void compile_entry(lua_State *L, int idx, sops_endpoint *e, char **at, in
     e->changes_state = lua_toboolean(L, -1);
     lua_getfield(L, idx, "esb");
     e->esb = lua_toboolean(L, -1);
-    lua_pop(L, 2);
+    lua_getfield(L, idx, "system");
+    e->system = lua_toboolean(L, -1);
+    lua_pop(L, 3);
     e->name = keep(at, name, nlen);
     compile_path(L, idx, e, path, plen, at, i);
 }

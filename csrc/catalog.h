@@ -13,6 +13,7 @@ typedef struct sops_endpoint {
     int post;                          /* 1: POST with a JSON body, 0: GET with a query */
     int changes_state;                 /* sent at most once per call */
     int esb;                           /* served on the ESB route too */
+    int system;                        /* has an app-state twin at "/system" + its path */
     int scoped;                        /* of a project: {bk_biz_id} in its path, scope read */
     int nparts;
     const char *parts[SOPS_MAX_PARTS]; /* the path: literal text, or the name of a parameter */
@@ -26,7 +27,7 @@ enum { SOPS_PART_TEXT = 0, SOPS_PART_ID = 1, SOPS_PART_STRING = 2 };
 
 /* core.register(list): list[i] = {name = ..., method = "GET" | "POST",
  * path = "/some_api/{task_id}/{bk_biz_id}/", changes_state = bool,
- * esb = bool, fields = {name = {kind, ...}}}: a path parameter whose field
+ * esb = bool, system = bool, fields = {name = {kind, ...}}}: a path parameter whose field
  * kind is "string" is sent as escaped text, any other as an id.
  * Compiles the catalogue into C arrays (once per Lua state: later calls
  * change nothing). Raises on a malformed entry. */

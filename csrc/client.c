@@ -49,7 +49,7 @@ typedef struct sops_client {
     int max_depth;
     long timeout_ms;
     /* owned copies of the option strings */
-    char *base, *app_code, *app_secret, *user_field, *user_value, *ca_file, *proxy, *scope;
+    char *base, *app_code, *app_secret, *user_field, *user_value, *ca_file, *proxy, *scope, *tenant;
     char *proxy_password; /* scrubbed from errors like the other secrets */
     /* the other forms of the three secrets (see secrets_of) */
     char *forms[3][SOPS_REDACT_EXTRA];
@@ -111,10 +111,11 @@ static void client_release(sops_client *c)
     wipe_free(c->app_secret);
     free(c->user_field);
     wipe_free(c->user_value);
+    free(c->tenant);
     sops_redact_free(c->forms[0]);
     sops_redact_free(c->forms[1]);
     sops_redact_free(c->forms[2]);
-    c->base = c->app_code = c->app_secret = c->user_field = c->user_value = c->ca_file = c->proxy = NULL;
+    c->base = c->app_code = c->app_secret = c->user_field = c->user_value = c->ca_file = c->proxy = c->tenant = NULL;
     c->scope = c->proxy_password = NULL;
 }
 
@@ -279,13 +280,19 @@ int sops_client_new(lua_State *L)
     c->nslots = 1;
 
     route = opt_string(L, "route");
-    c->route.route = (route && strcmp(route, "esb") == 0) ? SOPS_ROUTE_ESB : SOPS_ROUTE_APIGW;
+    c->route.route = !route                         ? SOPS_ROUTE_APIGW
+                     : strcmp(route, "esb") == 0    ? SOPS_ROUTE_ESB
+                     : strcmp(route, "system") == 0 ? SOPS_ROUTE_SYSTEM
+                                                    : SOPS_ROUTE_APIGW;
+    c->route.header_auth = c->route.route != SOPS_ROUTE_ESB || opt_bool(L, "header_auth");
     c->base = dup(opt_string(L, "url"));
     c->app_code = dup(opt_string(L, "app_code"));
     c->app_secret = dup(opt_string(L, "app_secret"));
     c->user_field = dup(opt_string(L, "user_field"));
     c->user_value = dup(opt_string(L, "user_value"));
-    if (!c->base || !c->user_field || !c->user_value)
+    /* (an app-state client may act as no user) */
+    if (!c->base || (c->route.route != SOPS_ROUTE_SYSTEM && (!c->user_field || !c->user_value))
+        || (!c->user_field) != (!c->user_value))
         return luaL_error(L, "sops: 'new' needs url, user_field and user_value");
     {
         size_t n = strlen(c->base);
@@ -318,7 +325,7 @@ int sops_client_new(lua_State *L)
         || !add_header(c, "Expect:", "", 1) /* no 100-continue round trip */
         || (ua && !add_header(c, "User-Agent: ", ua, 0))) /* sops.client sends lua-sops' own */
         return luaL_error(L, "sops: out of memory");
-    if (c->route.route == SOPS_ROUTE_APIGW) {
+    if (c->route.header_auth) {
         sops_buf auth = {NULL, 0, 0};
         int ok = sops_auth_header(&c->route, &auth) && add_header(c, "X-Bkapi-Authorization: ", auth.data, 0);
         if (auth.data)
@@ -331,7 +338,8 @@ int sops_client_new(lua_State *L)
     if (lang && (!add_header(c, "Accept-Language: ", lang, 0) || !add_header(c, "Blueking-Language: ", lang, 0)))
         return luaL_error(L, "sops: out of memory");
     tenant = opt_string(L, "tenant_id");
-    if (tenant && !add_header(c, "X-Bk-Tenant-Id: ", tenant, 0))
+    c->tenant = dup(tenant);
+    if (tenant && (!c->tenant || !add_header(c, "X-Bk-Tenant-Id: ", tenant, 0)))
         return luaL_error(L, "sops: out of memory");
     lua_getfield(L, 1, "headers");
     if (lua_type(L, -1) == LUA_TTABLE) {
@@ -469,6 +477,13 @@ static const sops_endpoint *prepare(lua_State *L, sops_client *c, sops_slot *slo
     if (c->route.route == SOPS_ROUTE_ESB && !ep->esb) {
         sops_where(L);
         lua_pushfstring(L, "bad argument #1 to 'sops.%s' (ESB has no api '%s': use the API gateway route)", api, api);
+        lua_concat(L, 2);
+        lua_error(L);
+    }
+    if (c->route.route == SOPS_ROUTE_SYSTEM && !ep->system) {
+        sops_where(L);
+        lua_pushfstring(L, "bad argument #1 to 'sops.%s' (the app-state route has no '%s': bk-sops has no "
+                        "system_%s; use a client of route 'apigw' with a user)", api, api, api);
         lua_concat(L, 2);
         lua_error(L);
     }
@@ -961,10 +976,15 @@ static int client_tostring(lua_State *L)
     if (!c->open || c->close_pending)
         lua_pushliteral(L, "sops.client (closed)");
     else
-        lua_pushfstring(L, "sops.client (%s %s, app %s, %s %s)",
-                        c->route.route == SOPS_ROUTE_ESB ? "esb" : "apigw", c->base,
-                        c->app_code ? c->app_code : "-", c->user_field,
-                        strcmp(c->user_field, "bk_username") == 0 ? c->user_value : "***");
+        lua_pushfstring(L, "sops.client (%s %s, app %s, %s %s%s%s)",
+                        c->route.route == SOPS_ROUTE_ESB      ? "esb"
+                        : c->route.route == SOPS_ROUTE_SYSTEM ? "system"
+                                                              : "apigw",
+                        c->base, c->app_code ? c->app_code : "-", c->user_field ? c->user_field : "no",
+                        !c->user_field                               ? "user"
+                        : strcmp(c->user_field, "bk_username") == 0 ? c->user_value
+                                                                     : "***",
+                        c->tenant ? ", tenant " : "", c->tenant ? c->tenant : "");
     return 1;
 }
 

@@ -293,7 +293,10 @@ int sops_build_request(lua_State *L, int params, const sops_endpoint *ep, const 
         if (!sops_buf_addc(url, '/') || !sops_buf_adds(url, ep->name) || !sops_buf_addc(url, '/'))
             goto oom;
     } else {
-        /* the gateway: the endpoint's path template, ids in its own order */
+        /* the gateway: the endpoint's path template, ids in its own order;
+         * an app-state twin's under /system */
+        if (r->route == SOPS_ROUTE_SYSTEM && !sops_buf_adds(url, "/system"))
+            goto oom;
         for (i = 0; i < ep->nparts; i++) {
             if (ep->part_kind[i] == SOPS_PART_ID) {
                 if (!add_id(L, params, r, ep->parts[i], url, why, err))
@@ -307,7 +310,7 @@ int sops_build_request(lua_State *L, int params, const sops_endpoint *ep, const 
         }
     }
 
-    if (bd.esb) {
+    if (bd.esb && !r->header_auth) {
         const char *user_field = strcmp(r->user_field, "access_token") == 0 ? "bk_access_token" : r->user_field;
         if (ep->post) {
             if (!sops_buf_addc(body, '{') || !add_json_member(body, "bk_app_code", r->app_code, &bd.first)

@@ -12,15 +12,18 @@
 /* Room for a message sops_build_request makes: a field name and a reason. */
 #define SOPS_REQUEST_WHY (SOPS_ID_WHY + 64)
 
-enum { SOPS_ROUTE_APIGW = 0, SOPS_ROUTE_ESB = 1 };
+/* the gateway's resources; the legacy ESB; the gateway's app-state twins
+ * ("/system" + the path: no user needed, the tenant's app acting) */
+enum { SOPS_ROUTE_APIGW = 0, SOPS_ROUTE_ESB = 1, SOPS_ROUTE_SYSTEM = 2 };
 
 typedef struct sops_route {
     int route;
     const char *base;        /* no trailing slash */
     const char *app_code;
     const char *app_secret;
-    const char *user_field;  /* bk_username, bk_token, or access_token */
+    const char *user_field;  /* bk_username, bk_token, or access_token; NULL: none (system) */
     const char *user_value;
+    int header_auth;         /* ESB too: the credentials in X-Bkapi-Authorization, never in a query or body */
     int has_biz;             /* a default bk_biz_id for calls without one */
     long long biz;
     const char *scope;       /* the default scope (never NULL) */

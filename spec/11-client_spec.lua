@@ -28,7 +28,7 @@ describe("sops.new", function()
       {with({colour = "red"}), "unknown option 'colour'"},
       {with({url = 5}), "option 'url': string expected, got number"},
       {with({url = "ftp://x"}), "option 'url': http:// or https:// URL expected"},
-      {with({route = "carrier pigeon"}), "option 'route': 'apigw' or 'esb' expected"},
+      {with({route = "carrier pigeon"}), "option 'route': 'apigw' or 'esb' or 'system' expected"},
       {with({transport = "pigeon"}), "option 'transport': 'curl' or 'ngx' expected"},
       {with({transport = "ngx"}), "option 'transport': 'ngx' needs OpenResty (ngx.socket)"},
       {with({app_code = false}), "option 'app_code': string expected, got boolean"},

@@ -20,11 +20,16 @@ M.MAX_TIMEOUT = 1e6
 M.LIST = {
   {name = "url", kind = "string", required = true,
     doc = "gateway stage URL (`.../api/bk-sops/prod`) or ESB base (`.../api/c/compapi/v2/sops`)"},
-  {name = "route", kind = "string", choices = {"apigw", "esb"},
-    shown = "`\"esb\"` if `url` contains `/compapi/`, else `\"apigw\"`", doc = "how ids and credentials travel (see below)"},
+  {name = "route", kind = "string", choices = {"apigw", "esb", "system"},
+    shown = "`\"esb\"` if `url` contains `/compapi/`, else `\"apigw\"`",
+    doc = "how ids and credentials travel; `\"system\"`: the gateway's app-state twins (see below)"},
+  {name = "credentials", kind = "string", choices = {"header", "params"},
+    shown = "`\"header\"`; on ESB `\"params\"`",
+    doc = "where the app's credentials go: `X-Bkapi-Authorization` only, or (ESB) the query or body"},
   {name = "app_code", kind = "string", required = true, doc = "the app's code"},
   {name = "app_secret", kind = "string", required = true, doc = "the app's secret"},
-  {name = "username", kind = "string", identity = "bk_username", shown = "exactly one of the three",
+  {name = "username", kind = "string", identity = "bk_username",
+    shown = "exactly one of the three (at most one on route `\"system\"`)",
     doc = "the user to act as (needs an app the gateway exempts from user verification)"},
   {name = "bk_token", kind = "string", identity = "bk_token", shown = "exactly one of the three",
     doc = "the user's login token"},
@@ -43,7 +48,8 @@ M.LIST = {
   {name = "proxy", kind = "string", shown = "libcurl's default",
     doc = "e.g. `\"http://proxy:3128\"`; a password in it is scrubbed from errors like the other secrets"},
   {name = "language", kind = "string", header = true, doc = "sets `Accept-Language` and `Blueking-Language`"},
-  {name = "tenant_id", kind = "string", header = true, doc = "sets `X-Bk-Tenant-Id`"},
+  {name = "tenant_id", kind = "string", header = true,
+    doc = "sets `X-Bk-Tenant-Id` (multi-tenant BlueKing; not with ESB, which it has not)"},
   {name = "headers", kind = "object", doc = "extra request headers, `{[\"X-Name\"] = \"value\"}`"},
   {name = "user_agent", kind = "string", header = true, default = version.user_agent,
     shown = "`lua-sops/<version> (<runtime>)`, e.g. `lua-sops/0.3.0 (Lua 5.4)`", doc = "the User-Agent header"},
@@ -173,15 +179,30 @@ function M.check(opts)
     end
   end
   local route = opts.route or (opts.url:find("/compapi/", 1, true) and "esb" or "apigw")
-  if route ~= "apigw" and route ~= "esb" then fail("option 'route': " .. listed(M.BY_NAME.route.choices)
-    .. " expected") end
+  for _, name in ipairs({"route", "credentials", "transport"}) do
+    local v, known = name == "route" and route or opts[name], false
+    for _, c in ipairs(M.BY_NAME[name].choices) do known = known or v == c end
+    if v ~= nil and not known then fail("option '" .. name .. "': " .. listed(M.BY_NAME[name].choices) .. " expected") end
+  end
   local user_field, user_value, count = nil, nil, 0
   for opt, field in pairs(M.IDENTITIES) do
     if opts[opt] then
       user_field, user_value, count = field, opts[opt], count + 1
     end
   end
-  if count ~= 1 then fail("exactly one of 'username', 'bk_token' or 'access_token' expected") end
+  if route == "system" then
+    if count > 1 then fail("at most one of 'username', 'bk_token' or 'access_token' expected") end
+  elseif count ~= 1 then
+    fail("exactly one of 'username', 'bk_token' or 'access_token' expected")
+  end
+  if opts.tenant_id and route == "esb" then
+    fail("option 'tenant_id': the ESB has no tenants (multi-tenant BlueKing has no ESB): give the API gateway's "
+      .. "stage URL")
+  end
+  local credentials = opts.credentials or (route == "esb" and "params" or "header")
+  if credentials == "params" and route ~= "esb" then
+    fail("option 'credentials': the API gateway takes them in the X-Bkapi-Authorization header only ('header')")
+  end
   for name, value in pairs(opts.headers or {}) do
     if type(name) ~= "string" or not name:find("^[%w!#$%%&'*+.^_`|~-]+$") then
       fail("option 'headers': header names must be tokens (letters, digits and !#$%&'*+.^_`|~-)")
@@ -204,6 +225,7 @@ function M.check(opts)
   end
   return {
     url = opts.url, route = route, app_code = opts.app_code, app_secret = opts.app_secret,
+    header_auth = credentials == "header",
     user_field = user_field, user_value = user_value,
     timeout = pick("timeout"), connect_timeout = pick("connect_timeout"),
     verify_tls = pick("verify_tls"), ca_file = opts.ca_file, proxy = opts.proxy,
