@@ -342,7 +342,8 @@ function Sim:env(extra)
     BKSOPS_CONFIG = "/dev/null", BKSOPS_PROFILE = false, SOPS_CONFIG = false, SOPS_PROFILE = false,
   }
   for k, v in pairs(extra or {}) do vars[k] = v end
-  local unset, set = {"env", "-u", "BKPAAS_APP_SECRET", "-u", "BK_TOKEN", "-u", "BK_ACCESS_TOKEN"}, {}
+  local unset, set = {"env", "-u", "BKPAAS_APP_SECRET", "-u", "BK_TOKEN", "-u", "BK_ACCESS_TOKEN",
+    "-u", "BK_APP_TENANT_ID", "-u", "BKPAAS_APP_TENANT_ID"}, {}
   for k, v in pairs(vars) do
     if v == false then
       unset[#unset + 1] = "-u " .. k -- env takes its options before the assignments

@@ -25,6 +25,10 @@ local function default_of(key)
   return KEYS[key] and KEYS[key].default
 end
 
+-- the variables a BlueKing app's tenant is read from, in order (bkpaas
+-- and bk-apigateway SDKs)
+M.TENANT_VARS = {"BK_APP_TENANT_ID", "BKPAAS_APP_TENANT_ID"}
+
 -- the directory under ~/.config, and 0.2's, read until 0.4.0
 M.DIR, M.OLD_DIR = "bksops", "sops"
 
@@ -244,6 +248,14 @@ function M.settings(flags, getenv)
     end
   end
   pick("biz", "BK_BIZ_ID")
+  -- the tenant, as BlueKing's SDKs read it: a variable set but empty
+  -- names the "system" tenant
+  if not pick("tenant_id") or from.tenant_id == "profile default" then
+    for _, var in ipairs(M.TENANT_VARS) do
+      local e = getenv(var)
+      if e then values.tenant_id, from.tenant_id = e ~= "" and e or "system", var break end
+    end
+  end
   pick("scope")
   pick("request_timeout")
   return s, notices
@@ -286,9 +298,10 @@ function M.client_options(flags, getenv)
     o.bk_token = getenv("BK_TOKEN")
   elseif from.access_token then
     o.access_token = getenv("BK_ACCESS_TOKEN")
-  else
+  elseif values.route ~= "system" then
     return nil, "no user: give --username or set BK_USERNAME, BK_TOKEN or BK_ACCESS_TOKEN"
   end
+  o.tenant_id = values.tenant_id
   if values.biz then
     local why
     o.bk_biz_id, why = check.id(values.biz)

@@ -11,8 +11,8 @@ local EXIT = context.EXIT
 local M = {}
 
 -- the settings `show` lists, in order (secrets: where they come from only)
-local SHOWN = {"url", "route", "app_code", "app_secret", "username", "bk_token", "access_token", "biz", "scope",
-  "request_timeout"}
+local SHOWN = {"url", "route", "tenant_id", "app_code", "app_secret", "username", "bk_token", "access_token", "biz",
+  "scope", "request_timeout"}
 local SECRET = {app_secret = true, bk_token = true, access_token = true}
 
 local function sorted_names(profiles)
