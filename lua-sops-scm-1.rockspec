@@ -71,6 +71,7 @@ build = {
     ["sops.cli.config"] = "lua/sops/cli/config.lua",
     ["sops.cli.context"] = "lua/sops/cli/context.lua",
     ["sops.cli.doctor"] = "lua/sops/cli/doctor.lua",
+    ["sops.cli.eta"] = "lua/sops/cli/eta.lua",
     ["sops.cli.live"] = "lua/sops/cli/live.lua",
     ["sops.cli.logs"] = "lua/sops/cli/logs.lua",
     ["sops.nodes"] = "lua/sops/nodes.lua",

@@ -6,6 +6,7 @@
 local tree = require "sops.tree"
 local core = require "sops.core"
 local progress = require("sops.progress").progress
+local eta = require "sops.cli.eta"
 local render = require "sops.cli.render"
 
 local M = {}
@@ -14,7 +15,8 @@ Live.__index = Live
 
 -- opts: tree (the one task's pipeline_tree, for the number of its
 -- activities; nil: count what is seen), size() -> columns, rows of the
--- terminal (nil when unknown).
+-- terminal (nil when unknown). view.means (sops.cli.eta.load) adds an
+-- estimate of the time left.
 function M.new(out, paint, opts)
   opts = opts or {}
   return setmetatable({out = out, paint = paint, tree = opts.tree, size = opts.size, drawn = 0, trees = {},
@@ -49,6 +51,7 @@ function Live:lines(task_id, status)
   local running, failed = leaves(status)
   local done = progress(status, self.tree)
   local finished, total = done.finished, done.total
+  local left = eta.remaining(self.means, status)
   -- the name is cut, not the state after it, when the line is too long
   local head, tail = string.format("task %d  ", task_id), string.format("  %s  %s", status.state,
     render.duration(status.elapsed_time))
@@ -58,7 +61,8 @@ function Live:lines(task_id, status)
   return {
     string.format("task %d  %s  %s  %s", task_id, p("bold", name), p(status.state, status.state),
       render.duration(status.elapsed_time)),
-    string.format("%s %d/%d nodes finished", M.bar(finished, total), finished, total),
+    string.format("%s %d/%d nodes finished%s", M.bar(finished, total), finished, total,
+      left and string.format(", about %s left", render.duration(left)) or ""),
     "running: " .. (#running > 0 and table.concat(running, ", ") or "-"),
     "failed:  " .. (#failed > 0 and p("FAILED", table.concat(failed, "; ")) or "-"),
   }

@@ -5,6 +5,7 @@ local sops = require "sops"
 local core = require "sops.core"
 local render = require "sops.cli.render"
 local live = require "sops.cli.live"
+local eta = require "sops.cli.eta"
 local context = require "sops.cli.context"
 local nodes = require "sops.nodes"
 
@@ -103,10 +104,15 @@ local function resizing(view, a)
   return function(seconds) return view:sleep(seconds) end
 end
 
--- the task's pipeline_tree (its activities: the bar's total), or nil
-local function pipeline_tree(c, task_id)
+-- the task's detail (its pipeline_tree's activities: the bar's total), or nil
+local function task_detail(c, task_id)
   local detail = c:get_task_detail{task_id = task_id}
-  return type(detail) == "table" and type(detail.pipeline_tree) == "table" and detail.pipeline_tree or nil
+  return type(detail) == "table" and detail or nil
+end
+
+local function pipeline_tree(c, task_id)
+  local detail = task_detail(c, task_id)
+  return detail and type(detail.pipeline_tree) == "table" and detail.pipeline_tree or nil
 end
 
 -- Waits for one task. a: the parsed arguments (timeout, interval, json).
@@ -119,7 +125,10 @@ function M.one(ctx, c, task_id, a, extra)
     -- something on the screen at once, before any answer (a server that
     -- does not answer keeps this call for up to --request-timeout)
     view:draw({string.format("task %d  %s", task_id, ctx.paint("dim", "asking bk-sops for its status"))})
-    view.tree = pipeline_tree(c, task_id)
+    local detail = task_detail(c, task_id)
+    view.tree = detail and type(detail.pipeline_tree) == "table" and detail.pipeline_tree or nil
+    -- how long its nodes took before, where bk-sops keeps that
+    view.means = eta.load(c, detail)
   end
   local failures = 0
   local status, _, err = c:wait(wait_options(a, {
