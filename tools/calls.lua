@@ -64,6 +64,7 @@ end
 
 local function route_text(e, call)
   local parts = {e.esb and "gateway, ESB" or "gateway"}
+  if e.system then parts[1] = parts[1] .. ", system" end
   if e.restricted then parts[#parts + 1] = "whitelisted app" end
   if e.declared == false then parts[#parts + 1] = "undeclared" end
   if call.pages then parts[#parts + 1] = "pages" end
