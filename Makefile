@@ -45,7 +45,7 @@ RUN_SPECS   = SOPS_SPEC_LUA=$(LUA) SOPS_SIM_LUA=$(SIM_LUA) SOPS_SPEC_BUILD=$(BUI
 # one's development (X.Y.Z-dev). scripts/release and CONTRIBUTING.md.
 VERSION    ?=
 
-.PHONY: all sim release dev readme share install-man bench-sim bench-callbacks test-openresty bench-openresty deps deps-all test test-all memcheck sanitize fuzz lint demo bench openresty clean \
+.PHONY: all sim release dev readme share upstream-check install-man bench-sim bench-callbacks test-openresty bench-openresty deps deps-all test test-all memcheck sanitize fuzz lint demo bench openresty clean \
         install-missing
 
 all: $(CORE)
@@ -210,6 +210,18 @@ readme: $(CORE)
 	LUA_PATH='lua/?.lua;./?.lua;;' $(LUA) tools/calls.lua README.md
 	LUA_PATH='lua/?.lua;lua/?/init.lua;./?.lua;;' LUA_CPATH='$(BUILD)/?.so;;' $(LUA) tools/commands.lua README.md
 	LUA_PATH='lua/?.lua;lua/?/init.lua;./?.lua;;' LUA_CPATH='$(BUILD)/?.so;;' $(LUA) tools/options.lua README.md
+
+# bk-sops' API gateway resources (gcloud/apigw/management/commands/data/api-resources.yml)
+# on one of its branches: the facts lua-sops checks, written to
+# spec/fixtures/upstream/BRANCH.lua, and what changed since the fixture there
+# (spec/36-upstream_spec.lua holds lua/sops/api.lua to them).
+#   make upstream-check FILE=api-resources.yml|BK_SOPS_CHECKOUT BRANCH=master COMMIT=SHA
+# (COMMIT may be left out for a git checkout: its HEAD)
+upstream-check:
+	@if [ -z "$(FILE)" ] || [ -z "$(BRANCH)" ]; then \
+	  echo "usage: make upstream-check FILE=api-resources.yml|CHECKOUT BRANCH=name COMMIT=sha" >&2; exit 2; fi
+	@mkdir -p spec/fixtures/upstream
+	@LUA_PATH='lua/?.lua;./?.lua;;' $(LUA) tools/upstream.lua "$(FILE)" "$(BRANCH)" $(if $(COMMIT),"$(COMMIT)")
 
 # share/: the bksops command's bash completion and man page, from its help
 share: $(CORE)
