@@ -45,7 +45,7 @@ RUN_SPECS   = SOPS_SPEC_LUA=$(LUA) SOPS_SIM_LUA=$(SIM_LUA) SOPS_SPEC_BUILD=$(BUI
 # one's development (X.Y.Z-dev). scripts/release and CONTRIBUTING.md.
 VERSION    ?=
 
-.PHONY: all sim release dev readme share upstream-check install-man bench-sim bench-callbacks test-openresty bench-openresty deps deps-all test test-all memcheck sanitize fuzz lint demo bench openresty clean \
+.PHONY: all sim release dev readme share upstream-check install-man install-completion bench-sim bench-callbacks test-openresty bench-openresty deps deps-all test test-all memcheck sanitize fuzz lint demo bench openresty clean \
         install-missing
 
 all: $(CORE)
@@ -223,7 +223,8 @@ upstream-check:
 	@mkdir -p spec/fixtures/upstream
 	@LUA_PATH='lua/?.lua;./?.lua;;' $(LUA) tools/upstream.lua "$(FILE)" "$(BRANCH)" $(if $(COMMIT),"$(COMMIT)")
 
-# share/: the bksops command's bash completion and man page, from its help
+# share/: the bksops command's completion scripts for bash, zsh and fish, and
+# its man page, from its table of commands and its help
 share: $(CORE)
 	LUA_PATH='lua/?.lua;lua/?/init.lua;./?.lua;;' LUA_CPATH='$(BUILD)/?.so;;' $(LUA) tools/share.lua share
 
@@ -232,6 +233,16 @@ PREFIX ?= /usr/local
 install-man:
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 share/man/man1/bksops.1 $(DESTDIR)$(PREFIX)/share/man/man1/bksops.1
+
+# the completion scripts where bash-completion, zsh and fish look under
+# PREFIX: make install-completion [PREFIX=~/.local] (zsh: PREFIX/share/zsh/
+# site-functions must be in fpath, as /usr/local's is)
+COMPLETIONS := bash-completion/completions/bksops zsh/site-functions/_bksops fish/vendor_completions.d/bksops.fish
+install-completion:
+	@for f in $(COMPLETIONS); do \
+	  install -d $(DESTDIR)$(PREFIX)/share/$$(dirname $$f) && \
+	  install -m 644 share/$$f $(DESTDIR)$(PREFIX)/share/$$f || exit 1; \
+	done
 
 lint: deps
 	luacheck lua spec tools examples bench bin/bksops-sim bin/bksops

@@ -67,7 +67,9 @@ build = {
     ["sops.check"] = "lua/sops/check.lua",
     ["sops.cli"] = "lua/sops/cli/init.lua",
     ["sops.cli.act"] = "lua/sops/cli/act.lua",
+    ["sops.cli.candidates"] = "lua/sops/cli/candidates.lua",
     ["sops.cli.commands"] = "lua/sops/cli/commands.lua",
+    ["sops.cli.completion"] = "lua/sops/cli/completion.lua",
     ["sops.cli.config"] = "lua/sops/cli/config.lua",
     ["sops.cli.context"] = "lua/sops/cli/context.lua",
     ["sops.cli.doctor"] = "lua/sops/cli/doctor.lua",
@@ -100,8 +102,8 @@ build = {
   install = {
     bin = { ["bksops"] = "bin/bksops" },
   },
-  -- the bksops command's bash completion and man page, into the rock's own
-  -- directory (README: The bksops command)
+  -- the bksops command's completion scripts (bash, zsh, fish) and man page,
+  -- into the rock's own directory (README: The bksops command)
   copy_directories = { "share" },
 }
 -- `luarocks test [--lua-version=X.Y]`: the specs on that Lua, the core built

@@ -49,6 +49,7 @@ build = {
     ["sops.sim.views.periodic"] = "lua/sops/sim/views/periodic.lua",
     ["sops.sim.views.plugins"] = "lua/sops/sim/views/plugins.lua",
     ["sops.sim.views.projects"] = "lua/sops/sim/views/projects.lua",
+    ["sops.sim.views.records"] = "lua/sops/sim/views/records.lua",
     ["sops.sim.views.tasks"] = "lua/sops/sim/views/tasks.lua",
     ["sops.sim.views.templates"] = "lua/sops/sim/views/templates.lua",
     ["sops.sim.views.unserved"] = "lua/sops/sim/views/unserved.lua",

@@ -94,6 +94,12 @@ describe("the rocks", function()
     end
     -- no bin/sops: that is getsops/sops' name
     assert.is_nil(io.open(tree .. "/bin/sops"))
+    -- share/ in the rock's directory: the completion of each shell, the man page
+    local rock = tree .. "/lib/luarocks/rocks-" .. lua_version .. "/lua-sops/scm-1/"
+    for _, path in ipairs({"share/bash-completion/completions/bksops", "share/zsh/site-functions/_bksops",
+      "share/fish/vendor_completions.d/bksops.fish", "share/man/man1/bksops.1"}) do
+      assert.equal(read(path), read(rock .. path))
+    end
     local clean = "cd / && env -i PATH=/usr/bin:/bin "
     local out, err, code = h.run(clean .. tree .. "/bin/bksops --version")
     assert.equal(0, code, err)

@@ -11,13 +11,14 @@ local sops = require "sops"
 local RUN = string.rep("ab", 16) -- a plugin-gateway run id: 32 hex digits
 
 -- The cases, in the order they run (some need what an earlier one made).
--- ctx: task ids made in setup (T: created, F: a functionalization task) and
--- node N of T. ids: the path parameters, as ESB takes them instead.
+-- ctx: task ids made in setup (T: created, F: a functionalization task),
+-- node N of T and TN, the id of N's node in template 1 (its
+-- template_node_id). ids: the path parameters, as ESB takes them instead.
 -- GET: query = the parsed query; POST: body = the decoded JSON body.
 -- outcome: "value" (the default), "api" (a refusal the view makes), or
 -- an HTTP status the simulator answers with.
 local function cases(ctx)
-  local T, F, N = ctx.T, ctx.F, ctx.N
+  local T, F, N, TN = ctx.T, ctx.F, ctx.N, ctx.TN
   local S = "cmdb_biz"
   return {
     -- tasks
@@ -92,6 +93,9 @@ local function cases(ctx)
       ids = {bk_biz_id = 2}},
     {"get_template_info", {template_id = 1, include_constants = true}, "GET /get_template_info/1/2/",
       query = {include_constants = "true", scope = S}, ids = {template_id = 1, bk_biz_id = 2}},
+    -- (master's; no task of template 1 has ended: no record yet)
+    {"get_node_execution_record", {template_id = 1, template_node_id = TN}, "GET /get_node_execution_record/1/2/",
+      query = {template_node_id = TN, scope = S}, ids = {template_id = 1, bk_biz_id = 2}},
     {"get_template_schemes", {template_id = 1, with_constants = true}, "GET /get_template_schemes/2/1/",
       query = {with_constants = "true", scope = S}, ids = {bk_biz_id = 2, template_id = 1}},
     {"get_common_template_list", {include_notify = true}, "GET /get_common_template_list/",
@@ -216,7 +220,11 @@ describe("every bk-sops endpoint", function()
       steps = {{name = "one", duration = 1}}})
     local t = sim:task({template_id = 1})
     local f = sim:task({template_id = 1, flow_type = "common_func"})
-    ctx = {T = t.task_id, F = f.task_id, N = t.node_ids.precheck,
+    local tn
+    for _, n in ipairs(t.nodes) do
+      if n.id == t.node_ids.precheck then tn = n.template_node_id end
+    end
+    ctx = {T = t.task_id, F = f.task_id, N = t.node_ids.precheck, TN = tn,
       export = base64('{"templates": [{"name": "imported"}]}')}
   end)
   teardown(function()
@@ -225,16 +233,16 @@ describe("every bk-sops endpoint", function()
     sim:stop()
   end)
 
-  it("has a case here for each of the 57 declared resources, the undeclared views users rely on, and no other",
-    function()
+  it("has a case here for each of the 58 declared resources (master's), the undeclared views users rely on, "
+    .. "and no other", function()
     local seen, declared = {}, 0
-    for _, case in ipairs(cases({T = 1, F = 2, N = "n", export = ""})) do
+    for _, case in ipairs(cases({T = 1, F = 2, N = "n", TN = "n", export = ""})) do
       assert.is_nil(seen[case[1]], case[1] .. " twice")
       seen[case[1]] = true
       local e = assert(api.BY_NAME[case[1]], case[1])
       if e.declared ~= false then declared = declared + 1 end
     end
-    assert.equal(57, declared)
+    assert.equal(58, declared)
     for _, name in ipairs({"modify_constants_for_task", "get_tasks_manual_intervention_state", "query_task_count",
       "get_task_count", "get_plugin_detail", "preview_common_task_tree", "create_template",
       "import_common_template", "get_node_job_executed_log"}) do
@@ -340,9 +348,18 @@ describe("the client's and the simulator's route tables", function()
       assert.equal(r.esb == true, e.esb == true, r.name .. ": esb")
       assert.equal(r.restricted == true, e.restricted == true, r.name .. ": restricted")
       assert.equal(r.declared, e.declared ~= false, r.name .. ": declared")
+      assert.equal(r.system, e.system == true, r.name .. ": system (an app-state twin)")
       seen = seen + 1
     end
     assert.equal(#api.ENDPOINTS, seen)
+  end)
+
+  it("agree on the 42 app-state twins of bk-sops' dev_multi_tenant", function()
+    local twins = 0
+    for _, r in ipairs(catalog.ROUTES) do
+      if r.system then twins = twins + 1 end
+    end
+    assert.equal(42, twins)
   end)
 end)
 
@@ -444,5 +461,86 @@ describe("every call of sops.api", function()
     for _ in pairs(api.CALLS) do all = all + 1 end
     assert.equal(all, walked)
     assert.is_true(succeeded >= 20, succeeded .. " calls succeeded")
+  end)
+end)
+
+-- The app-state route of a multi-tenant BlueKing: each call that has a
+-- system_* twin, by group, sent to /system/ with the app's credentials in
+-- the header alone and no user, and reached (none unknown to the
+-- gateway); the others refused before anything is sent. On every route no
+-- credential travels in a query or a body.
+describe("the app-state twins (route 'system', bksops-sim --edition multi-tenant)", function()
+  local sim, app, ctx
+  setup(function()
+    sim = h.start_sim({"--speed", "0", "--edition", "multi-tenant"})
+    sim:config({whitelist = {h.APP_CODE}})
+    app = sops.new{url = sim.url .. "/prod", route = "system", tenant_id = "system", app_code = h.APP_CODE,
+      app_secret = h.APP_SECRET, bk_biz_id = 2, timeout = 5}
+    sim:control("POST", "templates", {id = 90, name = "Common deploy", common = true,
+      steps = {{name = "one", duration = 1}}})
+    local t = sim:task({template_id = 1})
+    local f = sim:task({template_id = 1, flow_type = "common_func"})
+    local tn
+    for _, n in ipairs(t.nodes) do
+      if n.id == t.node_ids.precheck then tn = n.template_node_id end
+    end
+    ctx = {T = t.task_id, F = f.task_id, N = t.node_ids.precheck, TN = tn,
+      export = base64('{"templates": [{"name": "imported"}]}')}
+  end)
+  teardown(function()
+    sim:stop()
+    if app then app:close() end
+  end)
+
+  local SECRETS = {"bk_app_code", "bk_app_secret", "bk_username", "bk_token", "access_token", "bk_access_token"}
+
+  for _, group in ipairs(api.GROUPS) do
+    it("reaches every twin of the " .. group .. " group at /system/, the credentials in the header alone", function()
+      local reached = 0
+      for _, case in ipairs(cases(ctx)) do
+        local name, args = case[1], case[2]
+        local e = api.BY_NAME[name]
+        if e.group == group and e.system then
+          if case.advance then sim:advance(case.advance) end
+          local _, _, third = app[name](app, args)
+          local err = sops.is_error(third) and third or nil
+          local req = sim:last_request()
+          assert.equal(case[3]:match("^%u+") .. " /prod/system" .. case[3]:match("^%u+ (.*)$"),
+            req.method .. " " .. req.path, name)
+          -- the gateway knows it: an answer of bk-sops' view, not the gateway's 404
+          assert.is_false(err ~= nil and err.http_status == 404 and err.kind == "gateway", name .. ": " .. tostring(err))
+          assert.same({bk_app_code = h.APP_CODE, bk_app_secret = h.APP_SECRET},
+            h.decode(req.headers["x-bkapi-authorization"]), name)
+          assert.equal("system", req.headers["x-bk-tenant-id"], name)
+          local sent = req.method == "GET" and req.args or (h.decode(req.body) or {})
+          for _, k in ipairs(SECRETS) do assert.is_nil(sent[k], name .. ": " .. k .. " sent in the request") end
+          reached = reached + 1
+        end
+      end
+      local twins = 0
+      for _, e in ipairs(api.ENDPOINTS) do
+        if e.group == group and e.system then twins = twins + 1 end
+      end
+      assert.equal(twins, reached)
+    end)
+  end
+
+  it("refuses the calls without a twin before anything is sent", function()
+    local refused = 0
+    for _, case in ipairs(cases(ctx)) do
+      local name, args = case[1], case[2]
+      if not api.BY_NAME[name].system then
+        sim:clear_log()
+        local ok, msg = pcall(function()
+          local v = app[name](app, args) -- (not a tail call: the error names this line)
+          return v
+        end)
+        assert.is_false(ok, name)
+        assert.matches("(the app-state route has no '" .. name .. "'", msg, 1, true)
+        assert.same({}, sim:requests(), name .. ": nothing sent")
+        refused = refused + 1
+      end
+    end
+    assert.equal(#api.ENDPOINTS - 42, refused)
   end)
 end)

@@ -347,17 +347,21 @@ describe("bksops, the whole job", function()
       local commands_md = require "tools.commands"
       assert.equal(readme, commands_md.rewrite(readme), "run make readme")
       for _, c in ipairs(require("sops.cli.commands").LIST) do
-        assert.matches("\n| `bksops " .. c.name:gsub("%-", "%%-") .. "[ `]", readme)
+        -- (hidden: __complete, the completion scripts' own)
+        if not c.hidden then assert.matches("\n| `bksops " .. c.name:gsub("%-", "%%-") .. "[ `]", readme) end
       end
     end)
 
     it("share/ holds what make share makes from the help", function()
       package.path = "./lua/?.lua;./lua/?/init.lua;" .. package.path
       local share = require "tools.share"
-      assert.equal(share.completion(), h.read("share/" .. share.COMPLETION), "run make share")
+      -- bash's, zsh's and fish's completion, each where its loader looks
+      for _, shell in ipairs({"bash", "zsh", "fish"}) do
+        assert.equal(share.completion(shell), h.read("share/" .. share.COMPLETIONS[shell]), "run make share")
+      end
       assert.equal(share.man(), h.read("share/" .. share.MAN), "run make share")
       for _, c in ipairs(require("sops.cli.commands").LIST) do
-        assert.matches('\n.SS ' .. c.name:gsub("%-", "\\%%-") .. '\n', share.man())
+        if not c.hidden then assert.matches('\n.SS ' .. c.name:gsub("%-", "\\%%-") .. '\n', share.man()) end
       end
       for _, section in ipairs({"EXIT STATUS", "ENVIRONMENT", "FILES", "EXAMPLES"}) do
         assert.matches("\n.SH " .. section .. "\n", share.man(), 1, true)
@@ -386,6 +390,18 @@ describe("bksops, the whole job", function()
       local _, err, code = h.run("make -s install-man PREFIX=" .. h.shell_quote(dir))
       assert.equal(0, code, err)
       assert.equal(h.read("share/man/man1/bksops.1"), h.read(dir .. "/share/man/man1/bksops.1"))
+    end)
+
+    it("make install-completion puts the scripts where bash-completion, zsh and fish look", function()
+      local dir = os.tmpname()
+      os.remove(dir)
+      finally(function() os.execute("rm -rf " .. h.shell_quote(dir)) end)
+      local _, err, code = h.run("make -s install-completion PREFIX=" .. h.shell_quote(dir))
+      assert.equal(0, code, err)
+      for _, path in ipairs({"bash-completion/completions/bksops", "zsh/site-functions/_bksops",
+        "fish/vendor_completions.d/bksops.fish"}) do
+        assert.equal(h.read("share/" .. path), h.read(dir .. "/share/" .. path))
+      end
     end)
   end)
 end)

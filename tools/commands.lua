@@ -34,7 +34,9 @@ end
 function M.render()
   local out = {M.BEGIN, "", "| command | what it does |", "|---|---|"}
   for _, c in ipairs(commands.LIST) do
-    out[#out + 1] = string.format("| `%s` | %s |", usage(c), (c.about:gsub("|", "\\|")))
+    if not c.hidden then
+      out[#out + 1] = string.format("| `%s` | %s |", usage(c), (c.about:gsub("|", "\\|")))
+    end
   end
   out[#out + 1] = ""
   out[#out + 1] = "| exit code | meaning |"

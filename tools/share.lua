@@ -1,19 +1,28 @@
--- share/: the bksops command's bash completion and its man page, made from
--- sops.cli.commands through the parser's help. `make share` writes them;
--- spec/29-cli_workflow_spec.lua fails when share/ holds anything else.
---   lua tools/share.lua DIR   writes DIR/bash-completion/completions/bksops
+-- share/: the bksops command's completion scripts (bash, zsh, fish) and its
+-- man page, made from sops.cli.commands (the man page through the parser's
+-- help). `make share` writes them; spec/29-cli_workflow_spec.lua fails when
+-- share/ holds anything else.
+--   lua tools/share.lua DIR   writes DIR/bash-completion/completions/bksops,
+--                                    DIR/zsh/site-functions/_bksops,
+--                                    DIR/fish/vendor_completions.d/bksops.fish
 --                                    and DIR/man/man1/bksops.1
 local parser = require "sops.cli.parser"
 local commands = require "sops.cli.commands"
+local completion = require "sops.cli.completion"
 local version = require "sops.version"
 
 local M = {}
 
-M.COMPLETION = "bash-completion/completions/bksops"
+-- each shell's script, where its completion loader looks (under a prefix's share/)
+M.COMPLETIONS = {
+  bash = "bash-completion/completions/bksops",
+  zsh = "zsh/site-functions/_bksops",
+  fish = "fish/vendor_completions.d/bksops.fish",
+}
 M.MAN = "man/man1/bksops.1"
 
-function M.completion()
-  return parser.bash_completion()
+function M.completion(shell)
+  return completion.script(shell)
 end
 
 -- roff-safe text: backslashes doubled, a leading dot or quote escaped,
@@ -42,8 +51,10 @@ function M.man()
     ".SH COMMANDS",
   }
   for _, c in ipairs(commands.LIST) do
-    out[#out + 1] = ".SS " .. roff(c.name)
-    out[#out + 1] = block(parser.help(c.name))
+    if not c.hidden then
+      out[#out + 1] = ".SS " .. roff(c.name)
+      out[#out + 1] = block(parser.help(c.name))
+    end
   end
   out[#out + 1] = ".SH EXIT STATUS"
   for _, e in ipairs(commands.EXIT_CODES) do
@@ -59,7 +70,7 @@ function M.man()
     .. "and \\fBSOPS_CONFIG\\fR are read, with a notice)"
   out[#out + 1] = ".SH EXAMPLES"
   for _, c in ipairs(commands.LIST) do
-    for _, ex in ipairs(c.examples or {}) do out[#out + 1] = ".PP\n.nf\n" .. roff(ex) .. "\n.fi" end
+    for _, ex in ipairs(not c.hidden and c.examples or {}) do out[#out + 1] = ".PP\n.nf\n" .. roff(ex) .. "\n.fi" end
   end
   out[#out + 1] = ".SH SEE ALSO"
   out[#out + 1] = "The lua\\-sops README: https://github.com/lua\\-sops/lua\\-sops"
@@ -74,7 +85,7 @@ local function write(path, text)
 end
 
 if arg and arg[0] and arg[0]:find("share%.lua$") and arg[1] then
-  write(arg[1] .. "/" .. M.COMPLETION, M.completion())
+  for _, shell in ipairs(completion.SHELLS) do write(arg[1] .. "/" .. M.COMPLETIONS[shell], M.completion(shell)) end
   write(arg[1] .. "/" .. M.MAN, M.man())
 end
 

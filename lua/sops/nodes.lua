@@ -86,4 +86,35 @@ function M.resolve(status, word)
   return nil, string.format("task has no node '%s' (an id, a unique id prefix, a name or a path of names)", word)
 end
 
+-- The nodes a person would name, each with the word that names it and
+-- nothing else (its name, else its path of names, else its short id: the
+-- word resolve takes back to it), for the shells to complete: {word, id,
+-- short, name, path, state}, parents first. Unnamed nodes (events, gateways) only
+-- when FAILED, as a failed gateway is what skip-exg names.
+function M.words(status)
+  local all, short = nodes_of(status), M.short_ids(status)
+  local ids, names, paths = {}, {}, {}
+  for _, n in ipairs(all) do
+    ids[n.id] = true
+    names[n.name] = (names[n.name] or 0) + 1
+    paths[n.path] = (paths[n.path] or 0) + 1
+  end
+  -- (as resolve reads a word: one with a "/" is a path, else a name)
+  local function names_only(n, w)
+    if w == "" or ids[w] then return false end
+    if w:find("/", 1, true) then return n.path == w and paths[w] == 1 end
+    return n.name == w and names[w] == 1
+  end
+  local out = {}
+  for _, n in ipairs(all) do
+    local state = type(n.node.state) == "string" and n.node.state or ""
+    if n.name ~= "" or state == "FAILED" then
+      local word = short[n.id]
+      if names_only(n, n.name) then word = n.name elseif names_only(n, n.path) then word = n.path end
+      out[#out + 1] = {word = word, id = n.id, short = short[n.id], name = n.name, path = n.path, state = state}
+    end
+  end
+  return out
+end
+
 return M

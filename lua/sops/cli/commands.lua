@@ -1,8 +1,8 @@
 -- The bksops command's commands, options and examples: written here once.
--- The argument parser (sops.cli.parser), every --help, the bash
--- completion and the man page (make share) are made from this table; a
--- command that maps onto bk-sops apis names them in `calls`, and its help
--- shows their method and path from sops.api.
+-- The argument parser (sops.cli.parser), every --help, the shell
+-- completions (sops.cli.completion) and the man page (make share) are made
+-- from this table; a command that maps onto bk-sops apis names them in
+-- `calls`, and its help shows their method and path from sops.api.
 local wait = require "sops.wait"
 local options = require "sops.options"
 
@@ -15,8 +15,9 @@ M.PROGRAM = "bksops"
 -- An option: {"--long", "ARG", "what it does", default = ..., short = "-x",
 -- kind = "flag" | "value" | "list" (given again and again), choices = {...},
 -- check = "positive" | "count" | "json" | "output" (-o's word) | "duration" (90, 90s, 10m, 1h, 1d) | "instant" (a duration ago
--- or a date; is_end = true: a date alone is the day's end) | "state" (a task state, any case)}. ARG is nil
--- for a flag.
+-- or a date; is_end = true: a date alone is the day's end) | "state" (a task state, any case),
+-- complete = what the shells complete ARG with: "file", or a kind `bksops __complete` lists from the
+-- server ("template", "task", "node": a node of the command's TASK, "profile")}. ARG is nil for a flag.
 local function opt(long, arg, about, extra)
   local o = {long = long, arg = arg, about = about, kind = arg and "value" or "flag"}
   for k, v in pairs(extra or {}) do o[k] = v end
@@ -26,7 +27,8 @@ end
 -- Options every command that talks to bk-sops takes: flags, else the
 -- profile, else the environment (README: Configuration).
 M.CONNECTION = {
-  opt("--profile", "NAME", "the profile of ~/.config/bksops/config to use (BKSOPS_PROFILE; default: its [default])"),
+  opt("--profile", "NAME", "the profile of ~/.config/bksops/config to use (BKSOPS_PROFILE; default: its [default])",
+    {complete = "profile"}),
   opt("--url", "URL", "gateway stage URL or ESB base URL (BK_SOPS_URL; else BK_API_URL_TMPL with api_name "
     .. "bk-sops and the stage)"),
   opt("--stage", "STAGE", "the gateway stage under BK_API_URL_TMPL (BK_SOPS_STAGE)", {default = "prod"}),
@@ -36,7 +38,7 @@ M.CONNECTION = {
     .. "then BKPAAS_APP_TENANT_ID; either set but empty: system)"),
   opt("--app-code", "CODE", "the app's code (BK_APP_CODE or BKPAAS_APP_ID)"),
   opt("--app-secret-file", "FILE", "read the app secret from FILE, which only its owner may read (else "
-    .. "BK_APP_SECRET or BKPAAS_APP_SECRET; never from the command line)"),
+    .. "BK_APP_SECRET or BKPAAS_APP_SECRET; never from the command line)", {complete = "file"}),
   opt("--username", "NAME", "the user to act as (BK_USERNAME; or BK_TOKEN / BK_ACCESS_TOKEN; none on route system)"),
   opt("--biz", "ID", "the business (or project) id (BK_BIZ_ID)"),
   opt("--scope", "SCOPE", "what --biz is", {default = options.default("scope"), choices = {"cmdb_biz", "project"}}),
@@ -73,7 +75,7 @@ M.WAITING = {
     {choices = {"revoke", "pause"}}),
   opt("--outputs", nil, "with a FINISHED task, show its outputs (with --json: in the document's outputs)"),
   opt("--node", "NODE", "wait for one node of the task instead (its id, a unique id prefix, its name or a path "
-    .. "of names), until it reaches --until"),
+    .. "of names), until it reaches --until", {complete = "node"}),
   opt("--until", "STATES", "the states that end the wait, comma-separated (default: FINISHED,FAILED,REVOKED,"
     .. "EXPIRED; with --node, e.g. RUNNING)"),
 }
@@ -122,10 +124,10 @@ M.ENVIRONMENT = {
   {"NO_COLOR", "set: no colours (so does TERM=dumb, or output that is not a terminal)"},
 }
 
-local TASK = {"TASK", "the task's id"}
+local TASK = {"TASK", "the task's id", complete = "task"}
 local NODE = {"NODE", "the node: its id, a unique id prefix (bksops status shows one), its name or a path of names "
-  .. "(\"per region/sync\")"}
-local TEMPLATE = {"TEMPLATE", "the template: its id or its exact name"}
+  .. "(\"per region/sync\")", complete = "node"}
+local TEMPLATE = {"TEMPLATE", "the template: its id or its exact name", complete = "template"}
 
 local CONSTANTS = {
   opt("--name", "NAME", "the task's name (default: the template's name and the time)"),
@@ -147,8 +149,11 @@ local function join(...)
 end
 
 -- The commands, in the order `bksops --help` lists them. words: the
--- positional arguments ({NAME, about, many = "+" | "*" | "?", choices = {...}});
--- connection = false for commands that do not talk to bk-sops.
+-- positional arguments ({NAME, about, many = "+" | "*" | "?", choices = {...},
+-- complete = as an option's, or "api": the names of sops.api's calls});
+-- connection = false for commands that do not talk to bk-sops; hidden =
+-- true for those that --help, README, the man page and the completions leave
+-- out.
 M.LIST = {
   {name = "templates", about = "List the business's templates, by name.", calls = {"get_template_list"},
     options = join({opt("--keyword", "TEXT", "only templates whose name contains TEXT (any case)")}, LISTING, OUTPUT),
@@ -168,7 +173,8 @@ M.LIST = {
     options = join({
       opt("--state", "STATE", "only tasks in STATE, any case: created, running, failed, suspended (paused), "
         .. "node_suspended, finished, revoked, expired", {check = "state"}),
-      opt("--template", "TEMPLATE", "only tasks of the template: its id or its name (any case)"),
+      opt("--template", "TEMPLATE", "only tasks of the template: its id or its name (any case)",
+        {complete = "template"}),
       opt("--creator", "USER", "only the tasks USER created"),
       opt("--since", "WHEN", "only tasks created since WHEN: a duration ago (24h) or a date", {check = "instant"}),
       opt("--until", "WHEN", "only tasks created until WHEN: a duration ago or a date (a date alone: its end)",
@@ -182,7 +188,7 @@ M.LIST = {
     examples = {"bksops show 42"}},
   {name = "status", about = "Show a task's node tree with states, short ids, elapsed times and failures.",
     calls = {"get_task_status"}, words = {TASK},
-    options = join({opt("--subprocess", "NODE", "only the tree under this subprocess node"),
+    options = join({opt("--subprocess", "NODE", "only the tree under this subprocess node", {complete = "node"}),
       opt("--all", nil, "also unnamed events and gateways")}, OUTPUT),
     examples = {"bksops status 42", "bksops status 42 --json | jq '.children'"}},
   {name = "node", about = "Show one node: its inputs, outputs, error and the history of its attempts.",
@@ -202,7 +208,7 @@ M.LIST = {
       opt("--interval", "S", "with --follow, seconds between polls", {default = "2", check = "positive"})}, OUTPUT),
     examples = {"bksops logs 42 deploy", "bksops logs 42 'per region/sync' --follow"}},
   {name = "wait", about = "Wait until tasks finish, fail, are revoked or expire, showing their progress.",
-    calls = {"get_task_status", "get_tasks_status"}, words = {{"TASK", "the tasks' ids", many = "+"}},
+    calls = {"get_task_status", "get_tasks_status"}, words = {{"TASK", "the tasks' ids", many = "+", complete = "task"}},
     options = join(M.WAITING, OUTPUT),
     examples = {"bksops wait 42", "bksops wait 42 43 44 --timeout 3600"}},
   {name = "start", about = "Start a created task; with --wait, watch it to the end.", calls = {"start_task"},
@@ -222,21 +228,21 @@ M.LIST = {
   {name = "revoke", about = "Revoke (cancel) a task; it cannot be resumed.", calls = {"revoke_task"},
     words = {TASK}, options = OUTPUT, examples = {"bksops revoke 42"}},
   {name = "retry", about = "Retry a failed node, optionally with new inputs, or every failed node (--failed).",
-    calls = {"retry_node"}, words = {TASK, {NODE[1], NODE[2], many = "?"}},
+    calls = {"retry_node"}, words = {TASK, {NODE[1], NODE[2], many = "?", complete = "node"}},
     options = join({opt("--failed", nil, "retry every failed node of the task"),
       opt("--inputs", "JSON", "the node's new inputs as a JSON object (one node only)", {check = "json"})}, OUTPUT),
     examples = {"bksops retry 42 deploy --inputs '{\"timeout\": 120}'", "bksops retry 42 --failed"}},
   {name = "skip", about = "Skip a failed node.", calls = {"skip_node"}, words = {TASK, NODE}, options = OUTPUT,
     examples = {"bksops skip 42 'health check'"}},
   {name = "skip-exg", about = "Make a failed exclusive gateway take the given flow.", calls = {"skip_exg"},
-    words = {TASK, {"GATEWAY", NODE[2]}, {"FLOW", "the id of the flow to take"}}, options = OUTPUT,
+    words = {TASK, {"GATEWAY", NODE[2], complete = "node"}, {"FLOW", "the id of the flow to take"}}, options = OUTPUT,
     examples = {"bksops skip-exg 42 'which region' l7c2f9a0"}},
   {name = "callback", about = "Send callback data to a node that waits for it.", calls = {"callback_node"},
     words = {TASK, NODE},
     options = join({opt("--data", "JSON", "the callback's data as a JSON object", {check = "json"})}, OUTPUT),
     examples = {"bksops callback 42 approve --data '{\"approved\": true}'"}},
   {name = "api", about = "Call any bk-sops api by name; prints its data as JSON ('bksops api --help' lists them).",
-    words = {{"NAME", "the api or shortcut, as sops.api names it"}},
+    words = {{"NAME", "the api or shortcut, as sops.api names it", complete = "api"}},
     more = function() return require("sops.cli.read").api_list() end,
     options = join({opt("--param", "F=V", "a field of the call: text, a number, true/false, or JSON for "
       .. "lists and objects (given again for more); node_id also takes a node's name, path or id prefix, as the "
@@ -250,12 +256,21 @@ M.LIST = {
   {name = "config", about = "List the config file's profiles, show the settings in effect and where each comes "
     .. "from (secrets masked), or make a profile the default.",
     words = {{"ACTION", "list, show or use", choices = {"list", "show", "use"}},
-      {"PROFILE", "the profile to show (default: the one in effect) or to use", many = "?"}},
+      {"PROFILE", "the profile to show (default: the one in effect) or to use", many = "?", complete = "profile"}},
     options = OUTPUT,
     examples = {"bksops config list", "bksops config show staging", "bksops config use staging"}},
-  {name = "completion", about = "Print the bash completion script (source it, or install share/ of the rock).",
-    words = {{"SHELL", "the shell (bash)"}}, connection = false,
-    examples = {"source <(bksops completion bash)"}},
+  {name = "completion", about = "Print the shell's completion script: bash, zsh or fish (source it, or install "
+    .. "share/ of the rock). Template names, task ids and node names come from bk-sops, in 2 s at most.",
+    words = {{"SHELL", "the shell", choices = {"bash", "zsh", "fish"}}}, connection = false,
+    examples = {"source <(bksops completion bash)", "bksops completion fish > ~/.config/fish/completions/bksops.fish"}},
+  -- what the completion scripts ask for the words they complete: one
+  -- candidate a line, as sops.cli.candidates prints them
+  {name = "__complete", hidden = true, about = "Print the candidates of a word, one a line (a value, a tab, a "
+    .. "description): the business's template names, its recent task ids, a task's nodes, the config file's "
+    .. "profiles; nothing when they cannot be had quickly.",
+    words = {{"KIND", "what to list", choices = {"template", "task", "node", "profile"}},
+      {"WORD", "node: the task's id first; then the start of the word being completed", many = "*"}},
+    examples = {"bksops __complete template Deploy", "bksops __complete node 42"}},
 }
 
 M.BY_NAME = {}

@@ -3,8 +3,9 @@
 -- that only read), sops.cli.logs (why a task failed, a node's log),
 -- sops.cli.tasks (the task list), sops.cli.act (those that change
 -- something), sops.cli.watch (waiting), sops.cli.doctor (the connection
--- checked) and sops.cli.config (profiles); their arguments come from
--- sops.cli.commands.
+-- checked), sops.cli.config (profiles) and sops.cli.completion (the shells'
+-- scripts; sops.cli.candidates answers their questions); their arguments
+-- come from sops.cli.commands.
 local sops = require "sops"
 local core = require "sops.core"
 local check = require "sops.check"
@@ -22,6 +23,8 @@ local logs = require "sops.cli.logs"
 local tasks = require "sops.cli.tasks"
 local doctor = require "sops.cli.doctor"
 local config_command = require "sops.cli.config"
+local completion_scripts = require "sops.cli.completion"
+local candidates = require "sops.cli.candidates"
 
 local M = {}
 local EXIT = context.EXIT
@@ -39,10 +42,9 @@ function RUN.wait(ctx, c, a)
   return watch.many(ctx, c, a.TASK, a)
 end
 
--- bksops completion bash: needs no connection
+-- bksops completion bash|zsh|fish: needs no connection
 local function completion(ctx, a)
-  if a.SHELL ~= "bash" then return ctx:usage("completion: only bash is supported, got '" .. a.SHELL .. "'") end
-  ctx.out:write(parser.bash_completion())
+  ctx.out:write(completion_scripts.script(a.SHELL))
   return EXIT.OK
 end
 
@@ -90,6 +92,8 @@ local function main(argv, io_, ctx)
   ctx.term_size = io_.term_size
   ctx.paint = render.painter(render.want_color(tty, ctx.getenv))
   ctx.flags = {}
+  -- (the shells' question on every Tab: quiet whatever happens)
+  if argv[1] == "__complete" then return candidates.run(argv, ctx.out, ctx.getenv) end
 
   local a, perr, command = parser.parse(argv)
   if a == false then

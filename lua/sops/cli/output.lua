@@ -8,6 +8,8 @@ local M = {}
 
 -- the formats -o takes, as --help and README list them
 M.FORMATS = "json, yaml, wide, name or field=PATH"
+-- and as the shells complete them (field= waits for its PATH)
+M.WORDS = {"json", "yaml", "wide", "name", "field="}
 
 -- the formats whose output is one document on stdout (human text goes to stderr)
 local DOCUMENT = {json = true, yaml = true, name = true, field = true}

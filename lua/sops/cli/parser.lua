@@ -1,6 +1,6 @@
 -- The bksops command's argument parser, made with lua-argparse from the
 -- table of sops.cli.commands: typed options, defaults and examples in
--- every --help, and the bash completion script.
+-- every --help. (The shells' completion scripts are sops.cli.completion's.)
 local argparse = require "argparse"
 local api = require "sops.api"
 local core = require "sops.core"
@@ -136,6 +136,7 @@ end
 
 local function add_command(top, spec, state)
   local p = top:command(spec.name, spec.about)
+  if spec.hidden then p:hidden(true) end
   p:add_help({action = function() state.help = p end})
   for _, w in ipairs(spec.words) do
     local a = p:argument(w[1], w[2])
@@ -213,10 +214,6 @@ function M.help(name)
   local top, _, parsers = build()
   local p = name and parsers[name] or top
   return p:get_help()
-end
-
-function M.bash_completion()
-  return (build():get_bash_complete())
 end
 
 return M

@@ -67,6 +67,14 @@ local function named(list, word)
   return #exact > 0 and exact or any_case
 end
 
+-- The business's templates (get_template_list, one request): a list, or
+-- nil, the error.
+function M.list(c)
+  local list, _, err = c:get_template_list{}
+  if not list then return nil, err end
+  return type(list) == "table" and list or {}
+end
+
 -- find(ctx, c, word[, info]) -> the template's id and name; or nil, exit
 -- code after saying why. A number is an id (info: its name is asked for,
 -- with get_template_info); other words a name, matched exactly, else in
@@ -79,9 +87,8 @@ function M.find(ctx, c, word, info)
     if not t then return nil, ctx:fail(err) end
     return id, t.name
   end
-  local list, _, err = c:get_template_list{}
+  local list, err = M.list(c)
   if not list then return nil, ctx:fail(err) end
-  if type(list) ~= "table" then list = {} end
   local found = named(list, word)
   if #found == 1 then return found[1].id, found[1].name end
   if #found == 0 then

@@ -26,6 +26,12 @@ Options:
                        default sim-bk-token and sim-access-token as admin)
   --verify-username    refuse a bare bk_username (app not exempted)
   --cache              cache status answers like the real server (10 s)
+  --edition EDITION    single (default: the gateway and the ESB, one tenant)
+                       or multi-tenant (X-Bk-Tenant-Id on every gateway
+                       request, the app-state twins under /system/, no ESB)
+  --without RESOURCE   serve as a bk-sops that lacks the resource (e.g.
+                       get_node_execution_record, which only master has):
+                       answered as an unknown one (repeatable)
   --log-limit N        keep the last N requests in /_sim/requests (default
                        10000; the answer says how many were dropped)
   --max-connections N  open connections at most: the longest idle one makes
@@ -91,6 +97,14 @@ function M.parse(argv)
       opts.tokens[tok] = user
     elseif a == "--verify-username" then opts.username_exempt = false
     elseif a == "--cache" then opts.cache = true
+    elseif a == "--edition" then
+      opts.edition = value(a)
+      if not sim.EDITIONS[opts.edition] then error("--edition must be single or multi-tenant", 0) end
+    elseif a == "--without" then
+      local resource = value(a)
+      if not sim.route_set({resource}) then error("--without: bk-sops has no resource " .. resource, 0) end
+      opts.missing = opts.missing or {}
+      opts.missing[#opts.missing + 1] = resource
     elseif a == "--max-connections" then
       opts.max_connections = math.tointeger(number(a))
       if not opts.max_connections or opts.max_connections < 1 then

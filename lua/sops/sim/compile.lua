@@ -123,8 +123,45 @@ local function render(v, constants)
 end
 M.render = render
 
+-- 31 hex digits that depend on `text` only (four rounds of 32-bit FNV-1a):
+-- a template's node ids, the same for the same template and place in it.
+local function stable_hex(text)
+  local out = {}
+  for round = 1, 4 do
+    local h = 2166136261
+    for i = 1, #text do
+      h = ((h ~ text:byte(i)) * 16777619) & 0xffffffff
+    end
+    h = ((h ~ round) * 16777619) & 0xffffffff
+    out[round] = string.format("%08x", h)
+  end
+  return table.concat(out):sub(1, 31)
+end
+
+-- The id of the node at `key` (its place: "3", "3/1", "4b2.1", "end") in
+-- template t as the template's own pipeline tree has it: what a task's
+-- activities carry as template_node_id (gcloud/template_base/utils.py
+-- inject_template_node_id) and get_template_info answers.
+-- (worked out once per template and place: a task of a large template is
+-- compiled often)
+local made = setmetatable({}, {__mode = "k"})
+function M.template_node_id(t, key)
+  local ids = made[t]
+  if not ids or ids[1] ~= t.id then
+    ids = {t.id}
+    made[t] = ids
+  end
+  local id = ids[key]
+  if not id then
+    id = "n" .. stable_hex(tostring(t.id) .. ":" .. key)
+    ids[key] = id
+  end
+  return id
+end
+
 -- Builds one level of pipeline. Returns the pdef and its web tree.
-local function build(steps, pipeline_id, ctx)
+-- prefix: the keys of this level's nodes begin with it ("" at the top).
+local function build(steps, pipeline_id, ctx, prefix)
   local pdef = {id = pipeline_id, nodes = {}}
   local tree = {
     activities = {}, gateways = {}, flows = {},
@@ -133,7 +170,12 @@ local function build(steps, pipeline_id, ctx)
   local line, location = json.array(), json.array()
   local x = 80
 
-  local function add(node)
+  -- a node of this level at `key`: the template's own id (template mode),
+  -- else a fresh one; its template_node_id, the template's, either way
+  local function add(node, key)
+    node.key = prefix .. key
+    node.template_node_id = M.template_node_id(ctx.template, node.key)
+    node.id = ctx.template_ids and node.template_node_id or util.node_id()
     node.pipeline = pdef
     pdef.nodes[#pdef.nodes + 1] = node
     ctx.all[node.id] = node
@@ -141,7 +183,8 @@ local function build(steps, pipeline_id, ctx)
   end
   local incoming = {} -- node id -> list of flow ids
   local function connect(src, dst, name)
-    local fid = util.flow_id()
+    local fid = ctx.template_ids and ("l" .. stable_hex(ctx.template.id .. ":" .. src.key .. ">" .. dst.key))
+      or util.flow_id()
     tree.flows[fid] = json.obj("id", fid, "source", src.id, "target", dst.id, "is_default", false)
     line[#line + 1] = json.obj("id", fid,
       "source", json.obj("id", src.id, "arrow", "Right"),
@@ -156,37 +199,39 @@ local function build(steps, pipeline_id, ctx)
     x = x + 200
   end
 
-  local start = add({id = util.node_id(), type = "EmptyStartEvent", name = ""})
+  local start = add({type = "EmptyStartEvent", name = ""}, "start")
   pdef.start = start
   place(start, "startpoint")
 
   -- Lays out `list` after `prev`. `link` records the first flow leaving
   -- prev (a gateway files it under its branches). Returns the last node and
   -- the function that records the flow leaving it.
-  local function chain(list, prev, link)
+  -- (keys: the step's number in `list`, after `at`)
+  local function chain(list, prev, link, at)
     link = link or function(f) prev.next_flow = f end
-    for _, step in ipairs(list) do
+    for n, step in ipairs(list) do
       local node
+      local key = at .. n
       if step.subprocess then
-        node = add({id = util.node_id(), type = "SubProcess", name = step.name or "subprocess", step = step})
-        node.sub, node.subtree = build(step.subprocess.steps, node.id, ctx)
+        node = add({type = "SubProcess", name = step.name or "subprocess", step = step}, key)
+        node.sub, node.subtree = build(step.subprocess.steps, node.id, ctx, node.key .. "/")
         place(node, "subflow")
       elseif step.gateway then
-        node = add({id = util.node_id(), type = "ExclusiveGateway", name = step.name or "", step = step, flows = {}})
+        node = add({type = "ExclusiveGateway", name = step.name or "", step = step, flows = {}}, key)
         place(node, "branchgateway")
       else
-        node = add({id = util.node_id(), type = "ServiceActivity", name = step.name or "task", step = step})
+        node = add({type = "ServiceActivity", name = step.name or "task", step = step}, key)
         place(node, "tasknode")
       end
       link(connect(prev, node))
       if node.type == "ExclusiveGateway" then
-        local converge = add({id = util.node_id(), type = "ConvergeGateway", name = ""})
+        local converge = add({type = "ConvergeGateway", name = ""}, key .. "c")
         for i, b in ipairs(step.gateway.branches) do
           local name = b.name or ("branch " .. i)
           local last, last_link = chain(b.steps or {}, node, function(f)
             f.name = name
             node.flows[i] = f
-          end)
+          end, key .. "b" .. i .. ".")
           last_link(connect(last, converge))
         end
         place(converge, "convergegateway")
@@ -201,8 +246,8 @@ local function build(steps, pipeline_id, ctx)
     return prev, link
   end
 
-  local last, link = chain(steps, start)
-  local finish = add({id = util.node_id(), type = "EmptyEndEvent", name = ""})
+  local last, link = chain(steps, start, nil, "")
+  local finish = add({type = "EmptyEndEvent", name = ""}, "end")
   pdef.finish = finish
   link(connect(last, finish))
   place(finish, "endpoint")
@@ -229,6 +274,7 @@ local function build(steps, pipeline_id, ctx)
         "error_ignorable", step.error_ignorable == true, "optional", true,
         "retryable", fail.retryable ~= false, "skippable", fail.skippable ~= false,
         "stage_name", "", "loop", json.null)
+      if not ctx.template_ids then tree.activities[node.id].template_node_id = node.template_node_id end
       -- (the web tree's form, as given: create_task caps it in the strategy)
       local a = step.auto_retry
       if a then
@@ -240,6 +286,7 @@ local function build(steps, pipeline_id, ctx)
         "id", node.id, "type", "SubProcess", "name", node.name,
         "incoming", inc, "outgoing", out, "pipeline", node.subtree,
         "optional", true, "stage_name", "", "loop", json.null)
+      if not ctx.template_ids then tree.activities[node.id].template_node_id = node.template_node_id end
     elseif node.type == "ExclusiveGateway" then
       local outs, conditions = json.array(), json.obj()
       for i, f in ipairs(node.flows) do
@@ -259,11 +306,14 @@ local function build(steps, pipeline_id, ctx)
   return pdef, tree
 end
 
--- Compiles a template for a new task. constants: key -> value overrides.
-function M.compile(t, overrides)
-  local ctx = {all = {}}
-  local root_id = util.node_id()
-  local pdef, tree = build(t.steps, root_id, ctx)
+-- Compiles a template for a new task (fresh node ids, each activity
+-- carrying the template's as template_node_id), or, with `template` true,
+-- as the template itself is (its own ids: what the template views answer).
+-- constants: key -> value overrides.
+function M.compile(t, overrides, template)
+  local ctx = {all = {}, template = t, template_ids = template == true}
+  local root_id = template and M.template_node_id(t, "root") or util.node_id()
+  local pdef, tree = build(t.steps, root_id, ctx, "")
   local values = {}
   local cobj = json.obj()
   for i, c in ipairs(t.constants or {}) do

@@ -4,6 +4,10 @@
 local json = require "sops.sim.json"
 local util = require "sops.sim.util"
 local clocks = require "sops.sim.clock"
+local sim_views = require "sops.sim.views"
+
+-- (sops.sim requires this module: it is looked up when first needed)
+local function sim_module() return require "sops.sim" end
 
 local M = {}
 
@@ -77,6 +81,7 @@ local function node_list(task)
       local p = {table.unpack(path)}
       p[#p + 1] = n.id
       local entry = json.obj("id", n.id, "name", n.name, "type", n.type, "path", json.array(p))
+      if n.type == "ServiceActivity" or n.type == "SubProcess" then entry.template_node_id = n.template_node_id end
       if n.flows then
         local flows = json.array()
         for _, f in ipairs(n.flows) do flows[#flows + 1] = json.obj("id", f.id, "name", f.name) end
@@ -181,21 +186,98 @@ local function clear_faults(sim)
 end
 
 local function show_config(sim)
-  return reply(200, json.obj("cache", sim.config.cache, "username_exempt", sim.config.username_exempt,
-    "auto_retry_status", sim.config.auto_retry_status, "stage", sim.config.stage))
+  local config = sim.config
+  local missing = json.array()
+  for name in pairs(config.missing) do missing[#missing + 1] = name end
+  table.sort(missing)
+  local projects = json.array()
+  for i, p in ipairs(sim.projects) do
+    projects[i] = json.obj("id", p.id, "bk_biz_id", p.bk_biz_id, "name", p.name, "from_cmdb", p.from_cmdb,
+      "tenant_id", p.tenant_id)
+  end
+  return reply(200, json.obj("cache", config.cache, "username_exempt", config.username_exempt,
+    "auto_retry_status", config.auto_retry_status, "stage", config.stage, "edition", config.edition,
+    "missing", missing, "projects", projects))
 end
 
+-- A project the config adds: {id, bk_biz_id (default id), name, from_cmdb
+-- (default true), tenant_id (default the default tenant)}; or nil and why not.
+local function project_of(v)
+  if type(v) ~= "table" or json.is_array(v) then return nil, "each of projects must be an object" end
+  if math.type(v.id) ~= "integer" or v.id <= 0 then return nil, "a project's id must be a positive integer" end
+  local biz = v.bk_biz_id == nil and v.id or v.bk_biz_id
+  if math.type(biz) ~= "integer" or biz <= 0 then return nil, "a project's bk_biz_id must be a positive integer" end
+  if v.name ~= nil and (type(v.name) ~= "string" or v.name == "") then
+    return nil, "a project's name must be a non-empty string"
+  end
+  if v.from_cmdb ~= nil and type(v.from_cmdb) ~= "boolean" then return nil, "a project's from_cmdb must be a boolean" end
+  if v.tenant_id ~= nil and (type(v.tenant_id) ~= "string" or v.tenant_id:match("^%s*$")) then
+    return nil, "a project's tenant_id must be a non-empty string"
+  end
+  return {id = v.id, bk_biz_id = biz, name = v.name or ("Project " .. v.id), from_cmdb = v.from_cmdb ~= false,
+    tenant_id = v.tenant_id or sim_views.DEFAULT_TENANT}
+end
+
+local function string_list(v)
+  if type(v) ~= "table" or (next(v) ~= nil and not json.is_array(v)) then return false end
+  for _, x in ipairs(v) do
+    if type(x) ~= "string" then return false end
+  end
+  return true
+end
+
+-- Every key is checked before any is applied: a refused change changes
+-- nothing. edition: "single" or "multi-tenant"; missing: the resources the
+-- server lacks (replaces the list); projects: added, or replacing the one
+-- of the same id.
 local function set_config(sim, _, body)
   for _, k in ipairs({"cache", "username_exempt", "auto_retry_status"}) do
-    if body[k] ~= nil then
-      if type(body[k]) ~= "boolean" then return bad(k .. " must be a boolean") end
-      sim.config[k] = body[k]
+    if body[k] ~= nil and type(body[k]) ~= "boolean" then return bad(k .. " must be a boolean") end
+  end
+  if body.whitelist ~= nil and not string_list(body.whitelist) then
+    return bad("whitelist must be a list of app codes")
+  end
+  if body.edition ~= nil and not sim_module().EDITIONS[body.edition] then
+    return bad("edition must be single or multi-tenant")
+  end
+  local missing
+  if body.missing ~= nil then
+    if not string_list(body.missing) then return bad("missing must be a list of resource names") end
+    local unknown
+    missing, unknown = sim_module().route_set(body.missing)
+    if not missing then return bad("missing: no resource " .. unknown) end
+  end
+  local projects = {}
+  if body.projects ~= nil then
+    if type(body.projects) ~= "table" or (next(body.projects) ~= nil and not json.is_array(body.projects)) then
+      return bad("projects must be a list of projects")
     end
+    for i, v in ipairs(body.projects) do
+      local p, why = project_of(v)
+      if not p then return bad(why) end
+      projects[i] = p
+    end
+  end
+  for _, k in ipairs({"cache", "username_exempt", "auto_retry_status", "edition"}) do
+    if body[k] ~= nil then sim.config[k] = body[k] end
   end
   if body.whitelist ~= nil then
     local w = {}
     for _, code in ipairs(body.whitelist) do w[code] = true end
     sim.config.whitelist = w
+  end
+  if missing then sim.config.missing = missing end
+  for _, p in ipairs(projects) do
+    local known
+    for _, q in ipairs(sim.projects) do
+      if q.id == p.id then known = q end
+    end
+    -- (one the tasks hold is changed in place)
+    if known then
+      for k, v in pairs(p) do known[k] = v end
+    else
+      sim.projects[#sim.projects + 1] = p
+    end
   end
   sim.views:clear_cache()
   return show_config(sim)

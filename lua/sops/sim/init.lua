@@ -11,6 +11,7 @@ local routes = require "sops.sim.routes"
 local control = require "sops.sim.control"
 local callbacks = require "sops.sim.callbacks"
 local compiler = require "sops.sim.compile"
+local catalog = require "sops.sim.catalog"
 
 local M = {}
 
@@ -19,21 +20,48 @@ Sim.__index = Sim
 
 local DEFAULTS = {
   host = "127.0.0.1", port = 0, speed = 1, stage = "prod",
-  app_code = "sim-app", app_secret = "sim-secret",
+  app_code = "sim-app", app_secret = "sim-secret", edition = "single",
 }
 
+-- The editions of BlueKing the simulator can be: "single" (one tenant, the
+-- API gateway and the ESB: today's deployments) and "multi-tenant" (every
+-- gateway request names its tenant in X-Bk-Tenant-Id, the app-state twins
+-- under /system/ are served, there is no ESB).
+M.EDITIONS = {single = true, ["multi-tenant"] = true}
+
 -- a CMDB business (scope cmdb_biz, id 2) and a project of its own (scope
--- project, id 5)
+-- project, id 5), both of the default tenant
 local function default_projects()
-  return {{id = 2, bk_biz_id = 2, name = "Sim Business", from_cmdb = true},
-    {id = 5, bk_biz_id = 5, name = "Sim Project", from_cmdb = false}}
+  return {{id = 2, bk_biz_id = 2, name = "Sim Business", from_cmdb = true, tenant_id = views.DEFAULT_TENANT},
+    {id = 5, bk_biz_id = 5, name = "Sim Project", from_cmdb = false, tenant_id = views.DEFAULT_TENANT}}
 end
 
+-- The set of route names a list names, or nil and the first that is not a
+-- route of the simulator's.
+function M.route_set(list)
+  local set = {}
+  for _, name in ipairs(list or {}) do
+    if not catalog.BY_NAME[name] then return nil, name end
+    set[name] = true
+  end
+  return set
+end
+
+-- opts: host, port, speed, stage, app_code, app_secret, tokens,
+-- username_exempt, cache, templates (a list, or a file's path), log_limit,
+-- max_connections, idle_timeout, on_error, edition ("single" or
+-- "multi-tenant"), missing (names of resources the server lacks: the
+-- gateway and the ESB answer them as unknown).
 function M.new(opts)
   opts = opts or {}
   for k, v in pairs(DEFAULTS) do
     if opts[k] == nil then opts[k] = v end
   end
+  if not M.EDITIONS[opts.edition] then
+    return nil, "edition must be single or multi-tenant, not " .. tostring(opts.edition)
+  end
+  local _, unknown = M.route_set(opts.missing)
+  if unknown then return nil, "no resource " .. tostring(unknown) .. " to leave out" end
   local templates = opts.templates
   if type(templates) == "string" then
     local list, err = compiler.load_file(templates)
@@ -60,6 +88,7 @@ function Sim:reset()
     -- get_task_status reads with_auto_retry_status (false: as on bk-sops'
     -- master, whose view has no such flag)
     auto_retry_status = true,
+    edition = opts.edition, missing = M.route_set(opts.missing),
   }
   self.engine = engine.new({clock = self.clock, projects = self.projects, templates = {}})
   for _, t in ipairs(self.templates) do self.engine:add_template(t) end
@@ -163,13 +192,19 @@ end
 local HTML_ERROR = "<html>\r\n<head><title>%d %s</title></head>\r\n<body>\r\n"
   .. "<center><h1>%d %s</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
 
+local NOT_FOUND = {404, {{"Content-Type", "text/plain"}}, "not found\n"}
+
+-- (a multi-tenant BlueKing has no ESB: its path is as unknown as any other)
 local function route(self, req)
   local path = req.path
+  if path:match("^/api/c/compapi/") and routes.multi_tenant(self) then
+    return {NOT_FOUND[1], {NOT_FOUND[2][1]}, NOT_FOUND[3]}
+  end
   local api = path:match("^/api/c/compapi/v2/sops/([^/]+)/?$")
   if api then return routes.esb(self, req, api) end
   local stage, rest = path:match("^/([^/]+)(/.+)$")
   if stage then return routes.gateway(self, req, stage, rest) end
-  return {404, {{"Content-Type", "text/plain"}}, "not found\n"}
+  return {NOT_FOUND[1], {NOT_FOUND[2][1]}, NOT_FOUND[3]}
 end
 
 -- Serves one request of the bk-sops API, applying any armed fault.

@@ -126,29 +126,59 @@ local function trace_id(req)
   return req.headers.traceparent or util.uuid_hex()
 end
 
--- Handles /{stage}/<resource path>. Returns a response table.
+-- A multi-tenant gateway's refusal of a request without X-Bk-Tenant-Id.
+-- (Modelled: blueking-apigateway's own text was not read; its shape is the
+-- gateway's other argument errors'.)
+local function no_tenant()
+  return invalid_args("X-Bk-Tenant-Id is required in the request headers, please set the tenant id")
+end
+
+-- Whether the simulator is a multi-tenant BlueKing (`--edition multi-tenant`).
+local function multi_tenant(sim)
+  return sim.config.edition == "multi-tenant"
+end
+M.multi_tenant = multi_tenant
+
+-- Handles /{stage}/<resource path>. Returns a response table. A resource
+-- the simulator is told its server lacks (config.missing) is unknown, as
+-- are the app-state twins (/system/...) but on a multi-tenant server.
+-- There every request names its tenant (X-Bk-Tenant-Id), checked once the
+-- credentials are (modelled order), and only the X-Bkapi-Authorization
+-- header carries them: a multi-tenant gateway does not read them from the
+-- query or the body (allow_auth_from_params off), nor does the simulator's
+-- single-tenant one.
 function M.gateway(sim, req, stage, rest)
-  local ep, values = catalog.match(rest, req.method)
-  if stage ~= sim.config.stage or not ep then
+  local multi = multi_tenant(sim)
+  local ep, values, twin = catalog.match(rest, req.method, multi)
+  if stage ~= sim.config.stage or not ep or sim.config.missing[ep.name] then
     return gateway_error(404, 1640401, "API_NOT_FOUND",
       string.format('API not found [method="%s" path="%s"]', req.method, req.path))
   end
+  -- a twin verifies the app and no user (userVerifiedRequired false)
+  local auth = ep.auth
+  if twin and auth ~= "none" then auth = "app" end
   local username, app_code = "", nil
-  if ep.auth ~= "none" then
+  if auth ~= "none" then
     local creds = json.decode(req.headers["x-bkapi-authorization"] or "")
     if type(creds) ~= "table" then creds = {} end
-    username, app_code = authenticate(sim.config, creds, ep.auth == "app")
+    username, app_code = authenticate(sim.config, creds, auth == "app")
     if not username then return invalid_args(GATEWAY_REASONS[app_code]) end
-    if ep.restricted and not approved(sim, app_code) then return no_permission() end
   end
-  -- (the gateway passes any segment; bk-sops' urls.py wants digits)
+  local tenant
+  if multi then
+    tenant = req.headers["x-bk-tenant-id"]
+    if tenant == nil or tenant:match("^%s*$") then return no_tenant() end
+  end
+  if auth ~= "none" and ep.restricted and not approved(sim, app_code) then return no_permission() end
+  -- (the gateway passes any segment; bk-sops' urls.py wants digits; a
+  -- twin's backend path is the plain resource's)
   local ids = path_values(ep, values)
-  if not ids then return page_not_found(sim, req, rest) end
+  if not ids then return page_not_found(sim, req, twin and rest:sub(8) or rest) end
   local args = util.parse_query(req.query)
   return sim.views:dispatch({
     api = ep.name, route = ep, method = req.method, args = args, body = req.body, ids = ids,
     username = username, app_code = app_code, trace_id = trace_id(req),
-    mcp_server_id = req.headers["x-bkapi-mcp-server-id"],
+    mcp_server_id = req.headers["x-bkapi-mcp-server-id"], tenant_id = tenant, system = twin or nil,
     path = req.path, request_path = req.path, sorted_query = sorted_query(args),
   })
 end
@@ -172,7 +202,7 @@ local CRED_KEYS = {"bk_app_code", "bk_app_secret", "bk_token", "bk_username", "b
 -- Handles /api/c/compapi/v2/sops/{api}/ . Returns a response table.
 function M.esb(sim, req, api)
   local ep = catalog.BY_NAME[api]
-  if not (ep and ep.esb) then
+  if not (ep and ep.esb) or sim.config.missing[api] then
     return esb_error(1306404, string.format("Not found, component class not found: sops.%s", api))
   end
   if req.method ~= ep.method then return method_not_allowed(ep) end

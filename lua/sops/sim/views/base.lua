@@ -5,7 +5,9 @@
 --
 -- A view is handler(self, ctx, project): self the Views object, ctx
 --   {api, method, args (query), body (raw), ids, username, app_code, trace_id,
---   request_path (the path as requested, for faults)}
+--   request_path (the path as requested, for faults), tenant_id (a
+--   multi-tenant server's X-Bk-Tenant-Id, else nil), system (true when
+--   called through the resource's app-state twin)}
 -- and project the one project_inject found (nil for a view of no project).
 -- It returns a response {status, headers, body}. The views themselves are
 -- in the group modules beside this one; sops.sim.views puts them together.
@@ -20,6 +22,10 @@ M.WHITELIST = {
 }
 
 M.SUCCESS, M.PARAM_INVALID, M.NOT_EXIST, M.INVALID_OP, M.UNKNOWN = 0, 3540000, 3540400, 3545000, 3599999
+
+-- the tenant of the projects that name none (a multi-tenant BlueKing's
+-- operating tenant)
+M.DEFAULT_TENANT = "system"
 local PARAM_INVALID, NOT_EXIST, UNKNOWN = M.PARAM_INVALID, M.NOT_EXIST, M.UNKNOWN
 
 ---------------------------------------------------------------------------
@@ -204,7 +210,8 @@ function Views:inject_project(ctx)
   scope = scope == json.null and "None" or tostring(scope)
   local id = ctx.ids.bk_biz_id
   for _, p in ipairs(self.sim.projects) do
-    if (scope == "cmdb_biz" and p.bk_biz_id == id and p.from_cmdb) or (scope ~= "cmdb_biz" and p.id == id) then
+    if ((scope == "cmdb_biz" and p.bk_biz_id == id and p.from_cmdb) or (scope ~= "cmdb_biz" and p.id == id))
+        and self:same_tenant(ctx, p) then
       return p
     end
   end
@@ -213,10 +220,33 @@ function Views:inject_project(ctx)
     "code", NOT_EXIST)
 end
 
-local function middleware_not_found(ctx, task_id)
+-- ObjectDoesNotExistExceptionMiddleware's answer to a lookup that raised
+-- DoesNotExist(text), e.g. "TaskFlowInstance(id=3) does not exist."
+local function not_exist(ctx, text)
   return bare_result(ctx, "result", false,
-    "message", string.format("数据不存在错误: 数据不存在错误, 错误内容 TaskFlowInstance(id=%d) does not exist. | process_exception", task_id),
+    "message", string.format("数据不存在错误: 数据不存在错误, 错误内容 %s | process_exception", text),
     "data", json.null, "code", NOT_EXIST)
+end
+M.not_exist = not_exist
+
+local function middleware_not_found(ctx, task_id)
+  return not_exist(ctx, string.format("TaskFlowInstance(id=%d) does not exist.", task_id))
+end
+
+-- An IAM interceptor's refusal (allow_or_raise_auth_failed), as
+-- return_json_response answers it: with data null and the trace_id.
+function M.iam_denied(ctx, action)
+  return view_result(ctx, "result", false, "data", json.null,
+    "message", "iam authentication exception, please check, action:" .. action, "code", UNKNOWN)
+end
+
+-- Whether the caller may see a project: always on a single-tenant server;
+-- on a multi-tenant one, a project of the tenant the request names
+-- (X-Bk-Tenant-Id, ctx.tenant_id). bk-sops' dev_multi_tenant filters what
+-- each view reads by project__tenant_id; the simulator answers a project of
+-- another tenant as project_inject answers one that does not exist.
+function Views:same_tenant(ctx, project)
+  return ctx.tenant_id == nil or (project.tenant_id or M.DEFAULT_TENANT) == ctx.tenant_id
 end
 
 -- Whether the calling app is whitelisted (mark_request_whether_is_trust).

@@ -9,6 +9,7 @@ local base = require "sops.sim.views.base"
 local M = {}
 
 M.WHITELIST = base.WHITELIST
+M.DEFAULT_TENANT = base.DEFAULT_TENANT
 
 -- Puts groups, a list of {name, views}, together into one table api name
 -- -> view, and returns it; raises, naming the api, when a route of routes
@@ -52,6 +53,7 @@ end
 local VIEWS = M.merge({
   {"tasks", require "sops.sim.views.tasks"},
   {"templates", require "sops.sim.views.templates"},
+  {"records", require "sops.sim.views.records"},
   {"periodic", require "sops.sim.views.periodic"},
   {"plugins", require "sops.sim.views.plugins"},
   {"projects", require "sops.sim.views.projects"},

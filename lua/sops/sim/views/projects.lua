@@ -33,9 +33,13 @@ function M.get_user_project_list(self, ctx)
   local flags, resp = drf_flags(ctx, {"include_executor_proxy"})
   if not flags then return resp end
   local data = json.array()
-  for i, p in ipairs(self.sim.projects) do
-    data[i] = json.obj("project_id", p.id, "bk_biz_id", p.bk_biz_id, "name", p.name)
-    if flags.include_executor_proxy then data[i].executor_proxy = p.executor_proxy or "" end
+  -- (dev_multi_tenant: get_user_projects(username, tenant_id))
+  for _, p in ipairs(self.sim.projects) do
+    if self:same_tenant(ctx, p) then
+      local item = json.obj("project_id", p.id, "bk_biz_id", p.bk_biz_id, "name", p.name)
+      if flags.include_executor_proxy then item.executor_proxy = p.executor_proxy or "" end
+      data[#data + 1] = item
+    end
   end
   return view_result(ctx, "result", true, "data", data, "code", SUCCESS)
 end
@@ -85,12 +89,13 @@ function M.register_project(self, ctx)
       PARAM_INVALID))
   end
   for _, p in ipairs(self.sim.projects) do
-    if p.bk_biz_id == biz and p.from_cmdb then
+    if p.bk_biz_id == biz and p.from_cmdb and self:same_tenant(ctx, p) then
       return respond(json.obj("result", true, "data", json.obj("project_id", p.id, "project_name", p.name),
         "code", SUCCESS))
     end
   end
-  local p = {id = #self.sim.projects + 100, bk_biz_id = biz, name = "Business " .. biz, from_cmdb = true}
+  local p = {id = #self.sim.projects + 100, bk_biz_id = biz, name = "Business " .. biz, from_cmdb = true,
+    tenant_id = ctx.tenant_id or base.DEFAULT_TENANT}
   self.sim.projects[#self.sim.projects + 1] = p
   return respond(json.obj("result", true, "data", json.obj("project_id", p.id, "project_name", p.name),
     "code", SUCCESS))

@@ -636,7 +636,8 @@ function M.get_functionalization_task_list(self, ctx)
   local matching = {}
   for id = self.engine.next_task_id - 1, 1, -1 do
     local t = self.engine.tasks[id]
-    if t and not t.deleted and t.flow_type == "common_func" and (not ids or ids[id]) then
+    if t and not t.deleted and t.flow_type == "common_func" and (not ids or ids[id])
+        and self:same_tenant(ctx, t.project) then
       local st = t.current_flow == "func_claim" and "submitted" or (t.finish_time and "finished" or "claimed")
       if not a.status or a.status == st then matching[#matching + 1] = {t, st} end
     end

@@ -133,9 +133,11 @@ function M.get_common_template_list(self, ctx)
   return view_result(ctx, "result", true, "data", data, "code", SUCCESS)
 end
 
--- the tree a template view answers with: no line or location
+-- the tree a template view answers with, the template's own node ids
+-- (stable: what a task's activities name as template_node_id), no line or
+-- location
 local function web_tree(t)
-  local compiled = compiler.compile(t)
+  local compiled = compiler.compile(t, nil, true)
   compiled.tree.line, compiled.tree.location = nil, nil
   return compiled.tree
 end
@@ -205,7 +207,7 @@ local function preview(self, ctx, project, common)
       common and "preview_common_task_tree" or "preview_task_tree", common and "CommonTemplate" or "TaskTemplate"),
       UNKNOWN)
   end
-  local tree = compiler.compile(t).tree
+  local tree = compiler.compile(t, nil, true).tree
   for _, id in ipairs(exclude) do
     local node = type(id) == "string" and tree.activities[id]
     if not node or not node.optional then
