@@ -92,3 +92,28 @@ describe("examples", function()
     os.execute("rm -rf " .. h.shell_quote(dir))
   end)
 end)
+
+describe("examples on a multi-tenant BlueKing", function()
+  local sim
+  h.use_sim({"--speed", "50", "--edition", "multi-tenant"}, false, function(s) sim = s end, true)
+
+  it("app_state.lua starts a task as the app, the tenant from BKPAAS_APP_TENANT_ID, and waits for it", function()
+    local env = sim:env({BK_USERNAME = false, BKPAAS_APP_TENANT_ID = ""})
+    local out, err, code = h.run(env .. " " .. h.LUA_ENV .. " " .. h.LUA .. " examples/app_state.lua 1")
+    assert.equal(0, code, err)
+    assert.matches("^sops.client %(system .-, no user, tenant system%)\n", out)
+    local id = tonumber(out:match("task (%d+) ended FINISHED"))
+    assert.is_number(id, out)
+    -- every request through /system/, naming the tenant, no user in the header
+    local seen = 0
+    for _, r in ipairs(sim:requests()) do
+      if not r.path:find("^/_sim") then
+        assert.matches("^/prod/system/", r.path)
+        assert.equal("system", r.headers["x-bk-tenant-id"])
+        assert.is_nil(h.decode(r.headers["x-bkapi-authorization"]).bk_username)
+        seen = seen + 1
+      end
+    end
+    assert.is_true(seen >= 3, seen .. " requests")
+  end)
+end)

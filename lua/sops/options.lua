@@ -248,7 +248,10 @@ function M.from_profile(opts)
     fail("option 'profile': a profile's name or true expected, got " .. type(p))
   end
   local config = require "sops.config" -- (only when asked: it reads the command's option table)
-  local o, notices = config.client_options({profile = p ~= true and p or nil}, os.getenv)
+  -- (the options that decide what the rest needs stand for their flags:
+  -- route "system" needs no user, a tenant refuses ESB)
+  local o, notices = config.client_options({profile = p ~= true and p or nil, route = opts.route,
+    tenant_id = opts.tenant_id}, os.getenv)
   if not o then fail("option 'profile': " .. notices) end
   for _, line in ipairs(notices) do io.stderr:write("lua-sops: ", line, "\n") end
   for k in pairs(M.IDENTITIES) do
