@@ -30,9 +30,9 @@ SRC        := $(wildcard csrc/*.c)
 HDR        := $(wildcard csrc/*.h)
 BUILD      ?= build/$(LUA)
 CORE       := $(BUILD)/sops/core.so
-# the simulator's own C helpers (signals, poll), built for the simulator's runtime
+# the simulator's own C helpers (signals, poll, its JSON writer), built for the simulator's runtime
 SIM_BUILD  := build/$(SIM_LUA)
-SIM_HELPER := $(SIM_BUILD)/sops/sim/signals.so $(SIM_BUILD)/sops/sim/poll.so
+SIM_HELPER := $(SIM_BUILD)/sops/sim/signals.so $(SIM_BUILD)/sops/sim/poll.so $(SIM_BUILD)/sops/sim/pyjson.so
 
 # Every spec file runs in a busted process of its own under this bound (s):
 # a hang is a failure, not a stuck CI job.

@@ -152,7 +152,7 @@ local function list_requests(sim, req)
   local since = tonumber(util.parse_query(req.query).since) or 0
   local list, log = json.array(), sim.log
   for i = log.first, log.last do
-    if log[i].seq > since then list[#list + 1] = log[i] end
+    if log[i].seq > since then list[#list + 1] = sim:log_entry(log[i]) end
   end
   -- dropped: entries the limit pushed out since the log was last cleared
   return reply(200, json.obj("requests", list, "last", sim.seq, "dropped", log.dropped, "limit", log.limit))

@@ -196,6 +196,7 @@ function Engine:execute(task, node, st, now)
     return false
   end
   -- ServiceActivity
+  if st.stuck then return false end
   local step = node.step
   -- (held: the time the task's process was dead while this node ran)
   local due = st.start + (step.duration or 1) + (st.held or 0)
@@ -245,7 +246,20 @@ function Engine:run(task, pdef, now)
     local st = task.states[node.id]
     if not st then
       if pst.state ~= "RUNNING" then return nil end
+      local mark = task.marks and task.marks[node.id]
+      -- a marker RUNNING cannot go to RUNNING: the process sleeps here
+      if mark and mark.state == "RUNNING" then return nil end
+      if mark and mark.state == "SUSPENDED" then
+        -- its root and parent are set now, and it suspends the process
+        task.marks[node.id], mark.mark = nil, nil
+        task.states[node.id] = mark
+        return nil
+      end
       st = self:begin(task, node, proc.t)
+      if mark then -- READY: it runs, keeping its version
+        task.marks[node.id] = nil
+        st.version = mark.version
+      end
     end
     if st.state == "READY" then
       if pst.state ~= "RUNNING" or now <= st.ready_at then return nil end
@@ -278,7 +292,7 @@ function Engine:advance(task)
     if task.current_flow ~= "execute_task" then return end
     task.is_started = true
     task.start_time = t
-    task.executor = task.creator
+    task.executor = task.starter or task.creator -- (the user whose start it was)
     task.states[task.root.id] = new_state(task.root, t)
     task.procs[task.root.id] = {node = task.root.start, t = t}
   end
@@ -396,11 +410,91 @@ local function state_of(task, node)
   return task.states[node.id]
 end
 
--- The node's state, or nil and the engine's NotFoundError (it has none yet).
-local function need_state(task, node, fn)
-  local st = task.states[node.id]
-  if st then return st end
-  return refuse(NOT_FOUND, "node(" .. node.id .. ") does not exist", fn)
+-- The engine's State row of a node: its state, or the marker that a pause
+-- or resume wrote before the engine reached it (set_state creates a State
+-- with no root_id or parent_id: get_state finds it, the status tree, read
+-- by root_id, does not; eri/imp/state.py 299-331). nil: none yet.
+local function engine_state(task, node)
+  return task.states[node.id] or (task.marks and task.marks[node.id])
+end
+
+-- Writes (or moves) a node's marker to `state`.
+local function set_mark(task, node, state)
+  task.marks = task.marks or {}
+  local m = task.marks[node.id]
+  if not m then
+    m = new_state(node, nil, state)
+    m.mark = true
+    task.marks[node.id] = m
+  end
+  m.state = state
+  return m
+end
+
+-- What the runtime raises where a row is missing, with the frames that
+-- lead there (cd9f7b80; lines of the engine's calls below).
+local SITE = {
+  manager = {"django/db/models/manager.py", 87, "manager_method",
+    "return getattr(self.get_queryset(), name)(*args, **kwargs)"},
+  get = {"django/db/models/query.py", 637, "get", "raise self.model.DoesNotExist("},
+  -- (the runtime's readers are wrapped by metrics.setup_histogram)
+  metrics = {"bamboo_engine/metrics.py", 81, "_wrapper", "return func(*args, **kwargs)"},
+}
+local CALLS = {
+  retry_node = {node = 285, state = 297}, skip_node = {node = 428, state = 442},
+  skip_exclusive_gateway = {node = 499, state = 506}, forced_fail_activity = {node = 600, state = 605},
+  pause_node_appoint = {node = 212}, resume_node_appoint = {node = 251},
+  retry_subprocess = {node = 382, state = 387}, resume_pipeline = {state = 182},
+}
+
+-- Engine nodes (pipeline.eri Node rows) are written when the pipeline
+-- starts (runtime.prepare_run_pipeline): on a task not started (or whose
+-- start is queued) runtime.get_node finds none.
+local function no_node(fn)
+  return nil, {engine = true, fn = fn, exc = "pipeline.eri.models.Node.DoesNotExist",
+    text = "Node matching query does not exist.", frames = {
+      {"bamboo_engine/engine.py", CALLS[fn].node, fn, "node = self.runtime.get_node(node_id)"}, SITE.metrics,
+      {"pipeline/eri/imp/node.py", 133, "get_node", "node = DBNode.objects.get(node_id=node_id)"},
+      SITE.manager, SITE.get}}
+end
+
+-- runtime.get_state of a node the engine has not reached (no State row).
+local function no_state(fn)
+  local arg = fn == "resume_pipeline" and "pipeline_id" or "node_id"
+  return nil, {engine = true, fn = fn, exc = "pipeline.eri.models.State.DoesNotExist",
+    text = "State matching query does not exist.", frames = {
+      {"bamboo_engine/engine.py", CALLS[fn].state, fn, "state = self.runtime.get_state(" .. arg .. ")"}, SITE.metrics,
+      {"pipeline/eri/imp/state.py", 37, "get_state", "state = DBState.objects.get(node_id=node_id)"},
+      SITE.manager, SITE.get}}
+end
+
+-- bamboo_engine.api.get_data of a node without a Data row: a bare
+-- NotFoundError, raised while handling the ORM's miss (eri/imp/data.py
+-- 41-44). Data rows are written at the start for activities and
+-- subprocesses only (runtime.py 335-368; the start event's only for
+-- pre-render keys, which the simulator's templates never have).
+local function no_data()
+  return nil, {engine = true, fn = "get_data", exc = NOT_FOUND,
+    context = {exc = "pipeline.eri.models.Data.DoesNotExist", text = "Data matching query does not exist.",
+      frames = {{"pipeline/eri/imp/data.py", 42, "get_data", "data_model = DBData.objects.get(node_id=node_id)"},
+        SITE.manager, SITE.get}},
+    frames = {{"bamboo_engine/api.py", 491, "get_data", "data = runtime.get_data(node_id)"}, SITE.metrics,
+      {"pipeline/eri/imp/data.py", 44, "get_data", "raise exceptions.NotFoundError"}}}
+end
+
+local function has_data(task, node)
+  return task.is_started and (node.type == "ServiceActivity" or node.type == "SubProcess")
+end
+
+-- Node.can_skip as the runtime writes it (runtime.py _gen_*_node): an
+-- activity's skippable (format.py makes an error_ignorable one skippable),
+-- the start event and an exclusive gateway; no other node.
+local function can_skip(node)
+  if node.type == "ServiceActivity" then
+    local fail = type(node.step.fail) == "table" and node.step.fail or {}
+    return fail.skippable ~= false or node.step.error_ignorable == true
+  end
+  return node.type == "EmptyStartEvent" or node.type == "ExclusiveGateway"
 end
 
 local function push_history(st)
@@ -425,16 +519,20 @@ end
 
 -- at: when the retry happens (an automatic one runs late, when the task is
 -- next brought up to date); now by default.
+-- (dispatchers/node.py retry_v2 reads the node's data first, then
+-- engine.py retry_node: can_retry, the state, FAILED, the process)
 function Engine:retry_node(task, node, inputs, at)
+  if not has_data(task, node) then return no_data() end
   local fail = node.step and type(node.step.fail) == "table" and node.step.fail or {}
   if fail.retryable == false then
     return refuse(INVALID, string.format("can not retry node(%s) with can_retry(False)", node.id), "retry_node")
   end
-  local st, missing = need_state(task, node, "retry_node")
-  if not st then return nil, missing end
+  local st = engine_state(task, node)
+  if not st then return no_state("retry_node") end
   if st.state ~= "FAILED" then return not_failed(node, st, "retry_node") end
   if revoked(task) then return no_sleeping_process(node, "retry_node") end
   push_history(st)
+  st.stuck = nil
   st.state = "READY"
   st.retry = st.retry + 1
   st.version = util.version()
@@ -459,22 +557,24 @@ function Engine:finish_skipped(task, st)
   return true
 end
 
+-- (engine.py skip_node: the node, can_skip, then the type, the state)
 function Engine:skip_node(task, node)
+  if not task.is_started then return no_node("skip_node") end
+  if not can_skip(node) then return refuse(INVALID, "can not skip this node", "skip_node") end
   if node.type ~= "ServiceActivity" and node.type ~= "EmptyStartEvent" then
     return refuse(INVALID, "can not use skip_node api for " .. type_name(node), "skip_node")
   end
-  local fail = type(node.step.fail) == "table" and node.step.fail or {}
-  if fail.skippable == false then return refuse(INVALID, "can not skip this node", "skip_node") end
-  local st, missing = need_state(task, node, "skip_node")
-  if not st then return nil, missing end
+  local st = engine_state(task, node)
+  if not st then return no_state("skip_node") end
   if st.state ~= "FAILED" then return not_failed(node, st, "skip_node") end
   if revoked(task) then return no_sleeping_process(node, "skip_node") end
   return self:finish_skipped(task, st)
 end
 
--- (bamboo_engine/engine.py skip_exclusive_gateway: the type, by its bare
--- name, then the flow, then the state)
+-- (bamboo_engine/engine.py skip_exclusive_gateway: the node, the type, by
+-- its bare name, then the flow, then the state and the process)
 function Engine:skip_exg(task, node, flow_id)
+  if not task.is_started then return no_node("skip_exclusive_gateway") end
   if node.type ~= "ExclusiveGateway" then
     return refuse(INVALID, string.format("%s is not exclusive gateway, actual: %s", node.id, node.type),
       "skip_exclusive_gateway")
@@ -484,18 +584,27 @@ function Engine:skip_exg(task, node, flow_id)
     if f.id == flow_id then chosen = f end
   end
   if not chosen then return refuse("KeyError", "'" .. tostring(flow_id) .. "'", "skip_exclusive_gateway") end
-  local st, missing = need_state(task, node, "skip_exclusive_gateway")
-  if not st then return nil, missing end
+  local st = engine_state(task, node)
+  if not st then return no_state("skip_exclusive_gateway") end
   if st.state ~= "FAILED" then return not_failed(node, st, "skip_exclusive_gateway") end
+  if revoked(task) then return no_sleeping_process(node, "skip_exclusive_gateway") end
   st.flow = chosen
   return self:finish_skipped(task, st)
 end
 
 -- data: the callback payload. A payload with result/success false, or
 -- status "failed", fails the node with its message as ex_data.
+-- A node with no state and no version: callback_v2 reads the state's
+-- version itself, outside the engine API, and the ORM's miss escapes it
+-- (err.escaped: the exception's text, which the views answer each their
+-- own way).
 function Engine:callback(task, node, data, version)
-  local st = state_of(task, node)
-  if not st or st.state ~= "RUNNING" or not st.waiting or revoked(task) then
+  if version == json.null then version = nil end
+  local st = engine_state(task, node)
+  if not st and (version == nil or version == "") then
+    return nil, {escaped = "State matching query does not exist."}
+  end
+  if not st or st.mark or st.state ~= "RUNNING" or not st.waiting or revoked(task) then
     if st and st.expired then return refuse(INVALID, "schedule is already expired", "callback") end
     return no_sleeping_process(node, "callback")
   end
@@ -517,14 +626,19 @@ end
 
 -- (engine.py forced_fail_activity: node.type.value, and "actual:" with a colon)
 function Engine:forced_fail(task, node, username)
+  if not task.is_started then return no_node("forced_fail_activity") end
   if node.type ~= "ServiceActivity" then
     return refuse(INVALID, string.format("%s is not activity, actual: %s", node.id, node.type), "forced_fail_activity")
   end
-  local st, missing = need_state(task, node, "forced_fail_activity")
-  if not st then return nil, missing end
+  local st = engine_state(task, node)
+  if not st then return no_state("forced_fail_activity") end
   if st.state ~= "RUNNING" then
     return refuse(INVALID, string.format("%s state is not RUNNING, actual: %s", node.id, st.state),
       "forced_fail_activity")
+  end
+  if st.mark then
+    -- (a marker resumed with resume_subproc: no process is at the node)
+    return refuse(INVALID, "can not find process with current node id: " .. node.id, "forced_fail_activity")
   end
   st.ex_data = "The node has been terminated by " .. username .. "."
   self:fail_node(task, st, self:now())
@@ -537,12 +651,20 @@ local function appoint_refused(fn)
   return refuse(INVALID, "can not use pause_node_appoint api for NodeType.SubProcess", fn)
 end
 
+-- A node the engine has not reached gets a marker (engine.py 232: set_state
+-- creates the State without root_id): out of the status tree until the
+-- engine reaches the node, sets its root and parent and is suspended by it
+-- (engine.py execute 946-963).
 function Engine:pause_node(task, node)
+  if not task.is_started then return no_node("pause_node_appoint") end
   if node.type == "SubProcess" then return appoint_refused("pause_node_appoint") end
   local st = state_of(task, node)
   if not st then
-    st = new_state(node, nil, "SUSPENDED")
-    task.states[node.id] = st
+    local m = engine_state(task, node)
+    if m and m.state ~= "READY" and m.state ~= "RUNNING" then
+      return not_transit(node.id, m.state, "SUSPENDED", "pause_node_appoint")
+    end
+    set_mark(task, node, "SUSPENDED")
     return true
   end
   if st.state ~= "READY" and st.state ~= "RUNNING" then
@@ -557,10 +679,18 @@ end
 -- node goes to READY if states.py allows it, and the processes it had
 -- suspended run on. FAILED -> READY is allowed, but a failed node suspended
 -- no process: it stays READY, never run again, until the task is revoked.)
+-- A node the engine has not reached: set_state creates a READY marker
+-- (or moves a SUSPENDED one to READY), and the node later runs as usual.
 function Engine:resume_node(task, node)
+  if not task.is_started then return no_node("resume_node_appoint") end
   if node.type == "SubProcess" then return appoint_refused("resume_node_appoint") end
-  local st, missing = need_state(task, node, "resume_node_appoint")
-  if not st then return nil, missing end
+  local st = state_of(task, node)
+  if not st then
+    local m = engine_state(task, node)
+    if m and m.state ~= "SUSPENDED" then return not_transit(node.id, m.state, "READY", "resume_node_appoint") end
+    set_mark(task, node, "READY")
+    return true
+  end
   if st.state == "FAILED" then
     st.state, st.ready_at, st.waiting = "READY", math.huge, false
     return true
@@ -572,21 +702,32 @@ function Engine:resume_node(task, node)
   return true
 end
 
+-- (engine.py pause_pipeline and resume_pipeline: no node type is checked;
+-- has_state, then READY or RUNNING -> SUSPENDED; resume: SUSPENDED ->
+-- RUNNING)
 function Engine:pause_subprocess(task, node)
-  local st, missing = need_state(task, node, "pause_pipeline")
-  if not st then return nil, missing end
-  if st.state ~= "RUNNING" then return not_transit(node.id, st.state, "SUSPENDED", "pause_pipeline") end
+  local st = engine_state(task, node)
+  if not st then return refuse(NOT_FOUND, "node(" .. node.id .. ") does not exist", "pause_pipeline") end
+  if st.state ~= "RUNNING" and st.state ~= "READY" then
+    return not_transit(node.id, st.state, "SUSPENDED", "pause_pipeline")
+  end
   st.state = "SUSPENDED"
   return true
 end
 
+-- A node other than a SubProcess that had not started (paused before it
+-- ran, or READY) is RUNNING now without having run: the process that
+-- reaches it finds it RUNNING, which cannot go to RUNNING, and sleeps
+-- (engine.py execute 966-974): it stays so until forced_fail. A marker resumed so
+-- stops the process once reached.
 function Engine:resume_subprocess(task, node)
-  local st, missing = need_state(task, node, "resume_pipeline")
-  if not st then return nil, missing end
-  if st.state ~= "SUSPENDED" or node.type ~= "SubProcess" then
+  local st = engine_state(task, node)
+  if not st then return no_state("resume_pipeline") end
+  if st.state ~= "SUSPENDED" then
     return refuse(INVALID, string.format("pipeline(%s) state is: %s", node.id, st.state), "resume_pipeline")
   end
   st.state = "RUNNING"
+  if node.type ~= "SubProcess" and not st.mark and not st.start then st.stuck = true end
   local proc = task.procs[node.id]
   if proc then proc.t = math.max(proc.t, self:now()) end
   self:advance(task)
@@ -604,11 +745,12 @@ end
 -- reported_state: the API state of the node (a SubProcess with a failed
 -- child reports FAILED while its engine state stays RUNNING).
 function Engine:retry_subprocess(task, node, reported_state)
+  if not task.is_started then return no_node("retry_subprocess") end
   if node.type ~= "SubProcess" then
     return refuse(INVALID, string.format("node(%s) type is not SubProcess", node.id), "retry_subprocess")
   end
-  local st, missing = need_state(task, node, "retry_subprocess")
-  if not st then return nil, missing end
+  local st = engine_state(task, node)
+  if not st then return no_state("retry_subprocess") end
   if reported_state ~= "FAILED" then return not_failed(node, st, "retry_subprocess") end
   push_history(st)
   clear_pipeline(task, node.sub)

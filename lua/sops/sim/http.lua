@@ -27,6 +27,9 @@ local REQUEST_COST = 1024
 local CHUNK_COST = 64
 -- chunks of a body gathered before they are joined into one piece
 local JOIN_EVERY = 1024
+-- a response body at least this large is sent after its head, not
+-- joined to it
+local SEPARATE_BODY = 8192
 
 local REASONS = {
   [100] = "Continue", [200] = "OK", [400] = "Bad Request", [403] = "Forbidden",
@@ -176,7 +179,8 @@ end
 
 -- chunk: send the body chunked in pieces of that many bytes (with a
 -- Transfer-Encoding header among `headers`), else with a Content-Length.
-local function build_response(status, headers, body, keep_alive, chunk)
+-- head_only: the head alone (the caller sends the body after it).
+local function build_response(status, headers, body, keep_alive, chunk, head_only)
   local out = {string.format("HTTP/1.1 %d %s\r\n", status, REASONS[status] or "Unknown")}
   local has_length = chunk ~= nil
   for _, h in ipairs(headers or {}) do
@@ -189,6 +193,7 @@ local function build_response(status, headers, body, keep_alive, chunk)
   out[#out + 1] = keep_alive and "Connection: keep-alive\r\n" or "Connection: close\r\n"
   out[#out + 1] = "\r\n"
   body = body or ""
+  if head_only then return table.concat(out) end
   if chunk then
     for i = 1, #body, chunk do
       local piece = body:sub(i, i + chunk - 1)
@@ -321,8 +326,12 @@ local function serve_connection(conn, handler)
         return
       end
       if req.method == "HEAD" then
-        local out = build_response(status, headers, rbody, keep)
-        conn:raw_send(out:sub(1, #out - #(rbody or "")))
+        conn:raw_send(build_response(status, headers, rbody, keep, nil, true))
+      elseif not chunk and rbody and #rbody >= SEPARATE_BODY then
+        -- a large body goes out as it is, after its head: not copied into
+        -- one more string of its size (garbage the collector then frees)
+        conn:raw_send(build_response(status, headers, rbody, keep, nil, true))
+        conn:raw_send(rbody)
       else
         conn:raw_send(build_response(status, headers, rbody, keep, chunk))
       end

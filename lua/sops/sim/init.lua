@@ -127,11 +127,37 @@ function Sim:clear_log()
   self.log = {first = 1, last = 0, dropped = 0, limit = self.opts.log_limit or M.LOG_LIMIT}
 end
 
+-- A request goes into the log as it came (its header lines, query and
+-- body, cut to LOG_BODY_LIMIT); its entry as /_sim/requests answers it is
+-- made when asked for (Sim:log_entry), not on the way of every answer.
 local function record(self, req, conn)
   self.seq = self.seq + 1
-  -- (a header given more than once: its values joined once, at the end)
+  local body = req.body
+  local cut = #body > M.LOG_BODY_LIMIT
+  if cut then
+    -- (not inside a UTF-8 sequence: a body of text stays valid text)
+    local n = M.LOG_BODY_LIMIT
+    while n > M.LOG_BODY_LIMIT - 3 and body:byte(n + 1) & 0xC0 == 0x80 do n = n - 1 end
+    body = body:sub(1, n)
+  end
+  local log = self.log
+  log.last = log.last + 1
+  log[log.last] = {seq = self.seq, time = socket.gettime(), conn = conn.id, method = req.method, path = req.path,
+    query = req.query, header_list = req.header_list, body = body, body_length = #req.body, body_truncated = cut}
+  while log.last - log.first + 1 > log.limit do
+    log[log.first] = nil
+    log.first = log.first + 1
+    log.dropped = log.dropped + 1
+  end
+end
+
+-- A log entry as /_sim/requests answers it: seq, time, conn, method, path,
+-- query, args (the query parsed), headers (by lower-case name; a header
+-- given more than once, its values joined with ", "), body (cut), its
+-- full length and whether it was cut.
+function Sim:log_entry(e)
   local headers, repeated = json.obj(), nil
-  for _, h in ipairs(req.header_list) do
+  for _, h in ipairs(e.header_list) do
     local k = h[1]:lower()
     local first = headers[k]
     if first == nil then
@@ -147,25 +173,9 @@ local function record(self, req, conn)
     end
   end
   for k, list in pairs(repeated or {}) do headers[k] = table.concat(list, ", ") end
-  local body = req.body
-  local cut = #body > M.LOG_BODY_LIMIT
-  if cut then
-    -- (not inside a UTF-8 sequence: a body of text stays valid text)
-    local n = M.LOG_BODY_LIMIT
-    while n > M.LOG_BODY_LIMIT - 3 and body:byte(n + 1) & 0xC0 == 0x80 do n = n - 1 end
-    body = body:sub(1, n)
-  end
-  local entry = json.obj("seq", self.seq, "time", socket.gettime(), "conn", conn.id, "method", req.method,
-    "path", req.path, "query", req.query, "args", util.parse_query(req.query), "headers", headers, "body", body,
-    "body_length", #req.body, "body_truncated", cut)
-  local log = self.log
-  log.last = log.last + 1
-  log[log.last] = entry
-  while log.last - log.first + 1 > log.limit do
-    log[log.first] = nil
-    log.first = log.first + 1
-    log.dropped = log.dropped + 1
-  end
+  return json.obj("seq", e.seq, "time", e.time, "conn", e.conn, "method", e.method,
+    "path", e.path, "query", e.query, "args", util.parse_query(e.query), "headers", headers, "body", e.body,
+    "body_length", e.body_length, "body_truncated", e.body_truncated)
 end
 
 -- Who applies a fault of a kind: the completion callbacks (the callback_*
@@ -266,7 +276,11 @@ function Sim:handle(req, conn)
   local headers = resp[2]
   -- every answer says the server's time, as nginx in front of bk-sops
   -- does: the simulated clock's (bksops doctor measures skew by it)
-  headers[#headers + 1] = {"Date", os.date("!%a, %d %b %Y %H:%M:%S GMT", math.floor(self.clock:now()))}
+  local second = math.floor(self.clock:now())
+  if second ~= self.date_second then
+    self.date_second, self.date_text = second, os.date("!%a, %d %b %Y %H:%M:%S GMT", second)
+  end
+  headers[#headers + 1] = {"Date", self.date_text}
   if not req.path:match("^/api/c/compapi/") and not req.path:match("^/_sim") then
     local rid = util.uuid4()
     headers[#headers + 1] = {"X-Bkapi-Request-Id", rid}

@@ -105,6 +105,20 @@ local function authenticate(config, creds, app_only)
   return nil, "user"
 end
 
+-- The credential header, decoded (read only): a client sends the same one
+-- on every request, so the last few are kept.
+local CREDS, creds_kept = {}, 0
+local function credentials(header)
+  header = header or ""
+  local creds = CREDS[header]
+  if creds then return creds end
+  creds = json.decode(header)
+  if type(creds) ~= "table" then creds = {} end
+  if creds_kept >= 64 then CREDS, creds_kept = {}, 0 end
+  CREDS[header], creds_kept = creds, creds_kept + 1
+  return creds
+end
+
 local GATEWAY_REASONS = {
   app = "app code cannot be empty",
   secret = "please provide bk_app_secret or bk_signature to verify app",
@@ -159,8 +173,7 @@ function M.gateway(sim, req, stage, rest)
   if twin and auth ~= "none" then auth = "app" end
   local username, app_code = "", nil
   if auth ~= "none" then
-    local creds = json.decode(req.headers["x-bkapi-authorization"] or "")
-    if type(creds) ~= "table" then creds = {} end
+    local creds = credentials(req.headers["x-bkapi-authorization"])
     username, app_code = authenticate(sim.config, creds, auth == "app")
     if not username then return invalid_args(GATEWAY_REASONS[app_code]) end
   end
@@ -175,12 +188,34 @@ function M.gateway(sim, req, stage, rest)
   local ids = path_values(ep, values)
   if not ids then return page_not_found(sim, req, twin and rest:sub(8) or rest) end
   local args = util.parse_query(req.query)
-  return sim.views:dispatch({
+  local trace = trace_id(req)
+  local resp = sim.views:dispatch({
     api = ep.name, route = ep, method = req.method, args = args, body = req.body, ids = ids,
-    username = username, app_code = app_code, trace_id = trace_id(req),
+    username = username, app_code = app_code, trace_id = trace,
     mcp_server_id = req.headers["x-bkapi-mcp-server-id"], tenant_id = tenant, system = twin or nil,
     path = req.path, request_path = req.path, sorted_query = sorted_query(args),
+    accept_language = req.headers["accept-language"],
   })
+  return M.trace_header(resp, trace)
+end
+
+-- TraceIDInjectMiddleware (gcloud/core/middlewares.py:90-103), outermost
+-- but one of bk-sops' middleware: every answer whose Content-Type is
+-- exactly application/json gets Sops-Trace-Id (setdefault), the view's or
+-- a decorator's or another middleware's alike; an HTML page or a redirect
+-- does not.
+-- (a new list of headers: a cached answer's own is left as it was)
+function M.trace_header(resp, trace)
+  local headers, json_type = {}, false
+  for i, h in ipairs(resp[2]) do
+    local name = h[1]:lower()
+    if name == "sops-trace-id" then return resp end
+    if name == "content-type" then json_type = h[2] == "application/json" end
+    headers[i] = h
+  end
+  if not json_type then return resp end
+  headers[#headers + 1] = {"Sops-Trace-Id", trace}
+  return {resp[1], headers, resp[3], chunk = resp.chunk}
 end
 
 local ESB_REASONS = {
@@ -254,6 +289,7 @@ function M.esb(sim, req, api)
   local ctx = {
     api = api, route = ep, method = req.method, ids = ids, username = username, app_code = creds.bk_app_code,
     trace_id = trace_id(req), path = "/" .. api .. "/", request_path = req.path,
+    accept_language = req.headers["accept-language"],
   }
   if req.method == "GET" then
     ctx.args, ctx.body = params, ""
@@ -263,12 +299,15 @@ function M.esb(sim, req, api)
     ctx.body = body_ok and json.encode(params) or req.body
   end
   local resp = sim.views:dispatch(ctx)
-  -- ESB rewrites code and adds its request id to JSON bodies
+  -- ESB rewrites code and adds its request id to JSON bodies (written by
+  -- the simulator's compact writer: ESB's own was not read; the view's
+  -- trace_id stays in a Sops-Trace-Id header, as before)
   local body = resp[1] == 200 and json.decode(resp[3])
   if type(body) == "table" then
     body.code = body.result == true and 0 or 1306000
     body.request_id = util.uuid_hex()
     resp = {resp[1], resp[2], json.encode(body)}
+    if type(body.trace_id) == "string" then resp = M.trace_header(resp, body.trace_id) end
   end
   return resp
 end

@@ -67,6 +67,9 @@ end
 -- formatting anything: a container's state depends on its children's.
 local function reported_state(task, pdef, node)
   local id = node and node.id or pdef.id
+  -- (only a RUNNING container's children count: rewrite and rewrite_v1
+  -- give any other state as it is)
+  if task.states[id].state ~= "RUNNING" then return task.states[id].state end
   local inner = node == nil and pdef or (node.type == "SubProcess" and node.sub or nil)
   local child_states = {}
   if inner then
@@ -89,7 +92,8 @@ local function format(task, pdef, node, now, shallow)
     for _, n in ipairs(inner.nodes) do
       if task.states[n.id] then
         if shallow then
-          child_states[#child_states + 1] = reported_state(task, inner, n)
+          -- (for a RUNNING container only: any other state is reported as it is)
+          if st.state == "RUNNING" then child_states[#child_states + 1] = reported_state(task, inner, n) end
         else
           local c = format(task, inner, n, now)
           children[n.id] = c
@@ -137,6 +141,65 @@ function M.created(name, with_children)
   return json.obj("start_time", json.null, "state", "CREATED", "retry", 0, "skip", 0,
     "finish_time", json.null, "elapsed_time", 0, "children", with_children ~= false and json.obj() or nil,
     "name", name)
+end
+
+-- TaskCommandDispatcher.CREATED_STATUS (dispatchers/task.py:70-78), a dict
+-- of the class: the dispatchers hand it out as it is (a task not started, a
+-- subprocess_id not reached) and the views change it in place. It is kept
+-- as Python keeps it, keys in the order they were put in: `name` set by the
+-- views (and left there), `children` popped by get_tasks_status and put back
+-- at the end by _format_status_time's setdefault. object() writes it out.
+local Created = {}
+Created.__index = Created
+local CREATED_VALUES = {start_time = json.null, state = "CREATED", retry = 0, skip = 0, finish_time = json.null,
+  elapsed_time = 0}
+
+function M.shared_created()
+  return setmetatable({keys = {"start_time", "state", "retry", "skip", "finish_time", "elapsed_time", "children"}},
+    Created)
+end
+
+function Created:has(key)
+  for _, k in ipairs(self.keys) do
+    if k == key then return true end
+  end
+  return false
+end
+
+function Created:set_name(name)
+  if not self:has("name") then self.keys[#self.keys + 1] = "name" end
+  self.name = name
+end
+
+function Created:pop_children()
+  for i, k in ipairs(self.keys) do
+    if k == "children" then table.remove(self.keys, i) return end
+  end
+end
+
+function Created:setdefault_children()
+  if not self:has("children") then self.keys[#self.keys + 1] = "children" end
+end
+
+function Created:object()
+  local kv = {}
+  for _, k in ipairs(self.keys) do
+    kv[#kv + 1] = k
+    if k == "name" then kv[#kv + 1] = self.name
+    elseif k == "children" then kv[#kv + 1] = json.obj()
+    else kv[#kv + 1] = CREATED_VALUES[k] end
+  end
+  return json.obj(table.unpack(kv))
+end
+
+-- add_node_name_to_status_tree (gcloud/taskflow3/utils.py:104-108) on the
+-- children of a node's status: their names are looked up among the root
+-- pipeline's activities, so below a subprocess_id they are all "".
+local function unnamed(children)
+  for _, child in pairs(children) do
+    child.name = ""
+    unnamed(child.children)
+  end
 end
 
 -- Walks the formatted tree and returns failed leaves: list of {id, node}.
@@ -202,24 +265,39 @@ end
 -- The get_task_status tree. opts: subprocess_id, with_ex_data,
 -- with_failed_node_info, with_auto_retry_status, shallow (the root without
 -- its children, for get_tasks_status). Returns data or nil, message.
+-- opts.created: the shared CREATED_STATUS (shared_created) the answer for a
+-- task not started is, when the caller keeps one.
 function M.tree(task, now, opts)
   opts = opts or {}
+  local data, created
   if task.expired then
-    return json.obj("state", "EXPIRED", "name", task.name)
-  end
-  local data
-  if opts.subprocess_id then
+    -- (get_task_status_v*: {"state": "EXPIRED"}, the name added after)
+    data = json.obj("state", "EXPIRED", "name", task.name)
+  elseif not task.is_started then
+    created = true
+  elseif opts.subprocess_id then
+    -- (dispatchers/task.py:601-614 get_subprocess_status: any node of the
+    -- tree, an activity's too; one not reached is CREATED_STATUS, which
+    -- engine v2 then formats: _format_status_time puts `children` back)
     local node = task.compiled.nodes[opts.subprocess_id]
-    if node and node.type == "SubProcess" and task.states[node.id] then
+    if node and task.states[node.id] then
       data = format(task, node.pipeline, node, now)
+      if task.engine_ver ~= 1 then unnamed(data.children) end
       data.name = task.name
     else
-      data = M.created(task.name)
+      created = true
+      if task.engine_ver ~= 1 and opts.created then opts.created:setdefault_children() end
     end
-  elseif not task.is_started then
-    data = M.created(task.name)
   else
     data = format(task, task.root, nil, now, opts.shallow)
+  end
+  if created then
+    if opts.with_failed_node_info or opts.with_auto_retry_status then
+      return nil, string.format("task[id=%d] extract failed node info error: 'id'", task.id)
+    end
+    if not opts.created then return M.created(task.name) end
+    opts.created:set_name(task.name)
+    return opts.created:object()
   end
   if opts.with_ex_data and data.state == "FAILED" and data.id then
     local ex = json.obj()
@@ -258,6 +336,46 @@ local function outputs_list(outputs)
   return list
 end
 
+-- One state as bamboo's get_children_states writes it (bamboo_engine
+-- api.py:389-430) and format_pipeline_status then leaves it
+-- (gcloud/taskflow3/utils.py:31-68): the engine's own state (no container
+-- rewritten from its children's), no name, `parent_id` as given.
+local function engine_state(task, st, parent_id, children, now)
+  return json.obj(
+    "id", st.id,
+    "state", st.state,
+    "root_id:", task.root.id,
+    "parent_id", parent_id,
+    "version", st.version,
+    "loop", st.loop,
+    "retry", st.retry,
+    "skip", st.skip,
+    "error_ignorable", st.error_ignored,
+    "error_ignored", st.error_ignored,
+    "children", children,
+    "elapsed_time", elapsed(st, now),
+    "start_time", util.format_time(st.start) or json.null,
+    "finish_time", util.format_time(st.finish) or json.null)
+end
+
+-- A history's outputs as bamboo keeps them (get_node_histories,
+-- api.py:498-526): the attempt's execution outputs, an object, its ex_data
+-- among them.
+local function history_outputs(h)
+  local kv, keys = {}, {}
+  for k in pairs(h.outputs or {}) do keys[#keys + 1] = k end
+  table.sort(keys)
+  for _, k in ipairs(keys) do
+    kv[#kv + 1] = k
+    kv[#kv + 1] = h.outputs[k]
+  end
+  if type(h.ex_data) == "string" and h.ex_data ~= "" and h.outputs["ex_data"] == nil then
+    kv[#kv + 1] = "ex_data"
+    kv[#kv + 1] = h.ex_data
+  end
+  return json.obj(table.unpack(kv))
+end
+
 -- get_task_node_detail data for a node of the task.
 function M.node_detail(task, node, now)
   local st = task.states[node.id]
@@ -269,15 +387,30 @@ function M.node_detail(task, node, now)
     return json.obj("name", named(node), "error_ignorable", node.step and node.step.error_ignorable == true or false,
       "state", "READY", "inputs", inputs or json.obj(), "outputs", json.array(), "ex_data", "")
   end
-  local d = format(task, node.pipeline, node, now)
-  d.children = json.obj()
+  local d
+  if task.engine_ver == 1 then
+    d = format(task, node.pipeline, node, now)
+    d.children = json.obj()
+  else
+    -- (get_node_detail_v2, dispatchers/node.py:747-821: get_children_states
+    -- of the node: its `parent_id` the root's, whatever its depth; a
+    -- SubProcess's children its own nodes that have a state, one level, each
+    -- with its real parent; no name once it has run)
+    local children = json.obj()
+    for _, n in ipairs(node.sub and node.sub.nodes or {}) do
+      local cst = task.states[n.id]
+      if cst then children[n.id] = engine_state(task, cst, node.id, json.obj(), now) end
+    end
+    d = engine_state(task, st, task.root.id, children, now)
+  end
   local histories = json.array()
   for _, h in ipairs(st.histories) do
     histories[#histories + 1] = json.obj("id", h.history_id, "node_id", node.id,
       "start_time", util.format_time(h.start) or json.null, "finish_time", util.format_time(h.finish) or json.null,
       "elapsed_time", h.start and h.finish and math.floor(h.finish - h.start + 0.5) or 0,
       "retry", h.retry, "loop", h.loop, "skip", h.skip, "version", h.version,
-      "inputs", h.inputs or json.obj(), "outputs", outputs_list(h.outputs), "ex_data", h.ex_data,
+      "inputs", h.inputs or json.obj(),
+      "outputs", task.engine_ver == 1 and outputs_list(h.outputs) or history_outputs(h), "ex_data", h.ex_data,
       "state", "FAILED", "history_id", h.history_id, "children", json.obj())
   end
   d.histories = histories
@@ -285,9 +418,9 @@ function M.node_detail(task, node, now)
   d.inputs = inputs or json.obj()
   d.outputs = outputs_list(st.outputs)
   d.ex_data = st.ex_data
-  -- (models.py get_node_detail looks the strategy up under the node's
-  -- parent_id: a node inside a subprocess shows none)
-  d.auto_retry_info = auto_retry_info(task, node.pipeline.id, node.id) or json.obj()
+  -- (models.py:1008-1016 get_node_detail looks the strategy up under the
+  -- detail's parent_id: the root's on engine v2, where the strategies are)
+  d.auto_retry_info = auto_retry_info(task, d.parent_id or node.pipeline.id, node.id) or json.obj()
   return d
 end
 

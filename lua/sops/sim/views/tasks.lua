@@ -10,10 +10,11 @@ local json = require "sops.sim.json"
 local util = require "sops.sim.util"
 local status = require "sops.sim.status"
 local base = require "sops.sim.views.base"
+local schema = require "sops.sim.schema"
 
 local view_result, bare_result, fail, parse_body = base.view_result, base.bare_result, base.fail, base.parse_body
 local validated_body, body_list = base.validated_body, base.body_list
-local respond, engine_refusal, django_500, paginate = base.respond, base.engine_refusal, base.django_500, base.paginate
+local engine_refusal, django_500, paginate = base.engine_refusal, base.django_500, base.paginate
 local fmt, is_object, is_list, py_repr, drf_bool = base.fmt, base.is_object, base.is_list, base.py_repr, base.drf_bool
 local SUCCESS, PARAM_INVALID, NOT_EXIST, INVALID_OP, UNKNOWN =
   base.SUCCESS, base.PARAM_INVALID, base.NOT_EXIST, base.INVALID_OP, base.UNKNOWN
@@ -30,76 +31,216 @@ local function bad_stack(ctx)
   return stack ~= nil and stack ~= "" and not is_list(json.decode(stack))
 end
 
--- What the views that act on a task with a body do first: refuse an empty
--- body (with the view's own `empty_message`), then look the task up
--- (lookup_task, with trusted_fail). Returns task, body or nil, nil, the
--- refusal.
-local function task_and_body(self, ctx, project, empty_message, trusted_fail)
+-- What the views that act on a task with a body do first: the IAM
+-- interceptor's look-up (iam_task, before the body is read), then refuse an
+-- empty body (with the view's own `empty_message`), then the view's own
+-- look-up (view_task: `miss` its answer to none; none of these views
+-- filters is_deleted). Returns task, body or nil, nil, the refusal.
+local function task_and_body(self, ctx, project, empty_message, miss)
+  local refusal = self:iam_task(ctx)
+  if refusal then return nil, nil, refusal end
   local body = parse_body(ctx)
   if ctx.body_empty then return nil, nil, fail(ctx, empty_message, PARAM_INVALID) end
-  local task, resp = self:lookup_task(ctx, project, trusted_fail)
+  local task, resp = self:view_task(ctx, project, miss)
   if not task then return nil, nil, resp end
   return task, body
 end
 
-local NAME_MAX = 100
+-- Python's truth of a JSON value: None, False, 0, "", [] and {} are false
+local function py_truthy(v)
+  if v == nil or v == json.null or v == false or v == 0 or v == "" then return false end
+  if type(v) == "table" then return next(v) ~= nil end
+  return true
+end
 
-local function validate_create(body)
-  local name = body.name
-  if name == nil then return "'name' is a required property" end
-  if type(name) ~= "string" then return py_repr(name) .. " is not of type 'string'" end
-  if utf8.len(name) == nil or utf8.len(name) < 1 then return "'' is too short" end
-  if utf8.len(name) > NAME_MAX then return py_repr(name) .. " is too long" end
-  if body.flow_type ~= nil and body.flow_type ~= "common" and body.flow_type ~= "common_func" then
-    return py_repr(body.flow_type) .. " is not one of ['common', 'common_func']"
+-- re.match(r"^https?://\w.+$", url): a word character (any letter past
+-- ASCII counts as one), then at least one character, none a newline but
+-- maybe a last one ($ matches before it)
+local function callback_url_ok(url)
+  local rest = url:match("^https?://(.*)$")
+  if not rest then return false end
+  local first = rest:byte(1)
+  if not first or not (rest:sub(1, 1):match("[%w_]") or first >= 0xC2) then return false end
+  local tail = rest:sub(first >= 0xC2 and (first >= 0xF0 and 5 or first >= 0xE0 and 4 or 3) or 2)
+  tail = tail:gsub("\n$", "")
+  return tail ~= "" and not tail:find("\n", 1, true)
+end
+
+-- The request's parameters as the view's dict holds them: the body, each
+-- object's keys in the order sent (json.decode_ordered), with a dict's
+-- pop and setdefault.
+local function ordered_params(ctx)
+  local params = json.decode_ordered(ctx.body)
+  if type(params) == "table" and not json.is_array(params) then return params end
+  -- (text the ordered reader does not take, that lua-sops' decoder did:
+  -- its keys sorted)
+  local body = parse_body(ctx)
+  return setmetatable(body, {__order = json.keys(body)})
+end
+
+local function dict_pop(d, k)
+  local v = d[k]
+  if v == nil then return nil end
+  d[k] = nil
+  local keys = getmetatable(d).__order
+  for i = #keys, 1, -1 do
+    if keys[i] == k then table.remove(keys, i) end
   end
-  if body.constants ~= nil and (type(body.constants) ~= "table" or json.is_array(body.constants)) then
-    return py_repr(body.constants) .. " is not of type 'object'"
+  return v
+end
+
+local function dict_setdefault(d, k, v)
+  if d[k] == nil then
+    d[k] = v
+    local keys = getmetatable(d).__order
+    keys[#keys + 1] = k
   end
-  for _, k in ipairs({"exclude_task_nodes_id", "execute_task_nodes_id", "simplify_vars"}) do
-    if body[k] ~= nil and not is_list(body[k]) then
-      return py_repr(body[k]) .. " is not of type 'array'"
+  return d[k]
+end
+
+-- task_node_selector.py normalize_template_scheme_params: one id (a string
+-- or an int) made a list; "12" strings made ints
+local function is_scheme_pk(v) return math.type(v) == "integer" end
+local function normalize_schemes(params)
+  local ids = params.template_schemes_id
+  if type(ids) == "string" or is_scheme_pk(ids) then ids = json.array({ids}) end
+  if json.is_array(ids) then
+    local out = json.array()
+    for i, v in ipairs(ids) do
+      out[i] = (type(v) == "string" and v:match("^%d+$")) and (math.tointeger(tonumber(v)) or v) or v
+    end
+    ids = out
+  end
+  params.template_schemes_id = ids
+  return ids
+end
+
+local function scheme_text(v)
+  return type(v) == "string" and v or schema.repr(v)
+end
+
+-- A template's schemes as the resolver finds them: by unique_id (a string,
+-- "<template id>-<name>", what get_template_schemes answers as `id`) or by
+-- primary key (an int: the scheme's `id`, else its place in the list).
+local function find_scheme(tpl, id)
+  for i, sc in ipairs(tpl.schemes or {}) do
+    if type(id) == "string" then
+      if string.format("%d-%s", tpl.id, tostring(sc.name)) == id then return sc end
+    elseif (math.tointeger(sc.id) or i) == id then
+      return sc
     end
   end
 end
 
--- create_task's checks and the task they make: task, or nil and the
--- refusal. project_source: the template_source values that select a
--- project template (create_and_start_task takes only "business").
--- The view's own order (create_task.py, create_and_start_task.py): the
--- callback URL (an empty or null one means none), the template, then the
--- parameters' schema; each refusal is the view's, with its trace_id.
-local function new_task(self, ctx, project, project_source, record_version)
-  local body = parse_body(ctx)
-  local url = body.callback_url
-  if url == json.null or url == "" or url == false then
-    url = nil -- Python's `if callback_url and ...`: a falsy one is no callback
+-- resolve_exclude_task_nodes_id's refusals (TaskNodeSelectionValidationError),
+-- in its order; nil when the selection is one the view goes on with. (Which
+-- nodes a selection leaves out is not modelled: the task runs them all.)
+local function node_selection_problem(tpl, params)
+  local ids = normalize_schemes(params)
+  if not json.is_array(ids) then return "invalid template_schemes_id" end
+  for _, v in ipairs(ids) do
+    if not ((type(v) == "string" and v ~= "") or (is_scheme_pk(v) and v > 0)) then
+      return "invalid template_schemes_id: all items must be non-empty strings or positive integers"
+    end
   end
-  if url ~= nil and not (type(url) == "string" and url:match("^https?://[%w_].+$")) then
+  local seen, dups, listed = {}, {}, {}
+  for _, v in ipairs(ids) do
+    local k = (type(v) == "string" and "u:" or "i:") .. tostring(v)
+    if seen[k] and not listed[k] then
+      dups[#dups + 1] = scheme_text(v)
+      listed[k] = true
+    end
+    seen[k] = true
+  end
+  if #dups > 0 then return "duplicate template_schemes_id: " .. table.concat(dups, ", ") end
+  if #ids > 0 and (py_truthy(params.exclude_task_nodes_id) or py_truthy(params.execute_task_nodes_id)) then
+    return "template_schemes_id can not be used with exclude_task_nodes_id or execute_task_nodes_id"
+  end
+  local missing = {}
+  for _, v in ipairs(ids) do
+    if not find_scheme(tpl, v) then missing[#missing + 1] = scheme_text(v) end
+  end
+  if #missing > 0 then return "unknown template_schemes_id: " .. table.concat(missing, ", ") end
+end
+
+local CREATE_VIEWS = {
+  -- create_task.py: a project template for business or project (the task
+  -- records project), any other source a common template (recorded as
+  -- given); the schema's refusal "task params is invalid: ..."
+  create_task = {schema = schema.CREATE_TASK, prefix = "task params is invalid: ", default_source = "project",
+    project_source = {project = true, business = true},
+    defaults = {"flow_type", "constants", "exclude_task_nodes_id", "simplify_vars", "execute_task_nodes_id",
+      "template_schemes_id"}},
+  -- create_and_start_task.py: business only (recorded as given), its
+  -- schema's own spelling ("parmas")
+  create_and_start_task = {schema = schema.CREATE_AND_START_TASK, prefix = "task parmas is invalid: ",
+    default_source = "business", project_source = {business = true},
+    defaults = {"flow_type", "template_source", "constants", "exclude_task_nodes_id", "template_schemes_id"}},
+}
+local DEFAULTS = {
+  flow_type = function() return "common" end, template_source = function() return "business" end,
+  constants = function() return json.obj() end, exclude_task_nodes_id = json.array,
+  simplify_vars = json.array, execute_task_nodes_id = json.array, template_schemes_id = json.array,
+}
+
+-- create_task's and create_and_start_task's checks and the task they make:
+-- task, or nil and the refusal, in the views' own order: request_validate
+-- (an empty body, or one that is no JSON: the decorator's answer, no
+-- trace_id), the callback URL (a falsy one is none), the template (a
+-- project's, or a common one by template_source), the parameters against
+-- the view's schema (jsonschema's whole text: best_match of its errors,
+-- str(ValidationError)), then the node selection (template_schemes_id,
+-- task_node_selector.py); each refusal the view's, with its trace_id. An
+-- MCP caller's task is made by create_method mcp.
+local function new_task(self, ctx, project)
+  local view = CREATE_VIEWS[ctx.api]
+  local body, refused = validated_body(ctx)
+  if not body then return nil, refused end
+  local params = ordered_params(ctx)
+  local url = dict_pop(params, "callback_url")
+  if not py_truthy(url) then
+    url = nil
+  elseif not (type(url) == "string" and callback_url_ok(url)) then
     return nil, fail(ctx, "callback_url format error, must match ^https?://\\w.+$", PARAM_INVALID)
   end
+  local callback_version = params.callback_version
   local tid = ctx.ids.template_id
-  local source = body.template_source
-  if source ~= nil and not project_source[source] then
-    return nil, fail(ctx, string.format("common template[id=%d] does not exist", tid), NOT_EXIST)
-  end
+  local source = params.template_source
+  if source == nil then source = view.default_source end
+  -- (create_task asks `source in {...}`: a list or a dict cannot be hashed)
+  if ctx.api == "create_task" and type(source) == "table" then return nil, django_500() end
   local tpl = self.engine.templates[tid]
-  if not tpl or tpl.common or (tpl.project_id and tpl.project_id ~= project.id) then
-    return nil, fail(ctx, string.format("template[id=%d] of project[project_id=%d,biz_id=%s] does not exist",
-      tid, project.id, tostring(project.bk_biz_id)), NOT_EXIST)
+  local recorded
+  if type(source) == "string" and view.project_source[source] then
+    if not tpl or tpl.deleted or tpl.common or (tpl.project_id and tpl.project_id ~= project.id) then
+      return nil, fail(ctx, string.format("template[id=%d] of project[project_id=%d,biz_id=%s] does not exist",
+        tid, project.id, tostring(project.bk_biz_id)), NOT_EXIST)
+    end
+    recorded = ctx.api == "create_task" and "project" or source
+  else
+    if not tpl or tpl.deleted or not tpl.common then
+      return nil, fail(ctx, string.format("common template[id=%d] does not exist", tid), NOT_EXIST)
+    end
+    recorded = source
   end
-  local problem = validate_create(body)
-  if problem then return nil, fail(ctx, "task params is invalid: " .. problem, PARAM_INVALID) end
+  for _, k in ipairs(view.defaults) do dict_setdefault(params, k, DEFAULTS[k]()) end
+  local err = schema.validate(params, view.schema)
+  if err then return nil, fail(ctx, view.prefix .. schema.error_text(err), PARAM_INVALID) end
+  normalize_schemes(params)
+  if type(recorded) ~= "string" then
+    -- (TaskFlowInstance.template_source is a CharField: str() of a number,
+    -- and None is refused by the database)
+    if recorded == json.null then return nil, django_500() end
+    recorded = schema.repr(recorded)
+  end
   local constants = {}
-  local tree = body.pipeline_tree
+  local tree = params.pipeline_tree
   if tree ~= nil and ctx.api == "create_task" then
     -- create_task with a pipeline_tree (create_with_tree): no scheme with
     -- it; the tree's constants, each given constant set on the tree's
     -- (one it does not have is dropped). The simulator runs the template's
     -- nodes: a tree's own selection of them is not modelled.
-    local schemes = body.template_schemes_id
-    if schemes ~= nil and schemes ~= json.null and not (is_list(schemes) and #schemes == 0)
-      and schemes ~= "" then
+    if py_truthy(params.template_schemes_id) then
       return nil, fail(ctx, "template_schemes_id can not be used with pipeline_tree", PARAM_INVALID)
     end
     if not (is_object(tree) and (tree.constants == nil or is_object(tree.constants))) then
@@ -108,34 +249,67 @@ local function new_task(self, ctx, project, project_source, record_version)
     for k, c in pairs(tree.constants or {}) do
       if type(c) == "table" and c.value ~= nil then constants[k] = c.value end
     end
-    for k, v in pairs(body.constants or {}) do
+    for k, v in pairs(params.constants) do
       if constants[k] ~= nil or (tree.constants or {})[k] ~= nil then constants[k] = v end
     end
   else
-    for k, v in pairs(body.constants or {}) do constants[k] = v end
+    local problem = node_selection_problem(tpl, params)
+    if problem then return nil, fail(ctx, problem, PARAM_INVALID) end
+    for k, v in pairs(params.constants) do constants[k] = v end
   end
-  return self.engine:create_task(project, tpl, {
-    name = body.name, creator = ctx.username, constants = constants, flow_type = body.flow_type,
-    description = type(body.description) == "string" and body.description or "",
-    callback_url = url,
+  local task = self.engine:create_task(project, tpl, {
+    name = params.name, creator = ctx.username, constants = constants, flow_type = params.flow_type,
+    description = type(params.description) == "string" and params.description or "",
+    callback_url = url, create_method = base.is_mcp(ctx) and "mcp" or "api",
     -- (create_task records callback_version; create_and_start_task does not)
-    callback_version = record_version and type(body.callback_version) == "string" and body.callback_version ~= ""
-      and body.callback_version or nil,
+    callback_version = ctx.api == "create_task" and type(callback_version) == "string" and callback_version ~= ""
+      and callback_version or nil,
   })
+  task.template_source = recorded
+  return task
 end
 
--- what create_task and fast_create_task answer with
+-- what create_task and fast_create_task answer with (an MCP caller's
+-- create_task answer without pipeline_tree: mcp_apigw's exclude_responses)
 local function created(self, ctx, project, task)
   local data = json.obj("task_id", task.id, "task_url", task_url(self, project, task.id),
-    "pipeline_tree", task.compiled.tree)
+    "pipeline_tree", not (ctx.api == "create_task" and base.is_mcp(ctx)) and task.compiled.tree or nil)
   if task.flow_type == "common_func" then
     data.function_task_claim_url = string.format("%staskflow/function/?instance_id=%d", self.sim.app_host, task.id)
   end
   return view_result(ctx, "result", true, "data", data, "code", SUCCESS)
 end
 
+-- CreateTaskInterceptor (iam_auth/view_interceptors/apigw/create_task.py),
+-- for an app that is not whitelisted, after request_validate (so not for an
+-- empty body) and before the view: template_source project or business
+-- (the default when the key is missing) reads the TaskTemplate by id alone
+-- (res_factory.resources_for_flow -> fetch_values, template_base/models.py:
+-- 39-45), any other value (null included) the CommonTemplate; a miss is the
+-- middleware's `TaskTemplate(id=N) does not exist.` or
+-- `CommonTemplate(id=N) does not exist.`. IAM then decides: the simulator's
+-- user holds flow_create_task on the templates of the project it names
+-- only. Returns nil or the refusal.
+local function create_task_iam(self, ctx, project)
+  local body = parse_body(ctx)
+  if self:is_trusted(ctx) or ctx.body_empty or not body then return nil end
+  local source = body.template_source
+  if source == nil then source = "project" end
+  local t = self.engine.templates[ctx.ids.template_id]
+  if source == "project" or source == "business" then
+    if not t or t.common then
+      return base.not_exist(ctx, string.format("TaskTemplate(id=%s) does not exist.", ctx.ids.template_id_raw))
+    end
+    if t.project_id and t.project_id ~= project.id then return base.iam_denied(ctx, "flow_create_task") end
+  elseif not (t and t.common) then
+    return base.not_exist(ctx, string.format("CommonTemplate(id=%s) does not exist.", ctx.ids.template_id_raw))
+  end
+end
+
 function M.create_task(self, ctx, project)
-  local task, resp = new_task(self, ctx, project, {project = true, business = true}, true)
+  local refusal = create_task_iam(self, ctx, project)
+  if refusal then return refusal end
+  local task, resp = new_task(self, ctx, project)
   if not task then return resp end
   return created(self, ctx, project, task)
 end
@@ -153,15 +327,21 @@ local function start_common(self, ctx, task, project)
   if task.is_started then
     return fail(ctx, "task already started", INVALID_OP)
   end
+  -- (prepare_and_start_task gets the caller's name: the task's executor;
+  -- of two starts queued, the first runs)
+  if not task.start_queued then task.starter = ctx.username end
   self.engine:queue_start(task)
   return task_url(self, project, task.id)
 end
 
+-- (start_task.py: the IAM look-up, the throttle, then is_task_started,
+-- whose query has no is_deleted: a soft-deleted task starts; a miss is the
+-- manager's own `TaskFlowInstance(id=N) does not exist.`)
 function M.start_task(self, ctx, project)
-  local task, resp = self:lookup_task(ctx, project)
-  if not task then return resp end
-  local refusal = throttled(self, ctx, project)
+  local refusal = self:iam_task(ctx) or throttled(self, ctx, project)
   if refusal then return refusal end
+  local task, resp = self:view_task(ctx, project, base.task_id_not_found)
+  if not task then return resp end
   local url = start_common(self, ctx, task, project)
   if type(url) ~= "string" then return url end
   return view_result(ctx, "task_url", url, "data", json.obj("task_url", url), "result", true, "code", SUCCESS)
@@ -169,12 +349,24 @@ end
 
 local TASK_ACTIONS = {pause = "pause_task", resume = "resume_task", revoke = "revoke_task"}
 
+-- (operate_task.py: the IAM look-up, the body, the throttle; `start` then
+-- is is_task_started's (no is_deleted), every other action the view's
+-- `.get(..., is_deleted=False)`, uncaught)
 function M.operate_task(self, ctx, project)
-  local task, body, resp = task_and_body(self, ctx, project, "invalid json format")
-  if not task then return resp end
-  local refusal = throttled(self, ctx, project)
+  local refusal = self:iam_task(ctx)
+  if refusal then return refusal end
+  local body = parse_body(ctx)
+  if ctx.body_empty then return fail(ctx, "invalid json format", PARAM_INVALID) end
+  refusal = throttled(self, ctx, project)
   if refusal then return refusal end
   local action = body.action
+  local task, resp
+  if action == "start" then
+    task, resp = self:view_task(ctx, project, base.task_id_not_found)
+  else
+    task, resp = self:view_task(ctx, project, nil, true)
+  end
+  if not task then return resp end
   if action == "start" then
     local url = start_common(self, ctx, task, project)
     if type(url) ~= "string" then return url end
@@ -198,6 +390,8 @@ local NODE_ACTIONS = {
 }
 
 function M.operate_node(self, ctx, project)
+  local refusal = self:iam_task(ctx)
+  if refusal then return refusal end
   local body = parse_body(ctx)
   if ctx.body_empty then return fail(ctx, "request body is not a valid json", PARAM_INVALID) end
   local data = body.data == nil and {} or body.data
@@ -208,7 +402,7 @@ function M.operate_node(self, ctx, project)
   if not is_object(inputs) then
     return fail(ctx, "inputs field is not a valid object", PARAM_INVALID)
   end
-  local task, resp = self:lookup_task(ctx, project, function()
+  local task, resp = self:view_task(ctx, project, function()
     return fail(ctx, string.format("task[id=%d] of project[id=%d] does not exist", ctx.ids.task_id, project.id), NOT_EXIST)
   end)
   if not task then return resp end
@@ -246,6 +440,11 @@ function M.operate_node(self, ctx, project)
   elseif action == "retry_subprocess" then
     ok, err = e:retry_subprocess(task, node, status.node_state(task, node, e:now()))
   end
+  if not ok and err.escaped then
+    -- (an exception outside the engine API: nodes_action's own answer)
+    return fail(ctx, string.format("节点操作失败: 节点[ID: %s], 任务[ID: %d]操作失败: %s, 请重试. 如持续失败可联系管理员处理 | nodes_action",
+      node.id, task.id, err.escaped), UNKNOWN)
+  end
   if not ok then return engine_refusal(ctx, err) end
   return view_result(ctx, "result", true, "message", "success", "code", SUCCESS)
 end
@@ -263,6 +462,8 @@ function M.node_callback(self, ctx, project)
       node_id == nil and "None" or tostring(node_id)), PARAM_INVALID)
   end
   local ok, err = self.engine:callback(task, node, body.callback_data, body.version)
+  -- (TaskFlowInstance.callback catches nothing: the ORM's miss reaches the middleware)
+  if not ok and err.escaped then return base.not_exist(ctx, err.escaped) end
   if not ok then return engine_refusal(ctx, err) end
   return view_result(ctx, "result", true, "message", "success", "code", SUCCESS)
 end
@@ -271,14 +472,35 @@ local function flag(args, name)
   return args[name] ~= nil and args[name] ~= ""
 end
 
+-- TaskCommandDispatcher.CREATED_STATUS (dispatchers/task.py:70-78): the one
+-- status of every task not started, which the views change in place (a
+-- server's worker keeps it, changed, for its life; a reset is a restart)
+local function created_status(self)
+  if not self.created_status then self.created_status = status.shared_created() end
+  return self.created_status
+end
+
+-- What the views answer when they add the node names to the status of an
+-- expired task of engine v2 (add_node_name_to_status_tree reads
+-- pipeline_instance.execution_data): bk-sops' cleaner
+-- (contrib/cleaner/tasks.py clean_expired_v2_task_data) deleted its
+-- execution snapshot, and the foreign key is null.
+local NO_SNAPSHOT = "'NoneType' object has no attribute 'data'"
+
+-- (get_task_status.py: the IAM look-up, then the view's own, which filters
+-- is_deleted, so a soft-deleted task is this view's miss)
 function M.get_task_status(self, ctx, project)
   return self:cached(ctx, 10, function()
     local task, resp = self:lookup_task(ctx, project, function()
       return fail(ctx, string.format("task[id=%d] get status error: TaskFlowInstance matching query does not exist.",
         ctx.ids.task_id), UNKNOWN)
-    end)
+    end, true)
     if not task then return resp end
+    if task.expired and task.engine_ver ~= 1 then
+      return fail(ctx, string.format("task[id=%d] add node name error: %s", task.id, NO_SNAPSHOT), UNKNOWN)
+    end
     local data, err = status.tree(task, self.engine:now(), {
+      created = created_status(self),
       subprocess_id = ctx.args.subprocess_id ~= "" and ctx.args.subprocess_id or nil,
       with_ex_data = flag(ctx.args, "with_ex_data"),
       with_failed_node_info = flag(ctx.args, "with_failed_node_info"),
@@ -315,24 +537,172 @@ function M.get_tasks_status(self, ctx, project)
     table.sort(ids, function(a, b) return a > b end)
     local now = self.engine:now()
     local data = json.array()
+    -- (get_tasks_status.py:67-102: every task not started gets the one
+    -- CREATED_STATUS, popped of its children and given the task's name in
+    -- place: all of them read the last one's name, written at the end)
+    local none_started, shared = created_status(self), {}
     for _, id in ipairs(ids) do
       local task = self.engine:find_task(id)
       if task and task.project == project then
         self.engine:advance(task)
-        local st = status.tree(task, now, {shallow = not children})
-        if not children then st.children = nil end
-        data[#data + 1] = json.obj("id", task.id, "name", task.name, "status", st,
+        -- (the names are added outside any try: an AttributeError, a 500)
+        if task.expired and task.engine_ver ~= 1 then return django_500() end
+        local st
+        if not task.expired and not task.is_started then
+          if not children then none_started:pop_children() end
+          none_started:set_name(task.name)
+        else
+          st = status.tree(task, now, {shallow = not children})
+          if not children then st.children = nil end
+        end
+        data[#data + 1] = json.obj("id", task.id, "name", task.name, "status", st or none_started,
           "flow_type", task.flow_type, "current_flow", task.current_flow, "is_deleted", task.deleted,
           "create_time", fmt(task.create_time), "start_time", fmt(task.start_time),
           "finish_time", fmt(task.finish_time), "url", task_url(self, project, task.id))
+        if not st then shared[#shared + 1] = data[#data] end
       end
+    end
+    if #shared > 0 then
+      local st = none_started:object()
+      for _, item in ipairs(shared) do item.status = st end
     end
     return view_result(ctx, "result", true, "data", data, "code", SUCCESS)
   end, function() return true end)
 end
 
+-- gcloud/utils/pipeline_tree_trimmer.py trim_pipeline_tree, on a tree as
+-- json.decode_ordered reads it (each object's keys in their order)
+local function odict() return setmetatable({}, {__order = {}}) end
+local function oset(d, k, v)
+  local keys = getmetatable(d).__order
+  if d[k] == nil then keys[#keys + 1] = k end
+  d[k] = v
+end
+local function set_of(list)
+  local t = {}
+  for _, k in ipairs(list) do t[k] = true end
+  return t
+end
+local ACTIVITY_KEEP = set_of({"id", "type", "name", "component", "pipeline", "stage_name", "retryable", "skippable",
+  "error_ignorable", "auto_retry", "source_info"})
+local SUBPROCESS_KEEP = set_of({"id", "type", "name", "component", "pipeline", "stage_name", "retryable", "skippable",
+  "error_ignorable", "auto_retry", "source_info", "template_id", "template_source", "version", "hooked_constants"})
+local GATEWAY_KEEP = set_of({"id", "type", "name", "conditions", "default_condition", "converge_gateway_id"})
+local CONSTANT_KEEP = set_of({"key", "name", "desc", "source_type", "custom_type", "value", "source_tag",
+  "source_info"})
+local DATA_BLACKLIST = set_of({"button_refresh", "button_refresh_2", "button_refresh_3", "ip_is_exist",
+  "is_tagged_ip", "need_log_outputs_even_fail", "job_rolling_config", "\u{a9}"})
+
+local function unwrap_hook(v)
+  if is_object(v) and v.value ~= nil and v.hook ~= nil then return v.value end
+  return v
+end
+local function is_empty(v)
+  return v == "" or v == json.null or (type(v) == "table" and next(v) == nil)
+end
+
+local trim_tree
+local function trim_component(c)
+  local out = odict()
+  oset(out, "code", c.code == nil and "" or c.code)
+  if c.version ~= nil then oset(out, "version", c.version) end
+  if is_object(c.data) then
+    local data = odict()
+    for _, k in ipairs(json.keys(c.data)) do
+      local v = unwrap_hook(c.data[k])
+      if not DATA_BLACKLIST[k] and not is_empty(v) then oset(data, k, v) end
+    end
+    oset(out, "data", data)
+  end
+  return out
+end
+local function each(d, fn)
+  local out = odict()
+  for _, k in ipairs(json.keys(d)) do
+    local v = fn(d[k])
+    if v ~= nil then oset(out, k, v) end
+  end
+  return out
+end
+local function keep_fields(d, keep, fn)
+  local out = odict()
+  for _, k in ipairs(json.keys(d)) do
+    if keep[k] then oset(out, k, fn and fn(k, d[k]) or d[k]) end
+  end
+  return out
+end
+trim_tree = function(tree)
+  local out = odict()
+  for _, key in ipairs(json.keys(tree)) do
+    local v = tree[key]
+    if key == "line" or key == "location" then -- luacheck: ignore 542
+    elseif key == "activities" and is_object(v) then
+      oset(out, key, each(v, function(act)
+        local keep = is_object(act) and act.type == "SubProcess" and SUBPROCESS_KEEP or ACTIVITY_KEEP
+        return keep_fields(act, keep, function(field, x)
+          if field == "pipeline" and is_object(x) then return trim_tree(x) end
+          if field == "component" and is_object(x) then return trim_component(x) end
+          return x
+        end)
+      end))
+    elseif key == "gateways" and is_object(v) then
+      oset(out, key, each(v, function(gw) return keep_fields(gw, GATEWAY_KEEP) end))
+    elseif key == "flows" and is_object(v) then
+      oset(out, key, each(v, function(fl)
+        if fl.source == nil or fl.target == nil then return nil end
+        local entry = odict()
+        oset(entry, "source", fl.source)
+        oset(entry, "target", fl.target)
+        if fl.is_default and fl.is_default ~= json.null and fl.is_default ~= 0 and fl.is_default ~= "" then
+          oset(entry, "is_default", true)
+        end
+        return entry
+      end))
+    elseif (key == "start_event" or key == "end_event") and is_object(v) then
+      local ev = odict()
+      for _, f in ipairs({"id", "type", "name"}) do oset(ev, f, v[f] == nil and "" or v[f]) end
+      oset(out, key, ev)
+    elseif key == "constants" and is_object(v) then
+      oset(out, key, each(v, function(c)
+        if not is_object(c) then return c end
+        local entry = odict()
+        for _, f in ipairs(json.keys(c)) do
+          local x = f == "value" and unwrap_hook(c[f]) or c[f]
+          if CONSTANT_KEEP[f] and not is_empty(x) then oset(entry, f, x) end
+        end
+        return entry
+      end))
+    else
+      oset(out, key, v)
+    end
+  end
+  return out
+end
+
+-- get_task_detail's mcp_apigw (decorators.py 262-345), around the cached
+-- view: for an MCP caller the answer is read back (ujson.loads) and written
+-- again without data.task_webhook_history, and without data.pipeline_tree
+-- unless include_pipeline_tree is true ("true", "1" or "yes", any case),
+-- which trims it instead (trim_pipeline_tree)
+local function mcp_task_detail(ctx, resp)
+  if not base.is_mcp(ctx) or resp[1] ~= 200 then return resp end
+  local doc = json.decode_ordered(resp[3])
+  if not is_object(doc) then return resp end
+  local data = doc.data
+  if is_object(data) and data.pipeline_tree ~= nil then
+    local include = ctx.args.include_pipeline_tree
+    if include ~= nil and ({["true"] = true, ["1"] = true, ["yes"] = true})[include:lower()] then
+      data.pipeline_tree = is_object(data.pipeline_tree) and trim_tree(data.pipeline_tree) or data.pipeline_tree
+    else
+      data.pipeline_tree = nil
+    end
+  end
+  if is_object(data) then data.task_webhook_history = nil end
+  return {resp[1], resp[2], json.encode_django(doc)}
+end
+
 function M.get_task_detail(self, ctx, project)
-  return self:cached(ctx, 60, function()
+  return mcp_task_detail(ctx, self:cached(ctx, 60, function()
     local task, resp = self:lookup_task(ctx, project, function()
       return fail(ctx, string.format("[API] get_task_detail task[id=%d] of project[project_id=%d, biz_id%s] does not exist",
         ctx.ids.task_id, project.id, tostring(project.bk_biz_id)), NOT_EXIST)
@@ -351,13 +721,39 @@ function M.get_task_detail(self, ctx, project)
       "task_url", task_url(self, project, task.id), "constants", task.compiled.tree.constants,
       "outputs", outputs, "ex_data", rst and rst.ex_data or "")
     return view_result(ctx, "result", true, "data", data, "code", SUCCESS)
-  end, function() return true end)
+  end, function() return true end))
 end
 
+-- Whether get_node_detail_v2 finds the node where subprocess_stack leads
+-- (dispatchers/node.py:235-251 _get_node_info): each id of the stack a
+-- SubProcess of the pipeline reached so far, the node one of the last
+-- one's. (A falsy stack is []; any other miss is a KeyError or TypeError,
+-- uncaught.)
+local function stack_leads_to(task, node, stack)
+  if stack == json.null or stack == false or stack == 0 or stack == "" or (type(stack) == "table" and next(stack) == nil) then
+    return node.pipeline == task.root -- (no stack: a node of the root's own)
+  end
+  if not is_list(stack) then return false end
+  local pdef = task.root
+  for _, id in ipairs(stack) do
+    local sub = type(id) == "string" and task.compiled.nodes[id]
+    if not (sub and sub.pipeline == pdef and sub.type == "SubProcess") then return false end
+    pdef = sub.sub
+  end
+  return node.pipeline == pdef
+end
+
+-- (get_task_node_detail.py: the IAM look-up, the view's own, which serves
+-- a soft-deleted task, then subprocess_stack: a text ujson cannot read,
+-- an empty one included, is refused)
 function M.get_task_node_detail(self, ctx, project)
-  local task, resp = self:lookup_task(ctx, project)
+  local task, resp = self:lookup_task(ctx, project, function()
+    return fail(ctx, string.format("[API] get_task_node_detail task[id=%d] of project[project_id=%d, biz_id%s] does not exist",
+      ctx.ids.task_id, project.id, tostring(project.bk_biz_id)), NOT_EXIST)
+  end)
   if not task then return resp end
-  if bad_stack(ctx) then return fail(ctx, "subprocess_stack is not a valid array json", UNKNOWN) end
+  local stack = json.decode(ctx.args.subprocess_stack or "[]")
+  if stack == nil then return fail(ctx, "subprocess_stack is not a valid array json", UNKNOWN) end
   local node_id = ctx.args.node_id
   local node = node_id and task.compiled.nodes[node_id]
   if not node then
@@ -365,6 +761,7 @@ function M.get_task_node_detail(self, ctx, project)
       "message", string.format("节点状态请求失败: 任务[ID: %d]中未找到节点[ID: %s]. 请重试. 如持续失败可联系管理员处理 | get_node_detail",
         task.id, node_id or "None"), "code", PARAM_INVALID)
   end
+  if task.engine_ver ~= 1 and not stack_leads_to(task, node, stack) then return django_500() end
   local data = status.node_detail(task, node, self.engine:now())
   -- an MCP caller (decorators.py is_mcp_request: an app code starting
   -- v_mcp, or an X-Bkapi-Mcp-Server-Id) gets the last max_histories (3;
@@ -384,12 +781,15 @@ function M.get_task_node_detail(self, ctx, project)
 end
 
 function M.create_and_start_task(self, ctx, project)
+  -- (request_validate, a decorator, before the view's throttle)
+  local body, refused = validated_body(ctx)
+  if not body then return refused end
   local refusal = throttled(self, ctx, project)
   if refusal then return refusal end
-  local task, resp = new_task(self, ctx, project, {business = true})
+  local task, resp = new_task(self, ctx, project)
   if not task then return resp end
-  -- (recorded as given, default business; create_task records project)
-  task.template_source = "business"
+  -- (the worker starts it as the caller: its executor)
+  task.starter = ctx.username
   self.engine:queue_start(task)
   local data = json.obj("pipeline_tree", task.compiled.tree, "task_id", task.id,
     "task_url", task_url(self, project, task.id))
@@ -451,18 +851,35 @@ local function filter_tasks(self, ctx, project)
   return out
 end
 
--- times as Django's JSON encoder writes them (ISO 8601, milliseconds, Z)
+-- times as Django's JSON encoder writes a datetime the database gives
+-- (DjangoJSONEncoder: isoformat() in UTC, the microseconds cut to
+-- milliseconds, +00:00 written Z; no fraction at all for a whole second)
 local function iso(t)
   if not t then return json.null end
-  return os.date("!%Y-%m-%dT%H:%M:%S", math.floor(t)) .. string.format(".%03dZ", math.floor(t % 1 * 1000))
+  local s = math.floor(t)
+  local us = math.floor((t - s) * 1e6)
+  return os.date("!%Y-%m-%dT%H:%M:%S", s) .. (us > 0 and string.format(".%03d", us // 1000) or "") .. "Z"
+end
+
+-- a time of format_task_info_data (gcloud/apigw/views/utils.py): with an
+-- expected_timezone, format_datetime in it ("" for none), else the
+-- datetime itself
+local function info_time(ctx, t)
+  local zone = ctx and ctx.args.expected_timezone
+  if zone ~= nil and zone ~= "" then return base.format_in_zone(t, zone) end
+  return iso(t)
 end
 
 local TASK_AUTH_ACTIONS = {"task_view", "task_edit", "task_operate", "task_claim", "task_delete", "task_clone"}
 
-local function task_item(t, project)
-  return json.obj("id", t.id, "name", t.name, "category", t.template.category or "Other",
+-- format_task_info_data: `category` is its display name (category_name,
+-- in the request's language); a task's category is its template's
+-- (TaskTemplate's default, Default)
+local function task_item(t, project, ctx)
+  return json.obj("id", t.id, "name", t.name, "category", base.category_name(ctx, t.template.category or "Default"),
     "create_method", t.create_method, "creator", t.creator, "executor", t.executor,
-    "start_time", iso(t.start_time), "finish_time", iso(t.finish_time), "is_started", t.is_started,
+    "start_time", info_time(ctx, t.start_time), "finish_time", info_time(ctx, t.finish_time),
+    "is_started", t.is_started,
     "is_finished", t.finish_time ~= nil, "template_source", t.template_source or "project",
     "template_id", tostring(t.template.id),
     "is_child_taskflow", false, "project_id", project.id, "project_name", project.name,
@@ -510,7 +927,7 @@ function M.get_task_list(self, ctx, project)
   if not page then return resp end
   if ctx.args.without_count and form_bool(ctx.args.without_count) then count = -1 end
   local data = json.array()
-  for i, t in ipairs(page) do data[i] = task_item(t, project) end
+  for i, t in ipairs(page) do data[i] = task_item(t, project, ctx) end
   return view_result(ctx, "result", true, "data", data, "count", count, "code", SUCCESS)
 end
 
@@ -601,7 +1018,10 @@ function M.modify_constants_for_task(self, ctx, project)
 end
 
 function M.claim_functionalization_task(self, ctx, project)
-  local t, body, resp = task_and_body(self, ctx, project, "request body is not a valid json")
+  -- (the view catches its own look-up's DoesNotExist)
+  local t, body, resp = task_and_body(self, ctx, project, "request body is not a valid json", function()
+    return fail(ctx, "claim_functionalization_task fail: TaskFlowInstance matching query does not exist.", UNKNOWN)
+  end)
   if not t then return resp end
   if t.flow_type ~= "common_func" then
     return fail(ctx, "任务认领失败: 仅职能化任务才能认领, 请检查任务类型 | task_claim", UNKNOWN)
@@ -647,11 +1067,13 @@ function M.get_functionalization_task_list(self, ctx)
   local data = json.array()
   for i, e in ipairs(page) do
     local t, st = e[1], e[2]
-    local item = task_item(t, t.project)
+    local item = task_item(t, t.project, ctx)
     item.auth_actions = nil
+    local zoned = ctx.args.expected_timezone ~= nil and ctx.args.expected_timezone ~= ""
     data[i] = json.obj("id", t.id, "name", t.name, "creator", t.creator, "rejecter", "",
-      "claimant", t.claimant or "", "predecessor", "", "create_time", iso(t.create_time),
-      "claim_time", iso(t.claim_time), "reject_time", json.null, "transfer_time", json.null,
+      "claimant", t.claimant or "", "predecessor", "", "create_time", info_time(ctx, t.create_time),
+      "claim_time", info_time(ctx, t.claim_time), "reject_time", zoned and "" or json.null,
+      "transfer_time", zoned and "" or json.null,
       "status", st, "task", item)
   end
   return view_result(ctx, "result", true, "data", data, "count", count, "code", SUCCESS)
@@ -660,10 +1082,13 @@ end
 local OPERATE_NAMES = {create = "创建", start = "执行"}
 
 function M.get_task_operate_record(self, ctx, project)
-  local t, resp = self:lookup_task(ctx, project)
-  if not t then return resp end
+  -- (the IAM look-up, then no look-up of the task: the records of the
+  -- project and id, a soft-deleted task's too; none for a task it has not)
+  local refusal = self:iam_task(ctx)
+  if refusal then return refusal end
+  local t = self:view_task(ctx, project, function() end)
   local data = json.array()
-  if not ctx.args.node_id or ctx.args.node_id == "" then
+  if t and (not ctx.args.node_id or ctx.args.node_id == "") then
     local function record(kind, at, who)
       data[#data + 1] = json.obj("project_id", project.id, "instance_id", t.id, "operator", who,
         "operate_type", kind, "operate_date", iso(at), "operate_source", "api", "node_id", "",
@@ -676,7 +1101,11 @@ function M.get_task_operate_record(self, ctx, project)
 end
 
 function M.get_task_effective_time(self, ctx, project)
-  local t, resp = self:lookup_task(ctx, project)
+  -- (effective_time_for_task, analysis_statistics/service.py:856-880: the
+  -- IAM look-up, then the task of the project, not deleted)
+  local t, resp = self:lookup_task(ctx, project, function()
+    return fail(ctx, string.format("task[id=%s] does not exist", ctx.ids.task_id_raw), NOT_EXIST)
+  end, true)
   if not t then return resp end
   local total = t.start_time and math.floor((t.finish_time or self.engine:now()) - t.start_time + 0.5) or 0
   local n = 0
@@ -695,16 +1124,20 @@ end
 -- Their refusals are the DRF Response of _build_error_response: result,
 -- message and code, no trace_id. Returns task, node or nil, nil, the refusal.
 local function task_and_node(self, ctx, project)
-  local t, resp = self:lookup_task(ctx, project)
+  local t, resp = self:lookup_task(ctx, project, function()
+    return bare_result(ctx, "result", false, "message",
+      string.format("[API] %s task[id=%s] of project[project_id=%d, biz_id=%s] does not exist", ctx.api,
+        ctx.ids.task_id_raw, project.id, tostring(project.bk_biz_id)), "code", NOT_EXIST)
+  end)
   if not t then return nil, nil, resp end
   local node_id = ctx.args.node_id
   if node_id == nil or node_id == "" then
-    return nil, nil, bare_result(ctx, "result", false, "message",
+    return nil, nil, base.bare_drf(ctx, "result", false, "message",
       string.format("[API] %s node_id is required", ctx.api), "code", PARAM_INVALID)
   end
   local node = t.compiled.nodes[node_id]
   if not node then
-    return nil, nil, bare_result(ctx, "result", false, "message",
+    return nil, nil, base.bare_drf(ctx, "result", false, "message",
       string.format("[API] %s task[id=%d] does not have node[%s]", ctx.api, t.id, node_id), "code", NOT_EXIST)
   end
   return t, node
@@ -724,13 +1157,13 @@ function M.get_task_node_log(self, ctx, project)
       text = text .. string.format("\n%s: %s", fmt(st.finish or st.start), st.ex_data)
     end
   end
-  return respond(json.obj("result", true, "message", "success", "data", text, "page", json.obj()))
+  return base.respond_drf(json.obj("result", true, "message", "success", "data", text, "page", json.obj()))
 end
 
 function M.get_task_plugin_log(self, ctx, project)
   local t, _, refusal = task_and_node(self, ctx, project)
   if not t then return refusal end
-  return respond(json.obj("result", true, "message", json.null, "data",
+  return base.respond_drf(json.obj("result", true, "message", json.null, "data",
     json.obj("logs", "", "total", 0, "scroll_id", "")))
 end
 
@@ -775,17 +1208,17 @@ function M.get_node_job_executed_log(self, ctx, project)
   if not t then return refusal end
   local st = t.states[node.id]
   if not st or not st.start then
-    return bare_result(ctx, "result", false, "message",
+    return base.bare_drf(ctx, "result", false, "message",
       string.format("[API] get_node_job_executed_log execution data not found for node_id: %s", node.id),
       "code", NOT_EXIST)
   end
   if not (node.step and JOB_COMPONENTS[node.step.component]) then
-    return respond(json.obj("result", false, "message", string.format("调用作业平台(JOB)接口"
+    return base.respond_drf(json.obj("result", false, "message", string.format("调用作业平台(JOB)接口"
       .. "jobv3.get_job_instance_status返回失败, error=job_instance_id is invalid, params={\"bk_scope_type\": "
       .. "\"biz\", \"bk_scope_id\": \"%s\", \"bk_biz_id\": %s, \"job_instance_id\": null, "
       .. "\"return_ip_result\": true}", tostring(project.bk_biz_id), tostring(project.bk_biz_id)), "logs", ""))
   end
-  return respond(json.obj("result", true, "message", "success", "logs",
+  return base.respond_drf(json.obj("result", true, "message", "success", "logs",
     job_log(node, st, status.node_detail(t, node, self.engine:now()).inputs)))
 end
 
@@ -812,11 +1245,11 @@ end
 function M.callback(_, ctx)
   local v = ctx.body ~= "" and json.decode(ctx.body)
   if v == nil then
-    return {400, {{"Content-Type", "application/json"}}, json.encode(json.obj("result", false, "message",
+    return {400, {{"Content-Type", "application/json"}}, json.encode_django(json.obj("result", false, "message",
       "节点回调失败: 无效的请求, 请重试. 如持续失败可联系管理员处理. | node_callback"))}
   end
   return {400, {{"Content-Type", "application/json"}},
-    json.encode(json.obj("result", false, "message", "invalid token"))}
+    json.encode_django(json.obj("result", false, "message", "invalid token"))}
 end
 
 return M
