@@ -46,7 +46,7 @@ RUN_SPECS   = SOPS_SPEC_LUA=$(LUA) SOPS_SIM_LUA=$(SIM_LUA) SOPS_SPEC_BUILD=$(BUI
 VERSION    ?=
 
 .PHONY: all sim release dev readme share upstream-check install-man install-completion bench-sim bench-callbacks test-openresty bench-openresty deps deps-all test test-all memcheck sanitize fuzz lint demo bench openresty clean \
-        install-missing
+        install-missing portable
 
 all: $(CORE)
 
@@ -56,7 +56,7 @@ $(CORE): $(SRC) $(HDR)
 
 sim: $(SIM_HELPER)
 
-$(SIM_BUILD)/sops/sim/%.so: csrc/sim/%.c csrc/compat.h
+$(SIM_BUILD)/sops/sim/%.so: csrc/sim/%.c csrc/compat.h csrc/platform.h
 	@mkdir -p $(SIM_BUILD)/sops/sim
 	$(CC) $(WARN) $(CFLAGS) -fPIC -shared $(shell pkg-config --cflags $(SIM_LUA)) -o $@ $<
 
@@ -156,6 +156,42 @@ sanitize: deps sim
 	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1" \
 	  SOPS_SPEC_LUA=$(LUA) SOPS_SIM_LUA=$(SIM_LUA) SOPS_SPEC_BUILD=build/sanitize \
 	  bash spec/support/run-specs "$(BUSTED)" 900 spec/*_spec.lua
+
+# macOS and the BSDs, checked on Linux: the C sources built the way those
+# systems build them (csrc/platform.h; SOPS_FORCE_PORTABLE takes their ways
+# here: kqueue for signals, from a stand-in made of a signalfd in
+# tools/portable/include, arc4random_buf, no MSG_NOSIGNAL, no prctl), then
+# 1. no Linux-only header, call or constant left on that path: gcc's
+#    preprocessor decides the conditions, expands nothing, and
+#    tools/portable.lua reads what lua-sops wrote;
+# 2. macOS's own branches (SO_NOSIGPIPE, OPEN_MAX) compile, their
+#    constants given as macOS has them;
+# 3. the specs of what those paths serve, against that build: the core and
+#    the simulator's helpers in build/portable/root/build/, a tree of links
+#    to this checkout, where bin/bksops and bin/bksops-sim find them.
+PORTABLE       := build/portable
+PORTABLE_FLAGS := -DSOPS_FORCE_PORTABLE -Itools/portable/include
+PORTABLE_SPECS := spec/01-sim_http_spec.lua spec/06-sim_callbacks_spec.lua spec/11-client_spec.lua \
+                  spec/15-safety_spec.lua spec/28-cli_terminal_spec.lua spec/30-callbacks_spec.lua \
+                  spec/42-platform_spec.lua
+portable: deps
+	rm -rf $(PORTABLE)
+	@echo "== no Linux-only code on the macOS/BSD path"
+	@for f in $(SRC) $(wildcard csrc/sim/*.c); do \
+	  gcc -std=c99 -E -fdirectives-only $(PORTABLE_FLAGS) $(LUA_CFLAGS) $(CURL_CFLAGS) $$f | $(LUA) tools/portable.lua || exit 1; \
+	done
+	@echo "== macOS's branches compile"
+	$(CC) $(WARN) $(PORTABLE_FLAGS) -DSO_NOSIGPIPE=0x1022 -DOPEN_MAX=10240 $(LUA_CFLAGS) -fsyntax-only csrc/listener.c csrc/sim/poll.c
+	@echo "== the macOS/BSD paths, built and run"
+	$(MAKE) --no-print-directory all sim BUILD=$(PORTABLE)/root/build/$(LUA) SIM_BUILD=$(PORTABLE)/root/build/$(SIM_LUA) \
+	  CFLAGS="-O2 -g $(PORTABLE_FLAGS)"
+	@mkdir -p $(PORTABLE)/root/bin
+	@for f in $$(ls -A); do \
+	  case $$f in bin|build|.git) ;; *) ln -s ../../../$$f $(PORTABLE)/root/$$f ;; esac; \
+	done
+	@for f in bin/*; do ln -s ../../../../$$f $(PORTABLE)/root/$$f; done
+	cd $(PORTABLE)/root && SOPS_PORTABLE=1 SOPS_SPEC_LUA=$(LUA) SOPS_SIM_LUA=$(SIM_LUA) SOPS_SPEC_BUILD=build/$(LUA) \
+	  bash spec/support/run-specs "$(BUSTED)" $(SPEC_TIMEOUT) $(PORTABLE_SPECS)
 
 # libFuzzer harnesses (clang), each run for FUZZ_SECONDS, seeded from the
 # fixtures and the JSONTestSuite corpus: the decoder with an encode round

@@ -21,6 +21,11 @@ description = {
   license = "MIT",
   labels = { "bk-sops", "blueking", "http", "client" },
 }
+-- The systems the C core is written for (csrc/platform.h): Linux, where CI
+-- runs the specs, and macOS and the BSDs, whose own ways (kqueue,
+-- SO_NOSIGPIPE, arc4random_buf) CI builds and runs on Linux with a stand-in
+-- for kqueue (make portable). README: Platforms.
+supported_platforms = { "linux", "macosx", "freebsd", "openbsd", "netbsd" }
 dependencies = {
   "lua >= 5.1",
   -- the bksops command's parser (Debian: lua-argparse)

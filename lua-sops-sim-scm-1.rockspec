@@ -19,6 +19,9 @@ description = {
   license = "MIT",
   labels = { "bk-sops", "blueking", "testing", "simulator" },
 }
+-- As lua-sops' own: the signal helper watches with a signalfd on Linux and
+-- a kqueue on macOS and the BSDs (csrc/sim/signals.c). README: Platforms.
+supported_platforms = { "linux", "macosx", "freebsd", "openbsd", "netbsd" }
 dependencies = {
   "lua >= 5.3",
   "lua-sops >= 0.3.0",

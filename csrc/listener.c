@@ -5,7 +5,8 @@
  * time a connection may take. Lua errors are raised only by argument checks,
  * before anything is done, and by pushing results, whose memory the
  * userdata owns. */
-#define _POSIX_C_SOURCE 200809L
+#include "platform.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -27,6 +28,22 @@
 #define MAX_CONNECTIONS 1024
 #define LINGER_S 5.0           /* a refused sender's rest is read and dropped this long, at most */
 #define ACCEPT_BATCH 64        /* connections accepted a turn: a flood cannot hold a wait past its end */
+
+/* A write to a sender that went away fails with EPIPE, and must not raise
+ * SIGPIPE, whose default action ends the process. MSG_NOSIGNAL on each send
+ * where the system has it (POSIX.1-2008: Linux, the BSDs), else
+ * SO_NOSIGPIPE on each connection (macOS). SOPS_FORCE_PORTABLE takes the
+ * second way on Linux, which has no SO_NOSIGPIPE: there nothing guards. */
+#if defined(MSG_NOSIGNAL) && !defined(SOPS_FORCE_PORTABLE)
+#define SEND_FLAGS MSG_NOSIGNAL
+#else
+#define SEND_FLAGS 0
+#if defined(SO_NOSIGPIPE)
+#define SOPS_SO_NOSIGPIPE 1
+#elif !defined(SOPS_FORCE_PORTABLE)
+#error "neither MSG_NOSIGNAL nor SO_NOSIGPIPE: a sender that went away would end the process with SIGPIPE"
+#endif
+#endif
 
 typedef struct {
     int fd;           /* -1: a free slot */
@@ -58,9 +75,16 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Every descriptor the listener holds: non-blocking, closed on exec, and
+ * (macOS) no SIGPIPE. 0, or -1 when one of them failed. */
 static int set_nonblocking(int fd)
 {
     int fl = fcntl(fd, F_GETFL);
+#ifdef SOPS_SO_NOSIGPIPE
+    int one = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one) != 0)
+        return -1;
+#endif
     if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
         return -1;
     return fcntl(fd, F_SETFD, FD_CLOEXEC);
@@ -80,7 +104,7 @@ static int write_all(int fd, const char *data, size_t len)
 {
     double end = now_s() + WRITE_BUDGET_MS / 1000.0;
     while (len > 0) {
-        ssize_t w = send(fd, data, len, MSG_NOSIGNAL);
+        ssize_t w = send(fd, data, len, SEND_FLAGS);
         if (w > 0) {
             data += w;
             len -= (size_t)w;

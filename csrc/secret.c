@@ -1,6 +1,8 @@
-#define _POSIX_C_SOURCE 200809L
+#include "platform.h"
+
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -8,9 +10,21 @@
 
 #define SOPS_RANDOM_MAX 64 /* bytes a call may ask for */
 
+#ifdef SOPS_BSD
+/* Fills buf with n random bytes: arc4random_buf, the kernel's CSPRNG
+ * through the C library (macOS, the BSDs; glibc 2.36 for make portable),
+ * which needs no descriptor and cannot fail. Always 0. */
+#define RANDOM_SOURCE "arc4random_buf"
+static int random_bytes(unsigned char *buf, size_t n)
+{
+    arc4random_buf(buf, n);
+    return 0;
+}
+#else
 /* Fills buf with n bytes of /dev/urandom (the kernel's CSPRNG, which never
  * blocks once seeded); 0 on success, else an errno value. */
-static int urandom(unsigned char *buf, size_t n)
+#define RANDOM_SOURCE "/dev/urandom"
+static int random_bytes(unsigned char *buf, size_t n)
 {
     size_t got = 0;
     int e = 0;
@@ -31,6 +45,7 @@ static int urandom(unsigned char *buf, size_t n)
     close(fd);
     return e;
 }
+#endif
 
 int sops_random_hex(lua_State *L)
 {
@@ -41,11 +56,11 @@ int sops_random_hex(lua_State *L)
     size_t i;
     int e;
     luaL_argcheck(L, n >= 1 && n <= SOPS_RANDOM_MAX, 1, "1 to 64 bytes expected");
-    e = urandom(raw, (size_t)n);
+    e = random_bytes(raw, (size_t)n);
     if (e != 0) {
         memset(raw, 0, sizeof raw);
         lua_pushnil(L);
-        lua_pushfstring(L, "no random bytes from /dev/urandom: %s", strerror(e));
+        lua_pushfstring(L, "no random bytes from " RANDOM_SOURCE ": %s", strerror(e));
         return 2;
     }
     for (i = 0; i < (size_t)n; i++) {

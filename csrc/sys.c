@@ -1,4 +1,5 @@
-#define _POSIX_C_SOURCE 200809L
+#include "platform.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -11,21 +12,41 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifdef __linux__
+#ifdef SOPS_LINUX
 #include <sys/prctl.h>
+#elif defined(SOPS_BSD)
+#include <sys/types.h>
+#include <sys/event.h>
+#include <sys/time.h>
 #endif
 
 #include "numeric.h"
 #include "sys.h"
 
-/* Sleeps req, ended early by a SIGWINCH too: blocked for the sleep and
- * taken by sigtimedwait, so no handler and no flag are needed. A resize
- * while the signal is not blocked is lost, which costs nothing: whoever
- * draws reads the size when it draws. 1: slept, 0: another signal, 2: a
- * resize. */
+/* Sleeps req, ended early by a SIGWINCH too, with no handler and no flag.
+ * Linux (and any system with POSIX's realtime signals): the signal is
+ * blocked for the sleep and taken by sigtimedwait. macOS and the BSDs
+ * (macOS and OpenBSD have no sigtimedwait): a kqueue watches it for the
+ * sleep, which it sees though its action is to be ignored. A resize
+ * outside the sleep is lost, which costs nothing: whoever draws reads the
+ * size when it draws. 1: slept, 0: another signal, 2: a resize. */
 static int sleep_or_resize(const struct timespec *req)
 {
-#if defined(SIGWINCH) && defined(_POSIX_REALTIME_SIGNALS) && _POSIX_REALTIME_SIGNALS > 0
+#ifdef SOPS_BSD
+    struct kevent ch, ev;
+    int kq = kqueue(), r, e;
+    if (kq < 0)
+        return nanosleep(req, NULL) == 0 || errno != EINTR;
+    EV_SET(&ch, SIGWINCH, EVFILT_SIGNAL, EV_ADD, 0, 0, 0);
+    r = kevent(kq, &ch, 1, &ev, 1, req);
+    e = errno;
+    close(kq);
+    if ((r < 0 && e != EINTR) || (r > 0 && (ev.flags & EV_ERROR))) /* not watched: a plain sleep */
+        return nanosleep(req, NULL) == 0 || errno != EINTR;
+    if (r > 0)
+        return ev.filter == EVFILT_SIGNAL && (int)ev.ident == SIGWINCH ? 2 : 1;
+    return r < 0 ? 0 : 1;
+#elif defined(SIGWINCH) && defined(_POSIX_REALTIME_SIGNALS) && _POSIX_REALTIME_SIGNALS > 0
     sigset_t set, old;
     int r, e;
     sigemptyset(&set);
@@ -262,7 +283,7 @@ int sops_no_core_dumps(lua_State *L)
 {
     struct rlimit none = {0, 0};
     int ok = setrlimit(RLIMIT_CORE, &none) == 0;
-#ifdef __linux__
+#ifdef SOPS_LINUX
     ok = prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0 && ok;
 #endif
     lua_pushboolean(L, ok);

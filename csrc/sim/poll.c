@@ -3,8 +3,10 @@
  * may raise the process's descriptor limit to what the system allows. The
  * simulator's own module; without it the simulator falls back to select
  * with a connection limit. */
-#define _POSIX_C_SOURCE 200809L
+#include "../platform.h"
+
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -83,8 +85,18 @@ static int poll_raise_fd_limit(lua_State *L)
     if (rl.rlim_cur < rl.rlim_max) {
         struct rlimit want = rl;
         want.rlim_cur = rl.rlim_max;
-        if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+        if (setrlimit(RLIMIT_NOFILE, &want) == 0) {
             rl = want;
+        }
+#ifdef OPEN_MAX
+        /* macOS refuses a soft limit above OPEN_MAX (setrlimit(2)), and
+         * its hard one is unlimited */
+        else if ((rlim_t)OPEN_MAX > rl.rlim_cur && (rlim_t)OPEN_MAX < rl.rlim_max) {
+            want.rlim_cur = OPEN_MAX;
+            if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+                rl = want;
+        }
+#endif
     }
     lua_pushinteger(L, rl.rlim_cur == RLIM_INFINITY ? (lua_Integer)1 << 30 : (lua_Integer)rl.rlim_cur);
     return 1;

@@ -1,19 +1,29 @@
 /* sops.sim.signals: SIGTERM and SIGINT as a descriptor the simulator's
  * socket.select loop waits on, so that it stops cleanly. The simulator's
- * own module: a client library must not change a process's signal mask. */
-#define _POSIX_C_SOURCE 200809L
+ * own module: a client library must not change a process's signal mask.
+ * Linux: a signalfd, the signals blocked. macOS and the BSDs: a kqueue,
+ * the signals ignored (a kqueue sees a signal whatever its action). */
+#include "../platform.h"
+
+#include <string.h>
 #include <unistd.h>
 
 #include "../compat.h"
 
-#ifdef __linux__
+#ifdef SOPS_LINUX
 #include <signal.h>
 #include <sys/signalfd.h>
+#elif defined(SOPS_BSD)
+#include <signal.h>
+#include <sys/types.h>
+#include <sys/event.h>
+#include <sys/time.h>
 #endif
 
 #define WATCHER_MT "sops.sim.signals"
 
-/* The watcher: a userdata holding the signalfd, -1 once closed. */
+/* The watcher: a userdata holding the signalfd or the kqueue, -1 once
+ * closed. */
 static int *check_watcher(lua_State *L)
 {
     return (int *)luaL_checkudata(L, 1, WATCHER_MT);
@@ -33,18 +43,33 @@ static int watcher_dirty(lua_State *L)
     return 1;
 }
 
+#if defined(SOPS_LINUX) || defined(SOPS_BSD)
+static void push_signal(lua_State *L, int sig)
+{
+    lua_pushstring(L, sig == SIGTERM ? "TERM" : sig == SIGINT ? "INT" : "OTHER");
+}
+#endif
+
 /* watcher:read() -> "TERM" | "INT" | nil when none is pending */
 static int watcher_read(lua_State *L)
 {
-#ifdef __linux__
     int *fd = check_watcher(L);
+#ifdef SOPS_LINUX
     struct signalfd_siginfo info;
     if (*fd >= 0 && read(*fd, &info, sizeof info) == (ssize_t)sizeof info) {
-        lua_pushstring(L, info.ssi_signo == SIGTERM ? "TERM" : info.ssi_signo == SIGINT ? "INT" : "OTHER");
+        push_signal(L, (int)info.ssi_signo);
+        return 1;
+    }
+#elif defined(SOPS_BSD)
+    struct kevent ev;
+    struct timespec none = {0, 0};
+    if (*fd >= 0 && kevent(*fd, NULL, 0, &ev, 1, &none) == 1 && ev.filter == EVFILT_SIGNAL &&
+        !(ev.flags & EV_ERROR)) {
+        push_signal(L, (int)ev.ident);
         return 1;
     }
 #else
-    (void)check_watcher(L);
+    (void)fd;
 #endif
     lua_pushnil(L);
     return 1;
@@ -61,23 +86,52 @@ static int watcher_close(lua_State *L)
     return 0;
 }
 
-/* signals.watch() -> a watcher, or nil where the system has no signalfd.
- * SIGTERM and SIGINT are blocked from then on and arrive through it. */
+/* signals.watch() -> a watcher, or nil where the system has neither a
+ * signalfd nor a kqueue. SIGTERM and SIGINT arrive through it from then on
+ * (they stay blocked, or ignored, after close). */
 static int signals_watch(lua_State *L)
 {
-#ifdef __linux__
-    sigset_t mask;
+#if defined(SOPS_LINUX) || defined(SOPS_BSD)
     int *fd = (int *)lua_newuserdata(L, sizeof *fd);
     *fd = -1;
     luaL_getmetatable(L, WATCHER_MT);
     lua_setmetatable(L, -2);
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGTERM);
-    sigaddset(&mask, SIGINT);
-    *fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-    if (*fd < 0 || sigprocmask(SIG_BLOCK, &mask, NULL) != 0) {
-        lua_pushnil(L);
-        return 1;
+#endif
+#ifdef SOPS_LINUX
+    {
+        sigset_t mask;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        *fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+        if (*fd < 0 || sigprocmask(SIG_BLOCK, &mask, NULL) != 0) {
+            lua_pushnil(L);
+            return 1;
+        }
+    }
+    return 1;
+#elif defined(SOPS_BSD)
+    {
+        static const int sigs[] = {SIGTERM, SIGINT};
+        struct kevent ch[2];
+        struct sigaction ign;
+        int i;
+        *fd = kqueue();
+        if (*fd < 0) {
+            lua_pushnil(L);
+            return 1;
+        }
+        for (i = 0; i < 2; i++)
+            EV_SET(&ch[i], sigs[i], EVFILT_SIGNAL, EV_ADD, 0, 0, 0);
+        memset(&ign, 0, sizeof ign);
+        ign.sa_handler = SIG_IGN;
+        sigemptyset(&ign.sa_mask);
+        /* watched first, then ignored: none is lost between the two */
+        if (kevent(*fd, ch, 2, NULL, 0, NULL) != 0 || sigaction(SIGTERM, &ign, NULL) != 0 ||
+            sigaction(SIGINT, &ign, NULL) != 0) {
+            lua_pushnil(L);
+            return 1;
+        }
     }
     return 1;
 #else
