@@ -96,6 +96,7 @@ build = {
     ["sops.options"] = "lua/sops/options.lua",
     ["sops.pages"] = "lua/sops/pages.lua",
     ["sops.progress"] = "lua/sops/progress.lua",
+    ["sops.shapes"] = "lua/sops/shapes.lua",
     ["sops.compat"] = "lua/sops/compat.lua",
     ["sops.config"] = "lua/sops/config.lua",
     ["sops.cosocket"] = "lua/sops/cosocket.lua",
@@ -107,9 +108,10 @@ build = {
   install = {
     bin = { ["bksops"] = "bin/bksops" },
   },
-  -- the bksops command's completion scripts (bash, zsh, fish) and man page,
-  -- into the rock's own directory (README: The bksops command)
-  copy_directories = { "share" },
+  -- the bksops command's completion scripts (bash, zsh, fish) and man page, and the reference
+  -- (docs/, whose index.md `luarocks doc lua-sops` opens), into the rock's
+  -- own directory (docs/command.md, docs/install.md)
+  copy_directories = { "share", "docs" },
 }
 -- `luarocks test [--lua-version=X.Y]`: the specs on that Lua, the core built
 -- for it into build/, those that need what the machine lacks (the simulator,

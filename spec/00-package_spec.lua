@@ -70,9 +70,9 @@ describe("the rocks", function()
     end
   end)
 
-  it("install one command each; the client's completion and man page go with it", function()
+  it("install one command each; the client's completion, man page and reference go with it", function()
     assert.same({bksops = "bin/bksops"}, client.build.install.bin)
-    assert.same({"share"}, client.build.copy_directories)
+    assert.same({"share", "docs"}, client.build.copy_directories)
     assert.same({["bksops-sim"] = "bin/bksops-sim"}, sim.build.install.bin)
   end)
 
@@ -86,7 +86,7 @@ describe("the rocks", function()
     local rocks = {CLIENT}
     if lua_version >= "5.3" then rocks[2] = SIM end
     -- (built in a copy: luarocks make leaves its objects beside the sources)
-    assert(os.execute("mkdir -p " .. tree .. "/src && cp -r csrc lua bin share *.rockspec " .. tree .. "/src/"))
+    assert(os.execute("mkdir -p " .. tree .. "/src && cp -r csrc lua bin share docs *.rockspec " .. tree .. "/src/"))
     for _, rockspec_file in ipairs(rocks) do
       local _, err, code = h.run("cd " .. tree .. "/src && env -u LD_PRELOAD luarocks --lua-version=" .. lua_version .. " --tree "
         .. tree .. " make --deps-mode=none " .. rockspec_file)
@@ -113,6 +113,18 @@ describe("the rocks", function()
       assert.equal(0, code, err)
       assert.matches("^bksops%-sim ", out)
     end
+    -- luarocks doc opens the reference (with no browser to hand it to, it
+    -- prints the page)
+    local config = tree .. "/luarocks-config.lua"
+    local f = assert(io.open(config, "w"))
+    f:write('web_browser = "false"\n')
+    f:close()
+    out, err, code = h.run("cd / && env -u LD_PRELOAD LUAROCKS_CONFIG=" .. config .. " luarocks --lua-version="
+      .. lua_version .. " --tree " .. tree .. " doc lua-sops")
+    assert.equal(0, code, err)
+    assert.matches("Opening " .. tree:gsub("%p", "%%%0") .. "/lib/luarocks/rocks%-" .. lua_version:gsub("%.", "%%.")
+      .. "/lua%-sops/[^/]+/docs/index%.md", out)
+    assert.matches("\n# lua-sops reference\n", out, 1, true)
   end)
 
   it("luarocks test: the specs on the Lua given, skipping and naming those that need what is missing, "

@@ -1,18 +1,31 @@
--- The README's first example runs as printed, pointed at bksops-sim.
+-- README and the reference in docs/: README opens with the set-up
+-- commands, its first script runs as printed pointed at bksops-sim, and so
+-- do the examples of docs/; the tables `make docs` makes (sops.new's
+-- options in docs/client.md, the calls in docs/calls.md) are what the tools
+-- make, and the prose states the numbers the code holds.
 local h = require "helpers"
+
+-- README, then every page of docs/
+local function all_pages()
+  local texts = {h.read("README.md")}
+  local p = assert(io.popen("find docs -name '*.md' | sort"))
+  for path in p:lines() do texts[#texts + 1] = h.read(path) end
+  p:close()
+  return table.concat(texts, "\n")
+end
 
 local function readme_example()
   local text = h.read("README.md")
-  local section = text:match("## Using the client\n(.-)\n### ")
-  return assert(section:match("```lua\n(.-)```"), "no lua block under 'Using the client'")
+  local section = assert(text:match("\n## A first script\n(.-)\n## "), "no '## A first script' in README")
+  return assert(section:match("```lua\n(.-)```"), "no lua block under 'A first script'")
 end
 
--- The rows of the table under "### Calls": {names, api, required, optional}.
+-- The rows of the table in docs/calls.md: {names, api, required, optional}.
 local function call_rows(text)
-  local section = assert(text:match("\n### Calls\n(.-)\n### Results"), "no '### Calls' section")
+  local section = assert(text:match("<!%-%- calls:.-<!%-%- end of calls %-%->"), "no calls table in docs/calls.md")
   local rows = {}
   for line in section:gmatch("[^\n]+") do
-    local names, api, fields = line:match("^| (`[^|]+) | ([%w_]+)[^|]* | [^|]+ | ([^|]+) |$")
+    local names, api, fields = line:match("^| (%[?`[^|]+) | ([%w_]+)[^|]* | [^|]+ | ([^|]+) |$")
     if names then
       fields = fields:gsub("%b()", "")
       local required, optional = fields:match("^([^;]*);(.*)$")
@@ -27,16 +40,16 @@ local function call_rows(text)
   return rows
 end
 
-describe("README's table of sops.new's options", function()
-  it("is the one `make readme` makes from sops.options", function()
+describe("docs/client.md's table of sops.new's options", function()
+  it("is the one `make docs` makes from sops.options", function()
     local options_md = require "tools.options"
-    local text = h.read("README.md")
-    assert.equal(text, assert(options_md.rewrite(text)), "README's options differ from sops.options: run make readme")
+    local text = h.read("docs/client.md")
+    assert.equal(text, assert(options_md.rewrite(text)), "docs/client.md's options differ from sops.options: run make docs")
   end)
 
   it("names every option sops.new takes, and nothing else", function()
     local options = require "sops.options"
-    local text = h.read("README.md")
+    local text = h.read("docs/client.md")
     local section = assert(text:match("<!%-%- options:.-<!%-%- end of options %-%->"))
     local named = {}
     for name in section:gmatch("\n| `([%w_]+)` |") do named[#named + 1] = name end
@@ -48,9 +61,9 @@ describe("README's table of sops.new's options", function()
   end)
 end)
 
-describe("README's prose", function()
+describe("README's and docs/' prose", function()
   it("states the numbers the code holds (each written once, in its table)", function()
-    local text = h.read("README.md")
+    local text = all_pages()
     local api = require "sops.api"
     local core = require "sops.core"
     local protocol = require "sops.callbacks.protocol"
@@ -66,23 +79,23 @@ describe("README's prose", function()
   end)
 end)
 
-describe("README's table of calls", function()
-  it("is the one `make readme` makes from sops.api", function()
+describe("docs/calls.md's table of calls", function()
+  it("is the one `make docs` makes from sops.api", function()
     local calls = require "tools.calls"
-    local text = h.read("README.md")
-    assert.equal(text, assert(calls.rewrite(text)), "README's calls differ from sops.api: run make readme")
+    local text = h.read("docs/calls.md")
+    assert.equal(text, assert(calls.rewrite(text)), "docs/calls.md's calls differ from sops.api: run make docs")
   end)
 
   it("lists every call of sops.api, with its api and its fields, and nothing else", function()
     local api = require "sops.api"
-    local rows = call_rows(h.read("README.md"))
+    local rows = call_rows(h.read("docs/calls.md"))
     assert.is_true(#rows >= 75)
     local listed = {}
     local COMMON = {traceparent = true}
     for _, row in ipairs(rows) do
       for _, name in ipairs(row.names) do
         local call = api.CALLS[name]
-        assert.is_table(call, name .. " is in README but not in sops.api")
+        assert.is_table(call, name .. " is in docs/calls.md but not in sops.api")
         assert.is_nil(listed[name], name .. " is listed twice")
         listed[name] = true
         assert.equal(call.api, row.api, name)
@@ -99,11 +112,11 @@ describe("README's table of calls", function()
         assert.same(optional, row.optional, name .. ": optional fields")
       end
     end
-    for name in pairs(api.CALLS) do assert.is_true(listed[name], name .. " is missing from README") end
+    for name in pairs(api.CALLS) do assert.is_true(listed[name], name .. " is missing from docs/calls.md") end
   end)
 end)
 
-describe("README", function()
+describe("README and docs/, run", function()
   local sim
   h.use_sim({"--speed", "50"}, false, function(s) sim = s end, true)
 
@@ -113,7 +126,7 @@ describe("README", function()
     assert.matches("make test", head, 1, true)
   end)
 
-  it("'Using the client' works as printed", function()
+  it("README's 'A first script' works as printed", function()
     local code = readme_example()
       :gsub('"https://bkapi.example.com/api/bk%-sops/prod"', '"' .. sim.url .. '/prod"')
       :gsub('"my%-app"', '"' .. h.APP_CODE .. '"')
@@ -129,8 +142,8 @@ describe("README", function()
     assert.equal("FINISHED", printed[#printed])
   end)
 
-  it("'Results and errors' works as printed", function()
-    local section = assert(h.read("README.md"):match("\n### Results and errors\n(.-)\n### "))
+  it("docs/errors.md's 'Results and errors' works as printed", function()
+    local section = assert(h.read("docs/errors.md"):match("\n## Results and errors\n(.-)\n## "))
     local code = assert(section:match("```lua\n(.-)```"))
     local printed = {}
     local env = setmetatable({print = function(...) printed[#printed + 1] = table.concat({...}, " ") end,
@@ -144,7 +157,7 @@ describe("README", function()
   -- the lua block that starts with `first`, run with a client of the
   -- simulator's and print captured; returns what it printed
   local function run_block(first, client)
-    local text = h.read("README.md")
+    local text = all_pages()
     local code
     for block in text:gmatch("```lua\n(.-)```") do
       if block:sub(1, #first) == first then code = block end
@@ -160,7 +173,7 @@ describe("README", function()
     return printed
   end
 
-  it("'Listings that page' works as printed", function()
+  it("docs/client.md's 'Listings that page' works as printed", function()
     local client = sim:client()
     local t = sim:task({template_id = 1, name = "listed"})
     local printed = run_block("local tasks, pager = client:pages", client)
@@ -175,7 +188,8 @@ describe("README", function()
     client:close()
   end)
 
-  it("'As bk-sops behaves' works as printed: through the automatic retry to the outputs; a node", function()
+  it("docs/waiting.md's 'As bk-sops behaves' works as printed: through the automatic retry to the outputs; a node",
+    function()
     local client = sim:client()
     -- (whether a poll falls in the 5 s the node reads FAILED is the clock's
     -- affair: spec 33 asserts the retry note on a stepped clock)
@@ -187,7 +201,7 @@ describe("README", function()
     client:close()
   end)
 
-  it("wait_all's example works as printed", function()
+  it("docs/waiting.md's wait_all example works as printed", function()
     local client = sim:client()
     local printed = run_block("local results = client:wait_all{", client)
     table.sort(printed)

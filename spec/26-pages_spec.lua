@@ -132,15 +132,15 @@ describe("client:create_and_start_task", function()
   end)
 end)
 
-describe("README's paging example", function()
+describe("docs/client.md's paging example", function()
   local env = h.sim_env({"--speed", "0"})
   setup(env.start)
   teardown(env.stop)
 
   it("runs as printed", function()
     for _ = 1, 3 do env.sim:task({template_id = 1}) end
-    local text = h.read("README.md")
-    local code = assert(text:match("%*%*Listings that page%.%*%*.-```lua\n(.-)```"), "no example")
+    local text = h.read("docs/client.md")
+    local code = assert(text:match("\n## Listings that page\n.-```lua\n(.-)```"), "no example")
     local printed = {}
     local env_ = setmetatable({client = env.c, print = function(...) printed[#printed + 1] = {...} end},
       {__index = _G})

@@ -342,10 +342,10 @@ describe("bksops, the whole job", function()
       os.remove(path)
     end)
 
-    it("README's table of commands and exit codes is what make readme makes", function()
-      local readme = h.read("README.md")
+    it("docs/command.md's table of commands and exit codes is what make docs makes", function()
+      local readme = h.read("docs/command.md")
       local commands_md = require "tools.commands"
-      assert.equal(readme, commands_md.rewrite(readme), "run make readme")
+      assert.equal(readme, commands_md.rewrite(readme), "run make docs")
       for _, c in ipairs(require("sops.cli.commands").LIST) do
         -- (hidden: __complete, the completion scripts' own)
         if not c.hidden then assert.matches("\n| `bksops " .. c.name:gsub("%-", "%%-") .. "[ `]", readme) end

@@ -1,14 +1,15 @@
--- README's tables of calls, made from sops.api: `make readme` writes them
--- between the two markers below, and spec/25-readme_spec.lua fails when
--- README holds anything else there.
---   lua tools/calls.lua README.md   rewrites README.md in place
+-- The table of calls in docs/calls.md, made from sops.api: `make docs`
+-- writes it between the two markers below, and spec/25-readme_spec.lua
+-- fails when the page holds anything else there. Each method links to its
+-- entry in docs/calls/<group>.md (tools/reference.lua).
+--   lua tools/calls.lua docs/calls.md   rewrites docs/calls.md in place
 local api = require "sops.api"
 
 local section = require "tools.section"
 
 local M = {}
 
-M.BEGIN = "<!-- calls: made from lua/sops/api.lua by `make readme` -->"
+M.BEGIN = "<!-- calls: made from lua/sops/api.lua by `make docs` -->"
 M.END = "<!-- end of calls -->"
 
 local function names(set)
@@ -24,8 +25,10 @@ local function common(call, name)
   return name == "traceparent" or (call.scoped and (name == "bk_biz_id" or name == "scope"))
 end
 
--- what README says about a field beyond its name
-local function note(name, f, call)
+-- what the pages say about a field beyond its name; `base` the path from
+-- the page to docs/ ("" or "../")
+function M.note(name, f, call, base)
+  base = base or ""
   if call.actions and name == "action" then
     local list = {}
     for _, a in ipairs(names(call.actions)) do list[#list + 1] = "`" .. a .. "`" end
@@ -34,9 +37,9 @@ local function note(name, f, call)
   if f.max then return " (at most " .. f.max .. ")" end
   if f.travel == "comma" then return " (sent comma-joined)" end
   if f.travel == "text" then return " (false is sent)" end
-  if name == "ensure" then return " (see \"Never twice\")" end
-  if name == "key" and call.local_fields.key then return " (see \"Once per key\")" end
-  if name == "callback" then return " (a receiver: see \"Completion callbacks\")" end
+  if name == "ensure" then return " (see [Never twice](" .. base .. "errors.md#never-twice))" end
+  if name == "key" and call.local_fields.key then return " (see [Once per key](" .. base .. "errors.md#once-per-key))" end
+  if name == "callback" then return " (a receiver: see [Completion callbacks](" .. base .. "callbacks.md))" end
   if name == "max_items" then return " (for `pages`)" end
   return ""
 end
@@ -53,7 +56,7 @@ local function fields_text(call, path)
   for _, name in ipairs(order) do
     local f = call.fields[name]
     if not common(call, name) and not (call.fixed and call.fixed[name]) then
-      local text = "`" .. name .. "`" .. note(name, f, call)
+      local text = "`" .. name .. "`" .. M.note(name, f, call)
       if f[2] then required[#required + 1] = text else optional[#optional + 1] = text end
     end
   end
@@ -62,7 +65,7 @@ local function fields_text(call, path)
   return text
 end
 
-local function route_text(e, call)
+function M.route_text(e, call)
   local parts = {e.esb and "gateway, ESB" or "gateway"}
   if e.system then parts[1] = parts[1] .. ", system" end
   if e.restricted then parts[#parts + 1] = "whitelisted app" end
@@ -82,7 +85,10 @@ function M.render()
   local out = {M.BEGIN}
   for _, group in ipairs(api.GROUPS) do
     out[#out + 1] = ""
-    out[#out + 1] = "#### " .. group:sub(1, 1):upper() .. group:sub(2)
+    out[#out + 1] = "### " .. group:sub(1, 1):upper() .. group:sub(2)
+    out[#out + 1] = ""
+    out[#out + 1] = string.format("Each call's entry: [calls/%s.md](calls/%s.md).", group:match("^%a+"),
+      group:match("^%a+"))
     out[#out + 1] = ""
     out[#out + 1] = "| method | bk-sops api | routes | fields |"
     out[#out + 1] = "|---|---|---|---|"
@@ -97,7 +103,8 @@ function M.render()
           local call = api.CALLS[name]
           local shown = e.name
           if call.fixed and call.fixed.action then shown = e.name .. " " .. call.fixed.action end
-          out[#out + 1] = string.format("| `%s` | %s | %s | %s |", name, shown, route_text(e, call), fields_text(call, e.path))
+          out[#out + 1] = string.format("| [`%s`](calls/%s.md#%s) | %s | %s | %s |", name, group:match("^%a+"), name,
+            shown, M.route_text(e, call), fields_text(call, e.path))
         end
       end
     end

@@ -1,15 +1,15 @@
--- README's table of the bksops command's commands and its exit codes, made
--- from sops.cli.commands: `make readme` writes them between the two markers
--- below, and spec/29-cli_workflow_spec.lua fails when README holds
--- anything else there.
---   lua tools/commands.lua README.md   rewrites README.md in place
+-- The table of the bksops command's commands and its exit codes in
+-- docs/command.md, made from sops.cli.commands: `make docs` writes them
+-- between the two markers below, and spec/29-cli_workflow_spec.lua fails
+-- when the page holds anything else there.
+--   lua tools/commands.lua docs/command.md   rewrites docs/command.md in place
 local commands = require "sops.cli.commands"
 
 local section = require "tools.section"
 
 local M = {}
 
-M.BEGIN = "<!-- commands: made from lua/sops/cli/commands.lua by `make readme` -->"
+M.BEGIN = "<!-- commands: made from lua/sops/cli/commands.lua by `make docs` -->"
 M.END = "<!-- end of commands -->"
 
 -- "bksops retry TASK [NODE] [--failed] [--inputs JSON] [--json]": the

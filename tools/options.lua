@@ -1,14 +1,14 @@
--- README's table of sops.new's options, made from sops.options: `make
--- readme` writes it between the two markers below, and
--- spec/25-readme_spec.lua fails when README holds anything else there.
---   lua tools/options.lua README.md   rewrites README.md in place
+-- The table of sops.new's options in docs/client.md, made from
+-- sops.options: `make docs` writes it between the two markers below, and
+-- spec/25-readme_spec.lua fails when the page holds anything else there.
+--   lua tools/options.lua docs/client.md   rewrites docs/client.md in place
 local options = require "sops.options"
 
 local section = require "tools.section"
 
 local M = {}
 
-M.BEGIN = "<!-- options: made from lua/sops/options.lua by `make readme` -->"
+M.BEGIN = "<!-- options: made from lua/sops/options.lua by `make docs` -->"
 M.END = "<!-- end of options -->"
 
 -- an option's default as README shows it
