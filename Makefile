@@ -254,6 +254,7 @@ docs: $(CORE)
 	LUA_PATH='lua/?.lua;./?.lua;;' $(LUA) tools/calls.lua docs/calls.md
 	LUA_PATH='lua/?.lua;lua/?/init.lua;./?.lua;;' LUA_CPATH='$(BUILD)/?.so;;' $(LUA) tools/commands.lua docs/command.md
 	LUA_PATH='lua/?.lua;lua/?/init.lua;./?.lua;;' LUA_CPATH='$(BUILD)/?.so;;' $(LUA) tools/options.lua docs/client.md
+	LUA_PATH='lua/?.lua;lua/?/init.lua;./?.lua;;' LUA_CPATH='$(BUILD)/?.so;;' $(LUA) tools/types.lua types/sops.lua
 
 # (the name it had when README held those tables)
 readme: docs

@@ -110,8 +110,9 @@ build = {
   },
   -- the bksops command's completion scripts (bash, zsh, fish) and man page, and the reference
   -- (docs/, whose index.md `luarocks doc lua-sops` opens), into the rock's
-  -- own directory (docs/command.md, docs/install.md)
-  copy_directories = { "share", "docs" },
+  -- own directory (docs/command.md, docs/install.md), and the editor
+  -- definition file (types/sops.lua, for lua-language-server's workspace.library)
+  copy_directories = { "share", "docs", "types" },
 }
 -- `luarocks test [--lua-version=X.Y]`: the specs on that Lua, the core built
 -- for it into build/, those that need what the machine lacks (the simulator,

@@ -72,7 +72,7 @@ describe("the rocks", function()
 
   it("install one command each; the client's completion, man page and reference go with it", function()
     assert.same({bksops = "bin/bksops"}, client.build.install.bin)
-    assert.same({"share", "docs"}, client.build.copy_directories)
+    assert.same({"share", "docs", "types"}, client.build.copy_directories)
     assert.same({["bksops-sim"] = "bin/bksops-sim"}, sim.build.install.bin)
   end)
 
@@ -86,7 +86,7 @@ describe("the rocks", function()
     local rocks = {CLIENT}
     if lua_version >= "5.3" then rocks[2] = SIM end
     -- (built in a copy: luarocks make leaves its objects beside the sources)
-    assert(os.execute("mkdir -p " .. tree .. "/src && cp -r csrc lua bin share docs *.rockspec " .. tree .. "/src/"))
+    assert(os.execute("mkdir -p " .. tree .. "/src && cp -r csrc lua bin share docs types *.rockspec " .. tree .. "/src/"))
     for _, rockspec_file in ipairs(rocks) do
       local _, err, code = h.run("cd " .. tree .. "/src && env -u LD_PRELOAD luarocks --lua-version=" .. lua_version .. " --tree "
         .. tree .. " make --deps-mode=none " .. rockspec_file)
@@ -100,6 +100,8 @@ describe("the rocks", function()
       "share/fish/vendor_completions.d/bksops.fish", "share/man/man1/bksops.1"}) do
       assert.equal(read(path), read(rock .. path))
     end
+    -- types/ in it too: the editor definition file workspace.library points at
+    assert.equal(read("types/sops.lua"), read(rock .. "types/sops.lua"))
     local clean = "cd / && env -i PATH=/usr/bin:/bin "
     local out, err, code = h.run(clean .. tree .. "/bin/bksops --version")
     assert.equal(0, code, err)

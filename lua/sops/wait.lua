@@ -41,6 +41,8 @@ end
 local WAIT_FIELDS = fields({task_id = {"id", true}, node = {"string"}})
 local WAIT_ALL_FIELDS = fields({task_ids = {"list", true}, fail_fast = {"boolean"},
   children = {"boolean"}})
+-- (read by the editor definition generator, tools/types.lua)
+M.FIELDS = {wait = WAIT_FIELDS, wait_all = WAIT_ALL_FIELDS}
 
 -- Checks and fills in the polling options; raises on a mistake.
 local function options(call, args, spec)

@@ -18,6 +18,7 @@ M.DEFAULTS = {max_pending = 10000, ttl = protocol.TTL, max_connections = 32, idl
 
 local FIELDS = {host = {"string", true}, port = {"integer", true}, public_url = {"string"},
   max_pending = {"count"}, ttl = {"number"}, max_connections = {"count"}, idle_timeout = {"count"}}
+M.FIELDS = FIELDS -- (read by tools/types.lua)
 
 -- sops.callbacks.listen{host, port, public_url, max_pending, ttl,
 -- max_connections, idle_timeout} -> receiver | nil, message, err

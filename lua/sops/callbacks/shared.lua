@@ -45,6 +45,7 @@ local Receiver = {__receiver = true}
 Receiver.__index = Receiver
 
 local FIELDS = {public_url = {"string", true}, dict = {"string"}, ttl = {"number"}}
+M.FIELDS = FIELDS -- (read by tools/types.lua)
 
 -- sops.callbacks.shared{public_url, dict, ttl} -> receiver
 function M.shared(opts)
