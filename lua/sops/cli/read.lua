@@ -110,6 +110,37 @@ function M.find_node(ctx, c, task_id, word)
   return id, entry, status
 end
 
+-- bk-sops names the nodes under a subprocess_id from the root's activities
+-- alone, so every inner node comes back named "": their names from the
+-- task's pipeline tree, subprocesses included (a failed read leaves them
+-- unnamed, as --all shows them).
+local function name_inner(c, task_id, status)
+  local detail = c:get_task_detail{task_id = task_id}
+  local names = {}
+  local function collect(pipeline)
+    if type(pipeline) ~= "table" then return end
+    for id, act in pairs(type(pipeline.activities) == "table" and pipeline.activities or {}) do
+      if type(act) == "table" then
+        if type(act.name) == "string" and act.name ~= "" then names[id] = act.name end
+        collect(act.pipeline)
+      end
+    end
+    for id, gw in pairs(type(pipeline.gateways) == "table" and pipeline.gateways or {}) do
+      if type(gw) == "table" and type(gw.name) == "string" and gw.name ~= "" then names[id] = gw.name end
+    end
+  end
+  collect(type(detail) == "table" and detail.pipeline_tree or nil)
+  local function fill(node)
+    for id, child in pairs(type(node.children) == "table" and node.children or {}) do
+      if type(child) == "table" then
+        if (child.name == nil or child.name == "") and names[id] then child.name = names[id] end
+        fill(child)
+      end
+    end
+  end
+  fill(status)
+end
+
 -- bksops status TASK [--subprocess NODE]
 function M.status(ctx, c, a)
   local sub = a.subprocess
@@ -120,6 +151,7 @@ function M.status(ctx, c, a)
   end
   local status, _, err = c:get_task_status{task_id = a.TASK, with_ex_data = true, subprocess_id = sub}
   if not status then return ctx:fail(err) end
+  if sub then name_inner(c, a.TASK, status) end
   return ctx:show(status, function()
     return render.tree_lines(status, {all = a.all, paint = ctx.paint, short = nodes.short_ids(status)})
   end)
