@@ -54,7 +54,10 @@ $(CORE): $(SRC) $(HDR)
 	@mkdir -p $(BUILD)/sops
 	$(CC) $(WARN) $(CFLAGS) -fPIC -shared $(LUA_CFLAGS) $(CURL_CFLAGS) -o $@ $(SRC) $(CURL_LIBS) $(LDFLAGS)
 
+# (and lua-sops' core for SIM_LUA: the simulator decodes bodies with it,
+# telling [] from {}, whatever runtime the client specs run on)
 sim: $(SIM_HELPER)
+	@$(MAKE) --no-print-directory all LUA=$(SIM_LUA) BUILD=$(SIM_BUILD)
 
 $(SIM_BUILD)/sops/sim/%.so: csrc/sim/%.c csrc/compat.h csrc/platform.h
 	@mkdir -p $(SIM_BUILD)/sops/sim
