@@ -162,12 +162,12 @@ describe("bksops command", function()
     out = sops("status " .. t.task_id .. " --subprocess " .. sub)
     assert.matches("─ stop n%x+  ", out) -- the speed is 50: its state may have moved on
     assert.is_nil(out:find("precheck", 1, true))
-    assert.equal(sub, sim:last_request().args.subprocess_id)
+    assert.equal(sub, sim:requests_to("/get_task_status/")[#sim:requests_to("/get_task_status/")].args.subprocess_id)
     -- the subprocess by name too
     out = sops("status " .. t.task_id .. " --subprocess 'restart service' --all")
     assert.matches(t.node_ids.stop, out, 1, true)
     assert.matches("─ stop n%x+  ", out)
-    assert.equal(sub, sim:last_request().args.subprocess_id)
+    assert.equal(sub, sim:requests_to("/get_task_status/")[#sim:requests_to("/get_task_status/")].args.subprocess_id)
   end)
 
   it("start --wait: exits 0 when the task finishes, with one line per event", function()
