@@ -11,17 +11,12 @@ local M = {}
 -- subprocess itself is not one: its activities are), into set; the count.
 local function activity_ids(pipeline_tree, set)
   local n = 0
-  local activities = type(pipeline_tree) == "table" and pipeline_tree.activities
-  for id, act in pairs(type(activities) == "table" and activities or {}) do
-    if type(act) == "table" then
-      if act.type == "SubProcess" then
-        n = n + activity_ids(act.pipeline, set)
-      else
-        set[id] = true
-        n = n + 1
-      end
+  tree_helpers.each_activity(pipeline_tree, function(id, act)
+    if act.type ~= "SubProcess" then
+      set[id] = true
+      n = n + 1
     end
-  end
+  end)
   return n
 end
 

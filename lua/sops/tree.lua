@@ -47,6 +47,19 @@ function M.walk(status, fn)
   if type(status) == "table" then visit(status, status.id, 0, nil) end
 end
 
+-- Calls fn(id, activity) for every activity of a pipeline_tree
+-- (get_task_detail's), those inside subprocesses too (after the
+-- subprocess itself), in no set order.
+function M.each_activity(pipeline_tree, fn)
+  local activities = type(pipeline_tree) == "table" and pipeline_tree.activities
+  for id, act in pairs(type(activities) == "table" and activities or {}) do
+    if type(act) == "table" then
+      fn(id, act)
+      M.each_activity(act.pipeline, fn)
+    end
+  end
+end
+
 -- The failed leaf nodes: {id = node id, path = {ids from the top level down},
 -- node = the node's status table}, in walk order.
 function M.failed_nodes(status)

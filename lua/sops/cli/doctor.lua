@@ -12,10 +12,13 @@ local context = require "sops.cli.context"
 local render = require "sops.cli.render"
 
 local EXIT = context.EXIT
-local unpack = require("sops.compat").unpack
 -- a clock this far from the server's is worth a warning (seconds)
 local SKEW_WARN = 30
 local M = {}
+
+-- the checks, in the order they run
+M.CHECKS = {"configuration", "url", "tenant", "reachability", "clock", "api", "credentials", "user", "business",
+  "restricted"}
 
 -- the gateway's codes (X-Bkapi-Error-Code) and legacy ESB's
 local GW_INVALID_ARGS, GW_NOT_FOUND, GW_NO_PERMISSION = 1640001, 1640401, 1640301
@@ -54,19 +57,24 @@ local function checks(ctx, a)
       code = status == "fail" and code or nil}
     return status ~= "fail"
   end
-  local function skip_rest(names, why)
-    for _, name in ipairs(names) do add(name, "skip", "not checked: " .. why) end
+  local c -- (the client, once the URL has made one)
+  -- after a failure: every check after it skipped, the client closed
+  local function stop(why)
+    local at
+    for i, name in ipairs(M.CHECKS) do
+      if name == list[#list].name then at = i end
+    end
+    for i = at + 1, #M.CHECKS do add(M.CHECKS[i], "skip", "not checked: " .. why) end
+    if c then c:close() end
+    return list
   end
-  local AFTER_REACH = {"clock", "api", "credentials", "user", "business", "restricted"}
-  local LATER = {"url", "tenant", "reachability", unpack(AFTER_REACH)}
 
   -- 1. the configuration: found, readable, trusted, complete
   local opts, notices, s = config.client_options(a, ctx.getenv)
   if not opts then
     add("configuration", "fail", notices, "as the message says; 'bksops config show' shows where each setting "
       .. "comes from", EXIT.USAGE)
-    skip_rest(LATER, "the configuration failed")
-    return list
+    return stop("the configuration failed")
   end
   for _, line in ipairs(notices) do ctx:warn("bksops: ", line) end
   local from = s.from
@@ -76,12 +84,14 @@ local function checks(ctx, a)
 
   -- 2. the URL and the route
   local route = opts.route or (opts.url:find("/compapi/", 1, true) and "esb" or "apigw")
-  local built, c = pcall(sops.new, opts)
+  local built
+  built, c = pcall(sops.new, opts)
   if not built then
-    add("url", "fail", (tostring(c):gsub("^.-: bad argument", "bad argument")), "give a URL such as "
+    local why = tostring(c)
+    c = nil
+    add("url", "fail", (why:gsub("^.-: bad argument", "bad argument")), "give a URL such as "
       .. "https://bkapi.example.com/api/bk-sops/prod (--url, BK_SOPS_URL)", EXIT.USAGE)
-    skip_rest({"tenant", "reachability", unpack(AFTER_REACH)}, "no usable URL")
-    return list
+    return stop("no usable URL")
   end
   local stage = route == "apigw" and opts.url:match("/([^/]+)/*$")
   add("url", "ok", string.format("%s%s, route %s%s%s", opts.url, where(from, "url"), route,
@@ -99,9 +109,7 @@ local function checks(ctx, a)
   if not probe then
     add("reachability", "fail", string.format("%s: %s", opts.url, pmessage), "check the URL's host and port, "
       .. "the network, a proxy (--request-timeout for a slow one)", EXIT.TRANSPORT)
-    skip_rest(AFTER_REACH, "bk-sops was not reached")
-    c:close()
-    return list
+    return stop("bk-sops was not reached")
   end
   add("reachability", "ok", string.format("answered in %.0f ms (HTTP %d)", probe.seconds * 1000, probe.status))
 
@@ -127,27 +135,20 @@ local function checks(ctx, a)
   local projects, _, answer = c:get_user_project_list{}
   local ms = (core.monotime() - started) * 1000
   local err = projects == nil and answer or nil
-  local after_api = {"credentials", "user", "business", "restricted"}
   if err and (err.kind == "transport" or err.kind == "timeout" or err.kind == "tls") then
     add("api", "fail", tostring(err), "the server answered a bare request but not this call: check a proxy, "
       .. "--request-timeout", context.code_for(err))
-    skip_rest(after_api, "the call did not come back")
-    c:close()
-    return list
+    return stop("the call did not come back")
   end
   if err and err.kind == "gateway" and err.code == GW_NOT_FOUND then
     add("api", "fail", string.format("the gateway has no bk-sops api at this URL (%s)", err.message),
       "check the URL's path and its stage" .. (stage and " ('" .. stage .. "')" or ""), EXIT.REFUSED)
-    skip_rest(after_api, "the URL is not bk-sops'")
-    c:close()
-    return list
+    return stop("the URL is not bk-sops'")
   end
   if err and (err.kind == "decode" or err.kind == "http") then
     add("api", "fail", string.format("answered, but not as bk-sops does: %s", tostring(err)),
       "check that the URL is bk-sops' gateway stage (or ESB) URL", context.code_for(err))
-    skip_rest(after_api, "the URL is not bk-sops'")
-    c:close()
-    return list
+    return stop("the URL is not bk-sops'")
   end
   add("api", "ok", string.format("bk-sops answered get_user_project_list in %.0f ms", ms))
 
@@ -157,9 +158,7 @@ local function checks(ctx, a)
     add("credentials", "fail", string.format("the %s refused app %s: %s", route == "esb" and "ESB" or "gateway",
       opts.app_code, err.message), "check the app code" .. where(from, "app_code") .. " and its secret"
       .. where(from, "app_secret"), EXIT.REFUSED)
-    skip_rest({"user", "business", "restricted"}, "the app was refused")
-    c:close()
-    return list
+    return stop("the app was refused")
   end
   add("credentials", "ok", "app " .. opts.app_code .. " accepted")
   local user = opts.username and "user " .. opts.username .. where(from, "username")
@@ -168,9 +167,7 @@ local function checks(ctx, a)
     add("user", "fail", string.format("%s refused: %s", user, err.message), who == "user"
       and "use a BK_TOKEN or BK_ACCESS_TOKEN, or have the app exempted from user verification for bk_username"
       or "see the message", context.code_for(err))
-    skip_rest({"business", "restricted"}, "the user was refused")
-    c:close()
-    return list
+    return stop("the user was refused")
   end
   local n = type(projects) == "table" and #projects or 0
   add("user", "ok", string.format("%s: %d project%s visible", user, n, n == 1 and "" or "s"))

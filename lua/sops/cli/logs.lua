@@ -4,6 +4,7 @@ local sops = require "sops"
 local core = require "sops.core"
 local compat = require "sops.compat"
 local nodes = require "sops.nodes"
+local tree = require "sops.tree"
 local render = require "sops.cli.render"
 local read = require "sops.cli.read"
 local context = require "sops.cli.context"
@@ -22,17 +23,11 @@ M.JOB = JOB
 
 -- id -> component code of every activity of a task's pipeline_tree,
 -- subprocesses' trees included.
-local function components(tree)
+local function components(pipeline_tree)
   local out = {}
-  local function visit(t)
-    for id, a in pairs(type(t) == "table" and type(t.activities) == "table" and t.activities or {}) do
-      if type(a) == "table" then
-        if type(a.component) == "table" and type(a.component.code) == "string" then out[id] = a.component.code end
-        if type(a.pipeline) == "table" then visit(a.pipeline) end
-      end
-    end
-  end
-  visit(tree)
+  tree.each_activity(pipeline_tree, function(id, a)
+    if type(a.component) == "table" and type(a.component.code) == "string" then out[id] = a.component.code end
+  end)
   return out
 end
 

@@ -5,6 +5,7 @@ local sops = require "sops"
 local api = require "sops.api"
 local render = require "sops.cli.render"
 local nodes = require "sops.nodes"
+local tree = require "sops.tree"
 local context = require "sops.cli.context"
 
 local EXIT = context.EXIT
@@ -116,29 +117,22 @@ end
 -- unnamed, as --all shows them).
 local function name_inner(c, task_id, status)
   local detail = c:get_task_detail{task_id = task_id}
+  local pipeline_tree = type(detail) == "table" and detail.pipeline_tree or nil
   local names = {}
-  local function collect(pipeline)
-    if type(pipeline) ~= "table" then return end
-    for id, act in pairs(type(pipeline.activities) == "table" and pipeline.activities or {}) do
-      if type(act) == "table" then
-        if type(act.name) == "string" and act.name ~= "" then names[id] = act.name end
-        collect(act.pipeline)
-      end
-    end
-    for id, gw in pairs(type(pipeline.gateways) == "table" and pipeline.gateways or {}) do
+  local function gateways(pipeline)
+    local list = type(pipeline) == "table" and pipeline.gateways
+    for id, gw in pairs(type(list) == "table" and list or {}) do
       if type(gw) == "table" and type(gw.name) == "string" and gw.name ~= "" then names[id] = gw.name end
     end
   end
-  collect(type(detail) == "table" and detail.pipeline_tree or nil)
-  local function fill(node)
-    for id, child in pairs(type(node.children) == "table" and node.children or {}) do
-      if type(child) == "table" then
-        if (child.name == nil or child.name == "") and names[id] then child.name = names[id] end
-        fill(child)
-      end
-    end
-  end
-  fill(status)
+  gateways(pipeline_tree)
+  tree.each_activity(pipeline_tree, function(id, act)
+    if type(act.name) == "string" and act.name ~= "" then names[id] = act.name end
+    gateways(act.pipeline)
+  end)
+  tree.walk(status, function(node, id, depth)
+    if depth > 0 and (node.name == nil or node.name == "") and names[id] then node.name = names[id] end
+  end)
 end
 
 -- bksops status TASK [--subprocess NODE]
