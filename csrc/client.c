@@ -39,7 +39,12 @@ typedef struct sops_client {
     int sent;                           /* whether the current call's request went out */
     sops_slot slots[SOPS_MAX_PARALLEL]; /* slots[0] serves call(); call_many uses more */
     int nslots;                         /* how many have a libcurl handle */
-    CURLM *multi;                       /* made by the first call_many */
+    /* Every transfer runs through it, a single call as one of one: its
+     * connection cache is the client's, and curl_multi_wait polls only the
+     * transfers' sockets (curl_easy_perform and curl_multi_poll also poll
+     * a wakeup socketpair lua-sops never uses: one poll more a request).
+     * Made by the first call. */
+    CURLM *multi;
     sops_transport_opts topts;
     size_t max_body;
     struct curl_slist *get_headers;  /* every request's headers */
@@ -551,6 +556,40 @@ static const char *api_and_params(lua_State *L, const char *fn)
     return lua_tostring(L, 2);
 }
 
+/* Runs slots [0, n) at once through the client's multi handle; each
+ * slot's rc says how its transfer ended. Ctrl-C in the lua interpreter
+ * (sops_interrupt_pending, read by the progress callback) ends them at
+ * once: a signal interrupts the wait, which libcurl takes as a wake-up. */
+static void run_parallel(lua_State *L, sops_client *c, int n)
+{
+    int i, running = 0, left;
+    CURLMsg *msg;
+    for (i = 0; i < n; i++) {
+        c->slots[i].rc = CURLE_FAILED_INIT;
+        c->slots[i].tr.cancel = sops_interrupt_pending;
+        c->slots[i].tr.cancel_ctx = L;
+        curl_multi_add_handle(c->multi, c->slots[i].tr.easy);
+    }
+    do {
+        CURLMcode mc = curl_multi_perform(c->multi, &running);
+        if (mc == CURLM_OK && running)
+            mc = curl_multi_wait(c->multi, NULL, 0, 1000, NULL);
+        if (mc != CURLM_OK)
+            break;
+    } while (running);
+    while ((msg = curl_multi_info_read(c->multi, &left)) != NULL) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        for (i = 0; i < n; i++)
+            if (c->slots[i].tr.easy == msg->easy_handle)
+                c->slots[i].rc = msg->data.result;
+    }
+    for (i = 0; i < n; i++) {
+        curl_multi_remove_handle(c->multi, c->slots[i].tr.easy);
+        c->slots[i].tr.cancel = NULL;
+    }
+}
+
 static int call_body(lua_State *L)
 {
     sops_client *c = check_client(L, 1);
@@ -569,11 +608,10 @@ static int call_body(lua_State *L)
         return luaL_error(L, "sops: out of memory");
     if (c->close_pending)
         return push_closed(L, c, api);
+    if (c->multi == NULL && (c->multi = curl_multi_init()) == NULL)
+        return luaL_error(L, "sops: libcurl could not create a multi handle");
     /* Ctrl-C in the lua interpreter ends the transfer at once */
-    slot->tr.cancel = sops_interrupt_pending;
-    slot->tr.cancel_ctx = L;
-    slot->rc = curl_easy_perform(slot->tr.easy);
-    slot->tr.cancel = NULL;
+    run_parallel(L, c, 1);
     /* libcurl has returned: only now may anything raise */
     return finish_call(L, c, slot, api);
 }
@@ -648,38 +686,6 @@ static void push_entry(lua_State *L)
     lua_setfield(L, -2, "n");
     lua_replace(L, -4);
     lua_pop(L, 2);
-}
-
-/* Runs slots [0, n) at once through the multi handle; each slot's rc says
- * how its transfer ended. */
-static void run_parallel(lua_State *L, sops_client *c, int n)
-{
-    int i, running = 0, left;
-    CURLMsg *msg;
-    for (i = 0; i < n; i++) {
-        c->slots[i].rc = CURLE_FAILED_INIT;
-        c->slots[i].tr.cancel = sops_interrupt_pending;
-        c->slots[i].tr.cancel_ctx = L;
-        curl_multi_add_handle(c->multi, c->slots[i].tr.easy);
-    }
-    do {
-        CURLMcode mc = curl_multi_perform(c->multi, &running);
-        if (mc == CURLM_OK && running)
-            mc = curl_multi_poll(c->multi, NULL, 0, 1000, NULL);
-        if (mc != CURLM_OK)
-            break;
-    } while (running);
-    while ((msg = curl_multi_info_read(c->multi, &left)) != NULL) {
-        if (msg->msg != CURLMSG_DONE)
-            continue;
-        for (i = 0; i < n; i++)
-            if (c->slots[i].tr.easy == msg->easy_handle)
-                c->slots[i].rc = msg->data.result;
-    }
-    for (i = 0; i < n; i++) {
-        curl_multi_remove_handle(c->multi, c->slots[i].tr.easy);
-        c->slots[i].tr.cancel = NULL;
-    }
 }
 
 /* The body of client:call_many, run pinned. */

@@ -148,7 +148,15 @@ int sops_transport_init(sops_transport *t, const sops_transport_opts *o, size_t 
     if (e == NULL)
         return 0;
     t->easy = e;
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    /* No SIGALRM, no SIGPIPE handler of libcurl's: they cost six system
+     * calls a request and touch the process' signal dispositions. Safe
+     * where libcurl resolves names with its threaded resolver
+     * (CURL_VERSION_ASYNCHDNS: Debian's and most distributions' builds),
+     * which keeps the timeouts without a signal, and writes to a closed
+     * socket go with MSG_NOSIGNAL. A libcurl with the blocking resolver
+     * needs SIGALRM to end a name lookup at the deadline: there it stays. */
+    if (curl_version_info(CURLVERSION_NOW)->features & CURL_VERSION_ASYNCHDNS)
+        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, t);

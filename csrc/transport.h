@@ -42,7 +42,7 @@ int sops_transport_init(sops_transport *t, const sops_transport_opts *o, size_t 
 void sops_transport_free(sops_transport *t);
 
 /* Sets up the next request: a POST of body, or a GET when body is NULL.
- * Then curl_easy_perform(t->easy), or the handle goes to a multi handle.
+ * Then the handle goes to the client's multi handle.
  * once: the request must not be sent twice. libcurl resends a request
  * silently when a reused keep-alive connection turns out dead before any
  * answer; such a request goes out on a fresh connection instead, where

@@ -184,6 +184,35 @@ describe("calls over the API gateway", function()
     assert.equal(3, n)
   end)
 
+  it("single calls and call_many share the client's connections: none is opened twice", function()
+    local t = sim:task({template_id = 1})
+    local fresh <close> = sim:client()
+    sim:clear_log()
+    for _ = 1, 3 do assert(fresh:get_task_status{task_id = t.task_id}) end
+    -- three at once need three connections; the one the single calls left is among them
+    sim:fault({kind = "delay", seconds = 0.2, count = 3})
+    local results = fresh:call_many({
+      {"get_task_status", {task_id = t.task_id, bk_biz_id = 2, scope = "cmdb_biz"}},
+      {"get_task_status", {task_id = t.task_id, bk_biz_id = 2, scope = "cmdb_biz"}},
+      {"get_task_status", {task_id = t.task_id, bk_biz_id = 2, scope = "cmdb_biz"}},
+    })
+    for i = 1, 3 do assert.equal("CREATED", results[i][1].state) end
+    -- and the single calls after it find them kept alive
+    for _ = 1, 3 do assert(fresh:get_task_status{task_id = t.task_id}) end
+    local log = sim:requests()
+    assert.equal(9, #log)
+    local conns, n = {}, 0
+    for _, r in ipairs(log) do
+      if not conns[r.conn] then n = n + 1 end
+      conns[r.conn] = true
+    end
+    assert.equal(3, n)
+    assert.equal(log[1].conn, log[3].conn)
+    local wave = {[log[4].conn] = true, [log[5].conn] = true, [log[6].conn] = true}
+    assert.is_true(wave[log[1].conn])
+    assert.is_true(wave[log[7].conn] and wave[log[8].conn] and wave[log[9].conn])
+  end)
+
   it("call_many runs more calls than it has handles, in waves, and raises on bad calls", function()
     local calls = {}
     for i = 1, 20 do calls[i] = {"get_template_info", {template_id = i % 7 + 1, bk_biz_id = 2, scope = "cmdb_biz"}} end
