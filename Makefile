@@ -207,7 +207,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                 $(shell pkg-config --cflags lua5.4) $(CURL_CFLAGS)
-FUZZERS      := build/fuzz/decode build/fuzz/response build/fuzz/http_head
+FUZZERS      := build/fuzz/decode build/fuzz/response build/fuzz/http_head build/fuzz/answer_head
 fuzz: deps
 	@$(MAKE) --no-print-directory install-missing PKGS="$(FUZZ_PKGS)"
 	@$(MAKE) --no-print-directory $(FUZZERS)

@@ -41,6 +41,7 @@ build = {
   modules = {
     ["sops.core"] = {
       sources = {
+        "csrc/answerhead.c",
         "csrc/buffer.c",
         "csrc/catalog.c",
         "csrc/client.c",

@@ -1,8 +1,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "client.h"
+#include "answerhead.h"
 #include "request.h"
 #include "errors.h"
 #include "ids.h"
@@ -798,6 +800,35 @@ int sops_client_build(lua_State *L)
     return pinned(L, build_body, "prepare", 1, build_closed);
 }
 
+/* Adds the header lines of list, each ending in CRLF, as they go on the
+ * wire ("Name:" lines, which tell libcurl to drop a header, left out;
+ * "Name;" sent empty), then the traceparent's, if any. Returns whether one
+ * of them is an Accept header. */
+static int add_head_lines(luaL_Buffer *b, const struct curl_slist *h, const char *tp)
+{
+    int accept = 0;
+    for (; h; h = h->next) {
+        size_t n = strlen(h->data);
+        if (n > 0 && h->data[n - 1] == ':')
+            continue;
+        if (n >= 7 && strncasecmp(h->data, "accept:", 7) == 0)
+            accept = 1;
+        if (n > 0 && h->data[n - 1] == ';') {
+            luaL_addlstring(b, h->data, n - 1);
+            luaL_addchar(b, ':');
+        } else {
+            luaL_addlstring(b, h->data, n);
+        }
+        luaL_addlstring(b, "\r\n", 2);
+    }
+    if (tp) {
+        luaL_addlstring(b, "traceparent: ", 13);
+        luaL_addstring(b, tp);
+        luaL_addlstring(b, "\r\n", 2);
+    }
+    return accept;
+}
+
 /* The body of core.request, run pinned: (client, api, params [,
  * traceparent]) -> {method, url, head, body, once, max_body}, the request
  * exactly as libcurl would send it, secrets included, for another
@@ -811,7 +842,6 @@ static int request_body(lua_State *L)
     const char *tp = lua_type(L, 4) == LUA_TSTRING ? lua_tostring(L, 4) : NULL;
     sops_slot *slot = &c->slots[0];
     const sops_endpoint *ep;
-    struct curl_slist *h;
     luaL_Buffer b;
     lua_settop(L, 4);
     ep = prepare(L, c, slot, api, 3, c->timeout_ms);
@@ -821,23 +851,7 @@ static int request_body(lua_State *L)
     lua_pushlstring(L, slot->url.data, slot->url.len);
     lua_setfield(L, -2, "url");
     luaL_buffinit(L, &b);
-    for (h = ep->post ? c->post_headers : c->get_headers; h; h = h->next) {
-        size_t n = strlen(h->data);
-        if (n > 0 && h->data[n - 1] == ':')
-            continue;
-        if (n > 0 && h->data[n - 1] == ';') {
-            luaL_addlstring(&b, h->data, n - 1);
-            luaL_addstring(&b, ":");
-        } else {
-            luaL_addlstring(&b, h->data, n);
-        }
-        luaL_addstring(&b, "\r\n");
-    }
-    if (tp) {
-        luaL_addstring(&b, "traceparent: ");
-        luaL_addstring(&b, tp);
-        luaL_addstring(&b, "\r\n");
-    }
+    add_head_lines(&b, ep->post ? c->post_headers : c->get_headers, tp);
     luaL_pushresult(&b);
     lua_setfield(L, -2, "head");
     if (ep->post) {
@@ -858,6 +872,64 @@ int sops_client_request(lua_State *L)
     return pinned(L, request_body, "call", 1, build_closed);
 }
 
+/* The body of core.wire, run pinned: (client, api, params, traceparent,
+ * host, prefix_len) -> the request's bytes as they go on an HTTP/1.1
+ * keep-alive connection to host (the Host header), its target the URL
+ * past its first prefix_len bytes ("scheme://host[:port]"); and whether it
+ * must go once. Secrets included, for sops.cosocket, which keeps it to
+ * itself. The same request as core.request's, built in one buffer. */
+static int wire_body(lua_State *L)
+{
+    sops_client *c = check_client(L, 1);
+    const char *api = api_and_params(L, "call");
+    const char *tp = lua_type(L, 4) == LUA_TSTRING ? lua_tostring(L, 4) : NULL;
+    size_t host_len, skip = (size_t)luaL_checkinteger(L, 6);
+    const char *host = luaL_checklstring(L, 5, &host_len);
+    sops_slot *slot = &c->slots[0];
+    const sops_endpoint *ep;
+    luaL_Buffer b;
+    char num[32];
+    lua_settop(L, 6);
+    ep = prepare(L, c, slot, api, 3, c->timeout_ms);
+    if (skip > slot->url.len)
+        skip = slot->url.len;
+    luaL_buffinit(L, &b);
+    luaL_addstring(&b, ep->post ? "POST " : "GET ");
+    if (skip == slot->url.len)
+        luaL_addchar(&b, '/');
+    else
+        luaL_addlstring(&b, slot->url.data + skip, slot->url.len - skip);
+    luaL_addlstring(&b, " HTTP/1.1\r\nHost: ", 17);
+    luaL_addlstring(&b, host, host_len);
+    luaL_addlstring(&b, "\r\n", 2);
+    /* libcurl's own Accept, unless the client's headers have one */
+    if (!add_head_lines(&b, ep->post ? c->post_headers : c->get_headers, tp))
+        luaL_addlstring(&b, "Accept: */*\r\n", 13);
+    if (ep->post) {
+        snprintf(num, sizeof num, "Content-Length: %lu\r\n", (unsigned long)slot->body.len);
+        luaL_addstring(&b, num);
+    }
+    luaL_addlstring(&b, "Connection: keep-alive\r\n\r\n", 26);
+    if (ep->post && slot->body.len > 0)
+        luaL_addlstring(&b, slot->body.data, slot->body.len);
+    luaL_pushresult(&b);
+    lua_pushboolean(L, ep->changes_state);
+    return 2;
+}
+
+static int wire_closed(lua_State *L, sops_client *c)
+{
+    (void)c;
+    return luaL_error(L, "sops: the client was closed while the request was built");
+}
+
+/* core.wire(client, api, params, traceparent, host, prefix_len): see
+ * wire_body; argument errors as for core.call. */
+int sops_client_wire(lua_State *L)
+{
+    return pinned(L, wire_body, "call", 2, wire_closed);
+}
+
 /* A string field of the table at idx, or "" (copied into out, n bytes). */
 static const char *answer_field(lua_State *L, int idx, const char *k, char *out, size_t n)
 {
@@ -874,6 +946,60 @@ static const char *answer_field(lua_State *L, int idx, const char *k, char *out,
  * error_code, trace_id, retry_after, failure = nil | "timeout" | "tls" |
  * "transport", message, sent, once, too_large}. Classified and decoded as
  * libcurl's transfers are: value, nil, response | nil, message, err. */
+/* The head an answer came with (sops.cosocket's read buffer), whose
+ * headers are read only when a failure needs them. */
+typedef struct {
+    const char *head;
+    size_t len;
+    char value[SOPS_H_COUNT][128];
+} lazy_head;
+
+static void fetch_lazy(const sops_response *r)
+{
+    lazy_head *lh = r->ud;
+    int i;
+    for (i = 0; i < SOPS_H_COUNT; i++)
+        sops_answer_head_value(lh->head, lh->len, SOPS_ANSWER_HEADERS[i], lh->value[i], sizeof lh->value[i]);
+}
+
+/* core.answer(client, api, status, buf, body_from, head_from, once): an
+ * answer that came whole: its body buf[body_from..] (to the end of buf),
+ * its head at buf[head_from..]; no table, no copy. */
+static int answer_read(lua_State *L, sops_client *c, const char *api)
+{
+    size_t n;
+    const char *buf = luaL_checklstring(L, 4, &n);
+    lua_Integer from = luaL_checkinteger(L, 5), head = luaL_checkinteger(L, 6);
+    lua_Number status = luaL_checknumber(L, 3);
+    const char *secrets[SOPS_SECRETS];
+    lazy_head lh;
+    sops_response r;
+    int i;
+    luaL_argcheck(L, from >= 1 && (size_t)from <= n + 1, 5, "out of range");
+    luaL_argcheck(L, head >= 1 && head <= from, 6, "out of range");
+    memset(&r, 0, sizeof r);
+    lh.head = buf + head - 1;
+    lh.len = (size_t)(from - head);
+    for (i = 0; i < SOPS_H_COUNT; i++)
+        lh.value[i][0] = '\0';
+    r.outcome = SOPS_ANSWERED;
+    r.status = status >= 100 && status <= 999 ? (long)status : 0;
+    r.len = n - (size_t)(from - 1);
+    r.body = r.len > 0 ? buf + from - 1 : NULL; /* (a Lua string ends in a NUL byte) */
+    r.sent = 1;
+    r.once = lua_toboolean(L, 7);
+    r.max_body = c->max_body;
+    r.detail = "";
+    r.request_id = lh.value[SOPS_H_REQUEST_ID];
+    r.error_code = lh.value[SOPS_H_ERROR_CODE];
+    r.trace_id = lh.value[SOPS_H_TRACE_ID];
+    r.retry_after = lh.value[SOPS_H_RETRY_AFTER];
+    r.fetch_headers = fetch_lazy;
+    r.ud = &lh;
+    secrets_of(c, secrets);
+    return sops_response_push(L, &r, api, c->max_depth, &c->scratch, secrets, SOPS_SECRETS);
+}
+
 static int answer_body(lua_State *L)
 {
     sops_client *c = check_client(L, 1);
@@ -886,6 +1012,8 @@ static int answer_body(lua_State *L)
     size_t len = 0;
     const char *body;
     lua_Number status;
+    if (lua_type(L, 3) == LUA_TNUMBER)
+        return answer_read(L, c, api);
     luaL_checktype(L, 3, LUA_TTABLE);
     lua_settop(L, 3);
     lua_getfield(L, 3, "body"); /* stays at 4, referenced while it is read */

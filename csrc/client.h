@@ -27,6 +27,9 @@ int sops_client_build(lua_State *L);
  * classified and decoded, for a transport other than libcurl. */
 int sops_client_request(lua_State *L);
 int sops_client_answer(lua_State *L);
+/* core.wire: the same request as core.request's, as its bytes on an
+ * HTTP/1.1 connection (sops.cosocket's hot path). */
+int sops_client_wire(lua_State *L);
 
 /* The open client at stack index i (raised as a bad argument of fn
  * otherwise): its base URL and the transport options every request of it

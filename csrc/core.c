@@ -4,6 +4,7 @@
 #include "catalog.h"
 #include "client.h"
 #include "response.h"
+#include "answerhead.h"
 #include "request.h"
 #include "compat.h"
 #include "errors.h"
@@ -60,6 +61,38 @@ static int core_encode(lua_State *L)
     return 1;
 }
 
+/* core.head(buf [, from]): the HTTP answer head starting at buf's byte
+ * `from` (default 1): status, 1 for HTTP/1.1 (else 0), the index of the
+ * head's last byte, Content-Length (nil without one, false when bad),
+ * chunked, close; or nil and "more", "too long" or "not an HTTP answer". */
+static int core_head(lua_State *L)
+{
+    size_t n;
+    const char *buf = luaL_checklstring(L, 1, &n);
+    lua_Integer from = luaL_optinteger(L, 2, 1);
+    sops_answer_head h;
+    int rc;
+    luaL_argcheck(L, from >= 1 && (size_t)from <= n + 1, 2, "out of range");
+    rc = sops_answer_head_parse(buf + from - 1, n - (size_t)(from - 1), &h);
+    if (rc != SOPS_AH_DONE) {
+        lua_pushnil(L);
+        lua_pushstring(L, rc == SOPS_AH_MORE ? "more" : rc == SOPS_AH_TOO_LONG ? "too long" : "not an HTTP answer");
+        return 2;
+    }
+    lua_pushinteger(L, h.status);
+    lua_pushinteger(L, h.minor);
+    lua_pushinteger(L, from - 1 + (lua_Integer)h.len);
+    if (h.length == -1)
+        lua_pushnil(L);
+    else if (h.length == -2)
+        lua_pushboolean(L, 0);
+    else
+        lua_pushnumber(L, (lua_Number)h.length);
+    lua_pushboolean(L, h.chunked);
+    lua_pushboolean(L, h.close);
+    return 6;
+}
+
 /* curl_global_init once per process: the only mutable global. */
 static int curl_ready = 0;
 
@@ -72,6 +105,8 @@ int luaopen_sops_core(lua_State *L)
         {"build", sops_client_build},
         {"request", sops_client_request},
         {"answer", sops_client_answer},
+        {"wire", sops_client_wire},
+        {"head", core_head},
         {"register", sops_catalog_register},
         {"define", sops_catalog_define},
         {"decode", core_decode},
@@ -121,6 +156,10 @@ int luaopen_sops_core(lua_State *L)
     lua_setfield(L, -2, "curl_version");
     lua_pushinteger(L, SOPS_MAX_PARALLEL);
     lua_setfield(L, -2, "MAX_PARALLEL");
+    lua_pushinteger(L, SOPS_ANSWER_HEAD_MAX);
+    lua_setfield(L, -2, "ANSWER_HEAD_MAX");
+    lua_pushinteger(L, SOPS_ANSWER_LINE_MAX);
+    lua_setfield(L, -2, "ANSWER_LINE_MAX");
     {
         int i;
         lua_createtable(L, 0, SOPS_H_COUNT);

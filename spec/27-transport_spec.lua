@@ -93,4 +93,74 @@ describe("core.request and core.answer", function()
     assert.equal("t-***", err.trace_id)
     assert.is_nil(message:find(h.APP_SECRET, 1, true))
   end)
+  it("core.wire gives the request's bytes on an HTTP/1.1 connection: core.request's request, in one string", function()
+    local c = env.c
+    local tp = "00-" .. string.rep("a", 32) .. "-" .. string.rep("b", 16) .. "-01"
+    local prefix = env.sim.url:match("^https?://[^/]+")
+    local wire, once = core.wire(c, "get_task_status", {task_id = 7}, tp, "sim.example:8080", #prefix)
+    local req = core.request(c, "get_task_status", {task_id = 7}, tp)
+    assert.is_false(once)
+    assert.equal("GET " .. req.url:sub(#prefix + 1) .. " HTTP/1.1\r\nHost: sim.example:8080\r\n" .. req.head
+      .. "Accept: */*\r\nConnection: keep-alive\r\n\r\n", wire)
+    local post = core.request(c, "start_task", {task_id = 7})
+    wire, once = core.wire(c, "start_task", {task_id = 7}, nil, "h", #prefix)
+    assert.is_true(once)
+    assert.equal("POST " .. post.url:sub(#prefix + 1) .. " HTTP/1.1\r\nHost: h\r\n" .. post.head
+      .. "Accept: */*\r\nContent-Length: " .. #post.body .. "\r\nConnection: keep-alive\r\n\r\n" .. post.body, wire)
+    -- a client whose headers carry an Accept sends only that one
+    local own <close> = env.sim:client({headers = {Accept = "application/json"}})
+    wire = core.wire(own, "get_task_status", {task_id = 7}, nil, "h", #prefix)
+    local _, accepts = wire:lower():gsub("\naccept:", "")
+    assert.equal(1, accepts)
+    assert.matches("\nAccept: application/json\r\n", wire, 1, true)
+    assert.has_error(function() core.wire(c, "get_task_status", {task_id = "x"}, nil, "h", 0) end)
+  end)
+
+  it("core.head reads an answer's status and framing headers, and says why it cannot", function()
+    local head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\ncontent-LENGTH:  12 \r\n"
+      .. "Connection: Keep-Alive, Close\r\n\r\n"
+    local status, minor, last, length, chunked, close = core.head(head .. "{}")
+    assert.same({200, 1, #head, 12, false, true}, {status, minor, last, length, chunked, close})
+    status, minor, last, length, chunked = core.head("xx" .. "HTTP/1.0 404 No\nTransfer-Encoding: gzip, chunked\n\n", 3)
+    assert.same({404, 0, 2 + 50, nil, true}, {status, minor, last, length, chunked})
+    assert.same({nil, "more"}, {core.head("HTTP/1.1 200 OK\r\nContent-Len")})
+    assert.same({nil, "more"}, {core.head("HTT")})
+    assert.same({nil, "not an HTTP answer"}, {core.head("<html>\r\n")})
+    assert.same({nil, "not an HTTP answer"}, {core.head("HTTP/1.1 2x0 OK\r\n\r\n")})
+    assert.same({nil, "too long"}, {core.head("HTTP/1.1 200 OK\r\nX: " .. ("y"):rep(core.ANSWER_LINE_MAX) .. "\r\n")})
+    -- Content-Length twice, or not a decimal number: false
+    assert.is_false(select(4, core.head("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n")))
+    assert.is_false(select(4, core.head("HTTP/1.1 200 OK\r\nContent-Length: 1e3\r\n\r\n")))
+  end)
+
+  it("core.answer takes an answer in place: status, the read buffer, where its body and head start", function()
+    local c = env.c
+    local body = '{"result":true,"code":0,"data":{"state":"RUNNING"},"trace_id":"t1"}'
+    local buf = "HTTP/1.1 200 OK\r\nX-Bkapi-Request-Id: r-9\r\n\r\n" .. body
+    local value, message, envelope = core.answer(c, "get_task_status", 200, buf, #buf - #body + 1, 1, false)
+    assert.equal("RUNNING", value.state)
+    assert.is_nil(message)
+    assert.equal("t1", envelope.trace_id)
+    -- the headers are read when a failure needs them, repeats joined as libcurl's path joins them
+    local gw = '{"code":1640401,"result":false,"message":"API not found","data":null}'
+    buf = "junkHTTP/1.1 404 Not Found\r\nx-bkapi-error-code: 1640401\r\nX-Bkapi-Request-Id: r-1\r\n"
+      .. "X-Bkapi-Request-Id: r-2\r\n\r\n" .. gw
+    local _, _, err = core.answer(c, "get_task_status", 404, buf, #buf - #gw + 1, 5, false)
+    assert.equal("gateway", err.kind)
+    assert.equal("r-1, r-2", err.request_id)
+    buf = "HTTP/1.1 429 Too Many\r\nRetry-After: 3\r\nX-Bkapi-Request-Id: r-" .. h.APP_SECRET .. "\r\n\r\n{}"
+    _, message, err = core.answer(c, "start_task", 429, buf, #buf - 1, 1, true)
+    assert.equal(3, err.retry_after)
+    assert.equal("r-***", err.request_id)
+    -- the same error as the answer told in a table
+    local _, _, told = core.answer(c, "start_task", {status = 429, sent = true, once = true, body = "{}",
+      retry_after = "3", request_id = "r-" .. h.APP_SECRET})
+    assert.same(told, err)
+    assert.is_nil(message:find(h.APP_SECRET, 1, true))
+    -- an empty body
+    buf = "HTTP/1.1 502 Bad\r\n\r\n"
+    _, _, err = core.answer(c, "get_task_status", 502, buf, #buf + 1, 1, false)
+    assert.equal("http", err.kind)
+    assert.has_error(function() core.answer(c, "get_task_status", 200, buf, #buf + 2, 1, false) end)
+  end)
 end)

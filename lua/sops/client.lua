@@ -31,7 +31,7 @@ function M.build(opts)
     on_response = options.hook("on_response", opts.on_response),
     ngx = cosocket.transport(opts),
     cosocket = {url = copts.url, timeout = copts.timeout, connect_timeout = copts.connect_timeout,
-      verify_tls = copts.verify_tls, proxy = copts.proxy},
+      verify_tls = copts.verify_tls, proxy = copts.proxy, max_body = copts.max_body},
   }
   cfg.exchange = cfg.ngx and M.exchange or M.direct
   local c = core.new(copts)

@@ -59,27 +59,29 @@ local function kind_of(err)
   return "transport"
 end
 
--- libcurl's bounds on an answer's head, which this transport keeps too:
--- all the header lines of an exchange together (informational answers
--- included), and one line
-local HEAD_MAX, LINE_MAX = 300 * 1024, 100 * 1024
+-- libcurl's bounds on an answer's head, which this transport keeps too
+-- (csrc/answerhead.h): all the header lines of an exchange together
+-- (informational answers included), and one line
+local HEAD_MAX, LINE_MAX = core.ANSWER_HEAD_MAX, core.ANSWER_LINE_MAX
 -- what one read asks for at most
 local READ_MAX = 65536
 
-local find, lower, sub, match, concat = string.find, string.lower, string.sub, string.match, table.concat
-local floor = math.floor
+local find, sub, match, concat = string.find, string.sub, string.match, table.concat
+local floor, max = math.floor, math.max
+local head_of, wire_of, answer_of = core.head, core.wire, core.answer
 
--- An answer is read through a reader: the socket, what was read and not
--- yet used (buf from pos), and the call's deadline. Every read waits at
--- most what is left of the call's timeout, so a server that drips bytes
--- cannot stretch the call (a cosocket's own read timeout starts again
--- with every byte that arrives).
-local function read(r, max)
-  local left = r.deadline - ngx.now()
+-- Every read waits at most what is left of the call's timeout, so that a
+-- server that drips bytes cannot stretch the call (a cosocket's own read
+-- timeout starts again with every byte that arrives).
+local function read(sock, deadline, n)
+  local left = deadline - ngx.now()
   if left <= 0 then return nil, "timeout" end
-  r.sock:settimeout(floor(left * 1000) + 1)
-  return r.sock:receiveany(max)
+  sock:settimeout(floor(left * 1000) + 1)
+  return sock:receiveany(n)
 end
+
+-- The slow paths read through a reader: the socket, the call's deadline,
+-- what was read and not yet used (buf from pos).
 
 -- n bytes
 local function take(r, n)
@@ -92,7 +94,7 @@ local function take(r, n)
   local parts, got = {sub(buf, pos)}, have
   r.buf, r.pos = "", 1
   while got < n do
-    local data, err = read(r, n - got < READ_MAX and n - got or READ_MAX)
+    local data, err = read(r.sock, r.deadline, n - got < READ_MAX and n - got or READ_MAX)
     if not data then return nil, err end
     parts[#parts + 1] = data
     got = got + #data
@@ -111,7 +113,7 @@ local function line(r, limit)
       return sub(buf, pos, e - 1)
     end
     if #buf - pos + 1 > limit then return nil, "too long" end
-    local data, err = read(r, READ_MAX)
+    local data, err = read(r.sock, r.deadline, READ_MAX)
     if not data then return nil, err end
     r.buf, r.pos = sub(buf, pos) .. data, 1
   end
@@ -125,7 +127,7 @@ local function until_close(r, max_body)
   r.buf, r.pos = "", 1
   while true do
     if total > max_body then return nil, "too large" end
-    local data, err = read(r, READ_MAX)
+    local data, err = read(r.sock, r.deadline, READ_MAX)
     if not data then
       if err == "closed" then return concat(parts), nil, true end
       return nil, err
@@ -135,92 +137,77 @@ local function until_close(r, max_body)
   end
 end
 
-local function read_body(r, headers, max_body)
-  local te = headers["transfer-encoding"]
-  if te and find(lower(te), "chunked", 1, true) then
-    local parts, total = {}, 0
-    while true do
-      local size_line, err = line(r, 4096)
-      if not size_line then return nil, err == "too long" and "bad chunk size" or err end
-      local hex = match(size_line, "^%s*(%x+)")
-      local size = hex and #hex <= 12 and tonumber(hex, 16)
-      if not size then return nil, "bad chunk size" end
-      if size == 0 then
-        -- trailers, up to the empty line (bounded as the head is)
-        local used = 0
-        repeat
-          local trailer
-          trailer, err = line(r, LINE_MAX)
-          if not trailer then return nil, err == "too long" and "too large head" or err end
-          used = used + #trailer + 2
-          if used > HEAD_MAX then return nil, "too large head" end
-        until trailer == ""
-        return concat(parts)
-      end
-      total = total + size
-      if total > max_body then return nil, "too large" end
-      local data
-      data, err = take(r, size)
-      if not data then return nil, err end
-      parts[#parts + 1] = data
-      local ending
-      ending, err = line(r, 2)
-      if not ending then return nil, err == "too long" and "bad chunk" or err end
-    end
-  end
-  local length = headers["content-length"]
-  if length then
-    local n = tonumber(length)
-    if not n or n < 0 or n ~= floor(n) then return nil, "bad Content-Length" end
-    if n > max_body then return nil, "too large" end
-    if n == 0 then return "" end
-    return take(r, n)
-  end
-  return until_close(r, max_body)
-end
-
--- the answer's headers that matter (the others are skipped unread): this
--- transport's own, and those the core reads (core.ANSWER_HEADERS: name ->
--- the field of core.answer's table), by their names in lower case
-local WANTED = {["content-length"] = true, ["transfer-encoding"] = true, connection = true}
-local FIELD_OF = {}
-for name, field in pairs(core.ANSWER_HEADERS) do
-  WANTED[lower(name)] = true
-  FIELD_OF[lower(name)] = field
-end
-
--- The head of the final answer: HTTP version, status, the WANTED headers;
--- informational answers (1xx but 101) before it are read and skipped, as
--- libcurl does (RFC 9110 section 15.2), their lines counted within
--- HEAD_MAX. Or nil and an error: "timeout", "closed", "too large head",
--- "not an HTTP answer".
-local function read_head(r)
-  local used = 0
+-- A chunked body (RFC 9112 section 7.1), its trailers bounded as a head is.
+local function chunked_body(r, max_body)
+  local parts, total = {}, 0
   while true do
-    local status_line, err = line(r, LINE_MAX)
-    if not status_line then return nil, err == "too long" and "too large head" or err end
-    used = used + #status_line + 2
-    local version, status = match(status_line, "^HTTP/(%d%.%d) (%d%d%d)")
-    if not status then return nil, "not an HTTP answer" end
-    local headers = {}
-    while true do
-      local l
-      l, err = line(r, LINE_MAX)
-      if not l then return nil, err == "too long" and "too large head" or err end
-      used = used + #l + 2
-      if used > HEAD_MAX then return nil, "too large head" end
-      if l == "" then break end
-      local colon = find(l, ":", 1, true)
-      if colon then
-        local name = lower(sub(l, 1, colon - 1))
-        if WANTED[name] then
-          local value, had = match(l, "^%s*(.-)%s*$", colon + 1), headers[name]
-          headers[name] = had and (had .. ", " .. value) or value
-        end
-      end
+    local size_line, err = line(r, 4096)
+    if not size_line then return nil, err == "too long" and "bad chunk size" or err end
+    local hex = match(size_line, "^%s*(%x+)")
+    local size = hex and #hex <= 12 and tonumber(hex, 16)
+    if not size then return nil, "bad chunk size" end
+    if size == 0 then
+      local used = 0
+      repeat
+        local trailer
+        trailer, err = line(r, LINE_MAX)
+        if not trailer then return nil, err == "too long" and "too large head" or err end
+        used = used + #trailer + 2
+        if used > HEAD_MAX then return nil, "too large head" end
+      until trailer == ""
+      return concat(parts)
     end
-    status = tonumber(status)
-    if status >= 200 or status == 101 then return version, status, headers end
+    total = total + size
+    if total > max_body then return nil, "too large" end
+    local data
+    data, err = take(r, size)
+    if not data then return nil, err end
+    parts[#parts + 1] = data
+    local ending
+    ending, err = line(r, 2)
+    if not ending then return nil, err == "too long" and "bad chunk" or err end
+  end
+end
+
+-- The head of the final answer, when the first read did not hold it whole:
+-- informational answers (1xx but 101) before it are read and skipped, as
+-- libcurl does (RFC 9110 section 15.2), all counted within HEAD_MAX. The
+-- head is parsed again only when a blank line may have come (or while its
+-- status line is not yet whole, so that a non-HTTP answer fails at once).
+-- Returns what core.head returns and the head's first byte (r.buf, r.pos
+-- past it); or nil and "timeout", "closed", "too large head", "not an
+-- HTTP answer".
+local function read_head(r)
+  local buf, at, used, scan, checked = r.buf, 1, 0, 1, false
+  while true do
+    local status, minor, last, length, chunked, close
+    if not checked or find(buf, "\n\n", scan, true) or find(buf, "\n\r\n", scan, true) then
+      status, minor, last, length, chunked, close = head_of(buf, at)
+    else
+      minor = "more"
+    end
+    if status then
+      used = used + last - at + 1
+      if used > HEAD_MAX then return nil, "too large head" end
+      if status >= 200 or status == 101 then
+        r.buf, r.pos = buf, last + 1
+        return status, minor, last, length, chunked, close, at
+      end
+      at, scan, checked = last + 1, last + 1, false
+    elseif minor ~= "more" then
+      return nil, minor == "too long" and "too large head" or minor
+    else
+      checked = checked or find(buf, "\n", at, true) ~= nil
+      if used + #buf - at + 1 > HEAD_MAX then return nil, "too large head" end
+      local data, err = read(r.sock, r.deadline, READ_MAX)
+      if not data then
+        r.buf = buf
+        return nil, err
+      end
+      if at > 1 then buf, at = sub(buf, at), 1 end
+      scan = max(1, #buf - 1)
+      buf = buf == "" and data or buf .. data
+    end
   end
 end
 
@@ -245,116 +232,150 @@ local READ_FAILED = {
   ["too large head"] = "the answer's head is over " .. HEAD_MAX .. " bytes (or a line over " .. LINE_MAX .. ")",
 }
 
--- One exchange on a connection: sends req, reads the answer. Returns the
--- answer table for core.answer, whether the connection may be reused, and
--- whether it failed before any answer came.
-local function exchange(sock, req, host_header, path, deadline)
-  local body, head = req.body, req.head
-  -- libcurl's own default, unless the client's headers have one
-  if not find(head, "ccept:", 1, true) then head = "Accept: */*\r\n" .. head end
-  local request
-  if body then
-    request = req.method .. " " .. path .. " HTTP/1.1\r\nHost: " .. host_header .. "\r\n" .. head
-      .. "Content-Length: " .. #body .. "\r\nConnection: keep-alive\r\n\r\n" .. body
-  else
-    request = req.method .. " " .. path .. " HTTP/1.1\r\nHost: " .. host_header .. "\r\n" .. head
-      .. "Connection: keep-alive\r\n\r\n"
-  end
-  local _, err = send_all(sock, request, deadline)
+-- One exchange on a connection: sends wire (core.wire's), reads the
+-- answer. Returns, for an answer that came whole, the arguments of
+-- core.answer after its first two (status, buf, body_from, head_from) and
+-- whether the connection may be reused; else a failure table for
+-- core.answer, false, and whether it failed before any answer came. The
+-- hot path, an answer whose head and body the first read holds, makes no
+-- string but the read itself and no table.
+local function exchange(sock, wire, max_body, deadline)
+  local _, err = send_all(sock, wire, deadline)
   if err then return failure(kind_of(err), "send failed: " .. err, true), false, true end
-  local r = {sock = sock, deadline = deadline, buf = "", pos = 1}
-  local version, status, headers = read_head(r)
-  if not version then
-    err = status
-    if err == "not an HTTP answer" then return failure("transport", err, true), false end
-    -- (nothing at all came: the connection may have been dead already)
-    local before_answer = r.buf == ""
-    return failure(kind_of(err), "receive failed: " .. (READ_FAILED[err] or err), true), false, before_answer
+  local buf
+  buf, err = read(sock, deadline, READ_MAX)
+  if not buf then
+    return failure(kind_of(err), "receive failed: " .. err, true), false, true
   end
-  local data, closed
-  data, err, closed = read_body(r, headers, req.max_body)
-  if not data then
-    if err == "too large" then return {status = status, too_large = true, sent = true}, false end
-    return failure(kind_of(err), "receive failed: " .. (READ_FAILED[err] or err), true), false
+  local status, minor, last, length, chunked, close = head_of(buf, 1)
+  local at, r = 1, nil
+  if not status or status < 200 and status ~= 101 then
+    r = {sock = sock, deadline = deadline, buf = buf, pos = 1}
+    status, minor, last, length, chunked, close, at = read_head(r)
+    if not status then
+      err = minor
+      if err == "not an HTTP answer" then return failure("transport", err, true), false end
+      return failure(kind_of(err), "receive failed: " .. (READ_FAILED[err] or err), true), false
+    end
+    buf = r.buf
   end
-  local conn = headers.connection
-  local reusable = not closed and version == "1.1" and r.pos > #r.buf
-    and not (conn and find(lower(conn), "close", 1, true))
-  local t = {status = status, body = data, sent = true}
-  for name, field in pairs(FIELD_OF) do t[field] = headers[name] end
-  return t, reusable
+  if length == false then
+    return failure("transport", "receive failed: bad Content-Length", true), false
+  end
+  local from, ends = last + 1, #buf -- the body, when it is buf's tail
+  local closed
+  if chunked or not length or length > max_body or ends - last < length then
+    if length and length > max_body then return {status = status, too_large = true, sent = true}, false end
+    r = r or {sock = sock, deadline = deadline, buf = buf, pos = from}
+    r.pos = from
+    local body
+    if chunked then
+      body, err = chunked_body(r, max_body)
+    elseif length then
+      body, err = take(r, length)
+    else
+      body, err, closed = until_close(r, max_body)
+    end
+    if not body then
+      if err == "too large" then return {status = status, too_large = true, sent = true}, false end
+      return failure(kind_of(err), "receive failed: " .. (READ_FAILED[err] or err), true), false
+    end
+    local rest = r.pos <= #r.buf
+    buf = sub(buf, at, last) .. body
+    from, at = last - at + 2, 1
+    return status, buf, from, at, not closed and not rest and minor == 1 and not close
+  end
+  if ends - last > length then -- more than the answer: never reused
+    return status, sub(buf, at, last + length), last - at + 2, 1, false
+  end
+  return status, buf, from, at, minor == 1 and not close
 end
 
--- Sends req (core.request's) for api on client c and returns what
--- client:call returns (value, nil, response | nil, message, err). opts: the client's transport settings {url,
--- timeout, connect_timeout, verify_tls, proxy}; timeout: this call's, if
--- shorter.
-local is_open, answer_of = core.client_methods.is_open, core.answer
-
--- What the call returns, from t (see core.answer).
-local function finish(c, api, req, t)
-  t.once = req.once
-  if not is_open(c) then
-    return core.fail({kind = "closed", api = api, message = "the client was closed during the call",
-      sent = t.sent == true, retryable = false})
-  end
+-- What the call returns, from how the exchange ended (see core.answer).
+local is_open = core.client_methods.is_open
+local function closed_during(api, sent)
+  return core.fail({kind = "closed", api = api, message = "the client was closed during the call",
+    sent = sent, retryable = false})
+end
+local function finish(c, api, once, t)
+  t.once = once
+  if not is_open(c) then return closed_during(api, t.sent == true) end
   local value, message, info = answer_of(c, api, t)
   return value, message, info
 end
 
-function M.send(c, opts, req, api, timeout)
-  if opts.proxy then
-    return finish(c, api, req,
-      failure("transport", "the cosocket transport cannot use a proxy (use transport = \"curl\")", false))
-  end
+-- Sends wire (core.wire's; once: it must not be sent twice) for api on
+-- client c and returns what client:call returns (value, nil, response |
+-- nil, message, err). opts: the client's transport settings {url,
+-- timeout, connect_timeout, verify_tls, proxy, max_body}; timeout: this
+-- call's, if shorter.
+function M.send(c, opts, wire, once, api, timeout)
   local o = origin(opts)
-  if not o then return finish(c, api, req, failure("transport", "bad URL", false)) end
-  local path = req.url:sub(o.prefix_len + 1)
-  if path == "" then path = "/" end
-  local tls, host = o.tls, o.host
   local deadline = ngx.now() + (timeout or opts.timeout)
+  local tls, host = o.tls, o.host
   -- a state-changing request goes out on a fresh connection, never pooled,
   -- so that nothing can resend it; a read is tried once more on a fresh one
   -- when a pooled connection turns out dead before it answers (as libcurl
   -- does)
-  local fresh = req.once
+  local fresh = once
   for try = 1, 2 do
     local sock = ngx.socket.tcp()
-    local left = math.max(deadline - ngx.now(), 0.001)
-    sock:settimeouts(math.floor(math.min(opts.connect_timeout, left) * 1000 + 0.5),
-      math.floor(left * 1000 + 0.5), math.floor(left * 1000 + 0.5))
+    local left = max(deadline - ngx.now(), 0.001)
+    sock:settimeouts(floor(math.min(opts.connect_timeout, left) * 1000 + 0.5),
+      floor(left * 1000 + 0.5), floor(left * 1000 + 0.5))
     local ok, err = sock:connect(host, o.port, fresh and o.fresh_opts or o.pool_opts)
-    if not ok then return finish(c, api, req, failure(kind_of(err), "connect failed: " .. err, false)) end
+    if not ok then return finish(c, api, once, failure(kind_of(err), "connect failed: " .. err, false)) end
     local reused = (sock:getreusedtimes() or 0) > 0
     if tls and not reused then
       local session
       session, err = sock:sslhandshake(nil, host, opts.verify_tls)
       if not session then
         sock:close()
-        return finish(c, api, req, failure(err == "timeout" and "timeout" or "tls", "TLS handshake failed: " .. tostring(err),
-          false))
+        return finish(c, api, once, failure(err == "timeout" and "timeout" or "tls",
+          "TLS handshake failed: " .. tostring(err), false))
       end
     end
-    local t, reusable, before_answer = exchange(sock, req, o.host_header, path, deadline)
+    local status, buf, from, at, reusable = exchange(sock, wire, opts.max_body, deadline)
     if reusable and not fresh then
       sock:setkeepalive(IDLE_MS, POOL_SIZE)
     else
       sock:close()
     end
+    if type(status) == "number" then
+      if not is_open(c) then return closed_during(api, true) end
+      local value, message, info = answer_of(c, api, status, buf, from, at, once)
+      return value, message, info
+    end
     -- (dead: closed or reset, not slow; a timeout is never tried again)
-    local dead = t.failure == "transport" and before_answer and reused
+    local dead = status.failure == "transport" and from and reused
     if not (dead and not fresh and try == 1) then
-      local value, message, info = finish(c, api, req, t)
+      local value, message, info = finish(c, api, once, status)
       return value, message, info
     end
     fresh = true
   end
 end
 
+-- The request of api with params as it goes on the wire, and whether it
+-- must go once; or nil and what the call returns when it cannot go.
+-- Argument errors raise as for core.call.
+local function request(c, opts, api, params, traceparent)
+  local o = origin(opts)
+  local wire, once = wire_of(c, api, params, traceparent, o and o.host_header or "", o and o.prefix_len or 0)
+  if opts.proxy then
+    return nil, finish(c, api, once,
+      failure("transport", "the cosocket transport cannot use a proxy (use transport = \"curl\")", false))
+  end
+  if not o then return nil, finish(c, api, once, failure("transport", "bad URL", false)) end
+  return wire, once
+end
+
 -- Both: one call through a cosocket; argument errors as for core.call.
 function M.call(c, opts, api, params, timeout, traceparent)
-  local req = core.request(c, api, params, traceparent)
-  local value, message, info = M.send(c, opts, req, api, timeout)
+  local wire, once, message, info = request(c, opts, api, params, traceparent)
+  if not wire then return nil, message, info end
+  local value
+  value, message, info = M.send(c, opts, wire, once, api, timeout)
   return value, message, info
 end
 
@@ -416,12 +437,14 @@ function M.call_many(cfg, c, calls, timeout)
   if type(calls) ~= "table" then
     check.raise("bad argument #1 to 'call_many' (table expected, got " .. type(calls) .. ")")
   end
-  local reqs = {}
+  local wires, onces, refusals = {}, {}, {}
   for i, call in ipairs(calls) do
     if type(call) ~= "table" or type(call[1]) ~= "string" or type(call[2]) ~= "table" then
       check.raise("bad argument #1 to 'call_many' (entry " .. i .. ": {api, params} expected)")
     end
-    reqs[i] = core.request(c, call[1], call[2])
+    local wire, once, message, info = request(c, cfg.cosocket, call[1], call[2])
+    wires[i], onces[i] = wire, once
+    if not wire then refusals[i] = {n = 3, nil, message, info} end
   end
   if not M.available() then
     local results = {}
@@ -429,16 +452,21 @@ function M.call_many(cfg, c, calls, timeout)
     return results
   end
   local results = {}
-  for first = 1, #reqs, WAVE do
+  for first = 1, #calls, WAVE do
     local threads = {}
-    for i = first, math.min(first + WAVE - 1, #reqs) do
-      threads[i] = ngx.thread.spawn(function()
-        local value, message, info = M.send(c, cfg.cosocket, reqs[i], calls[i][1], timeout)
+    for i = first, math.min(first + WAVE - 1, #calls) do
+      threads[i] = not refusals[i] and ngx.thread.spawn(function()
+        local value, message, info = M.send(c, cfg.cosocket, wires[i], onces[i], calls[i][1], timeout)
         return value, message, info
       end)
     end
-    for i = first, math.min(first + WAVE - 1, #reqs) do
-      local ok, value, message, info = ngx.thread.wait(threads[i])
+    for i = first, math.min(first + WAVE - 1, #calls) do
+      local ok, value, message, info
+      if refusals[i] then
+        ok, value, message, info = true, nil, refusals[i][2], refusals[i][3]
+      else
+        ok, value, message, info = ngx.thread.wait(threads[i])
+      end
       if not ok then
         value, message, info = core.fail({kind = "transport", api = calls[i][1], message = tostring(value),
           retryable = false})

@@ -115,9 +115,10 @@ end
 function CASES.loop(args)
   local c = client(args)
   local n, task_id = tonumber(args.n) or 1000, tonumber(args.task_id) or 1
-  assert(c:get_task_status{task_id = task_id}) -- the connection, warm
+  local call = c[args.api or "get_task_status"]
+  assert(call(c, {task_id = task_id})) -- the connection, warm
   local t0 = os.clock()
-  for _ = 1, n do assert(c:get_task_status{task_id = task_id}) end
+  for _ = 1, n do assert(call(c, {task_id = task_id})) end
   local cpu = os.clock() - t0
   c:close()
   return {cpu = cpu, n = n}
@@ -133,7 +134,7 @@ function CASES.handloop(args)
   local function one()
     -- built per call, as lua-resty-http builds its requests
     local req = table.concat({
-      "GET /prod/get_task_status/" .. task_id .. "/2/?scope=cmdb_biz HTTP/1.1",
+      "GET /prod/" .. (args.api or "get_task_status") .. "/" .. task_id .. "/2/?scope=cmdb_biz HTTP/1.1",
       "Host: " .. host .. ":" .. port, "X-Bkapi-Authorization: " .. auth, "User-Agent: hand/1.0",
       "Accept: application/json", "Connection: keep-alive", "", ""}, "\r\n")
     local sock = ngx.socket.tcp()
