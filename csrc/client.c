@@ -917,17 +917,11 @@ static int wire_body(lua_State *L)
     return 2;
 }
 
-static int wire_closed(lua_State *L, sops_client *c)
-{
-    (void)c;
-    return luaL_error(L, "sops: the client was closed while the request was built");
-}
-
 /* core.wire(client, api, params, traceparent, host, prefix_len): see
  * wire_body; argument errors as for core.call. */
 int sops_client_wire(lua_State *L)
 {
-    return pinned(L, wire_body, "call", 2, wire_closed);
+    return pinned(L, wire_body, "call", 2, build_closed);
 }
 
 /* A string field of the table at idx, or "" (copied into out, n bytes). */
