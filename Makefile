@@ -45,7 +45,7 @@ RUN_SPECS   = SOPS_SPEC_LUA=$(LUA) SOPS_SIM_LUA=$(SIM_LUA) SOPS_SPEC_BUILD=$(BUI
 # one's development (X.Y.Z-dev). scripts/release and CONTRIBUTING.md.
 VERSION    ?=
 
-.PHONY: all sim release dev docs readme share upstream-check install-man install-completion bench-sim bench-callbacks test-openresty bench-openresty deps deps-all test test-all memcheck sanitize fuzz lint demo bench openresty clean \
+.PHONY: all sim release dev docs readme share upstream-check install-man install-completion bench-sim bench-ir bench-callbacks test-openresty bench-openresty deps deps-all test test-all memcheck sanitize fuzz lint demo bench openresty clean \
         install-missing portable
 
 all: $(CORE)
@@ -232,6 +232,11 @@ demo: deps all sim
 bench: deps all sim bench/curl_loop
 	BENCH_SIM_CPU=0 LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./$(BUILD)/?.so;;" \
 	  taskset -c 1 $(LUA) bench/run.lua
+
+# the same targets in instructions (callgrind): deterministic, so that a
+# change of a few percent shows where timings are too noisy to
+bench-ir: deps all sim bench/curl_loop
+	LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./$(BUILD)/?.so;;" $(LUA) bench/ir.lua
 
 # bksops-sim's cost: a get_tasks_status of 50 tasks, a wait_all over 5,000
 bench-sim: deps all sim
