@@ -186,7 +186,8 @@ describe("calls over the API gateway", function()
 
   it("single calls and call_many share the client's connections: none is opened twice", function()
     local t = sim:task({template_id = 1})
-    local fresh <close> = sim:client()
+    local fresh = sim:client()
+    finally(function() fresh:close() end)
     sim:clear_log()
     for _ = 1, 3 do assert(fresh:get_task_status{task_id = t.task_id}) end
     -- three at once need three connections; the one the single calls left is among them

@@ -108,7 +108,8 @@ describe("core.request and core.answer", function()
     assert.equal("POST " .. post.url:sub(#prefix + 1) .. " HTTP/1.1\r\nHost: h\r\n" .. post.head
       .. "Accept: */*\r\nContent-Length: " .. #post.body .. "\r\nConnection: keep-alive\r\n\r\n" .. post.body, wire)
     -- a client whose headers carry an Accept sends only that one
-    local own <close> = env.sim:client({headers = {Accept = "application/json"}})
+    local own = env.sim:client({headers = {Accept = "application/json"}})
+    finally(function() own:close() end)
     wire = core.wire(own, "get_task_status", {task_id = 7}, nil, "h", #prefix)
     local _, accepts = wire:lower():gsub("\naccept:", "")
     assert.equal(1, accepts)
