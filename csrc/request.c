@@ -249,23 +249,30 @@ static int add_member(lua_State *L, builder *bd, const char **err)
     return ok;
 }
 
-/* Adds "k": <integer> or "k": "<string>" for a default the params lack. */
+/* Adds "k": <integer> or "k": "<string>" for a default the params lack,
+ * written straight into the query or body (no Lua values made). */
 static int add_default(lua_State *L, int params, builder *bd, const char *k, const char *str, long long num,
                        const char **err)
 {
-    int ok;
+    char digits[24];
+    int given, ok;
     lua_getfield(L, params, k);
-    ok = !lua_isnil(L, -1);
+    given = !lua_isnil(L, -1);
     lua_pop(L, 1);
-    if (ok)
+    if (given)
         return 1; /* given: sent with the rest */
-    lua_pushstring(L, k);
-    if (str)
-        lua_pushstring(L, str);
-    else
-        lua_pushinteger(L, (lua_Integer)num);
-    ok = add_member(L, bd, err);
-    lua_pop(L, 2);
+    if (!str)
+        snprintf(digits, sizeof digits, "%lld", num);
+    if (!bd->ep->post) {
+        ok = add_str_pair(bd->url, k, str ? str : digits, &bd->sep);
+    } else {
+        ok = (bd->first || sops_buf_addc(bd->body, ',')) && sops_json_add_string(bd->body, k, strlen(k))
+             && sops_buf_addc(bd->body, ':')
+             && (str ? sops_json_add_string(bd->body, str, strlen(str)) : sops_buf_adds(bd->body, digits));
+        bd->first = 0;
+    }
+    if (!ok)
+        *err = "out of memory";
     return ok;
 }
 

@@ -468,9 +468,6 @@ for _, c in pairs(M.CALLS) do
       c.reshape[#c.reshape + 1] = {name = name, kind = f[1], travel = f.travel, max = f.max}
     end
   end
-  -- sent as the caller gave it
-  -- (local fields are taken out when present, see sops.client)
-  c.simple = not c.fixed and #c.reshape == 0
 end
 
 -- the calls that client:pages takes, for its error message

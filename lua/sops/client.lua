@@ -17,8 +17,14 @@ core.register(api.ENDPOINTS)
 
 -- per-client settings of the Lua layer, keyed weakly by the client:
 -- {bk_biz_id, scope, timeout, retries, on_request, on_response, ngx,
--- cosocket, exchange}
+-- cosocket, exchange, plain}
 local settings = setmetatable({}, {__mode = "k"})
+
+-- cfg.plain: nothing between a call and libcurl (no cosockets, retries or
+-- hooks), the hot path of send; set again whenever a hook changes
+local function set_plain(cfg)
+  cfg.plain = not (cfg.ngx or cfg.retries or cfg.on_request or cfg.on_response)
+end
 
 -- Makes a client; raises on a mistake in the options.
 function M.build(opts)
@@ -34,6 +40,7 @@ function M.build(opts)
       verify_tls = copts.verify_tls, proxy = copts.proxy, max_body = copts.max_body},
   }
   cfg.exchange = cfg.ngx and M.exchange or M.direct
+  set_plain(cfg)
   local c = core.new(copts)
   settings[c] = cfg
   return c
@@ -46,6 +53,10 @@ end
 
 local fits = check.fits
 local is_open = core.client_methods.is_open
+
+-- each call's name in messages ("sops.get_task_status"), made once
+local CALL_NAME = {}
+for name in pairs(api.CALLS) do CALL_NAME[name] = "sops." .. name end
 
 -- Raises "bad argument #1 to 'call' (client is closed)" when
 -- client c has been closed.
@@ -92,8 +103,8 @@ end
 -- client's bk_biz_id and scope); any doubt goes to check.fields, which
 -- raises the precise message.
 local function params_for(self, name, spec, args)
-  local call = "sops." .. name
-  M.check_open(self, call)
+  local call = CALL_NAME[name]
+  if not is_open(self) then check.fail(call, nil, "client is closed") end
   local fields = spec.fields
   if type(args) ~= "table" then check.fields(call, args, fields) end
   for k, v in next, args do
@@ -112,11 +123,14 @@ local function params_for(self, name, spec, args)
     check.fail(call, "action", "unknown action '" .. tostring(args.action) .. "'")
   end
   -- sent as given, unless fields must be added, reshaped or taken out
-  local local_list, has_local = spec.local_list, false
+  local local_list, rs, copy = spec.local_list, spec.reshape, spec.fixed ~= nil
   for i = 1, #local_list do
-    if args[local_list[i]] ~= nil then has_local = true end
+    if args[local_list[i]] ~= nil then copy = true end
   end
-  if spec.simple and not has_local then return args end
+  for i = 1, #rs do
+    if args[rs[i].name] ~= nil then copy = true end
+  end
+  if not copy then return args end
 
   local p = {}
   for k, v in next, args do p[k] = v end
@@ -124,7 +138,6 @@ local function params_for(self, name, spec, args)
   if spec.fixed then
     for k, v in pairs(spec.fixed) do p[k] = v end
   end
-  local rs = spec.reshape
   for i = 1, #rs do
     local r = rs[i]
     if p[r.name] ~= nil then p[r.name] = reshape(call, r, p[r.name]) end
@@ -157,6 +170,11 @@ end
 -- from the function that calls send (2: its caller).
 local function send(c, call, api_name, params, timeout, traceparent)
   local cfg = settings[c]
+  if cfg and cfg.plain then
+    local value, message, info = call_at(c, api_name, params, timeout, traceparent)
+    if value == nil then return outcome(value, message, info) end
+    return value, message, info
+  end
   if cfg and (cfg.retries or cfg.on_request or cfg.on_response) then
     local value, message, info = attempts.run(c, cfg, call, api_name, params, timeout, traceparent)
     return value, message, info
@@ -185,7 +203,7 @@ end
 -- records a version), tied to the task's id once bk-sops answers with it;
 -- an unused URL is forgotten at once.
 local function create_with_callback(c, name, spec, params, args)
-  local call = "sops." .. name
+  local call = CALL_NAME[name]
   if args.callback_url ~= nil then check.fail(call, "callback", "give callback or callback_url, not both") end
   local receiver = args.callback
   local reg, why, err = receiver:issue()
@@ -201,19 +219,21 @@ end
 -- Runs call `name` on client c: value, nil, response | nil, message, err.
 -- Argument errors are raised. timeout (seconds, optional)
 -- shortens the client's timeout for this call.
-function M.invoke(c, name, args, timeout)
-  local spec = api.CALLS[name]
+local CALLS = api.CALLS
+local function invoke(c, name, args, timeout)
+  local spec = CALLS[name]
   if type(c) ~= "userdata" then
     check.raise("bad self to 'sops." .. name .. "' (use client:" .. name .. "{...})")
   end
   local params = params_for(c, name, spec, args)
+  local call = CALL_NAME[name]
   if args.key ~= nil and spec.local_fields.key then
     local value, message, info = keyed.run(c, name, args, params, send, function(p)
       if args.callback ~= nil then
         local v, m, i = create_with_callback(c, name, spec, p, args)
         return v, m, i
       end
-      local v, m, i = send(c, "sops." .. name, spec.api, p, timeout, args.traceparent)
+      local v, m, i = send(c, call, spec.api, p, timeout, args.traceparent)
       return v, m, i
     end)
     return value, message, info
@@ -226,14 +246,15 @@ function M.invoke(c, name, args, timeout)
     local done, message, info = ensure_started(c, args)
     if done or message then return done, message, info end
   end
-  local value, message, info = send(c, "sops." .. name, spec.api, params, timeout, args.traceparent)
+  local value, message, info = send(c, call, spec.api, params, timeout, args.traceparent)
   return value, message, info
 end
+M.invoke = invoke
 
 local methods = core.client_methods
 for name in pairs(api.CALLS) do
   methods[name] = function(self, args)
-    local value, message, info = M.invoke(self, name, args)
+    local value, message, info = invoke(self, name, args)
     return value, message, info
   end
 end
@@ -312,6 +333,7 @@ function methods:on(event, fn)
     check.raise("bad argument #2 to 'on' (function expected, got " .. type(fn) .. ")")
   end
   cfg["on_" .. event] = fn
+  set_plain(cfg)
   return self
 end
 
