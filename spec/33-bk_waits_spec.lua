@@ -296,8 +296,28 @@ describe("bksops wait, the command's forms", function()
   end
 
   it("waits through an automatic retry and shows the outputs", function()
+    -- the simulator's clock stands still and moves one second after each of
+    -- the command's polls: every state the task goes through is seen, however
+    -- slowly this machine runs the command
+    sim:time({speed = 0})
+    finally(function() sim:time({speed = 50}) end)
     local t = sim:task({template_id = 8, start = true})
-    local out, err, code = bksops("wait " .. t.task_id .. " --interval 0.05 --outputs --events")
+    local errfile = os.tmpname()
+    finally(function() os.remove(errfile) end)
+    local proc = h.spawn(sim:env() .. " " .. h.LUA .. " bin/bksops wait " .. t.task_id
+      .. " --interval 0.05 --outputs --events 2>" .. errfile)
+    local function alive()
+      local ok = os.execute("kill -0 " .. proc.pid .. " 2>/dev/null")
+      return ok == true or ok == 0
+    end
+    for _ = 1, 60 do
+      local polls = #sim:requests_to("/get_task_status/")
+      h.wait_until(function() return #sim:requests_to("/get_task_status/") > polls or not alive() end)
+      if not alive() then break end
+      sim:advance(1)
+    end
+    local code, out = h.finish(proc)
+    local err = h.read(errfile)
     assert.equal(0, code, err)
     assert.matches('"kind":"auto_retry"', err, 1, true)
     assert.matches("output ${version} (version) = 1.0.0\n", out, 1, true)
