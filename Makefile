@@ -45,7 +45,7 @@ RUN_SPECS   = SOPS_SPEC_LUA=$(LUA) SOPS_SIM_LUA=$(SIM_LUA) SOPS_SPEC_BUILD=$(BUI
 # one's development (X.Y.Z-dev). scripts/release and CONTRIBUTING.md.
 VERSION    ?=
 
-.PHONY: all sim release dev docs readme share upstream-check install-man install-completion bench-sim bench-ir bench-callbacks test-openresty bench-openresty deps deps-all test test-all memcheck sanitize fuzz lint demo bench openresty clean \
+.PHONY: all sim release dev docs readme share upstream-check install-man install-completion bench-sim bench-ir bench-callbacks bench-startup test-openresty bench-openresty deps deps-all test test-all memcheck sanitize fuzz lint demo bench openresty clean \
         install-missing portable
 
 all: $(CORE)
@@ -247,6 +247,16 @@ bench-sim: deps all sim
 bench-callbacks: deps all sim
 	LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./$(BUILD)/?.so;;" $(LUA) bench/callbacks.lua
 
+# start-up, which a command-line user pays on every invocation: bare Lua (the
+# floor), `require "sops.core"`, `require "sops"`, `bksops --version` and
+# `bksops --help`, in wall and CPU time over BENCH_RUNS runs and in
+# instructions (callgrind); on LUA, the driver itself on lua5.4
+bench-startup: deps all bench/timed
+	LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./$(BUILD)/?.so;;" BENCH_LUA=$(LUA) lua5.4 bench/startup.lua
+
+bench/timed: bench/timed.c
+	$(CC) $(WARN) -O2 -o $@ $<
+
 bench/curl_loop: bench/curl_loop.c
 	$(CC) $(WARN) -O2 $(CURL_CFLAGS) -o $@ $< $(CURL_LIBS)
 
@@ -309,4 +319,4 @@ lint: deps
 	  luac5.1 -p "$$f" || exit 1; done
 
 clean:
-	rm -rf build bench/curl_loop
+	rm -rf build bench/curl_loop bench/timed

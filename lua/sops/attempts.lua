@@ -7,8 +7,6 @@ local ENDPOINTS = require("sops.api").BY_NAME
 
 local M = {}
 
-M.DEFAULT_RETRIES = {max = 2, methods = "safe", backoff = 0.2, max_backoff = 5}
-
 -- bk-sops' throttle (BKAPP_TASK_OPERATION_THROTTLE, gcloud/utils/throttle.py:
 -- a token bucket per project and operation) refuses start_task,
 -- operate_task and create_and_start_task with this text before acting, and

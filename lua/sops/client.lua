@@ -6,11 +6,15 @@ local core = require "sops.core"
 local check = require "sops.check"
 local api = require "sops.api"
 local attempts = require "sops.attempts"
-local cosocket = require "sops.cosocket"
 local options = require "sops.options"
-local keyed = require "sops.keyed"
 
 local M = {}
+
+-- Loaded on first use, so that `require "sops"` loads only what every
+-- client needs: sops.cosocket by the first client that may use cosockets
+-- (inside nginx, or asking for them), sops.keyed by the first call with a
+-- key, sops.pages by the first client:pages, sops.wait by the first wait.
+local cosocket, keyed, pages_method
 
 -- the core knows no endpoint of its own: it compiles sops.api's, once
 core.register(api.ENDPOINTS)
@@ -35,10 +39,14 @@ function M.build(opts)
     retries = options.retry_policy(opts.retries),
     on_request = options.hook("on_request", opts.on_request),
     on_response = options.hook("on_response", opts.on_response),
-    ngx = cosocket.transport(opts),
     cosocket = {url = copts.url, timeout = copts.timeout, connect_timeout = copts.connect_timeout,
       verify_tls = copts.verify_tls, proxy = copts.proxy, max_body = copts.max_body},
   }
+  -- (outside nginx, without option transport, no cosocket: libcurl)
+  if opts.transport ~= nil or type(rawget(_G, "ngx")) == "table" then
+    cosocket = cosocket or require "sops.cosocket"
+    cfg.ngx = cosocket.transport(opts)
+  end
   cfg.exchange = cfg.ngx and M.exchange or M.direct
   set_plain(cfg)
   local c = core.new(copts)
@@ -228,6 +236,7 @@ local function invoke(c, name, args, timeout)
   local params = params_for(c, name, spec, args)
   local call = CALL_NAME[name]
   if args.key ~= nil and spec.local_fields.key then
+    keyed = keyed or require "sops.keyed"
     local value, message, info = keyed.run(c, name, args, params, send, function(p)
       if args.callback ~= nil then
         local v, m, i = create_with_callback(c, name, spec, p, args)
@@ -320,8 +329,22 @@ function methods:call_many(calls, timeout)
   return results
 end
 
--- client:pages(name, args): sops.pages
-methods.pages = require("sops.pages").method(params_for, send)
+-- client:pages(name, args): the method sops.pages makes, on first use
+function methods:pages(name, args)
+  pages_method = pages_method or require("sops.pages").method(params_for, send)
+  local iterator, pager = pages_method(self, name, args)
+  return iterator, pager
+end
+
+-- client:wait(args) and client:wait_all(args): sops.wait's (docs/waiting.md)
+function methods:wait(args)
+  local status, message, err = require("sops.wait").wait(self, args)
+  return status, message, err
+end
+function methods:wait_all(args)
+  local results = require("sops.wait").wait_all(self, args)
+  return results
+end
 
 -- client:on("request" | "response", fn): sets (or with nil, removes) a hook.
 function methods:on(event, fn)
@@ -351,6 +374,7 @@ function methods:prepare(name, args)
   local params = params_for(self, name, spec, args)
   if args.key ~= nil and spec.local_fields.key then
     -- (the create it would send; a look for the key goes first)
+    keyed = keyed or require "sops.keyed"
     keyed.check(name, args)
     params.name = keyed.name(args)
   end

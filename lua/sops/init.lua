@@ -1,13 +1,26 @@
 -- lua-sops: the BlueKing Standard OPS client. See README.md.
+-- What not every script uses (waiting, progress, the receivers of
+-- callbacks, cosockets, keyed creates, pages) is loaded on first use:
+-- `require "sops"` loads the core and what every call needs
+-- (spec/46-startup_spec.lua lists it), except inside nginx (below).
 local core = require "sops.core"
 local check = require "sops.check"
 local client = require "sops.client"
 local api = require "sops.api"
 local tree = require "sops.tree"
-local progress = require "sops.progress"
-local wait = require "sops.wait"
 local version = require "sops.version"
 local callbacks = require "sops.callbacks"
+
+-- Inside nginx, where a worker lives long and a module loaded during a
+-- request would be read from disk in its event loop, they all load now,
+-- with `require "sops"` (init_by_lua): only a short-lived process gains by
+-- waiting.
+if type(rawget(_G, "ngx")) == "table" then
+  for _, name in ipairs({"sops.cosocket", "sops.wait", "sops.progress", "sops.keyed", "sops.pages",
+      "sops.callbacks.shared"}) do
+    require(name)
+  end
+end
 
 local M = {
   VERSION = version.number,  -- "0.2.0"
@@ -22,10 +35,15 @@ local M = {
   is_terminal = tree.is_terminal,
   walk = tree.walk,
   failed_nodes = tree.failed_nodes,
-  progress = progress.progress,
   sleep = core.sleep,
   callbacks = callbacks,     -- receivers of completion callbacks (README: Completion callbacks)
 }
+
+-- sops.progress(status [, tree]): sops.progress's, loaded on first use
+function M.progress(status, tree_)
+  local p = require("sops.progress").progress(status, tree_)
+  return p
+end
 
 -- Marks a table as a JSON array, so that an empty one is sent as [].
 function M.array(t)
@@ -66,12 +84,12 @@ for name in pairs(api.CALLS) do
 end
 
 function M.wait(args)
-  local status, message, err = wait.wait(need_default("wait"), args)
+  local status, message, err = require("sops.wait").wait(need_default("wait"), args)
   return status, message, err
 end
 
 function M.wait_all(args)
-  local results = wait.wait_all(need_default("wait_all"), args)
+  local results = require("sops.wait").wait_all(need_default("wait_all"), args)
   return results
 end
 

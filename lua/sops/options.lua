@@ -2,15 +2,23 @@
 -- kinds), its default, its bounds and one line of doc. The checks, the
 -- defaults, README's options table (`make readme`) and the command's help
 -- come from these rows; the C core holds no default of its own and is
--- given every value from here.
+-- given every value from here. (The retry policy's and the waits' defaults
+-- live here too.)
 local check = require "sops.check"
 local version = require "sops.version"
-local attempts = require "sops.attempts"
 
 local M = {}
 
 -- The longest timeout, in seconds (the core counts in milliseconds).
 M.MAX_TIMEOUT = 1e6
+
+-- The retry policy's defaults (option `retries`; sops.attempts runs it).
+M.RETRY_DEFAULTS = {max = 2, methods = "safe", backoff = 0.2, max_backoff = 5}
+
+-- client:wait's and client:wait_all's polling defaults (seconds; backoff
+-- a factor, jitter a fraction), kept here with the others so that the
+-- bksops command's help shows them without loading sops.wait.
+M.WAIT_DEFAULTS = {timeout = 600, interval = 2, max_interval = 15, backoff = 1.5, jitter = 0.1}
 
 -- name, kind; default: the value taken when the option is not given (nil:
 -- none, or worked out, as `shown` says); shown: the default as README shows
@@ -56,8 +64,8 @@ M.LIST = {
   {name = "max_body", kind = "count", default = 64 * 1024 * 1024, max = 2 ^ 40, shown = "64 MiB",
     doc = "larger responses are refused with a `decode` error before they are read"},
   {name = "retries", kind = "any", doc = "the retry policy (below): `true` for the defaults, or `{max = "
-    .. attempts.DEFAULT_RETRIES.max .. ", methods = \"" .. attempts.DEFAULT_RETRIES.methods .. "\", backoff = "
-    .. attempts.DEFAULT_RETRIES.backoff .. ", max_backoff = " .. attempts.DEFAULT_RETRIES.max_backoff .. "}`"},
+    .. M.RETRY_DEFAULTS.max .. ", methods = \"" .. M.RETRY_DEFAULTS.methods .. "\", backoff = "
+    .. M.RETRY_DEFAULTS.backoff .. ", max_backoff = " .. M.RETRY_DEFAULTS.max_backoff .. "}`"},
   {name = "on_request", kind = "any", doc = "a hook that sees every attempt before it goes (below)"},
   {name = "on_response", kind = "any", doc = "a hook that sees every attempt's outcome (below)"},
   {name = "transport", kind = "string", choices = {"curl", "ngx"},
@@ -111,11 +119,11 @@ function M.retry_policy(v)
   if v == true then v = {} end
   if type(v) ~= "table" then fail("option 'retries': table or boolean expected, got " .. type(v)) end
   local p = {}
-  for k, dflt in pairs(attempts.DEFAULT_RETRIES) do
+  for k, dflt in pairs(M.RETRY_DEFAULTS) do
     if v[k] == nil then p[k] = dflt else p[k] = v[k] end
   end
   for k in pairs(v) do
-    if attempts.DEFAULT_RETRIES[k] == nil then
+    if M.RETRY_DEFAULTS[k] == nil then
       fail("option 'retries': unknown field '" .. tostring(k) .. "'")
     end
   end

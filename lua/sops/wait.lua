@@ -1,6 +1,8 @@
 -- client:wait and client:wait_all: poll until tasks reach a chosen state,
 -- with backoff and jitter, a hard deadline, transient failures retried
--- inside it, and change events for the task and every node.
+-- inside it, and change events for the task and every node. (Loaded by
+-- the first wait: client:wait and sops.wait, defined in sops.client and
+-- sops, call in here.)
 local core = require "sops.core"
 local check = require "sops.check"
 local client = require "sops.client"
@@ -12,8 +14,9 @@ local unpack = require("sops.compat").unpack
 local M = {}
 
 M.DEFAULT_UNTIL = {"FINISHED", "FAILED", "REVOKED", "EXPIRED"}
--- the polling options' defaults (seconds; backoff a factor, jitter a fraction)
-M.DEFAULTS = {timeout = 600, interval = 2, max_interval = 15, backoff = 1.5, jitter = 0.1}
+-- the polling options' defaults (seconds; backoff a factor, jitter a
+-- fraction): sops.options', where the other defaults live
+M.DEFAULTS = require("sops.options").WAIT_DEFAULTS
 local STOPPING = {FAILED = true, REVOKED = true} -- what fail_fast stops on
 -- the ids one get_tasks_status takes (its row in sops.api)
 local BATCH = require("sops.api").BY_NAME.get_tasks_status.fields.task_id_list.max
@@ -691,17 +694,6 @@ function M.wait_all(c, args)
       for id in pairs(pending) do heard[id] = receiver:take(slots[id]) or heard[id] end
     end
   end
-  return results
-end
-
--- the client methods
-local methods = core.client_methods
-function methods:wait(args)
-  local status, message, err = M.wait(self, args)
-  return status, message, err
-end
-function methods:wait_all(args)
-  local results = M.wait_all(self, args)
   return results
 end
 

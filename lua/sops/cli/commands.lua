@@ -3,7 +3,6 @@
 -- completions (sops.cli.completion) and the man page (make share) are made
 -- from this table; a command that maps onto bk-sops apis names them in
 -- `calls`, and its help shows their method and path from sops.api.
-local wait = require "sops.wait"
 local options = require "sops.options"
 
 local M = {}
@@ -63,10 +62,10 @@ local LISTING = {opt("--no-headers", nil, "leave out the first line, which names
 
 -- Options of the commands that wait.
 M.WAITING = {
-  opt("--timeout", "S", "seconds to wait before giving up (exit 3)", {default = tostring(wait.DEFAULTS.timeout),
-    check = "duration"}),
-  opt("--interval", "S", "seconds between polls at first; they grow to " .. wait.DEFAULTS.max_interval .. " s",
-    {default = tostring(wait.DEFAULTS.interval), check = "duration"}),
+  opt("--timeout", "S", "seconds to wait before giving up (exit 3)",
+    {default = tostring(options.WAIT_DEFAULTS.timeout), check = "duration"}),
+  opt("--interval", "S", "seconds between polls at first; they grow to " .. options.WAIT_DEFAULTS.max_interval
+    .. " s", {default = tostring(options.WAIT_DEFAULTS.interval), check = "duration"}),
   opt("--events", nil, "write each change of the task and its nodes to stderr as a JSON object a line "
     .. "(JSON Lines)"),
   opt("--stall", "S", "give up when no node of a running task has changed for S seconds (exit 7)",

@@ -1,10 +1,9 @@
 -- What every command of `bksops` writes through: human text, JSON for
 -- scripts, usage errors and run-time errors with their exit codes.
-local sops = require "sops"
+local core = require "sops.core"
 local PROGRAM = require("sops.cli.commands").PROGRAM
 local render = require "sops.cli.render"
 local output = require "sops.cli.output"
-local yaml = require "sops.cli.yaml"
 local terminal = render.terminal
 
 local M = {}
@@ -90,7 +89,7 @@ end
 -- Prints value as JSON; false when it cannot be written as JSON (a number
 -- the server sent that overflowed to infinity, say), after saying why.
 function Ctx:print_json(value)
-  local ok, text = pcall(sops.encode, value)
+  local ok, text = pcall(core.encode, value)
   if not ok then
     self:warn(PROGRAM, ": the answer cannot be printed as JSON: ", (tostring(text):gsub("^.-bad argument", "bad argument")))
     return false
@@ -114,7 +113,7 @@ function Ctx:emit(value, names)
   if o.quiet then return true end
   self.documents = self.documents + 1
   if o.format == "yaml" then
-    local ok, text = pcall(yaml.encode, value)
+    local ok, text = pcall(require("sops.cli.yaml").encode, value)
     if not ok then
       self:warn(PROGRAM, ": the answer cannot be printed as YAML: ", tostring(text))
       return false

@@ -5,46 +5,49 @@
 -- something), sops.cli.watch (waiting), sops.cli.doctor (the connection
 -- checked), sops.cli.config (profiles) and sops.cli.completion (the shells'
 -- scripts; sops.cli.candidates answers their questions); their arguments
--- come from sops.cli.commands.
-local sops = require "sops"
+-- come from sops.cli.commands. Each command's module is loaded when it
+-- runs, and the client (sops) when a command needs one: --version, --help
+-- and a usage error load neither (spec/46-startup_spec.lua).
 local core = require "sops.core"
 local check = require "sops.check"
 local version = require "sops.version"
 local parser = require "sops.cli.parser"
-local config = require "sops.config"
 local commands = require "sops.cli.commands"
 local context = require "sops.cli.context"
 local output = require "sops.cli.output"
 local render = require "sops.cli.render"
-local read = require "sops.cli.read"
-local act = require "sops.cli.act"
-local watch = require "sops.cli.watch"
-local logs = require "sops.cli.logs"
-local tasks = require "sops.cli.tasks"
-local doctor = require "sops.cli.doctor"
-local config_command = require "sops.cli.config"
-local completion_scripts = require "sops.cli.completion"
-local candidates = require "sops.cli.candidates"
 
 local M = {}
 local EXIT = context.EXIT
 M.EXIT = EXIT
 
+-- The function of module sops.cli.<module> that runs a command, loaded
+-- with its module when the command runs.
+local function by(module, name)
+  return function(ctx, c, a)
+    local code = require("sops.cli." .. module)[name](ctx, c, a)
+    return code
+  end
+end
+
 local RUN = {
-  templates = read.templates, tasks = tasks.run, show = read.show, status = read.status, node = read.node,
-  api = read.api, run = act.run, create = act.create, start = act.start, pause = act.pause, resume = act.resume,
-  revoke = act.revoke, retry = act.retry, skip = act.skip, ["skip-exg"] = act["skip-exg"],
-  callback = act.callback, why = logs.why, logs = logs.logs, rerun = act.rerun,
+  templates = by("read", "templates"), tasks = by("tasks", "run"), show = by("read", "show"),
+  status = by("read", "status"), node = by("read", "node"), api = by("read", "api"), run = by("act", "run"),
+  create = by("act", "create"), start = by("act", "start"), pause = by("act", "pause"),
+  resume = by("act", "resume"), revoke = by("act", "revoke"), retry = by("act", "retry"), skip = by("act", "skip"),
+  ["skip-exg"] = by("act", "skip-exg"), callback = by("act", "callback"), why = by("logs", "why"),
+  logs = by("logs", "logs"), rerun = by("act", "rerun"),
 }
 
 function RUN.wait(ctx, c, a)
+  local watch = require "sops.cli.watch"
   if #a.TASK == 1 then return watch.one(ctx, c, a.TASK[1], a) end
   return watch.many(ctx, c, a.TASK, a)
 end
 
 -- bksops completion bash|zsh|fish: needs no connection
 local function completion(ctx, a)
-  ctx.out:write(completion_scripts.script(a.SHELL))
+  ctx.out:write(require("sops.cli.completion").script(a.SHELL))
   return EXIT.OK
 end
 
@@ -93,7 +96,7 @@ local function main(argv, io_, ctx)
   ctx.paint = render.painter(render.want_color(tty, ctx.getenv))
   ctx.flags = {}
   -- (the shells' question on every Tab: quiet whatever happens)
-  if argv[1] == "__complete" then return candidates.run(argv, ctx.out, ctx.getenv) end
+  if argv[1] == "__complete" then return require("sops.cli.candidates").run(argv, ctx.out, ctx.getenv) end
 
   local a, perr, command = parser.parse(argv)
   if a == false then
@@ -108,8 +111,7 @@ local function main(argv, io_, ctx)
   if not shown then return ctx:usage(why) end
   ctx.output = shown
   if a.version then
-    ctx:say(string.format("bksops %s (lua-sops, %s, libcurl %s)", sops.VERSION, version.runtime,
-      core.curl_version:match("^libcurl/(%S+)") or core.curl_version))
+    ctx:say(string.format("bksops %s (lua-sops, %s, libcurl %s)", version.number, version.runtime, core.curl_version))
     return EXIT.OK
   end
   if not a.command then
@@ -122,15 +124,15 @@ local function main(argv, io_, ctx)
       .. "set BK_APP_SECRET or use --app-secret-file")
   end
   -- (these two read the configuration themselves, and report what is wrong with it)
-  if a.command == "doctor" then return doctor.run(ctx, a) end
-  if a.command == "config" then return config_command.run(ctx, a) end
+  if a.command == "doctor" then return require("sops.cli.doctor").run(ctx, a) end
+  if a.command == "config" then return require("sops.cli.config").run(ctx, a) end
   local ok, bad = task_ids(a)
   if not ok then return ctx:usage(bad) end
-  local opts, oerr = config.client_options(a, ctx.getenv)
+  local opts, oerr = require("sops.config").client_options(a, ctx.getenv)
   if not opts then return ctx:usage(oerr) end
   for _, line in ipairs(oerr) do ctx:warn(commands.PROGRAM, ": ", line) end
   if not opts.bk_biz_id then return ctx:usage("no business: give --biz or set BK_BIZ_ID") end
-  local built, c = pcall(sops.new, opts)
+  local built, c = pcall(require("sops").new, opts)
   if not built then return ctx:bad_argument(c) end
   local code = RUN[a.command](ctx, c, a)
   c:close()

@@ -1,7 +1,6 @@
 -- How `bksops` prints what a command answers: its -o FORMAT (json, yaml,
 -- wide, name, field=PATH), --json (-o json), --quiet and --no-headers. The
 -- formats' words are read here; the writing is sops.cli.context's.
-local sops = require "sops"
 local core = require "sops.core"
 
 local M = {}
@@ -102,9 +101,9 @@ end
 -- A field's value as a line of text: a string as it is, null as nothing,
 -- numbers, booleans, lists and objects as JSON.
 local function text_of(v)
-  if v == sops.null then return "" end
+  if v == core.null then return "" end
   if type(v) == "string" then return v end
-  return sops.encode(v)
+  return core.encode(v)
 end
 
 -- fields(value, o) -> the lines -o field=PATH prints: PATH's value, or,
@@ -127,7 +126,7 @@ end
 local function id_of(v)
   if type(v) ~= "table" or is_list(v) then return nil end
   local id = v.task_id
-  if id == nil or id == sops.null then id = v.id end
+  if id == nil or id == core.null then id = v.id end
   if type(id) == "number" or type(id) == "string" then return id end
   return nil
 end
@@ -141,7 +140,7 @@ function M.names(value, tasks)
     for _, item in ipairs(value) do ids[#ids + 1] = id_of(item) end
     return ids
   end
-  if type(value) == "table" and value.task_id ~= nil and value.task_id ~= sops.null then return {value.task_id} end
+  if type(value) == "table" and value.task_id ~= nil and value.task_id ~= core.null then return {value.task_id} end
   if type(tasks) == "number" then return {tasks} end
   if type(tasks) == "table" then
     for i, id in ipairs(tasks) do ids[i] = id end

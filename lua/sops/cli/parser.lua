@@ -1,8 +1,10 @@
 -- The bksops command's argument parser, made with lua-argparse from the
 -- table of sops.cli.commands: typed options, defaults and examples in
 -- every --help. (The shells' completion scripts are sops.cli.completion's.)
+-- Only the command a command line names is made in full: the others are
+-- there by name and summary, all that the top's --help and argparse's "did
+-- you mean" need (bksops starts sooner; spec/46-startup_spec.lua).
 local argparse = require "argparse"
-local api = require "sops.api"
 local core = require "sops.core"
 local commands = require "sops.cli.commands"
 local times = require "sops.cli.times"
@@ -23,6 +25,7 @@ end
 -- "create_task (POST /create_task/{template_id}/{bk_biz_id}/)" for a call
 -- of sops.api, a shortcut by its endpoint.
 local function call_text(name)
+  local api = require "sops.api"
   local call = api.CALLS[name]
   local e = api.BY_NAME[call.api]
   local fixed = ""
@@ -165,8 +168,10 @@ local function add_command(top, spec, state)
   return p
 end
 
--- A parser and its state: {help = the parser --help was given to}.
-local function build()
+-- A parser and its state: {help = the parser --help was given to}, and
+-- the parsers of its commands by name. Command `only` is made in full, the
+-- others by name and summary alone (all = true: every one in full).
+local function build(only, all)
   local state = {}
   local top = argparse(commands.PROGRAM, commands.SUMMARY)
   top:help_max_width(WIDTH)
@@ -176,18 +181,49 @@ local function build()
   top:command_target("command")
   top:require_command(false)
   local parsers = {}
-  for _, spec in ipairs(commands.LIST) do parsers[spec.name] = add_command(top, spec, state) end
+  for _, spec in ipairs(commands.LIST) do
+    if all or spec.name == only then
+      parsers[spec.name] = add_command(top, spec, state)
+    else
+      local p = top:command(spec.name, spec.about)
+      if spec.hidden then p:hidden(true) end
+      p:add_help({action = function() state.help = p end})
+    end
+  end
   top:epilog("Run 'bksops COMMAND --help' for a command's arguments, defaults and examples.\n\n"
     .. commands.CONFIG_HELP .. "\n\n" .. exit_codes())
   return top, state, parsers
 end
 
+-- The word of argv that argparse takes for the command: the first that is
+-- not an option (the top's options are flags: no value comes between),
+-- "-" or any after "--" included. nil when there is none.
+local function command_word(argv)
+  local options = true
+  for _, a in ipairs(argv) do
+    if not options or a == "-" or a:sub(1, 1) ~= "-" then return a end
+    if a == "--" then options = false end
+  end
+  return nil
+end
+
 -- parse(argv) -> {command = name, <option or argument> = value...}, with
 -- the defaults of options that have no other source filled in; or nil,
--- message, command; or false, help text when --help was asked for.
-function M.parse(argv)
-  local top, state = build()
+-- message, command; or false, help text when --help was asked for. (all:
+-- with every command made in full, as spec 46 checks it answers the same.)
+function M.parse(argv, all)
+  local word = command_word(argv)
+  local top, state, parsers = build(word, all)
   local ok, result = top:pparse(argv)
+  -- Kept: help of a parser made in full, or a parse that went into the
+  -- command the word names. Anything else (a usage error, whatever
+  -- argparse might take for the command) the whole parser decides again:
+  -- the same answer, only later.
+  local help = state.help and (state.help == top or state.help == parsers[word])
+  if not all and not help and not (ok and result.command == word) then
+    top, state = build(nil, true)
+    ok, result = top:pparse(argv)
+  end
   if state.help then return false, state.help:get_help() end
   if not ok then
     -- the command the words name, for "Try 'bksops COMMAND --help'"
@@ -209,9 +245,9 @@ function M.parse(argv)
   return result
 end
 
--- The help of a command (nil: of sops itself).
-function M.help(name)
-  local top, _, parsers = build()
+-- The help of a command (nil: of sops itself); all as for parse.
+function M.help(name, all)
+  local top, _, parsers = build(name, all)
   local p = name and parsers[name] or top
   return p:get_help()
 end

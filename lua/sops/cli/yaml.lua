@@ -5,7 +5,6 @@
 -- that string (no number, date, boolean or null look-alike, no indicator);
 -- else it is double-quoted, every control character escaped, so nothing a
 -- terminal acts on is written as it is.
-local sops = require "sops"
 local core = require "sops.core"
 
 local M = {}
@@ -50,7 +49,7 @@ end
 
 local function string_text(s)
   -- (the strings JSON can write: valid UTF-8, else bad argument as sops.encode says)
-  local ok, why = pcall(sops.encode, s)
+  local ok, why = pcall(core.encode, s)
   if not ok then error(why, 0) end
   return plain(s) and s or quoted(s)
 end
@@ -59,13 +58,13 @@ end
 -- something in it.
 local function scalar(v)
   local kind = type(v)
-  if v == sops.null or v == nil then return "null" end
+  if v == core.null or v == nil then return "null" end
   if kind == "boolean" then return tostring(v) end
   if kind == "number" then
     if v ~= v then return ".nan" end
     if v == math.huge then return ".inf" end
     if v == -math.huge then return "-.inf" end
-    return sops.encode(v)
+    return core.encode(v)
   end
   if kind == "string" then return string_text(v) end
   if kind == "table" then
