@@ -199,13 +199,17 @@ portable: deps
 	  bash spec/support/run-specs "$(BUSTED)" $(SPEC_TIMEOUT) $(PORTABLE_SPECS)
 
 # libFuzzer harnesses (clang), each run for FUZZ_SECONDS, seeded from the
-# fixtures and the JSONTestSuite corpus: the decoder with an encode round
-# trip, the classification of an answer into a value or an error, and the
-# callback listener's request head parser.
+# fixtures and the JSONTestSuite corpus: the decoder with and without its
+# string cache, with an encode round trip, the classification of an answer
+# into a value or an error, and the callback listener's request head
+# parser. (SOPS_JSON_CHECK_TOP: the decoder checks its own count of the Lua
+# stack's top against the real one; SOPS_STRCACHE_MIN_BITS=2: the string
+# cache starts at 32 slots, so that it grows within many decodes.)
 FUZZ_PKGS    := clang libclang-rt-14-dev
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+                -DSOPS_JSON_CHECK_TOP -DSOPS_STRCACHE_MIN_BITS=2 \
                 $(shell pkg-config --cflags lua5.4) $(CURL_CFLAGS)
 FUZZERS      := build/fuzz/decode build/fuzz/response build/fuzz/http_head build/fuzz/answer_head
 fuzz: deps

@@ -56,6 +56,7 @@ build = {
         "csrc/request.c",
         "csrc/response.c",
         "csrc/secret.c",
+        "csrc/strcache.c",
         "csrc/sys.c",
         "csrc/transport.c",
       },

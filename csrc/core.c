@@ -10,24 +10,42 @@
 #include "errors.h"
 #include "ids.h"
 #include "json.h"
+#include "strcache.h"
 #include "listener.h"
 #include "secret.h"
 #include "probe.h"
 #include "sys.h"
 
-/* core.decode(s [, max_depth]) -> value | nil, message
+/* core.decode(s [, max_depth | options]) -> value | nil, message
  * max_depth can lower the decoder's depth limit, never raise it: the
- * decoder recurses, and SOPS_JSON_MAX_DEPTH is what the C stack holds. */
+ * decoder recurses, and SOPS_JSON_MAX_DEPTH is what the C stack holds.
+ * options: {max_depth = n, cache = false}; cache false decodes without the
+ * state's string cache (neither reading it nor filling it: the same value,
+ * only slower; for comparing the two, and for timing a decode with no help
+ * from earlier ones). */
 static int core_decode(lua_State *L)
 {
     size_t len;
     const char *s = luaL_checklstring(L, 1, &len);
-    lua_Number asked = luaL_optnumber(L, 2, SOPS_JSON_MAX_DEPTH);
+    lua_Number asked = SOPS_JSON_MAX_DEPTH;
     long long depth = SOPS_JSON_MAX_DEPTH;
+    int cache = 1;
+    char err[96];
+    if (lua_type(L, 2) == LUA_TTABLE) {
+        lua_getfield(L, 2, "max_depth");
+        if (!lua_isnil(L, -1)) {
+            luaL_argcheck(L, lua_type(L, -1) == LUA_TNUMBER, 2, "max_depth: a number expected");
+            asked = lua_tonumber(L, -1);
+        }
+        lua_getfield(L, 2, "cache");
+        cache = lua_isnil(L, -1) || lua_toboolean(L, -1);
+        lua_pop(L, 2);
+    } else if (!lua_isnoneornil(L, 2)) {
+        asked = luaL_checknumber(L, 2);
+    }
     luaL_argcheck(L, asked >= 1, 2, "positive number expected");
     sops_number_to_int(asked, 1, SOPS_JSON_MAX_DEPTH, &depth); /* larger: the limit stands */
-    char err[96];
-    if (sops_json_decode(L, s, len, (int)depth, err, sizeof err))
+    if (sops_json_decode_with(L, s, len, (int)depth, cache, err, sizeof err))
         return 1;
     lua_pushnil(L);
     lua_pushstring(L, err);
@@ -110,6 +128,7 @@ int luaopen_sops_core(lua_State *L)
         {"register", sops_catalog_register},
         {"define", sops_catalog_define},
         {"decode", core_decode},
+        {"decode_cache", sops_strcache_lua},
         {"encode", core_encode},
         {"new_error", sops_error_new},
         {"fail", sops_error_fail},

@@ -1,6 +1,9 @@
 /* JSON decoding and encoding. The decoder walks the buffer once and builds
  * the Lua values as it goes (no intermediate tree), with a depth limit and
- * lua_checkstack at every level, in the manner of lua-cjson. */
+ * room on the Lua stack checked as it goes, in the manner of lua-cjson.
+ * Short strings come through the state's string cache (strcache.h), which
+ * also remembers how large the containers at each depth were, to make the
+ * next ones at their size at once. */
 #include <errno.h>
 #include <limits.h>
 #include <locale.h>
@@ -10,14 +13,26 @@
 #include <string.h>
 
 #include "json.h"
+#include "strcache.h"
+
+#if defined(__GNUC__)
+#define NOINLINE __attribute__((noinline))
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define NOINLINE
+#define ALWAYS_INLINE inline
+#endif
 
 typedef struct decoder {
     lua_State *L;
     const char *start;
-    const char *p;
-    const char *end;
+    const char *p;          /* never past end */
+    const char *end;        /* start + len, where a NUL byte stops every scan */
     int depth;
     int max_depth;
+    int top_ok;             /* the stack has room up to this index (room) */
+    sops_strcache *cache;   /* NULL: none */
+    int ctab;               /* the cache table's stack index */
     char *err;
     size_t errlen;
 } decoder;
@@ -28,10 +43,8 @@ static int fail(decoder *d, const char *what)
     return 0;
 }
 
-static void skip_ws(decoder *d)
+static void skip_ws_run(decoder *d)
 {
-    if (d->p < d->end && (unsigned char)*d->p > ' ')
-        return; /* the common case: no white space at all */
     while (d->p < d->end) {
         char c = *d->p;
         if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
@@ -40,7 +53,72 @@ static void skip_ws(decoder *d)
     }
 }
 
+static inline void skip_ws(decoder *d)
+{
+    if ((unsigned char)*d->p <= ' ') /* (the common case, no white space at all, inline) */
+        skip_ws_run(d);
+}
+
+/* Room on the Lua stack: ROOM values above the top, made sure of before
+ * each member of a container (its key, its value, a string's copy for the
+ * cache or a larger cache's table, an empty table's metatable, a batch's
+ * table and copies). Lua 5.2 and later keep what lua_checkstack gave for
+ * the rest of the C call, so there room is asked for RESERVE values at a
+ * time, and the decoder keeps count of the top itself; Lua 5.1 and LuaJIT
+ * (whose collector may shrink a stack to what is in use) are asked every
+ * time. */
+#define ROOM 8
+#define RESERVE 64
+
+static NOINLINE int grow_stack(decoder *d)
+{
+#if LUA_VERSION_NUM >= 502
+    int top = lua_gettop(d->L);
+    if (lua_checkstack(d->L, RESERVE)) {
+        d->top_ok = top + RESERVE;
+        return 1;
+    }
+    if (lua_checkstack(d->L, ROOM)) {
+        d->top_ok = top + ROOM;
+        return 1;
+    }
+#endif
+    return fail(d, "nesting too deep for the Lua stack");
+}
+
+/* top: the stack's top (never below the real one) */
+static inline int room(decoder *d, int top)
+{
+#ifdef SOPS_JSON_CHECK_TOP
+    if (top < lua_gettop(d->L))
+        abort();
+#endif
+#if LUA_VERSION_NUM >= 502
+    if (top + ROOM <= d->top_ok)
+        return 1;
+#else
+    (void)top;
+    if (lua_checkstack(d->L, ROOM))
+        return 1;
+#endif
+    return grow_stack(d);
+}
+
 static int decode_value(decoder *d);
+
+/* The words bk-sops answers with (envelope and status-tree keys, state
+ * names), kept alive in the registry (sops_json_open), and the string
+ * cache's first strings. */
+static const char *const VOCABULARY[] = {
+    "result", "data", "code", "message", "trace_id", "request_id", "task_url",
+    "id", "state", "root_id:", "parent_id", "version", "loop", "retry", "skip", "error_ignorable",
+    "error_ignored", "children", "elapsed_time", "start_time", "finish_time", "name", "ex_data",
+    "failed_node_info", "auto_retry_status", "status", "flow_type", "current_flow", "is_deleted",
+    "create_time", "url", "task_id", "pipeline_tree",
+    "CREATED", "READY", "RUNNING", "SUSPENDED", "NODE_SUSPENDED", "FAILED", "FINISHED", "REVOKED",
+    "EXPIRED", "", "success", "execute_task", "finished", "common",
+    NULL,
+};
 
 static int hex4(const char *p, unsigned *out)
 {
@@ -99,15 +177,55 @@ static const unsigned char STOP[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* '\\' */
 };
 
-/* d->p is just past the opening quote. Pushes the string. */
-static int decode_string(decoder *d)
+/* Scanning a string 8 bytes at a time: the bytes as a little-endian word
+ * (the order the string cache hashes them in), and which of them stop a
+ * plain run: the high bit of each such byte, exactly (no carry crosses a
+ * byte). */
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+static inline uint64_t load_word(const char *p)
 {
-    const char *s = d->p;
-    const char *q = s;
-    luaL_Buffer b;
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+#else
+static inline uint64_t load_word(const char *p)
+{
+    return sops_strcache_word(p, 8);
+}
+#endif
 
-    /* fast path: no escapes. The input is NUL-terminated, and NUL stops
-     * the scan, so it cannot run past the end. */
+#define BYTES(b) (0x0101010101010101ULL * (b))
+
+static inline uint64_t stop_bytes(uint64_t w)
+{
+    uint64_t t = w & BYTES(0x7F);
+    uint64_t not_quote = (t ^ BYTES('"')) + BYTES(0x7F);
+    uint64_t not_backslash = (t ^ BYTES('\\')) + BYTES(0x7F);
+    uint64_t not_control = t + BYTES(0x60);
+    return ~((not_quote & not_backslash & not_control) | w) & BYTES(0x80);
+}
+
+/* The index of the first stop byte of a word (m != 0). */
+static inline unsigned first_stop(uint64_t m)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctzll(m) >> 3;
+#else
+    unsigned i = 0;
+    while (!(m & 0x80)) {
+        m >>= 8;
+        i++;
+    }
+    return i;
+#endif
+}
+
+/* A string from s on, q at a byte that stops a plain run or within 8 bytes
+ * of the end: escapes, errors, and the last bytes of the text. */
+static NOINLINE int decode_string_slow(decoder *d, const char *s, const char *q)
+{
+    luaL_Buffer b;
     while (!STOP[(unsigned char)*q])
         q++;
     if (q < d->end && (unsigned char)*q < 0x20) {
@@ -119,11 +237,20 @@ static int decode_string(decoder *d)
         return fail(d, "unterminated string");
     }
     if (*q == '"') {
-        lua_pushlstring(d->L, s, (size_t)(q - s));
+        size_t len = (size_t)(q - s);
         d->p = q + 1;
+        if (d->cache && len <= SOPS_STRCACHE_MAXLEN) {
+            uint64_t first, h = sops_strcache_hash(s, len, &first);
+            sops_strcache_push(d->L, &d->cache, d->ctab, h, first, s, len);
+        } else {
+            lua_pushlstring(d->L, s, len);
+        }
         return 1;
     }
 
+    /* luaL_Buffer may take several stack slots (Lua 5.1) */
+    if (!lua_checkstack(d->L, LUA_MINSTACK))
+        return fail(d, "nesting too deep for the Lua stack");
     luaL_buffinit(d->L, &b);
     luaL_addlstring(&b, s, (size_t)(q - s));
     while (q < d->end) {
@@ -190,54 +317,78 @@ static int decode_string(decoder *d)
     return fail(d, "unterminated string");
 }
 
+/* The string s[0..len) whose last word (its last 0 to 7 bytes, of a
+ * word loaded from s + len - i) is w, and h the hash of the words before
+ * it: pushed from the cache (or made and cached), or made. */
+static inline void push_string(decoder *d, const char *s, size_t len, uint64_t h, uint64_t first, uint64_t w,
+                               unsigned i)
+{
+    if (d->cache && len <= SOPS_STRCACHE_MAXLEN) {
+        uint64_t tail = i ? w & (~0ULL >> (64 - 8 * i)) : 0;
+        sops_strcache_push(d->L, &d->cache, d->ctab, sops_strcache_last(h, tail, len), len < 8 ? tail : first, s,
+                           len);
+    } else {
+        lua_pushlstring(d->L, s, len);
+    }
+}
+
+/* d->p is just past the opening quote. Pushes the string. The fast path:
+ * no escapes, 8 bytes at a time while 8 can be read (the NUL after the
+ * text counts), hashing the first SOPS_STRCACHE_MAXLEN bytes for the cache
+ * as it goes. */
+static ALWAYS_INLINE int decode_string(decoder *d)
+{
+    const char *s = d->p;
+    const char *q = s;
+    uint64_t h = SOPS_STRCACHE_H0, first, w, m;
+    unsigned i, words, readable;
+    size_t left = (size_t)(d->end - s) + 1;
+
+    /* the words that can be read, up to the one after SOPS_STRCACHE_MAXLEN bytes */
+    readable = left >= SOPS_STRCACHE_MAXLEN + 8 ? SOPS_STRCACHE_MAXLEN / 8 + 1 : (unsigned)(left / 8);
+    first = readable ? load_word(q) : 0;
+    for (words = 0; words < readable; words++) {
+        w = load_word(q);
+        m = stop_bytes(w);
+        if (m) {
+            i = first_stop(m);
+            q += i;
+            if (*q != '"')
+                return decode_string_slow(d, s, q);
+            d->p = q + 1;
+            push_string(d, s, (size_t)(q - s), h, first, w, i);
+            return 1;
+        }
+        h = sops_strcache_step(h, w);
+        q += 8;
+    }
+    if (words <= SOPS_STRCACHE_MAXLEN / 8)
+        return decode_string_slow(d, s, q); /* the last bytes of the text */
+    /* longer than SOPS_STRCACHE_MAXLEN: not for the cache */
+    while ((size_t)(d->end - q) >= 7) {
+        w = load_word(q);
+        m = stop_bytes(w);
+        if (m) {
+            q += first_stop(m);
+            if (*q != '"')
+                break;
+            d->p = q + 1;
+            lua_pushlstring(d->L, s, (size_t)(q - s));
+            return 1;
+        }
+        q += 8;
+    }
+    return decode_string_slow(d, s, q);
+}
+
 static int is_digit(char c)
 {
     return c >= '0' && c <= '9';
 }
 
-static int decode_number(decoder *d)
+/* The general case of a number: s at its first byte, q just past it. */
+static NOINLINE int number(decoder *d, const char *s, const char *q, int neg, int is_float)
 {
-    const char *s = d->p;
-    const char *q = s;
-    int neg = 0, is_float = 0;
-
-    if (*q == '-') {
-        neg = 1;
-        q++;
-    }
-    if (q >= d->end || !is_digit(*q)) {
-        d->p = q;
-        return fail(d, "invalid number");
-    }
-    if (*q == '0') {
-        q++;
-    } else {
-        while (q < d->end && is_digit(*q))
-            q++;
-    }
-    if (q < d->end && *q == '.') {
-        is_float = 1;
-        q++;
-        if (q >= d->end || !is_digit(*q)) {
-            d->p = q;
-            return fail(d, "invalid number");
-        }
-        while (q < d->end && is_digit(*q))
-            q++;
-    }
-    if (q < d->end && (*q == 'e' || *q == 'E')) {
-        is_float = 1;
-        q++;
-        if (q < d->end && (*q == '+' || *q == '-'))
-            q++;
-        if (q >= d->end || !is_digit(*q)) {
-            d->p = q;
-            return fail(d, "invalid number");
-        }
-        while (q < d->end && is_digit(*q))
-            q++;
-    }
-
     if (!is_float) {
         /* exact integer if it fits in lua_Integer */
         unsigned long long acc = 0, limit;
@@ -288,6 +439,63 @@ static int decode_number(decoder *d)
     return 1;
 }
 
+
+/* Past the one or more digits at q; NULL, with d->p at q, when there is
+ * none. */
+static const char *past_digits(decoder *d, const char *q)
+{
+    if (!is_digit(*q)) {
+        d->p = q;
+        return NULL;
+    }
+    while (is_digit(*q))
+        q++;
+    return q;
+}
+
+static int decode_number(decoder *d)
+{
+    const char *s = d->p;
+    const char *q = s;
+    int neg = 0;
+    unsigned long long acc = 0;
+
+    if (*q == '-') {
+        neg = 1;
+        q++;
+    }
+    if (!is_digit(*q)) { /* (the NUL after the text is none) */
+        d->p = q;
+        return fail(d, "invalid number");
+    }
+    if (*q == '0') {
+        q++;
+    } else {
+        while (is_digit(*q))
+            acc = acc * 10 + (unsigned)(*q++ - '0'); /* wraps past 19 digits: then unused */
+    }
+    if (*q == '.') {
+        if ((q = past_digits(d, q + 1)) == NULL)
+            return fail(d, "invalid number");
+        if (*q != 'e' && *q != 'E')
+            return number(d, s, q, neg, 1);
+    }
+    if (*q == 'e' || *q == 'E') {
+        q++;
+        if (*q == '+' || *q == '-')
+            q++;
+        if ((q = past_digits(d, q)) == NULL)
+            return fail(d, "invalid number");
+        return number(d, s, q, neg, 1);
+    }
+    /* an integer: at most 18 digits always fits */
+    if (q - s - neg > 18 || sizeof(lua_Integer) < sizeof(long long))
+        return number(d, s, q, neg, 0);
+    lua_pushinteger(d->L, neg ? -(lua_Integer)acc : (lua_Integer)acc);
+    d->p = q;
+    return 1;
+}
+
 static int literal(decoder *d, const char *word, size_t n)
 {
     if ((size_t)(d->end - d->p) < n || memcmp(d->p, word, n) != 0)
@@ -306,27 +514,13 @@ static int enter(decoder *d)
 /* Values of an array, or key/value pairs of an object, are first left on
  * the stack (up to BATCH of them) so that the table can be made at its
  * final size, without rehashing; longer ones are moved into a table made
- * with room for what came so far, and go on straight into it. */
+ * with room for what came so far, and go on straight into it. With the
+ * cache, a container at a depth where the last non-empty one had at most
+ * BATCH members is made at that size at once (the members of the next
+ * poll's answer come as the last one's did), and its members go straight
+ * into it: a size wrong by a few costs a rehash, or at most BATCH unused
+ * slots. */
 #define BATCH 64
-
-/* After a member of an array or object: 1 when a ',' follows, 2 when the
- * closing byte does (the container is done), 0 on anything else. */
-static inline int after_member(decoder *d, char close, const char *unterminated, const char *expected)
-{
-    skip_ws(d);
-    if (d->p >= d->end)
-        return fail(d, unterminated);
-    if (*d->p == ',') {
-        d->p++;
-        return 1;
-    }
-    if (*d->p == close) {
-        d->p++;
-        d->depth--;
-        return 2;
-    }
-    return fail(d, expected);
-}
 
 /* Just past '[' or '{': pushes an empty table and returns 1 when the
  * container closes at once. An empty array is marked as one (sops.array),
@@ -334,7 +528,7 @@ static inline int after_member(decoder *d, char close, const char *unterminated,
 static int empty(decoder *d, char close)
 {
     skip_ws(d);
-    if (d->p < d->end && *d->p == close) {
+    if (*d->p == close) {
         d->p++;
         d->depth--;
         lua_createtable(d->L, 0, 0);
@@ -347,24 +541,34 @@ static int empty(decoder *d, char close)
     return 0;
 }
 
-static int room(decoder *d)
+/* The size the container at this depth had in the last decode, 0 for
+ * none; and what this one's was. */
+static inline int hint(decoder *d, int depth, int object)
 {
-    if (!lua_checkstack(d->L, 6))
-        return fail(d, "nesting too deep for the Lua stack");
-    return 1;
+    if (!d->cache || depth >= SOPS_STRCACHE_HINT_DEPTH)
+        return 0;
+    return object ? d->cache->object_size[depth] : d->cache->array_size[depth];
 }
 
-/* Moves the n values above `base` into a new array table at base + 1. */
+static inline void remember(decoder *d, int depth, int object, int n)
+{
+    if (!d->cache || depth >= SOPS_STRCACHE_HINT_DEPTH)
+        return;
+    if (object)
+        d->cache->object_size[depth] = (unsigned char)(n <= BATCH ? n : 0);
+    else
+        d->cache->array_size[depth] = (unsigned char)(n <= BATCH ? n : 0);
+}
+
+/* Moves the n values above `base` into a new array table at base + 1: the
+ * table goes under them and takes them from the top. */
 static void flush_array(lua_State *L, int base, int n, int extra)
 {
     int i;
     lua_createtable(L, n + extra, 0);
-    for (i = 1; i <= n; i++) {
-        lua_pushvalue(L, base + i);
-        lua_rawseti(L, -2, i);
-    }
-    lua_replace(L, base + 1);
-    lua_settop(L, base + 1);
+    lua_insert(L, base + 1);
+    for (i = n; i >= 1; i--)
+        lua_rawseti(L, base + 1, i);
 }
 
 /* Moves the n key/value pairs above `base` into a new table at base + 1;
@@ -382,102 +586,114 @@ static void flush_object(lua_State *L, int base, int n, int extra)
     lua_settop(L, base + 1);
 }
 
-/* The n-th member (a value, or a key and its value) is on the stack: files
- * it, then reads what follows. Returns 1 when another member follows, 2
- * when the container is complete (its table then on the stack), 0 on an
- * error. */
-static inline int member_done(decoder *d, int base, int *n, int *direct, int object)
-{
-    lua_State *L = d->L;
-    void (*flush)(lua_State *, int, int, int) = object ? flush_object : flush_array;
-    int next;
-    (*n)++;
-    if (*direct) {
-        if (object)
-            lua_rawset(L, -3);
-        else
-            lua_rawseti(L, -2, *n);
-    } else if (*n == BATCH) {
-        flush(L, base, *n, *n);
-        *direct = 1;
-    }
-    next = object ? after_member(d, '}', "unterminated object", "expected ',' or '}'")
-                  : after_member(d, ']', "unterminated array", "expected ',' or ']'");
-    if (next == 2 && !*direct)
-        flush(L, base, *n, 0);
-    return next;
-}
-
 static int decode_array(decoder *d)
 {
     lua_State *L = d->L;
-    int base = lua_gettop(L), n = 0, direct = 0;
+    int base = lua_gettop(L), n = 0, direct = 0, depth, size;
     if (!enter(d))
         return 0;
+    depth = d->depth;
     d->p++; /* [ */
     if (empty(d, ']'))
         return 1;
+    if ((size = hint(d, depth, 0)) > 0) {
+        if (!room(d, base))
+            return 0;
+        lua_createtable(L, size, 0);
+        direct = 1;
+    }
     for (;;) {
         skip_ws(d);
-        if (!room(d) || !decode_value(d))
+        if (!room(d, direct ? base + 1 : base + n) || !decode_value(d))
             return 0;
-        switch (member_done(d, base, &n, &direct, 0)) {
-        case 1:
-            continue;
-        case 2:
-            return 1;
-        default:
-            return 0;
+        n++;
+        if (direct) {
+            lua_rawseti(L, base + 1, n);
+        } else if (n == BATCH) {
+            flush_array(L, base, n, n);
+            direct = 1;
         }
+        skip_ws(d);
+        if (*d->p == ',') {
+            d->p++;
+            continue;
+        }
+        if (*d->p == ']') {
+            d->p++;
+            d->depth--;
+            if (!direct)
+                flush_array(L, base, n, 0);
+            remember(d, depth, 0, n);
+            return 1;
+        }
+        return fail(d, d->p >= d->end ? "unterminated array" : "expected ',' or ']'");
     }
 }
 
 static int decode_object(decoder *d)
 {
     lua_State *L = d->L;
-    int base = lua_gettop(L), n = 0, direct = 0;
+    int base = lua_gettop(L), n = 0, direct = 0, depth, size;
     if (!enter(d))
         return 0;
+    depth = d->depth;
     d->p++; /* { */
     if (empty(d, '}'))
         return 1;
+    if ((size = hint(d, depth, 1)) > 0) {
+        if (!room(d, base))
+            return 0;
+        lua_createtable(L, 0, size);
+        direct = 1;
+    }
     for (;;) {
         skip_ws(d);
-        if (d->p >= d->end || *d->p != '"')
+        if (*d->p != '"')
             return fail(d, "expected a string key");
         d->p++;
-        if (!room(d) || !decode_string(d))
+        if (!room(d, direct ? base + 1 : base + 2 * n) || !decode_string(d))
             return 0;
         skip_ws(d);
-        if (d->p >= d->end || *d->p != ':')
+        if (*d->p != ':')
             return fail(d, "expected ':'");
         d->p++;
         skip_ws(d);
         if (!decode_value(d))
             return 0;
-        switch (member_done(d, base, &n, &direct, 1)) {
-        case 1:
-            continue;
-        case 2:
-            return 1;
-        default:
-            return 0;
+        n++;
+        if (direct) {
+            lua_rawset(L, base + 1);
+        } else if (n == BATCH) {
+            flush_object(L, base, n, n);
+            direct = 1;
         }
+        skip_ws(d);
+        if (*d->p == ',') {
+            d->p++;
+            continue;
+        }
+        if (*d->p == '}') {
+            d->p++;
+            d->depth--;
+            if (!direct)
+                flush_object(L, base, n, 0);
+            remember(d, depth, 1, n);
+            return 1;
+        }
+        return fail(d, d->p >= d->end ? "unterminated object" : "expected ',' or '}'");
     }
 }
 
 static int decode_value(decoder *d)
 {
-    if (d->p >= d->end)
-        return fail(d, "unexpected end of input");
     switch (*d->p) {
+    case '"':
+        d->p++;
+        return decode_string(d);
     case '{':
         return decode_object(d);
     case '[':
         return decode_array(d);
-    case '"':
-        d->p++;
-        return decode_string(d);
     case 't':
         if (!literal(d, "true", 4))
             return 0;
@@ -493,15 +709,16 @@ static int decode_value(decoder *d)
             return 0;
         lua_pushlightuserdata(d->L, NULL);
         return 1;
+    case '-': case '0': case '1': case '2': case '3': case '4':
+    case '5': case '6': case '7': case '8': case '9':
+        return decode_number(d);
     default:
-        if (*d->p == '-' || is_digit(*d->p))
-            return decode_number(d);
-        return fail(d, "unexpected character");
+        return fail(d, d->p >= d->end ? "unexpected end of input" : "unexpected character");
     }
 }
 
-int sops_json_decode(lua_State *L, const char *buf, size_t len, int max_depth,
-                     char *err, size_t errlen)
+int sops_json_decode_with(lua_State *L, const char *buf, size_t len, int max_depth, int use_cache,
+                          char *err, size_t errlen)
 {
     decoder d;
     int top = lua_gettop(L);
@@ -511,18 +728,22 @@ int sops_json_decode(lua_State *L, const char *buf, size_t len, int max_depth,
     d.depth = 0;
     /* the recursion's bound: no caller can raise it past what the C stack holds */
     d.max_depth = max_depth > 0 && max_depth < SOPS_JSON_MAX_DEPTH ? max_depth : SOPS_JSON_MAX_DEPTH;
+    d.top_ok = 0;
     d.err = err;
     d.errlen = errlen;
-    if (!lua_checkstack(L, 8)) {
+    if (!lua_checkstack(L, ROOM)) {
         snprintf(err, errlen, "no room on the Lua stack");
         return 0;
     }
+    d.cache = use_cache ? sops_strcache_get(L, VOCABULARY) : NULL;
+    d.ctab = lua_gettop(L);
     skip_ws(&d);
     if (d.p >= d.end) {
         fail(&d, "empty body");
+        lua_settop(L, top);
         return 0;
     }
-    if (!decode_value(&d)) {
+    if (!room(&d, d.ctab) || !decode_value(&d)) {
         lua_settop(L, top);
         return 0;
     }
@@ -532,7 +753,14 @@ int sops_json_decode(lua_State *L, const char *buf, size_t len, int max_depth,
         lua_settop(L, top);
         return 0;
     }
+    if (d.cache)
+        lua_replace(L, d.ctab); /* the value where the cache table was */
     return 1;
+}
+
+int sops_json_decode(lua_State *L, const char *buf, size_t len, int max_depth, char *err, size_t errlen)
+{
+    return sops_json_decode_with(L, buf, len, max_depth, 1, err, errlen);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -965,19 +1193,6 @@ int sops_json_encode(lua_State *L, int idx, sops_buf *b, const char **err)
 {
     return sops_json_encode_ordered(L, idx, NULL, b, err);
 }
-
-/* The words bk-sops answers with (envelope and status-tree keys, state
- * names), kept alive in the registry. */
-static const char *const VOCABULARY[] = {
-    "result", "data", "code", "message", "trace_id", "request_id", "task_url",
-    "id", "state", "root_id:", "parent_id", "version", "loop", "retry", "skip", "error_ignorable",
-    "error_ignored", "children", "elapsed_time", "start_time", "finish_time", "name", "ex_data",
-    "failed_node_info", "auto_retry_status", "status", "flow_type", "current_flow", "is_deleted",
-    "create_time", "url", "task_id", "pipeline_tree",
-    "CREATED", "READY", "RUNNING", "SUSPENDED", "NODE_SUSPENDED", "FAILED", "FINISHED", "REVOKED",
-    "EXPIRED", "", "success", "execute_task", "finished", "common",
-    NULL,
-};
 
 void sops_json_open(lua_State *L)
 {

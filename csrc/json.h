@@ -22,9 +22,18 @@
  * Integers without fraction or exponent that fit become Lua integers. A
  * \uXXXX surrogate pair becomes the 4-byte UTF-8 of its character; a lone
  * surrogate escape (valid JSON) its 3-byte generalized form, ED A0 80 ..
- * ED BF BF (WTF-8), which the encoder writes back as the same escape. */
+ * ED BF BF (WTF-8), which the encoder writes back as the same escape.
+ * Strings of up to SOPS_STRCACHE_MAXLEN bytes come through the state's
+ * string cache (strcache.h; made at the first decode). Raises only on
+ * memory errors. */
 int sops_json_decode(lua_State *L, const char *buf, size_t len, int max_depth,
                      char *err, size_t errlen);
+
+/* The same; use_cache 0 leaves the state's string cache (strcache.h) alone:
+ * no string is looked up in it or added to it. What a decode returns is
+ * the same either way. */
+int sops_json_decode_with(lua_State *L, const char *buf, size_t len, int max_depth, int use_cache,
+                          char *err, size_t errlen);
 
 /* Appends the JSON text of the value at idx. Returns 1; or 0 with a static
  * message in *err (unsupported type, NaN, nesting too deep, bad key, invalid
@@ -51,7 +60,9 @@ int sops_json_add_string(sops_buf *b, const char *s, size_t n);
 
 /* Keeps the words bk-sops answers with (envelope and status-tree keys,
  * state names) alive in the registry, so that decoding finds them already
- * interned instead of allocating them again for every response. */
+ * interned instead of allocating them again for every response. (The
+ * state's string cache, strcache.h, is made at the first decode that uses
+ * it, seeded with them.) */
 void sops_json_open(lua_State *L);
 
 #endif

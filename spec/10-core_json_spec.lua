@@ -200,6 +200,248 @@ describe("sops.decode", function()
   end)
 end)
 
+describe("the decoder's string cache", function()
+  local core = require "sops.core"
+
+  -- a and b equal all the way down: integers as integers, the same
+  -- metatables (empty arrays marked as such)
+  local function same(a, b, path)
+    path = path or "value"
+    if type(a) ~= type(b) then return false, path .. ": " .. type(a) .. " vs " .. type(b) end
+    if type(a) == "number" and h.is_integer(a) ~= h.is_integer(b) then return false, path .. ": integer vs float" end
+    if type(a) ~= "table" then
+      if a == b then return true end
+      return false, path .. ": " .. tostring(a) .. " vs " .. tostring(b)
+    end
+    if getmetatable(a) ~= getmetatable(b) then return false, path .. ": metatables differ" end
+    for k, v in pairs(a) do
+      local ok, where = same(v, b[k], path .. "." .. tostring(k))
+      if not ok then return false, where end
+    end
+    for k in pairs(b) do
+      if a[k] == nil then return false, path .. "." .. tostring(k) .. ": missing" end
+    end
+    return true
+  end
+
+  -- decoded without the cache, then twice with it (the second time from
+  -- it): all three the same, or all three refused with the same message
+  local function check(text)
+    local plain, err = core.decode(text, {cache = false})
+    local first, err1 = core.decode(text)
+    local again, err2 = core.decode(text)
+    assert.equal(err, err1)
+    assert.equal(err, err2)
+    local ok, where = same(plain, first)
+    assert(ok, where)
+    ok, where = same(plain, again)
+    assert(ok, where)
+    return plain, err
+  end
+
+  it("gives what a decode without it gives, the first time and the next: fixtures and the JSONTestSuite", function()
+    local p = assert(io.popen("ls " .. FIXTURES .. "*.json " .. SUITE .. "*.json"))
+    local n = 0
+    for name in p:lines() do
+      check(read(name))
+      n = n + 1
+    end
+    p:close()
+    assert.is_true(n > SUITE_SIZE)
+  end)
+
+  it("is left alone by a decode with cache = false, and max_depth goes in the same options", function()
+    core.decode_cache("clear")
+    local before = core.decode_cache()
+    assert.same({a = {"b"}}, core.decode('{"a": ["b"]}', {cache = false}))
+    local after = core.decode_cache()
+    assert.equal(before.hits, after.hits)
+    assert.equal(before.misses, after.misses)
+    assert.equal(before.used, after.used)
+    local v, err = core.decode("[[[1]]]", {max_depth = 2, cache = false})
+    assert.is_nil(v)
+    assert.matches("nesting too deep", err)
+    assert.same({{{1}}}, core.decode("[[[1]]]", {max_depth = 3}))
+    assert.same({{{1}}}, core.decode("[[[1]]]", 3))
+    assert.has_error(function() core.decode("[]", {max_depth = "x"}) end)
+    assert.has_error(function() core.decode("[]", {max_depth = 0}) end)
+  end)
+
+  it("keeps strings of every length right: short, at the limit, past it, with escapes, at the end of the text", function()
+    local max = core.decode_cache().max_len
+    assert.equal(40, max)
+    local chars = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    local strings = {}
+    for len = 0, 2 * max + 3 do
+      -- the same first and last bytes and length, one byte apart in the
+      -- middle; one a byte shorter or longer
+      for variant = 1, 3 do
+        local s = {}
+        for i = 1, len do s[i] = chars:sub((i * 7 + variant) % #chars + 1, (i * 7 + variant) % #chars + 1) end
+        if len > 2 then s[1], s[len] = "x", "y" end
+        strings[#strings + 1] = table.concat(s)
+      end
+    end
+    local quoted = {}
+    for i, s in ipairs(strings) do quoted[i] = '"' .. s .. '"' end
+    for _ = 1, 2 do
+      local list = check("[" .. table.concat(quoted, ",") .. "]")
+      for i, s in ipairs(strings) do assert.equal(s, list[i]) end
+      -- each string alone as a whole text (its last bytes are the text's)
+      -- and as an object's key
+      for _, s in ipairs(strings) do
+        assert.equal(s, check('"' .. s .. '"'))
+        assert.equal(1, check('{"' .. s .. '":1}')[s])
+      end
+    end
+    -- escapes anywhere, cached strings around them
+    local escaped = {
+      ['"a\\"b"'] = 'a"b', ['"\\n"'] = "\n", ['"state\\u0041"'] = "stateA", ['"\\u00e9t\\u00e9"'] = "\195\169t\195\169",
+      ['"' .. string.rep("x", 39) .. '\\t"'] = string.rep("x", 39) .. "\t",
+      ['"' .. string.rep("x", 50) .. '\\/"'] = string.rep("x", 50) .. "/",
+    }
+    for text, want in pairs(escaped) do
+      assert.equal(want, check(text))
+      assert.same({state = want, [want] = "state"}, check('{"state":' .. text .. ',' .. text .. ':"state"}'))
+    end
+    -- what stops a string: a control character or the end, at every place in a word
+    for len = 0, 17 do
+      local s = string.rep("k", len)
+      assert.is_nil((check('["' .. s .. '\1", 1]')))
+      assert.is_nil((check('["' .. s)))
+      assert.is_nil((check('["' .. s .. '\0"]')))
+    end
+  end)
+
+  it("keeps containers right whatever sizes came at the same depth before", function()
+    local function obj(n, tag)
+      local parts = {}
+      for i = 1, n do parts[i] = string.format('"%s%d": %d', tag, i, i) end
+      return "{" .. table.concat(parts, ",") .. "}"
+    end
+    local function arr(n)
+      local parts = {}
+      for i = 1, n do parts[i] = tostring(i) end
+      return "[" .. table.concat(parts, ",") .. "]"
+    end
+    local sizes = {14, 1, 14, 60, 64, 65, 2, 200, 3, 0, 14, 64, 1}
+    for _, n in ipairs(sizes) do
+      local o, a = check(obj(n, "k")), check(arr(n))
+      local count = 0
+      for _ in pairs(o) do count = count + 1 end
+      assert.equal(n, count)
+      assert.equal(n, #a)
+      check("[" .. obj(n, "a") .. "," .. arr(n) .. "," .. obj(n + 1, "b") .. ",[" .. arr(n) .. "]]")
+    end
+    -- duplicate keys in a table made at its size at once: the last wins
+    check('{"a":1,"b":2}')
+    assert.same({a = 2}, check('{"a":1,"a":2}'))
+    assert.same({a = 3, b = 2}, check('{"a":1,"b":2,"a":3}'))
+  end)
+
+  it("stays bounded: 100,000 distinct strings decode right, it grows to its largest, and their memory comes back",
+      function()
+    local function round(from)
+      for chunk = 0, 99 do
+        local parts = {}
+        for i = 1, 1000 do parts[i] = string.format('"s-%d-%d"', from, chunk * 1000 + i) end
+        local list = core.decode("[" .. table.concat(parts, ",") .. "]")
+        assert.equal(1000, #list)
+        for i = 1, 1000, 111 do assert.equal(string.format("s-%d-%d", from, chunk * 1000 + i), list[i]) end
+      end
+      collectgarbage("collect")
+      collectgarbage("collect")
+      return collectgarbage("count")
+    end
+    -- none until a decode makes one, small at first
+    core.decode_cache("clear")
+    assert.same({slots = 0, used = 0, hits = 0, misses = 0, max_len = 40}, core.decode_cache())
+    collectgarbage("collect")
+    collectgarbage("collect")
+    local start = collectgarbage("count")
+    assert.same({"a"}, core.decode('["a"]'))
+    local first = core.decode_cache()
+    assert.is_true(first.slots > 0 and first.used > 0 and first.used <= first.slots)
+    local once = round(1)
+    local stats = core.decode_cache()
+    assert.is_true(stats.slots > first.slots and stats.used <= stats.slots)
+    local twice = round(2)
+    local again = core.decode_cache()
+    assert.equal(stats.slots, again.slots) -- its largest
+    -- at most what full slots hold (a short string, its slot and its table
+    -- entry each); and no more for the next 100,000
+    assert.is_true(once - start < stats.slots * 0.125, string.format("%.0f KB more", once - start))
+    assert.is_true(twice - once < 64, string.format("%.0f KB more again", twice - once))
+    -- dropped, the cache lets its strings go (what stays is Lua's own
+    -- string table, grown for them, which shrinks a step a collection)
+    core.decode_cache("clear")
+    collectgarbage("collect")
+    collectgarbage("collect")
+    local left = collectgarbage("count") - start
+    assert.is_true(left < 256, string.format("%.0f KB left", left))
+  end)
+
+  it("keeps decoding right when finalizers decode, and drop the cache, in the middle of a decode", function()
+    local parts = {}
+    for i = 1, 3000 do parts[i] = string.format('{"id": "n%d", "state": "S%d", "k%d": [%d, "v%d"]}', i, i % 7, i % 50, i, i) end
+    local text = "[" .. table.concat(parts, ",") .. "]"
+    local ran = 0
+    local function finalized(fn)
+      if newproxy then -- luacheck: ignore 113 (Lua 5.1 and LuaJIT: a userdata's __gc)
+        local p = newproxy(true) -- luacheck: ignore 113
+        getmetatable(p).__gc = fn
+      else
+        setmetatable({}, {__gc = fn})
+      end
+    end
+    for round = 1, 10 do
+      for i = 1, 200 do
+        finalized(function()
+          ran = ran + 1
+          assert(core.decode(string.format('{"id": "n%d", "x%d": ["w%d", {"state": "S%d"}]}', i, i % 13, i, i % 7)))
+          if (i + round) % 37 == 0 then core.decode_cache("clear") end
+        end)
+      end
+      local list = check(text)
+      assert.equal(3000, #list)
+      assert.equal("n3000", list[3000].id)
+    end
+    collectgarbage("collect")
+    assert.is_true(ran > 0)
+  end)
+
+  it("is one for the Lua state: a client's answers (as the cosocket transport hands them over) and sops.decode share it",
+      function()
+    -- no server: core.answer decodes an answer as it came, as libcurl's are
+    -- (spec 27 has a call over libcurl share it too)
+    local c = sops.new{url = "http://127.0.0.1:9/prod", app_code = "app", app_secret = "secret", username = "admin",
+      bk_biz_id = 2}
+    finally(function() c:close() end)
+    local name = "cache-shared-" .. tostring(os.time())
+    core.decode_cache("clear")
+    local value = core.answer(c, "get_task_status", {status = 200, sent = true,
+      body = '{"result":true,"code":0,"data":{"state":"RUNNING","name":"' .. name .. '"}}'})
+    assert.equal(name, value.name)
+    local s1 = core.decode_cache()
+    assert.is_true(s1.slots > 0 and s1.hits > 0 and s1.misses > 0)
+    -- the name the client's answer brought is a hit for sops.decode
+    assert.equal(name, sops.decode('["' .. name .. '", 1]')[1])
+    local s2 = core.decode_cache()
+    assert.equal(s1.misses, s2.misses)
+    assert.equal(s1.hits + 1, s2.hits)
+    -- and sops.decode's strings are hits for the client
+    local other = "cache-shared-other-" .. tostring(os.time())
+    sops.decode('["' .. other .. '", 1]')
+    local s3 = core.decode_cache()
+    value = core.answer(c, "get_task_status", {status = 200, sent = true,
+      body = '{"result":true,"code":0,"data":{"state":"RUNNING","name":"' .. other .. '"}}'})
+    assert.equal(other, value.name)
+    local s4 = core.decode_cache()
+    assert.equal(s3.misses, s4.misses)
+    assert.equal(s3.hits + 7, s4.hits) -- result, code, data, state, RUNNING, name, other
+  end)
+end)
+
 -- Whether s is well-formed UTF-8 (no overlong forms, no surrogates, nothing
 -- past U+10FFFF): what a JSON text must be. (Lua 5.1 has no utf8 library.)
 local function utf8_valid(s)

@@ -76,6 +76,25 @@ describe("core.request and core.answer", function()
     assert.is_false(err.retryable)
   end)
 
+  it("decode through the Lua state's one string cache, as libcurl's transfers and sops.decode do", function()
+    local sops = require "sops"
+    local name = "cache-shared-" .. tostring(os.time())
+    local id = assert(env.c:create_task{template_id = 1, name = name}).task_id
+    core.decode_cache("clear")
+    -- over libcurl: the name comes in the answer, once
+    assert.equal(name, assert(env.c:get_task_status{task_id = id}).name)
+    local s1 = core.decode_cache()
+    assert.is_true(s1.hits > 0 and s1.misses > 0)
+    -- the same string, a hit for sops.decode and for core.answer
+    assert.equal(name, sops.decode('["' .. name .. '", 1]')[1])
+    local value = core.answer(env.c, "get_task_status", {status = 200, sent = true,
+      body = '{"result":true,"data":{"name":"' .. name .. '"}}'})
+    assert.equal(name, value.name)
+    local s2 = core.decode_cache()
+    assert.equal(s1.misses, s2.misses)
+    assert.equal(s1.hits + 5, s2.hits) -- name; then result, data, name, name
+  end)
+
   it("scrub the client's secrets from what an answer says", function()
     local _, _, err = core.answer(env.c, "get_task_status", {status = 500, sent = true,
       body = "server error: bad secret " .. h.APP_SECRET})
