@@ -45,7 +45,7 @@ RUN_SPECS   = SOPS_SPEC_LUA=$(LUA) SOPS_SIM_LUA=$(SIM_LUA) SOPS_SPEC_BUILD=$(BUI
 # one's development (X.Y.Z-dev). scripts/release and CONTRIBUTING.md.
 VERSION    ?=
 
-.PHONY: all sim release dev docs readme share upstream-check install-man install-completion bench-sim bench-ir bench-callbacks bench-startup test-openresty bench-openresty deps deps-all test test-all memcheck sanitize fuzz lint demo bench openresty clean \
+.PHONY: all sim release dev docs readme share upstream-check install-man install-completion bench-sim bench-ir bench-memory bench-callbacks bench-startup test-openresty bench-openresty deps deps-all test test-all memcheck sanitize fuzz lint demo bench openresty clean \
         install-missing portable
 
 all: $(CORE)
@@ -241,6 +241,20 @@ bench: deps all sim bench/curl_loop
 # change of a few percent shows where timings are too noisy to
 bench-ir: deps all sim bench/curl_loop
 	LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./$(BUILD)/?.so;;" $(LUA) bench/ir.lua
+
+# peak RSS over 1 and 600 big calls (a 2,000-node status, about 1 MB of
+# JSON) as a multiple of the JSON, under each setting of the collector, and
+# the decoder alone against lua-cjson's; bench/memstat.c counts the Lua
+# heap's peak (BENCH_MEMORY_CALLS="1,600" sets the loops)
+BENCH_MEMSTAT := $(BUILD)/bench/memstat.so
+bench-memory: deps all sim $(BENCH_MEMSTAT)
+	BENCH_SIM_CPU=0 LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./$(BUILD)/?.so;;" \
+	  taskset -c 1 $(LUA) bench/memory.lua
+
+# (linked -z nodelete: its counting allocator outlives the Lua state's unloading of it)
+$(BENCH_MEMSTAT): bench/memstat.c
+	@mkdir -p $(BUILD)/bench
+	$(CC) $(WARN) -O2 -fPIC -shared $(LUA_CFLAGS) -o $@ $< -Wl,-z,nodelete
 
 # bksops-sim's cost: a get_tasks_status of 50 tasks, a wait_all over 5,000
 bench-sim: deps all sim

@@ -131,7 +131,7 @@ static void trim_buffers(sops_client *c)
 {
     int i;
     for (i = 0; i < c->nslots; i++) {
-        sops_buf_trim(&c->slots[i].tr.body, SOPS_KEEP_BUF);
+        sops_transport_trim(&c->slots[i].tr, SOPS_KEEP_BUF);
         sops_buf_trim(&c->slots[i].url, SOPS_KEEP_BUF);
         sops_buf_trim(&c->slots[i].body, SOPS_KEEP_BUF);
     }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -295,4 +296,32 @@ int sops_interrupt_pending(void *ud)
     lua_State *L = ud;
     const int want = LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT;
     return lua_gethook(L) != NULL && lua_gethookcount(L) == 1 && (lua_gethookmask(L) & want) == want;
+}
+
+/* (older macOS and BSDs spell it MAP_ANON; Linux under POSIX.1-2008
+ * shows neither, MAP_ANONYMOUS being POSIX.1-2024's: there the pages are
+ * a private copy of /dev/zero's, which is the same thing) */
+#if !defined(MAP_ANONYMOUS) && defined(MAP_ANON)
+#define MAP_ANONYMOUS MAP_ANON
+#endif
+
+void *sops_pages(size_t n)
+{
+    void *p;
+#ifdef MAP_ANONYMOUS
+    p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+#else
+    int fd = open("/dev/zero", O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    close(fd);
+#endif
+    return p == MAP_FAILED ? NULL : p;
+}
+
+void sops_pages_free(void *p, size_t n)
+{
+    if (p)
+        munmap(p, n);
 }

@@ -1,8 +1,11 @@
 /* What the Lua layer needs from the operating system: a real sleep,
  * clocks, whether a descriptor is a terminal and its size, a file only
- * its owner may change, and no core dumps. */
+ * its owner may change, and no core dumps; and the transport, pages of
+ * memory of their own. */
 #ifndef SOPS_SYS_H
 #define SOPS_SYS_H
+
+#include <stddef.h>
 
 #include "compat.h"
 
@@ -37,5 +40,12 @@ int sops_no_core_dumps(lua_State *L);
  * "interrupted!" at the next instruction. Only reads the hook: safe inside a
  * libcurl callback. For sops_transport's cancel. */
 int sops_interrupt_pending(void *L);
+
+/* n bytes (zeros) in pages of their own, outside malloc's heap, or NULL;
+ * sops_pages_free(p, n) gives them back to the system at once. For large
+ * buffers that live for one call (transport.c). Safe inside a libcurl
+ * callback. */
+void *sops_pages(size_t n);
+void sops_pages_free(void *p, size_t n);
 
 #endif

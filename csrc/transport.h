@@ -19,6 +19,7 @@ typedef int (*sops_cancel_fn)(void *ctx);
 typedef struct sops_transport {
     CURL *easy;
     sops_buf body;           /* response body of the last transfer */
+    int mapped;              /* body.data is sops_pages' (a large body of known length), not malloc's */
     size_t max_body;         /* larger bodies abort the transfer */
     int too_large;           /* set by the callbacks when max_body was passed */
     /* the response headers lua-sops reads (SOPS_ANSWER_HEADERS, in its
@@ -40,6 +41,10 @@ typedef struct sops_transport_opts {
 /* Returns 0 when libcurl could not make a handle. */
 int sops_transport_init(sops_transport *t, const sops_transport_opts *o, size_t max_body);
 void sops_transport_free(sops_transport *t);
+
+/* Frees the body when it is larger than keep bytes, or in pages of its
+ * own: what a call needed for one large answer goes back when it ends. */
+void sops_transport_trim(sops_transport *t, size_t keep);
 
 /* Sets up the next request: a POST of body, or a GET when body is NULL.
  * Then the handle goes to the client's multi handle.
