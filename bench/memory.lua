@@ -13,15 +13,17 @@
 --            collectgarbage("count") after each call);
 --  the rest: what the C side adds: the received body, malloc's overhead
 --            on the Lua heap's blocks, the allocator's holes;
---  floor:    what one call cannot do without: the decoded tree (one decode
---            with the collector stopped) and the received body, both whole
---            when the decoding ends.
+--  floor:    what one call cannot do without: what one decode makes (the
+--            tree, and what the decoder's string cache keeps of it: one
+--            decode with the collector stopped) and the received body, both
+--            whole when the decoding ends.
 -- The configurations are the collector's settings, which the caller owns:
 -- the runtime's default (lua5.4's lua.c picks generational; 5.1, 5.3 and
 -- LuaJIT start incremental, pause 200), incremental at pause 200 (5.4),
 -- 150, 120 and 100, and a full collection before each call. The same loop
--- on core.decode alone (no transport) and on lua-cjson's decode tells the
--- tree's share from the transport's. CPU: the child's own, per call.
+-- on core.decode alone (no transport; and without its string cache, where
+-- it has one) and on lua-cjson's decode tells the tree's share from the
+-- transport's. CPU: the child's own, per call.
 local N_LIST = {}
 for n in (os.getenv("BENCH_MEMORY_CALLS") or "1,600"):gmatch("%d+") do N_LIST[#N_LIST + 1] = tonumber(n) end
 -- at pause 100 Lua 5.4's incremental collector never rests: a call costs
@@ -93,25 +95,38 @@ if arg[1] == "--child" then
     local f = assert(io.open(arg[5], "rb"))
     local text = f:read("*a")
     f:close()
-    local decode = (what == "cjson" or config == "cjson") and require("cjson").decode or require("sops.core").decode
+    local core = require "sops.core"
+    local decode = (what == "cjson" or config == "cjson") and require("cjson").decode or core.decode
+    -- "nocache": core.decode without the decoder's string cache (where it has one)
+    if config == "nocache" and core.decode_cache then
+      local plain, opts = decode, {cache = false}
+      decode = function(t) return plain(t, opts) end
+    end
     assert(decode('{"a": [1, "b"]}'))
     call = function() return decode(text) end
   end
   if what == "tree" then
-    -- the decoded tree's size: one decode with the collector stopped
-    -- (the decoders leave no garbage)
+    -- what one decode allocates, with the collector stopped; then what
+    -- stays with the tree, and without it (a cache's)
     collectgarbage()
     collectgarbage()
     collectgarbage("stop")
     local before = collectgarbage("count")
-    local tree = assert(call())
-    local size = (collectgarbage("count") - before) * 1024
+    local hold = {assert(call())}
+    local made = (collectgarbage("count") - before) * 1024
     collectgarbage("restart")
+    collectgarbage()
+    collectgarbage()
+    local live = (collectgarbage("count") - before) * 1024
+    assert(hold[1])
+    hold[1] = nil
+    collectgarbage()
+    collectgarbage()
+    local kept = (collectgarbage("count") - before) * 1024
     local f = io.open("/proc/self/clear_refs", "w")
-    print(string.format("tree=%.0f tracked=%s trimmed=%s reset=%s collector=%s", size, tostring(memstat ~= nil),
-      tostring(memstat and memstat.trim() or false), tostring(f and f:write("5") and f:close() and true or false),
-      collector))
-    assert(tree)
+    print(string.format("tree=%.0f live=%.0f kept=%.0f tracked=%s trimmed=%s reset=%s collector=%s", made, live, kept,
+      tostring(memstat ~= nil), tostring(memstat and memstat.trim() or false),
+      tostring(f and f:write("5") and f:close() and true or false), collector))
     os.exit(0)
   end
   local every = configure(config)
@@ -194,11 +209,15 @@ local ok, err = pcall(function()
   local size = #text
 
   local probe = child("tree", "sops", 1, file)
+  local bare = child("tree", "nocache", 1, file)
   local tree = probe.tree
   local sops_floor = (tree + size) / size
+  local cached = probe.kept > size / 20
   print(string.format("memory: get_task_status of a %d-node task, %d bytes of JSON, on %s; its tree holds %.2fx that "
-    .. "in the Lua heap; floor of a call: the tree and the received body, %.2fx. Peak RSS over a baseline taken %s, "
-    .. "in a fresh process a line; the Lua heap's peak %s.", nodes, size, LUA, tree / size, sops_floor,
+    .. "in the Lua heap%s; floor of a call: what a decode makes and the received body, %.2fx. Peak RSS over a "
+    .. "baseline taken %s, in a fresh process a line; the Lua heap's peak %s.", nodes, size, LUA, bare.tree / size,
+    cached and string.format(", %.2fx as a call decodes it, the decoder's string cache filling (%.2fx kept after)",
+      tree / size, probe.kept / size) or "", sops_floor,
     (probe.trimmed == "true" and "after malloc_trim" or "without malloc_trim (not glibc)")
       .. (probe.reset == "true" and "" or " (VmHWM could not be reset: the loading peak is in it)"),
     probe.tracked == "true" and "counted by the allocator" or "sampled after each call (no bench/memstat.so)"))
@@ -227,13 +246,17 @@ local ok, err = pcall(function()
   end
 
   local cjson_tree = child("tree", "cjson", 1, file).tree
+  local decoders = {{"default", "core.decode", tree}}
+  if cached then decoders[2] = {"nocache", "core.decode{cache = false}", bare.tree} end
   for _, n in ipairs(N_LIST) do
-    local mine = child("decode", "default", n, file)
     local theirs = child("cjson", "default", n, file)
-    print(string.format("decode: %3d x, core.decode alone on the text, default collector: peak RSS %.2fx the JSON "
-      .. "(Lua heap %.2fx); floor: its tree %.2fx; reference: lua-cjson's decode, the same loop, %.2fx (Lua heap "
-      .. "%.2fx; its tree %.2fx); %.2f ms CPU a decode, lua-cjson %.2f ms", n, mine.rss / size, mine.heap / size,
-      tree / size, theirs.rss / size, theirs.heap / size, cjson_tree / size, mine.cpu * 1e3, theirs.cpu * 1e3))
+    for _, d in ipairs(decoders) do
+      local mine = child("decode", d[1], n, file)
+      print(string.format("decode: %3d x, %s alone on the text, default collector: peak RSS %.2fx the JSON (Lua heap "
+        .. "%.2fx); floor: what it makes %.2fx; reference: lua-cjson's decode, the same loop, %.2fx (Lua heap %.2fx; "
+        .. "its tree %.2fx); %.2f ms CPU a decode, lua-cjson %.2f ms", n, d[2], mine.rss / size, mine.heap / size,
+        d[3] / size, theirs.rss / size, theirs.heap / size, cjson_tree / size, mine.cpu * 1e3, theirs.cpu * 1e3))
+    end
   end
 end)
 os.remove(file)

@@ -20,10 +20,9 @@
  * it has freed one block this large it serves the next ones from its heap,
  * where a freed block stays with the process and the decoded tree's
  * objects settle in its place, so that the next body needs new pages: over
- * 600 calls of a 1 MB answer, a peak 0.1 to 0.6 MB higher, and 1 MB more
- * held after them (make bench-memory, spec 15). The price: new pages each
- * time, about 250 page faults a MB, 0.1 to 0.15 ms of CPU for a call of
- * 3.5 ms, less the copies of a growing buffer. */
+ * 600 calls of a 1 MB answer, a peak about 1 MB higher, and 1 MB held after
+ * them (make bench-memory, spec 15). The price: new pages each time, about
+ * 250 page faults a MB, 0.2 to 0.3 ms of CPU for a call of 2.5 to 3 ms. */
 #define SOPS_MAP_BODY (256 * 1024)
 
 static void body_free(sops_transport *t)
