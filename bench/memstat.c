@@ -14,8 +14,7 @@
  * unloading of its C modules. */
 #include <stddef.h>
 
-#include <lua.h>
-#include <lauxlib.h>
+#include "../csrc/compat.h"
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -70,14 +69,9 @@ static int trim(lua_State *L)
 
 int luaopen_bench_memstat(lua_State *L)
 {
-    lua_newtable(L);
-    lua_pushcfunction(L, track);
-    lua_setfield(L, -2, "track");
-    lua_pushcfunction(L, track);
-    lua_setfield(L, -2, "reset");
-    lua_pushcfunction(L, peak);
-    lua_setfield(L, -2, "peak");
-    lua_pushcfunction(L, trim);
-    lua_setfield(L, -2, "trim");
+    static const luaL_Reg funcs[] = {
+        {"track", track}, {"reset", track}, {"peak", peak}, {"trim", trim}, {NULL, NULL},
+    };
+    luaL_newlib(L, funcs);
     return 1;
 }
