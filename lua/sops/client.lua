@@ -21,14 +21,8 @@ core.register(api.ENDPOINTS)
 
 -- per-client settings of the Lua layer, keyed weakly by the client:
 -- {bk_biz_id, scope, timeout, retries, on_request, on_response, ngx,
--- cosocket, exchange, plain}
+-- cosocket, exchange}
 local settings = setmetatable({}, {__mode = "k"})
-
--- cfg.plain: nothing between a call and libcurl (no cosockets, retries or
--- hooks), the hot path of send; set again whenever a hook changes
-local function set_plain(cfg)
-  cfg.plain = not (cfg.ngx or cfg.retries or cfg.on_request or cfg.on_response)
-end
 
 -- Makes a client; raises on a mistake in the options.
 function M.build(opts)
@@ -48,7 +42,6 @@ function M.build(opts)
     cfg.ngx = cosocket.transport(opts)
   end
   cfg.exchange = cfg.ngx and M.exchange or M.direct
-  set_plain(cfg)
   local c = core.new(copts)
   settings[c] = cfg
   return c
@@ -178,11 +171,6 @@ end
 -- from the function that calls send (2: its caller).
 local function send(c, call, api_name, params, timeout, traceparent)
   local cfg = settings[c]
-  if cfg and cfg.plain then
-    local value, message, info = call_at(c, api_name, params, timeout, traceparent)
-    if value == nil then return outcome(value, message, info) end
-    return value, message, info
-  end
   if cfg and (cfg.retries or cfg.on_request or cfg.on_response) then
     local value, message, info = attempts.run(c, cfg, call, api_name, params, timeout, traceparent)
     return value, message, info
@@ -356,7 +344,6 @@ function methods:on(event, fn)
     check.raise("bad argument #2 to 'on' (function expected, got " .. type(fn) .. ")")
   end
   cfg["on_" .. event] = fn
-  set_plain(cfg)
   return self
 end
 
