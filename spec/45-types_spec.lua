@@ -87,6 +87,16 @@ describe("types/sops.lua", function()
     end
     assert.equal(11, #kinds)
   end)
+
+  it("declares sops.states as the table it is (a field per state), not a function", function()
+    assert.is_nil(defs.functions["sops.states"])
+    assert.equal("sops.States", defs.classes.sops.fields.states.type)
+    local declared = defs.classes["sops.States"].fields
+    for state in pairs(require("sops").states) do
+      assert.equal('"' .. state .. '"', declared[state] and declared[state].type, state)
+    end
+    for state in pairs(declared) do assert.is_string(require("sops").states[state], state) end
+  end)
 end)
 
 describe("a script checked against types/sops.lua (our checker, not lua-language-server)", function()

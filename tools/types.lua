@@ -20,7 +20,7 @@ local M = {}
 
 M.PATH = "types/sops.lua"
 M.HEADER = "-- made from lua/sops/api.lua, lua/sops/shapes.lua, lua/sops/options.lua, lua/sops/wait.lua, "
-  .. "csrc/errors.h\n-- and tools/about.lua by `make docs` (tools/types.lua); do not edit"
+  .. "lua/sops/tree.lua, csrc/errors.h\n-- and tools/about.lua by `make docs` (tools/types.lua); do not edit"
 
 local function sorted(t)
   local out = {}
@@ -218,7 +218,6 @@ M.SIGNATURES = {
   encode = {params = {"value any"}, returns = {"string"}},
   array = {params = {"t? table"}, returns = {"table"}},
   is_error = {params = {"v any"}, returns = {"boolean"}},
-  states = {params = {}, returns = {"string[]"}},
   is_terminal = {params = {"state string"}, returns = {"boolean"}},
   walk = {params = {"status sops.shape.task_status", "fn fun(node: table, path: string[])"}, returns = {}},
   failed_nodes = {params = {"status sops.shape.task_status"}, returns = {"table[]"}},
@@ -410,6 +409,14 @@ function M.render(errors_h)
     function_decl(out, m[3], assert(M.SIGNATURES[m[1]], "no signature for client:" .. m[1]), "Client:" .. m[1])
   end
 
+  -- sops.states: a table of the state names, each its own value
+  add("---The state names (`sops.states.FAILED == \"FAILED\"`).")
+  add("---@class sops.States")
+  for _, state in ipairs(sorted(require("sops.tree").states)) do
+    add(string.format("---@field %s %q", state, state))
+  end
+  add("")
+
   -- the module
   add("---lua-sops: the BlueKing Standard OPS client.")
   add("---@class sops")
@@ -419,10 +426,11 @@ function M.render(errors_h)
   add("---@field TASK_ACTIONS table<string, true>")
   add("---@field NODE_ACTIONS table<string, true>")
   add("---@field callbacks sops.callbacks")
+  add("---@field states sops.States")
   add("local sops = {}")
   add("")
   for _, m in ipairs(reference.FUNCTIONS) do
-    if m[1] ~= "callbacks" then
+    if m[1] ~= "callbacks" and m[1] ~= "states" then
       local sig = M.SIGNATURES[m[1]]
       function_decl(out, m[3], assert(sig, "no signature for sops." .. m[1]), "sops." .. m[1])
     end

@@ -1,5 +1,5 @@
 ---@meta sops
--- made from lua/sops/api.lua, lua/sops/shapes.lua, lua/sops/options.lua, lua/sops/wait.lua, csrc/errors.h
+-- made from lua/sops/api.lua, lua/sops/shapes.lua, lua/sops/options.lua, lua/sops/wait.lua, lua/sops/tree.lua, csrc/errors.h
 -- and tools/about.lua by `make docs` (tools/types.lua); do not edit
 --
 -- lua-language-server: add this directory to "workspace.library" (docs/client.md, "Editor completion").
@@ -2217,6 +2217,18 @@ function Client:is_open() end
 ---Releases the client's connection; later calls raise.
 function Client:close() end
 
+---The state names (`sops.states.FAILED == "FAILED"`).
+---@class sops.States
+---@field CREATED "CREATED"
+---@field EXPIRED "EXPIRED"
+---@field FAILED "FAILED"
+---@field FINISHED "FINISHED"
+---@field NODE_SUSPENDED "NODE_SUSPENDED"
+---@field READY "READY"
+---@field REVOKED "REVOKED"
+---@field RUNNING "RUNNING"
+---@field SUSPENDED "SUSPENDED"
+
 ---lua-sops: the BlueKing Standard OPS client.
 ---@class sops
 ---@field VERSION string
@@ -2225,6 +2237,7 @@ function Client:close() end
 ---@field TASK_ACTIONS table<string, true>
 ---@field NODE_ACTIONS table<string, true>
 ---@field callbacks sops.callbacks
+---@field states sops.States
 local sops = {}
 
 ---Makes a client from its options.
@@ -2273,10 +2286,6 @@ function sops.array(t) end
 ---@param v any
 ---@return boolean
 function sops.is_error(v) end
-
----The names of the states.
----@return string[]
-function sops.states() end
 
 ---Whether a state is an end (FINISHED, REVOKED, EXPIRED).
 ---@param state string
