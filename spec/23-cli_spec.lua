@@ -538,13 +538,15 @@ describe("bksops command", function()
     end
     -- script(1) needs a pseudo-terminal; a bare chroot may have none
     local has_pty = select(3, h.run("script -qec true /dev/null")) == 0
+    -- the screen's tests run on the simulator's frozen clock, moved by the
+    -- spec: what they see does not depend on the machine's speed
+    before_each(function() sim:freeze() end)
+    after_each(function() sim:control("POST", "time", {freeze = false}) end)
 
     it("wait redraws a live view in colour", function()
       if not has_pty then return pending("no pseudo-terminal on this machine") end
       -- the clock stands still until the first frame is up, then the spec
       -- moves it: a second frame whatever the machine's speed
-      sim:control("POST", "time", {freeze = true})
-      finally(function() sim:control("POST", "time", {freeze = false}) end)
       local t = sim:task({template_id = 1, start = true})
       sim:advance(0.5) -- started: precheck runs
       local typescript = os.tmpname()
@@ -564,6 +566,7 @@ describe("bksops command", function()
     it("shows a poll that failed and is tried again in the live view", function()
       if not has_pty then return pending("no pseudo-terminal on this machine") end
       local t = sim:task({template_id = 1, start = true})
+      sim:advance(60)
       sim:fault({kind = "reset", match = "/get_task_status/", count = 4})
       local out, _, code = in_tty("wait " .. t.task_id .. " --interval 0.05", {NO_COLOR = "1"})
       assert.equal(0, code, out)
@@ -576,6 +579,7 @@ describe("bksops command", function()
       local evil = "evil\27]52;c;aGk=\7\27[2J\rFINISHED\194\155"
       sim:control("POST", "templates", {id = 82, name = evil, steps = {{name = evil, fail = {ex_data = evil}}}})
       local t = sim:task({template_id = 82, name = evil, start = true})
+      sim:advance(60)
       local out = in_tty("wait " .. t.task_id .. " --interval 0.05")
       assert.matches("\27[31mFAILED\27[0m", out, 1, true)
       assert.matches("evil^[]52;c;aGk=^G^[[2J^MFINISHED\\x9b", out, 1, true)
@@ -610,6 +614,7 @@ describe("bksops command", function()
     it("respects NO_COLOR", function()
       if not has_pty then return pending("no pseudo-terminal on this machine") end
       local t = sim:task({template_id = 1, start = true})
+      sim:advance(60)
       local out, _, code = in_tty("wait " .. t.task_id .. " --interval 0.05", {NO_COLOR = "1"})
       assert.equal(0, code)
       assert.matches("nodes finished", out, 1, true)

@@ -1,5 +1,7 @@
 -- The bksops command on a real terminal (a tmux pane): the live view, a
--- resize, Ctrl-C and several tasks, read back as the screen's text.
+-- resize, Ctrl-C and several tasks, read back as the screen's text. The
+-- simulator's clock stands still (--speed 0) and the spec moves it once the
+-- view is up: what the screen shows does not depend on the machine's speed.
 local h = require "helpers"
 local tmux = require "support.tmux"
 local render = require "sops.cli.render"
@@ -31,7 +33,7 @@ end
 
 describe("bksops on a terminal", function()
   setup(function() assert(tmux.available(), "tmux is missing: make deps installs it") end)
-  h.use_sim({"--speed", "50"}, false, function(s) sim = s end)
+  h.use_sim({"--speed", "0"}, false, function(s) sim = s end)
   after_each(function()
     if pane then pane:close() end
     pane = nil
@@ -39,7 +41,10 @@ describe("bksops on a terminal", function()
 
   it("wait draws the live view in place and leaves the final one", function()
     local t = sim:task({template_id = 1, start = true})
+    sim:advance(0.5) -- started: precheck runs
     pane = tmux.start(sops_line("wait " .. t.task_id .. " --interval 0.05"), 100, 20)
+    pane:wait_for("running: precheck")
+    sim:advance(60) -- the next frames, to the end
     assert.equal(0, pane:exit_status())
     local screen = pane:screen()
     -- the screenshot: the view drawn once, then the outcome
@@ -60,6 +65,7 @@ describe("bksops on a terminal", function()
     sim:control("POST", "templates", {id = 82, name = "a task whose name is long enough to need cutting "
       .. "on a narrow terminal", steps = {{name = "forever", duration = 1e6}}})
     local t = sim:task({template_id = 82, start = true})
+    sim:advance(0.5) -- started: its one node runs
     pane = tmux.start(sops_line("wait " .. t.task_id .. " --interval 0.05"), 120, 20)
     pane:wait_for("running: forever")
     local function redrawn()
@@ -88,6 +94,7 @@ describe("bksops on a terminal", function()
     sim:control("POST", "templates", {id = 83, name = "a task whose name is long enough to need cutting "
       .. "on a narrow terminal", steps = {{name = "forever", duration = 1e6}}})
     local t = sim:task({template_id = 83, start = true})
+    sim:advance(0.5) -- started: its one node runs
     -- the polls 60 s apart: a redraw within the spec can only be the resize's
     pane = tmux.start(sops_line("wait " .. t.task_id .. " --interval 60 --timeout 600"), 120, 20)
     pane:wait_for("running: forever")
@@ -137,6 +144,7 @@ describe("bksops on a terminal", function()
   it("Ctrl-C ends the wait with 130 and one line, the terminal restored", function()
     long_template()
     local t = sim:task({template_id = 80, start = true})
+    sim:advance(0.5) -- started: its one node runs
     -- a 60 s interval: only a sleep that wakes on the signal ends in time
     pane = tmux.start(sops_line("wait " .. t.task_id .. " --interval 60"), 100, 20)
     pane:wait_for("running: forever")
@@ -158,11 +166,12 @@ describe("bksops on a terminal", function()
   it("shows the task at once, before a slow server answers", function()
     long_template()
     local t = sim:task({template_id = 80, start = true})
-    sim:fault({kind = "delay", seconds = 4, match = "/get_task_detail/", count = 1})
+    sim:advance(0.5) -- started: its one node runs
+    -- (an answer 60 s away: whatever the machine's speed, the screen read
+    -- is the one before it; Ctrl-C ends the wait with the request in flight)
+    sim:fault({kind = "delay", seconds = 60, match = "/get_task_detail/", count = 1})
     pane = tmux.start(sops_line("wait " .. t.task_id .. " --interval 0.05"), 100, 20)
-    -- (the screen while the first answer is still 4 s away)
-    pane:wait_for("^task " .. t.task_id .. "  asking bk%-sops for its status$", 3)
-    pane:wait_for("running: forever", 10)
+    pane:wait_for("^task " .. t.task_id .. "  asking bk%-sops for its status$", 30)
     pane:keys("C-c")
     assert.equal(130, pane:exit_status())
   end)
@@ -170,7 +179,10 @@ describe("bksops on a terminal", function()
   it("several tasks: a line each with its bar, and why a failed one failed", function()
     local ok = sim:task({template_id = 1, start = true})
     local bad = sim:task({template_id = 2, start = true})
+    sim:advance(0.5)
     pane = tmux.start(sops_line("wait " .. ok.task_id .. " " .. bad.task_id .. " --interval 0.05"), 150, 20)
+    pane:wait_for("task " .. bad.task_id .. " +%[")
+    sim:advance(10) -- (a FAILED task's time goes on: under a minute, it reads in seconds)
     assert.equal(1, pane:exit_status())
     local screen = pane:screen()
     local text = table.concat(screen, "\n")
@@ -185,7 +197,10 @@ describe("bksops on a terminal", function()
   it("a long view on a short terminal keeps to its rows", function()
     local ids = {}
     for i = 1, 12 do ids[i] = sim:task({template_id = 1, start = true}).task_id end
+    sim:advance(0.5)
     pane = tmux.start(sops_line("wait " .. table.concat(ids, " ") .. " --interval 0.05"), 100, 8)
+    pane:wait_for("… %d+ more")
+    sim:advance(60)
     assert.equal(0, pane:exit_status())
     local text = pane:text()
     assert.matches("… %d+ more", text)

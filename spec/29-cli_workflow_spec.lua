@@ -650,3 +650,52 @@ describe("bksops tasks, finding tasks", function()
     assert.matches("--since is after --until", late, 1, true)
   end)
 end)
+
+-- The operator's day with the command alone, no jq, on the frozen clock:
+-- today's failed tasks, why one failed with its log, the task run again
+-- with the one constant that broke it changed, watched until it finishes.
+describe("bksops, an operator's day", function()
+  h.use_sim({"--speed", "0"}, false, function(s) sim = s end)
+
+  it("finds today's failed tasks, sees why one failed, reruns it with a constant changed, watches it finish",
+    function()
+    -- a release whose deploy fails while its version input reads 2.0.0
+    sim:control("POST", "templates", {id = 84, name = "Release", category = "OpsTools",
+      constants = {{key = "${version}", name = "version", value = "1.0.0"}},
+      steps = {{name = "precheck", duration = 1},
+        {name = "deploy", duration = 2, component = "job_fast_execute_script", inputs = {version = "${version}"},
+          fail = {when = {version = "2.0.0"}, ex_data = "package 2.0.0 not found"}},
+        {name = "verify", duration = 1}}})
+    local bad = sim:task({template_id = 84, start = true, constants = {["${version}"] = "2.0.0"}}).task_id
+    sim:task({template_id = 84, start = true, constants = {["${version}"] = "1.9.0"}})
+    sim:advance(60)
+    local bksops = sim:env() .. " " .. h.LUA .. " bin/bksops "
+
+    -- today's failed tasks, their ids one a line
+    local out, err, code = h.run(bksops .. "tasks --state failed --since 24h -o name")
+    assert.equal(0, code, err)
+    assert.equal(bad .. "\n", out)
+
+    -- why the first of them failed, with its log: the id passed on by the shell
+    out, err, code = h.run("id=$(" .. bksops .. "tasks --state failed --since 24h -o name | head -n 1) && "
+      .. bksops .. "why \"$id\"")
+    assert.equal(0, code, err)
+    assert.matches("^task " .. bad .. "  Release  FAILED  %(1 failed node%)\n", out)
+    assert.matches("\ndeploy %(n%x+%)  FAILED  job_fast_execute_script\n  error: package 2%.0%.0 not found\n"
+      .. "  log:\n[^\n]*\n    %[[^%]]+%] version=2%.0%.0\n", out)
+    assert.matches("bksops rerun " .. bad .. " runs the task again", out, 1, true)
+
+    -- run again with the constant changed, watched to the end
+    sim:clear_log()
+    local proc = h.spawn(bksops .. "rerun " .. bad .. " -c version=2.0.1 --wait --interval 0.05 2>&1")
+    h.wait_until(function() return #sim:requests_to("/get_task_status/") >= 1 end)
+    sim:advance(60)
+    local status, text = h.finish(proc)
+    assert.equal(0, status, text)
+    local new = tonumber(text:match("^task (%d+) created: Release_%d+ %(task " .. bad .. " again%)\n"))
+    assert.is_number(new, text)
+    assert.matches("task " .. new .. " ended FINISHED\n$", text)
+    assert.equal("2.0.1\n", (h.run(bksops .. "show " .. new .. " -o 'field=constants.${version}.value'")))
+    assert.equal("FINISHED\n", (h.run(bksops .. "status " .. new .. " -o field=state")))
+  end)
+end)

@@ -13,10 +13,13 @@
 -- and a v2 callback's), with their values once the task has FINISHED.
 -- A step is one of
 --   activity:   { name = "...", duration = 2, inputs = {...}, outputs = {...},
---                 fail = { times = 1, ex_data = "...", retryable = true, skippable = true },
+--                 fail = { times = 1, ex_data = "...", retryable = true, skippable = true,
+--                          when = { input = "value", ... } },
 --                 error_ignorable = false, callback = true | { timeout = 30 },
 --                 auto_retry = { times = 2, interval = 5 },
 --                 component = "job_fast_execute_script" }
+--               fail.when: fails only while each input it names has that value
+--               (as rendered from the constants, or given by a retry).
 --               auto_retry: the node's automatic-retry strategy (times capped
 --               at 10, interval at 60, as bk-sops caps them).
 --   subprocess: { name = "...", subprocess = { steps = {...} } }
@@ -81,6 +84,14 @@ local function check_steps(steps, where)
       end
       if step.fail ~= nil and step.fail ~= true and type(step.fail) ~= "table" then
         error(here .. ".fail: must be true or a table", 0)
+      end
+      if type(step.fail) == "table" and step.fail.when ~= nil then
+        if type(step.fail.when) ~= "table" then error(here .. ".fail.when: must be a table of inputs' values", 0) end
+        for k, v in pairs(step.fail.when) do
+          if type(k) ~= "string" or type(v) ~= "string" then
+            error(here .. ".fail.when: must map inputs' names to their values (strings)", 0)
+          end
+        end
       end
       if step.auto_retry ~= nil then check_auto_retry(step.auto_retry, here) end
     end

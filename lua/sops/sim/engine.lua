@@ -108,6 +108,16 @@ local function new_state(node, t, state)
   }
 end
 
+-- Whether a step's fail.when holds for the node's inputs: each input it
+-- names has the value it gives (no when: always).
+local function fails_with(when, inputs)
+  if when == nil then return true end
+  for k, v in pairs(when) do
+    if type(inputs) ~= "table" or inputs[k] ~= v then return false end
+  end
+  return true
+end
+
 function Engine:begin(task, node, t)
   local st = new_state(node, t)
   if node.step and node.step.inputs then
@@ -219,7 +229,7 @@ function Engine:execute(task, node, st, now)
   local fail = step.fail
   if fail then
     local spec = type(fail) == "table" and fail or {}
-    if spec.times == nil or attempts <= spec.times then
+    if (spec.times == nil or attempts <= spec.times) and fails_with(spec.when, st.inputs) then
       st.ex_data = spec.ex_data or ("plugin " .. (step.component or "sleep_timer") .. " execute failed")
       if step.error_ignorable then
         st.error_ignored = true
