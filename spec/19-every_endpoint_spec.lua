@@ -332,3 +332,68 @@ describe("the app-state twins (route 'system', bksops-sim --edition multi-tenant
     assert.equal(#api.ENDPOINTS - 42, refused)
   end)
 end)
+
+-- Header-only credentials: every request of every call (not only a call's
+-- last), on the gateway route and on ESB with credentials = "header", and
+-- through the calls that send more than one request (ensure, key, wait,
+-- pages): no credential in a query or a body, the app in the header.
+describe("header-only credentials, every request of every call", function()
+  local sim, ctx
+  setup(function()
+    sim = h.start_sim({"--speed", "0"})
+    ctx = endpoint_cases.context(sim)
+  end)
+  teardown(function() sim:stop() end)
+
+  local SECRETS = {"bk_app_code", "bk_app_secret", "bk_username", "bk_token", "access_token", "bk_access_token"}
+
+  -- every request logged since the last clear: none with a credential in
+  -- its query or body, each with the app in X-Bkapi-Authorization
+  local function clean(label)
+    local n = 0
+    for _, r in ipairs(sim:requests()) do
+      if not r.path:find("^/_sim") then
+        local query = {}
+        for k in (r.query or ""):gmatch("([^&=]+)=?[^&]*") do query[k] = true end
+        local body = r.body ~= nil and r.body ~= "" and h.decode(r.body) or {}
+        for _, k in ipairs(SECRETS) do
+          assert.is_nil(query[k], label .. ": " .. k .. " in the query of " .. r.path)
+          assert.is_nil(type(body) == "table" and body[k] or nil, label .. ": " .. k .. " in the body of " .. r.path)
+        end
+        local auth = h.decode(r.headers["x-bkapi-authorization"])
+        assert.equal(h.APP_CODE, auth and auth.bk_app_code, label .. ": " .. r.path)
+        n = n + 1
+      end
+    end
+    sim:clear_log()
+    return n
+  end
+
+  for _, route in ipairs({"apigw", "esb"}) do
+    it("on route " .. route .. (route == "esb" and " with credentials = 'header'" or ""), function()
+      local o = {url = route == "esb" and sim.url .. "/api/c/compapi/v2/sops" or sim.url .. "/prod",
+        app_code = h.APP_CODE, app_secret = h.APP_SECRET, username = "admin", bk_biz_id = 2, timeout = 5,
+        credentials = route == "esb" and "header" or nil}
+      local c = sops.new(o)
+      local sent = 0
+      sim:clear_log()
+      for _, case in ipairs(cases(ctx)) do
+        local name, args = case[1], case[2]
+        if route ~= "esb" or catalog.BY_NAME[name].esb then
+          if case.advance then sim:advance(case.advance) end
+          c[name](c, args)
+          sent = sent + clean(route .. " " .. name)
+        end
+      end
+      -- the calls that send more than one request
+      local t = sim:task({template_id = 1})
+      c:start_task{task_id = t.task_id, ensure = true}
+      c:create_task{template_id = 1, name = "keyed", key = "k-" .. route}
+      c:wait{task_id = t.task_id, timeout = 30, sleep = sim:sleeper()}
+      for _ in c:pages("get_task_list", {limit = 1, max_items = 3}) do end
+      sent = sent + clean(route .. " compound calls")
+      assert.is_true(sent > 40, sent .. " requests")
+      c:close()
+    end)
+  end
+end)

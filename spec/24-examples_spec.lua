@@ -116,4 +116,42 @@ describe("examples on a multi-tenant BlueKing", function()
     end
     assert.is_true(seen >= 3, seen .. " requests")
   end)
+
+  it("README's 'Multi-tenant BlueKing and app-state calls' runs as printed, and prints what it shows", function()
+    local section = assert(h.read("README.md"):match("\n## Multi%-tenant BlueKing and app%-state calls\n(.-)\n## "),
+      "no such section in README")
+    local block = assert(section:match("```sh\n(.-)```"), "no sh block in the section")
+    local start, command, shown = nil, {}, {}
+    for line in block:gmatch("[^\n]+") do
+      if line:match("^bin/bksops%-sim ") then
+        start = line
+      elseif line:match("^# ") then
+        shown[#shown + 1] = line:sub(3)
+      else
+        command[#command + 1] = (line:gsub("%s*\\$", ""))
+      end
+    end
+    -- the simulator as README starts it: its edition and speed are this block's
+    assert.matches(" %-%-edition multi%-tenant ", start .. " ")
+    assert.matches(" %-%-speed 50 ", start .. " ")
+    local base = assert(start:match("%-%-port (%d+)"))
+    -- (the simulator's own app, sim-app, is this spec's: the simulators here take spec-app)
+    local function ours(text)
+      return (text:gsub("http://127%.0%.0%.1:" .. base, sim.url):gsub("sim%-app", h.APP_CODE)
+        :gsub("sim%-secret", h.APP_SECRET))
+    end
+    command = ours(table.concat(command, " "))
+    local words = assert(command:match("^(.-) lua (examples/%S+.*)$"), command)
+    local run = command:match("^.- lua (examples/%S+.*)$")
+    sim:reset()
+    -- (the machine's own variables out, README's in: they come after)
+    local out, err, code = h.run(sim:env({BK_USERNAME = false, BK_BIZ_ID = false, BK_SOPS_URL = false,
+      BK_APP_CODE = false, BK_APP_SECRET = false}) .. " " .. words .. " " .. h.LUA_ENV .. " " .. h.LUA .. " " .. run)
+    assert.equal(0, code, err)
+    local want = {}
+    for i, line in ipairs(shown) do want[i] = ours(line) end
+    local got = {}
+    for l in out:gmatch("[^\n]+") do got[#got + 1] = l end
+    assert.same(want, got)
+  end)
 end)

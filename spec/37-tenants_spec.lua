@@ -166,6 +166,21 @@ describe("the app-state route (route = 'system')", function()
     c:close()
   end)
 
+  it("leaves the live view's estimate out where the route lacks get_node_execution_record (no raise)", function()
+    local eta = require "sops.cli.eta"
+    local detail = {template_id = 1, pipeline_tree = {activities = {a = {template_node_id = "n1"}}}}
+    local esb = sops.new{url = sim.url .. "/api/c/compapi/v2/sops", app_code = h.APP_CODE,
+      app_secret = h.APP_SECRET, username = "admin", bk_biz_id = 2}
+    for _, c in ipairs({client(), esb}) do
+      sim:clear_log()
+      local ok, means = pcall(eta.load, c, detail)
+      assert.is_true(ok, tostring(means))
+      assert.is_nil(means)
+      assert.same({}, sim:requests())
+      c:close()
+    end
+  end)
+
   it("credentials = 'params' is for ESB alone; 'header' sends ESB's in the header too", function()
     local ok, msg = pcall(client, {credentials = "params"})
     assert.is_false(ok)

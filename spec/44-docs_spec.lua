@@ -122,13 +122,10 @@ describe("the links of README and docs/", function()
             if not target:match("^%a+:") then
               local file, frag = target:match("^([^#]*)#?(.*)$")
               local full = file == "" and path or (dir .. file)
-              -- docs/multi-tenant.md comes with the multi-tenant work
-              if full ~= "docs/multi-tenant.md" and full ~= "docs/../docs/multi-tenant.md" then
-                if not exists(full) then
-                  broken[#broken + 1] = path .. ": " .. target .. " (no such file)"
-                elseif frag ~= "" and full:match("%.md$") and not anchors(h.read(full))[frag] then
-                  broken[#broken + 1] = path .. ": " .. target .. " (no such heading)"
-                end
+              if not exists(full) then
+                broken[#broken + 1] = path .. ": " .. target .. " (no such file)"
+              elseif frag ~= "" and full:match("%.md$") and not anchors(h.read(full))[frag] then
+                broken[#broken + 1] = path .. ": " .. target .. " (no such heading)"
               end
             end
           end
@@ -164,6 +161,7 @@ describe("README", function()
       ["Routes"] = "docs/simulator.md", ["Endpoints"] = "docs/simulator.md",
       ["Control API"] = "docs/simulator.md", ["The completion callbacks it sends"] = "docs/simulator.md",
       ["Known differences from a real server"] = "docs/simulator.md",
+      ["Multi-tenant BlueKing and app-state calls"] = "docs/multi-tenant.md",
     }
     local readme = h.read("README.md")
     local linked = {}
@@ -178,5 +176,33 @@ describe("README", function()
     end
     -- the page titles are the sections' names, or what README links them as
     assert.matches("[Calls](docs/calls.md)", readme, 1, true)
+  end)
+end)
+
+describe("docs/fidelity.md", function()
+  -- its last column names the specs that hold each behaviour: NN "test
+  -- name" (a trailing "..." cuts a long name), then more names of NN
+  it("names tests that exist, in the spec files it numbers", function()
+    local specs = {}
+    local p = assert(io.popen("ls spec/*_spec.lua"))
+    for f in p:lines() do specs[f:match("^spec/(%d+)%-")] = h.read(f) end
+    p:close()
+    local missing, seen = {}, 0
+    for line in h.read("docs/fidelity.md"):gmatch("[^\n]+") do
+      local last = line:match("^|.*|%s*([^|]*)|%s*$")
+      local number
+      for n, name in (last or ""):gmatch('(%d*)%s*"([^"]*)"') do
+        if n ~= "" then number = n end
+        if number then
+          seen = seen + 1
+          local text = name:gsub(",? ?%.%.%.$", "")
+          if not (specs[number] and specs[number]:find(text, 1, true)) then
+            missing[#missing + 1] = number .. ' "' .. name .. '"'
+          end
+        end
+      end
+    end
+    assert.is_true(seen > 50, seen .. " references")
+    assert.same({}, missing)
   end)
 end)

@@ -88,8 +88,10 @@ function M.cases(ctx)
     {"get_template_list", {id_in = {1, 2}, include_labels = true, include_notify = false},
       "GET /get_template_list/2/", query = {id_in = "1,2", include_labels = "true", scope = S},
       ids = {bk_biz_id = 2}},
-    {"get_template_info", {template_id = 1, include_constants = true}, "GET /get_template_info/1/2/",
-      query = {include_constants = "true", scope = S}, ids = {template_id = 1, bk_biz_id = 2}},
+    -- (include_webhook: master's, a463ff96a)
+    {"get_template_info", {template_id = 1, include_constants = true, include_webhook = true},
+      "GET /get_template_info/1/2/", query = {include_constants = "true", include_webhook = "true", scope = S},
+      ids = {template_id = 1, bk_biz_id = 2}},
     -- (master's; no task of template 1 has ended: no record yet)
     {"get_node_execution_record", {template_id = 1, template_node_id = TN}, "GET /get_node_execution_record/1/2/",
       query = {template_node_id = TN, scope = S}, ids = {template_id = 1, bk_biz_id = 2}},

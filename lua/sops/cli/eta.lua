@@ -20,6 +20,12 @@ function M.load(c, detail)
     if type(act) == "table" and type(act.template_node_id) == "string" then ids[#ids + 1] = id end
   end
   table.sort(ids)
+  -- a route without the call (ESB, the app-state twins) refuses it before
+  -- sending, as a bad argument: no estimate there either
+  if ids[1] and not pcall(c.prepare, c, "get_node_execution_record", {template_id = template_id,
+    template_node_id = tree.activities[ids[1]].template_node_id}) then
+    return nil
+  end
   local means, any = {}, false
   for i, id in ipairs(ids) do
     if i > M.MAX_NODES then return nil end -- (a partial sum would mislead)
