@@ -46,7 +46,7 @@ RUN_SPECS   = SOPS_SPEC_LUA=$(LUA) SOPS_SIM_LUA=$(SIM_LUA) SOPS_SPEC_BUILD=$(BUI
 VERSION    ?=
 
 .PHONY: all sim release dev docs readme share upstream-check install-man install-completion bench-sim bench-ir bench-memory bench-callbacks bench-startup test-openresty bench-openresty deps deps-all test test-all memcheck sanitize fuzz lint demo bench openresty clean \
-        install-missing portable
+        install-missing portable stress
 
 all: $(CORE)
 
@@ -327,6 +327,12 @@ install-completion:
 	  install -d $(DESTDIR)$(PREFIX)/share/$$(dirname $$f) && \
 	  install -m 644 share/$$f $(DESTDIR)$(PREFIX)/share/$$f || exit 1; \
 	done
+
+# the command's specs 20 times in a row with every CPU kept busy: 0
+# failures, or a spec depends on the machine's speed (scripts/stress;
+# STRESS_ROUNDS, STRESS_LOAD)
+stress: deps all sim
+	LUA=$(LUA) SIM_LUA=$(SIM_LUA) SOPS_SPEC_BUILD=$(BUILD) bash scripts/stress $(or $(STRESS_ROUNDS),20) $(STRESS_LOAD)
 
 lint: deps
 	@$(MAKE) --no-print-directory install-missing PKGS="lua5.1"
