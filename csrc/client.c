@@ -154,6 +154,21 @@ static sops_client *check_open(lua_State *L, int i, const char *fn)
     return c;
 }
 
+int sops_client_ready(lua_State *L, int i, int *has_biz)
+{
+    sops_client *c = (sops_client *)lua_touserdata(L, i);
+    int same;
+    if (c == NULL || !lua_getmetatable(L, i))
+        return 0;
+    luaL_getmetatable(L, SOPS_CLIENT_MT);
+    same = lua_rawequal(L, -1, -2);
+    lua_pop(L, 2);
+    if (!same || !c->open || c->close_pending || c->busy)
+        return 0;
+    *has_biz = c->route.has_biz;
+    return 1;
+}
+
 const char *sops_client_target(lua_State *L, int i, const char *fn, const struct sops_transport_opts **opts)
 {
     sops_client *c = check_open(L, i, fn);

@@ -31,6 +31,10 @@ int sops_client_answer(lua_State *L);
  * HTTP/1.1 connection (sops.cosocket's hot path). */
 int sops_client_wire(lua_State *L);
 
+/* Whether the value at stack index i is a client that is open and not
+ * inside a call of its own; if so, *has_biz says whether it has a default
+ * bk_biz_id. Never raises (fits.c). */
+int sops_client_ready(lua_State *L, int i, int *has_biz);
 /* The open client at stack index i (raised as a bad argument of fn
  * otherwise): its base URL and the transport options every request of it
  * uses, for a request of its own (probe.c). */

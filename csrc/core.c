@@ -3,6 +3,7 @@
 
 #include "catalog.h"
 #include "client.h"
+#include "fits.h"
 #include "response.h"
 #include "answerhead.h"
 #include "request.h"
@@ -127,6 +128,8 @@ int luaopen_sops_core(lua_State *L)
         {"head", core_head},
         {"register", sops_catalog_register},
         {"define", sops_catalog_define},
+        {"plan", sops_plan},
+        {"fits", sops_fits},
         {"decode", core_decode},
         {"decode_cache", sops_strcache_lua},
         {"encode", core_encode},

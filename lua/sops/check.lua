@@ -113,23 +113,6 @@ function M.is_sequence(t)
   return count == n
 end
 
--- Fast predicates for the hot path: M.fits[kind](v) is true when
--- M.mismatch(kind, v) would find nothing wrong.
-M.fits = {
-  id = function(v) return id_of(v) ~= nil end,
-  count = function(v) return is_int(v) and v > 0 end,
-  integer = function(v) return is_int(v) and v >= 0 end,
-  string = function(v) return type(v) == "string" end,
-  traceparent = function(v) return type(v) == "string" and is_traceparent(v) end,
-  boolean = function(v) return type(v) == "boolean" end,
-  number = function(v) return type(v) == "number" and v == v end,
-  object = function(v) return type(v) == "table" end,
-  list = function(v) return type(v) == "table" and M.is_sequence(v) end,
-  ids = function(v) return type(v) == "table" and M.is_sequence(v) end,
-  receiver = function(v) return M.is_receiver(v) end,
-  any = function() return true end,
-}
-
 -- what a required field of a kind is, when it is missing
 local MISSING = {id = "positive integer", ids = "list of ids"}
 

@@ -52,7 +52,6 @@ function M.new(opts)
   return c
 end
 
-local fits = check.fits
 local is_open = core.client_methods.is_open
 
 -- each call's name in messages ("sops.get_task_status"), made once
@@ -99,23 +98,21 @@ local function reshape(call, r, v)
   return table.concat(list, ",")
 end
 
+-- each call's checks compiled by the core (csrc/fits.c): core.fits(plan,
+-- client, args) is true when args pass them and can be sent as they are
+local PLAN = {}
+for name, spec in pairs(api.CALLS) do PLAN[name] = core.plan(spec) end
+local fits = core.fits
+
 -- Builds the parameters of one call, raising on argument mistakes. The
 -- common case sends the caller's own table as it is (the core fills in the
--- client's bk_biz_id and scope); any doubt goes to check.fields, which
--- raises the precise message.
+-- client's bk_biz_id and scope); anything else is checked here in full,
+-- check.fields raising the precise message.
 local function params_for(self, name, spec, args)
+  if fits(PLAN[name], self, args) then return args end
   local call = CALL_NAME[name]
   if not is_open(self) then check.fail(call, nil, "client is closed") end
-  local fields = spec.fields
-  if type(args) ~= "table" then check.fields(call, args, fields) end
-  for k, v in next, args do
-    local f = fields[k]
-    if f == nil or not fits[f[1]](v) then check.fields(call, args, fields) end
-  end
-  local required = spec.required
-  for i = 1, #required do
-    if args[required[i]] == nil then check.fields(call, args, fields) end
-  end
+  check.fields(call, args, spec.fields)
   local d = settings[self]
   if spec.scoped and args.bk_biz_id == nil and not (d and d.bk_biz_id) then
     check.fail(call, "bk_biz_id", "positive integer expected, got nil (give it here or to sops.new)")
@@ -175,8 +172,14 @@ local function send(c, call, api_name, params, timeout, traceparent)
     local value, message, info = attempts.run(c, cfg, call, api_name, params, timeout, traceparent)
     return value, message, info
   end
-  local value, message, info = (cfg and cfg.exchange or M.direct)(c, api_name, params, timeout,
-    traceparent)
+  local exchange = cfg and cfg.exchange or M.direct
+  if exchange == M.direct then
+    -- (M.direct inline: the hot path of every plain call)
+    local value, message, info = call_at(c, api_name, params, timeout, traceparent)
+    if value == nil then return outcome(value, message, info) end
+    return value, message, info
+  end
+  local value, message, info = exchange(c, api_name, params, timeout, traceparent)
   return value, message, info
 end
 
@@ -248,9 +251,16 @@ local function invoke(c, name, args, timeout)
 end
 M.invoke = invoke
 
+-- A method: args that core.fits passes go straight to send; anything
+-- else (a local field, a field to reshape, a mistake) through invoke.
 local methods = core.client_methods
-for name in pairs(api.CALLS) do
+for name, spec in pairs(api.CALLS) do
+  local plan, call, api_name = PLAN[name], CALL_NAME[name], spec.api
   methods[name] = function(self, args)
+    if fits(plan, self, args) then
+      local value, message, info = send(self, call, api_name, args)
+      return value, message, info
+    end
     local value, message, info = invoke(self, name, args)
     return value, message, info
   end
