@@ -47,6 +47,7 @@ build = {
         "csrc/client.c",
         "csrc/core.c",
         "csrc/errors.c",
+        "csrc/fits.c",
         "csrc/httphead.c",
         "csrc/ids.c",
         "csrc/json.c",
