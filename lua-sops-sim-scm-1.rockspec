@@ -38,6 +38,7 @@ build = {
     ["sops.sim.clock"] = "lua/sops/sim/clock.lua",
     ["sops.sim.compile"] = "lua/sops/sim/compile.lua",
     ["sops.sim.control"] = "lua/sops/sim/control.lua",
+    ["sops.sim.demo"] = "lua/sops/sim/demo.lua",
     ["sops.sim.engine"] = "lua/sops/sim/engine.lua",
     ["sops.sim.http"] = "lua/sops/sim/http.lua",
     ["sops.sim.json"] = "lua/sops/sim/json.lua",

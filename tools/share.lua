@@ -69,6 +69,7 @@ function M.man()
     .. "\\fBBKSOPS_CONFIG\\fR names another file; until lua\\-sops 0.4.0, \\fI~/.config/sops/config\\fR "
     .. "and \\fBSOPS_CONFIG\\fR are read, with a notice)"
   out[#out + 1] = ".SH EXAMPLES"
+  out[#out + 1] = roff(commands.EXAMPLES_NOTE)
   for _, c in ipairs(commands.LIST) do
     for _, ex in ipairs(not c.hidden and c.examples or {}) do out[#out + 1] = ".PP\n.nf\n" .. roff(ex) .. "\n.fi" end
   end

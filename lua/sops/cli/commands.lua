@@ -147,6 +147,13 @@ local function join(...)
   return out
 end
 
+-- Where the examples below run as printed (spec/47-cli_examples_spec.lua
+-- runs each one): their task ids, template and node names are those of the
+-- simulator's demo (sops.sim.demo). The man page says so above them.
+M.EXAMPLES_NOTE = "Each example runs as printed against the simulator's demo: start "
+  .. "`bksops-sim --port 8080 --demo` and set BK_SOPS_URL=http://127.0.0.1:8080/prod BK_APP_CODE=sim-app "
+  .. "BK_APP_SECRET=sim-secret BK_USERNAME=admin BK_BIZ_ID=2. Task 42 is its failed release, 48 a running one."
+
 -- The commands, in the order `bksops --help` lists them. words: the
 -- positional arguments ({NAME, about, many = "+" | "*" | "?", choices = {...},
 -- complete = as an option's, or "api": the names of sops.api's calls});
@@ -161,12 +168,13 @@ M.LIST = {
     calls = {"create_task", "start_task"}, words = {TEMPLATE},
     options = join(CONSTANTS, {KEY, opt("--wait", nil, "wait until the task ends, showing its progress")},
       M.WAITING, M.CALLBACK, OUTPUT),
-    examples = {"bksops run deploy -c version=1.4.2 --wait", "bksops run 12 --constants '{\"${hosts}\": \"10.0.0.1\"}'",
-      "bksops run deploy -c version=1.4.2 --key deploy-1.4.2 --wait",
-      "bksops run deploy --wait --callback-listen 0.0.0.0:8765 --callback-url http://10.0.0.5:8765/bksops"}},
+    examples = {"bksops run 'Release web app' -c version=1.4.3 --wait",
+      "bksops run 9 --constants '{\"${hosts}\": \"10.0.0.21\"}'",
+      "bksops run 'Release web app' -c version=1.4.3 --key release-1.4.3 --wait",
+      "bksops run 'Release web app' --wait --callback-listen 127.0.0.1:8765 --callback-url http://127.0.0.1:8765/bksops"}},
   {name = "create", about = "Create a task from a template without starting it (bksops start starts it).",
     calls = {"create_task"}, words = {TEMPLATE}, options = join(CONSTANTS, {KEY}, OUTPUT),
-    examples = {"bksops create deploy --name 'deploy 1.4.2' -c version=1.4.2"}},
+    examples = {"bksops create 'Release web app' --name 'release 1.4.4' -c version=1.4.4"}},
   {name = "tasks", about = "List the business's tasks, newest first, with each one's state.",
     calls = {"get_task_list", "get_tasks_status"},
     options = join({
@@ -181,7 +189,7 @@ M.LIST = {
       opt("--limit", "N", "at most N tasks (every page up to N)", {default = "50", check = "count"})},
       LISTING, OUTPUT),
     examples = {"bksops tasks --state failed --since 24h", "bksops tasks --state running --limit 20",
-      "bksops tasks --template 'deploy web app' --creator alice --since 2024-05-01 --until 2024-05-31"}},
+      "bksops tasks --template 'release web app' --creator alice --since 2024-05-01 --until 2099-12-31"}},
   {name = "show", about = "Show a task: its state, times, constants and outputs.",
     calls = {"get_task_detail", "get_task_status"}, words = {TASK}, options = OUTPUT,
     examples = {"bksops show 42"}},
@@ -192,7 +200,7 @@ M.LIST = {
     examples = {"bksops status 42", "bksops status 42 --json | jq '.children'"}},
   {name = "node", about = "Show one node: its inputs, outputs, error and the history of its attempts.",
     calls = {"get_task_node_detail"}, words = {TASK, NODE}, options = OUTPUT,
-    examples = {"bksops node 42 deploy", "bksops node 42 'per region/sync'"}},
+    examples = {"bksops node 42 deploy", "bksops node 41 'per region/sync'"}},
   {name = "why", about = "Show why a task failed: each failed node (inside subprocesses too) with its path, error, "
     .. "retries and the end of its log.",
     calls = {"get_task_status", "get_task_detail", "get_task_node_log", "get_node_job_executed_log"}, words = {TASK},
@@ -205,15 +213,15 @@ M.LIST = {
     words = {TASK, NODE},
     options = join({opt("--follow", nil, "poll the log, printing only what is new, until the node is no longer RUNNING"),
       opt("--interval", "S", "with --follow, seconds between polls", {default = "2", check = "positive"})}, OUTPUT),
-    examples = {"bksops logs 42 deploy", "bksops logs 42 'per region/sync' --follow"}},
+    examples = {"bksops logs 42 deploy", "bksops logs 48 deploy --follow"}},
   {name = "wait", about = "Wait until tasks finish, fail, are revoked or expire, showing their progress.",
     calls = {"get_task_status", "get_tasks_status"}, words = {{"TASK", "the tasks' ids", many = "+", complete = "task"}},
     options = join(M.WAITING, OUTPUT),
-    examples = {"bksops wait 42", "bksops wait 42 43 44 --timeout 3600"}},
+    examples = {"bksops wait 48", "bksops wait 41 42 48 --timeout 1h"}},
   {name = "start", about = "Start a created task; with --wait, watch it to the end.", calls = {"start_task"},
     words = {TASK}, options = join({opt("--wait", nil, "wait until the task ends, showing its progress")},
       M.WAITING, OUTPUT),
-    examples = {"bksops start 42 --wait"}},
+    examples = {"bksops start 46 --wait"}},
   {name = "rerun", about = "Run a task again: a new task of the same template, constants and nodes; with --wait, "
     .. "watch it to the end.",
     calls = {"get_task_detail", "get_task_list", "get_template_info", "create_task", "start_task"}, words = {TASK},
@@ -221,25 +229,25 @@ M.LIST = {
       M.WAITING, OUTPUT),
     examples = {"bksops rerun 42", "bksops rerun 42 -c version=1.4.3 --wait"}},
   {name = "pause", about = "Pause a running task.", calls = {"pause_task"}, words = {TASK}, options = OUTPUT,
-    examples = {"bksops pause 42"}},
+    examples = {"bksops pause 43"}},
   {name = "resume", about = "Resume a paused task.", calls = {"resume_task"}, words = {TASK}, options = OUTPUT,
-    examples = {"bksops resume 42"}},
+    examples = {"bksops resume 47"}},
   {name = "revoke", about = "Revoke (cancel) a task; it cannot be resumed.", calls = {"revoke_task"},
-    words = {TASK}, options = OUTPUT, examples = {"bksops revoke 42"}},
+    words = {TASK}, options = OUTPUT, examples = {"bksops revoke 43"}},
   {name = "retry", about = "Retry a failed node, optionally with new inputs, or every failed node (--failed).",
     calls = {"retry_node"}, words = {TASK, {NODE[1], NODE[2], many = "?", complete = "node"}},
     options = join({opt("--failed", nil, "retry every failed node of the task"),
       opt("--inputs", "JSON", "the node's new inputs as a JSON object (one node only)", {check = "json"})}, OUTPUT),
-    examples = {"bksops retry 42 deploy --inputs '{\"timeout\": 120}'", "bksops retry 42 --failed"}},
+    examples = {"bksops retry 42 deploy --inputs '{\"version\": \"1.4.3\"}'", "bksops retry 42 --failed"}},
   {name = "skip", about = "Skip a failed node.", calls = {"skip_node"}, words = {TASK, NODE}, options = OUTPUT,
-    examples = {"bksops skip 42 'health check'"}},
+    examples = {"bksops skip 45 broken"}},
   {name = "skip-exg", about = "Make a failed exclusive gateway take the given flow.", calls = {"skip_exg"},
     words = {TASK, {"GATEWAY", NODE[2], complete = "node"}, {"FLOW", "the id of the flow to take"}}, options = OUTPUT,
-    examples = {"bksops skip-exg 42 'which region' l7c2f9a0"}},
+    examples = {"bksops skip-exg 44 nca12254 l186f1b2b196f1cbe1a6f1e511b6f1fe"}},
   {name = "callback", about = "Send callback data to a node that waits for it.", calls = {"callback_node"},
     words = {TASK, NODE},
     options = join({opt("--data", "JSON", "the callback's data as a JSON object", {check = "json"})}, OUTPUT),
-    examples = {"bksops callback 42 approve --data '{\"approved\": true}'"}},
+    examples = {"bksops callback 43 approve --data '{\"approved\": true}'"}},
   {name = "api", about = "Call any bk-sops api by name; prints its data as JSON ('bksops api --help' lists them).",
     words = {{"NAME", "the api or shortcut, as sops.api names it", complete = "api"}},
     more = function() return require("sops.cli.read").api_list() end,
@@ -269,7 +277,7 @@ M.LIST = {
     .. "profiles; nothing when they cannot be had quickly.",
     words = {{"KIND", "what to list", choices = {"template", "task", "node", "profile"}},
       {"WORD", "node: the task's id first; then the start of the word being completed", many = "*"}},
-    examples = {"bksops __complete template Deploy", "bksops __complete node 42"}},
+    examples = {"bksops __complete template Release", "bksops __complete node 42"}},
 }
 
 M.BY_NAME = {}

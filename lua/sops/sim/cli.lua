@@ -22,6 +22,9 @@ Options:
   --app-secret-file F  read the app secret from a file instead
   --stage NAME         gateway stage (default prod)
   --templates FILE     Lua file returning the templates to serve
+  --demo               start with the demo: template 9 (Release web app) and
+                       tasks 41-48 of the last hour, in the states the
+                       examples of bksops' documentation use (42: failed)
   --token TOKEN=USER   accept bk_token/access_token TOKEN as USER (repeatable;
                        default sim-bk-token and sim-access-token as admin)
   --verify-username    refuse a bare bk_username (app not exempted)
@@ -97,6 +100,7 @@ function M.parse(argv)
       opts.tokens[tok] = user
     elseif a == "--verify-username" then opts.username_exempt = false
     elseif a == "--cache" then opts.cache = true
+    elseif a == "--demo" then opts.demo = true
     elseif a == "--edition" then
       opts.edition = value(a)
       if not sim.EDITIONS[opts.edition] then error("--edition must be single or multi-tenant", 0) end

@@ -182,11 +182,13 @@ local function build(steps, pipeline_id, ctx, prefix)
   local x = 80
 
   -- a node of this level at `key`: the template's own id (template mode),
+  -- else one made from the seed (a task whose ids must be known beforehand),
   -- else a fresh one; its template_node_id, the template's, either way
   local function add(node, key)
     node.key = prefix .. key
     node.template_node_id = M.template_node_id(ctx.template, node.key)
-    node.id = ctx.template_ids and node.template_node_id or util.node_id()
+    node.id = ctx.template_ids and node.template_node_id
+      or ctx.seed and "n" .. stable_hex(ctx.seed .. ":" .. node.key) or util.node_id()
     node.pipeline = pdef
     pdef.nodes[#pdef.nodes + 1] = node
     ctx.all[node.id] = node
@@ -195,7 +197,7 @@ local function build(steps, pipeline_id, ctx, prefix)
   local incoming = {} -- node id -> list of flow ids
   local function connect(src, dst, name)
     local fid = ctx.template_ids and ("l" .. stable_hex(ctx.template.id .. ":" .. src.key .. ">" .. dst.key))
-      or util.flow_id()
+      or ctx.seed and ("l" .. stable_hex(ctx.seed .. ":" .. src.key .. ">" .. dst.key)) or util.flow_id()
     tree.flows[fid] = json.obj("id", fid, "source", src.id, "target", dst.id, "is_default", false)
     line[#line + 1] = json.obj("id", fid,
       "source", json.obj("id", src.id, "arrow", "Right"),
@@ -320,10 +322,13 @@ end
 -- Compiles a template for a new task (fresh node ids, each activity
 -- carrying the template's as template_node_id), or, with `template` true,
 -- as the template itself is (its own ids: what the template views answer).
--- constants: key -> value overrides.
-function M.compile(t, overrides, template)
-  local ctx = {all = {}, template = t, template_ids = template == true}
-  local root_id = template and M.template_node_id(t, "root") or util.node_id()
+-- constants: key -> value overrides. seed (a string): the node and flow ids
+-- are made from it and each one's place, the same on every run and runtime
+-- (bksops-sim --demo's tasks, whose ids the documentation's examples name).
+function M.compile(t, overrides, template, seed)
+  local ctx = {all = {}, template = t, template_ids = template == true, seed = seed}
+  local root_id = template and M.template_node_id(t, "root")
+    or seed and "n" .. stable_hex(seed .. ":root") or util.node_id()
   local pdef, tree = build(t.steps, root_id, ctx, "")
   local values = {}
   local cobj = json.obj()

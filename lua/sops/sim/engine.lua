@@ -57,11 +57,12 @@ function Engine:template_list()
   return out
 end
 
--- fields: name, creator, constants, flow_type, description, callback_url
+-- fields: name, creator, constants, flow_type, description, callback_url,
+-- id_seed (node and flow ids made from it: see compile)
 function Engine:create_task(project, tpl, fields)
   local id = self.next_task_id
   self.next_task_id = id + 1
-  local compiled = compiler.compile(tpl, fields.constants)
+  local compiled = compiler.compile(tpl, fields.constants, nil, fields.id_seed)
   local task = {
     id = id, name = fields.name or tpl.name, project = project, template = tpl,
     compiled = compiled, root = compiled.root, states = {}, procs = {}, attempts = {},

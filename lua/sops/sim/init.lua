@@ -12,6 +12,7 @@ local control = require "sops.sim.control"
 local callbacks = require "sops.sim.callbacks"
 local compiler = require "sops.sim.compile"
 local catalog = require "sops.sim.catalog"
+local demo = require "sops.sim.demo"
 
 local M = {}
 
@@ -51,7 +52,8 @@ end
 -- username_exempt, cache, templates (a list, or a file's path), log_limit,
 -- max_connections, idle_timeout, on_error, edition ("single" or
 -- "multi-tenant"), missing (names of resources the server lacks: the
--- gateway and the ESB answer them as unknown).
+-- gateway and the ESB answer them as unknown), demo (true: the tasks of
+-- sops.sim.demo, made again at every reset).
 function M.new(opts)
   opts = opts or {}
   for k, v in pairs(DEFAULTS) do
@@ -79,7 +81,9 @@ end
 
 function Sim:reset()
   local opts = self.opts
-  self.clock = clock.new(opts.speed)
+  -- (the demo's history starts in the past and ends now: its times read
+  -- as recent, and the clock is not ahead of the machine's)
+  self.clock = clock.new(opts.speed, opts.demo and socket.gettime() - demo.AGO or nil)
   self.projects = default_projects()
   self.config = {
     stage = opts.stage, app_code = opts.app_code, app_secret = opts.app_secret,
@@ -98,6 +102,7 @@ function Sim:reset()
   -- completion callbacks: queued as tasks end, sent from the loop (tick)
   self.callbacks = callbacks.new(self, function(task) return self.engine:outputs(task) end)
   self.engine.on_end = function(task, success) self.callbacks:task_ended(task, success) end
+  if opts.demo then demo.load(self) end
 end
 
 -- Every loop turn: tasks that will call back move on with the clock, at
