@@ -11,7 +11,7 @@ RUNTIMES   := lua5.1 lua5.3 lua5.4 luajit
 BUSTED     ?= $(LUA) /usr/bin/busted
 CC         ?= gcc
 PKGS_BASE  := libcurl4-openssl-dev lua-cjson lua-busted lua-socket lua-argparse luarocks pkg-config gcc make \
-              valgrind lua-check openssl tmux
+              valgrind lua-check openssl tmux zsh fish
 PKGS_lua5.1 := lua5.1 liblua5.1-0-dev
 PKGS_lua5.3 := lua5.3 liblua5.3-dev
 PKGS_lua5.4 := lua5.4 liblua5.4-dev

@@ -664,6 +664,22 @@ describe("bksops wait: a screen to trust", function()
     assert.equal(3, code2, err2)
     assert.is_nil(err2:find("goes on", 1, true), err2)
   end)
+
+  it("at the deadline, one task: no retry line for the poll the deadline cut, and says the task goes on", function()
+    long_template()
+    local t = sim:task({template_id = 80, start = true})
+    sim:advance(1) -- running, and (the clock frozen) running still at the deadline
+    -- every poll answers long after the deadline: the one the deadline cuts
+    -- fails only because the time is up, which is no failure to try again
+    sim:fault({kind = "delay", seconds = 5, match = "/get_task_status/", count = 5})
+    local out, err, code = sops("wait " .. t.task_id .. " --timeout 0.3 --interval 0.05")
+    assert.equal(3, code, err)
+    assert.is_nil(err:find("retrying", 1, true), err)
+    assert.is_nil(out:find("retrying", 1, true), out)
+    assert.matches("task " .. t.task_id .. " goes on in bk-sops: bksops wait " .. t.task_id .. " watches it again",
+      err, 1, true)
+    assert.is_true(#sim:requests_to("/get_task_status/") >= 1) -- it did ask
+  end)
 end)
 
 describe("bksops -o: output formats", function()

@@ -366,6 +366,15 @@ describe("bksops, the whole job", function()
       for _, section in ipairs({"EXIT STATUS", "ENVIRONMENT", "FILES", "EXAMPLES"}) do
         assert.matches("\n.SH " .. section .. "\n", share.man(), 1, true)
       end
+      -- FILES: the config file, the secret file it or the flag names, and
+      -- where make install-completion and install-man put theirs
+      local files = share.man():match("\n%.SH FILES\n(.-)\n%.SH ")
+      assert.matches("\\fI~/.config/bksops/config\\fR", files, 1, true)
+      assert.matches("\\fB\\-\\-app\\-secret\\-file\\fR or a profile's \\fBapp_secret_file\\fR", files, 1, true)
+      for _, path in pairs(share.COMPLETIONS) do
+        assert.matches("\\fI/usr/local/share/" .. path:gsub("%-", "\\-") .. "\\fR", files, 1, true)
+      end
+      assert.matches("\\fI/usr/local/share/" .. share.MAN .. "\\fR", files, 1, true)
     end)
 
     it("the man page's ENVIRONMENT names every variable the command reads, and only those", function()
@@ -467,8 +476,12 @@ describe("bksops why, logs and rerun", function()
     assert.matches("app=web\n[^\n]+ version=1%.2%.3$", doc.log)
 
     sim:clear_log()
+    -- (its stderr in a file of its own, read below: not busted's output, and
+    -- not mixed into stdout's text in whatever order the two pipes flush)
+    local errfile = os.tmpname()
+    finally(function() os.remove(errfile) end)
     local proc = h.spawn(sim:env() .. " " .. h.LUA .. " bin/bksops logs " .. t.task_id
-      .. " deploy --follow --interval 0.05")
+      .. " deploy --follow --interval 0.05 2>" .. h.shell_quote(errfile))
     h.wait_until(function() return #sim:requests_to("get_node_job_executed_log") >= 2 end)
     sim:advance(5) -- deploy finishes
     local status, text = h.finish(proc)
@@ -476,6 +489,7 @@ describe("bksops why, logs and rerun", function()
     local _, starts = text:gsub("deploy %(attempt 1%)", "")
     assert.equal(1, starts, text) -- what was shown is not shown again
     assert.matches("version=1%.2%.3\n%[[^%]]+%] exit code 0\n$", text)
+    assert.matches("^task " .. t.task_id .. " node deploy %(n%x+%) is FINISHED\n$", h.read(errfile))
 
     -- a node the task does not have: a usage error
     _, err, code = sops("logs " .. t.task_id .. " nope")
@@ -487,8 +501,11 @@ describe("bksops why, logs and rerun", function()
     local t = sim:task({template_id = 2, start = true, constants = {["${version}"] = "2.0.0"}})
     sim:advance(10)
     sim:clear_log()
+    -- (the human progress on stderr: in a file, read below, not busted's output)
+    local errfile = os.tmpname()
+    finally(function() os.remove(errfile) end)
     local proc = h.spawn(sim:env() .. " " .. h.LUA .. " bin/bksops rerun " .. t.task_id
-      .. " -c version=2.0.1 --wait --interval 0.05 --json")
+      .. " -c version=2.0.1 --wait --interval 0.05 --json 2>" .. h.shell_quote(errfile))
     h.wait_until(function() return #sim:requests_to("get_task_status") >= 1 end)
     sim:advance(30)
     local status, text = h.finish(proc)
@@ -505,6 +522,9 @@ describe("bksops why, logs and rerun", function()
     assert.equal(t.task_id, doc.rerun_of)
     assert.equal(2, doc.template_id)
     assert.equal("FAILED", doc.status.state)
+    local progress = h.read(errfile)
+    assert.matches("^task " .. doc.task_id .. " created: [^\n]+ %(task " .. t.task_id .. " again%)\n", progress)
+    assert.matches("\ntask " .. doc.task_id .. " ended FAILED\n$", progress)
     local out = sops("show " .. doc.task_id)
     assert.matches("\nconstants:\n  ${version}%s+version%s+2%.0%.1\n", out)
 

@@ -134,7 +134,7 @@ describe("bksops doctor", function()
     assert.matches("the ESB refused app", report(out).credentials.detail)
   end)
 
-  it("measures this machine's clock against the server's Date, and warns past 30 s", function()
+  it("measures this machine's clock against the server's Date, and fails past 30 s (2)", function()
     -- (the simulator's clock stands still: this machine gets ahead of it
     -- by the seconds the spec takes, which stay far below 30)
     local function clock()
@@ -148,13 +148,20 @@ describe("bksops doctor", function()
     assert.is_true(ch.skew > -1 and ch.skew < 30, tostring(ch.skew))
     sim:advance(600) -- the server ten minutes ahead
     local out, err, code = sops("doctor")
-    assert.equal(0, code, err) -- a warning, not a failure
+    assert.equal(2, code, err) -- a failure, the configuration's code (this machine's clock)
     local by = report(out)
-    assert.equal("warn", by.clock.status)
+    assert.equal("FAIL", by.clock.status)
+    -- the checks after it still run: none of them depends on the clock
+    for _, name in ipairs({"api", "credentials", "user", "business"}) do
+      assert.equal("ok", by[name].status, out)
+    end
+    assert.equal("warn", by.restricted.status) -- (reported, as ever)
     assert.matches("^this machine's clock is %d+m%d%ds behind the server's %(server: %a%a%a, %d%d %a%a%a %d+ "
       .. "%d%d:%d%d:%d%d GMT%)$", by.clock.detail)
     assert.matches("fix: set the clock %(NTP%)", out)
     ch = clock()
+    assert.equal("fail", ch.status)
+    assert.equal(2, ch.code)
     assert.is_true(ch.skew > -601 and ch.skew < -570, tostring(ch.skew))
     -- the probe carries no credential: neither the secret nor the app's signature
     local bare = 0
@@ -166,6 +173,22 @@ describe("bksops doctor", function()
       end
     end
     assert.equal(3, bare)
+  end)
+
+  it("reports, without failing, a business it cannot find or none at all", function()
+    -- (what the user may reach is bk-sops' permissions, call by call: said,
+    -- with the fix, but the exit stays 0)
+    local out, err, code = sops("doctor", {BK_BIZ_ID = "999"})
+    assert.equal(0, code, err)
+    local by = report(out)
+    assert.equal("warn", by.business.status)
+    assert.equal("cmdb_biz 999 (from BK_BIZ_ID) is not among the user's projects", by.business.detail)
+    assert.matches("fix: check %-%-biz and %-%-scope", out)
+    out, err, code = sops("doctor", {BK_BIZ_ID = false})
+    assert.equal(0, code, err)
+    by = report(out)
+    assert.equal("warn", by.business.status)
+    assert.equal("none set: most commands need one", by.business.detail)
   end)
 
   it("a URL that cannot be reached (5) or is no bk-sops stage (4), the rest not checked", function()

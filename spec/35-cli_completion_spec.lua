@@ -328,7 +328,7 @@ describe("bksops completion", function()
       end
       assert.same({"run"}, complete("bksops ru"))
       assert.same({"--route"}, complete("bksops run --ro"))
-      assert.same({"apigw", "esb"}, sorted(complete("bksops run --route ")))
+      assert.same({"apigw", "esb", "system"}, sorted(complete("bksops run --route ")))
       local opts = complete("bksops status 1 --app-")
       assert.same({"--app-code", "--app-secret-file"}, sorted(opts))
       assert.same({"Deploy\\ web\\ app", "Deploy\\ with\\ automatic\\ retry", "Deploy\\ with\\ flaky\\ step"},
@@ -375,7 +375,7 @@ describe("bksops completion", function()
       end
       assert.same({"run"}, complete("bksops ru"))
       assert.same({"--route"}, complete("bksops run --ro"))
-      assert.same({"apigw", "esb"}, sorted(complete("bksops run --route ")))
+      assert.same({"apigw", "esb", "system"}, sorted(complete("bksops run --route ")))
       assert.same({"--app-code", "--app-secret-file"}, sorted(complete("bksops status 1 --app-")))
       assert.same({"Deploy web app", "Deploy with automatic retry", "Deploy with flaky step"},
         sorted(complete("bksops run Deploy\\ w")))

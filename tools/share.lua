@@ -67,7 +67,27 @@ function M.man()
   out[#out + 1] = ".SH FILES"
   out[#out + 1] = ".TP\n\\fI~/.config/bksops/config\\fR\nthe profiles (\\fI$XDG_CONFIG_HOME/bksops/config\\fR; "
     .. "\\fBBKSOPS_CONFIG\\fR names another file; until lua\\-sops 0.4.0, \\fI~/.config/sops/config\\fR "
-    .. "and \\fBSOPS_CONFIG\\fR are read, with a notice)"
+    .. "and \\fBSOPS_CONFIG\\fR are read, with a notice). It decides where the app secret goes, so the command "
+    .. "refuses it unless it is owned by you or root and no one else may change it"
+  -- (no default path: only the flag or a profile names one)
+  out[#out + 1] = ".TP\n\\fISECRET_FILE\\fR\nthe app secret, the file's text less its trailing blanks, when "
+    .. "\\fB\\-\\-app\\-secret\\-file\\fR or a profile's \\fBapp_secret_file\\fR names the file "
+    .. "(there is no default one). The command refuses it unless it is owned by you or root and no one else may "
+    .. "read or change it (\\fBchmod 600\\fR)"
+  -- what make install-completion and install-man put under PREFIX
+  -- (/usr/local unless given), the paths of M.COMPLETIONS and M.MAN
+  local installed = {
+    {"bash", "bash's completion script"},
+    {"zsh", "zsh's completion function (the directory must be in \\fBfpath\\fR, as /usr/local's is)"},
+    {"fish", "fish's completion script"},
+  }
+  for _, f in ipairs(installed) do
+    out[#out + 1] = string.format(".TP\n\\fI/usr/local/share/%s\\fR\n%s, as \\fBmake install\\-completion\\fR "
+      .. "installs it (under the default \\fBPREFIX\\fR); \\fBbksops completion %s\\fR prints it", roff(M.COMPLETIONS[f[1]]),
+      f[2], f[1])
+  end
+  out[#out + 1] = ".TP\n\\fI/usr/local/share/" .. roff(M.MAN) .. "\\fR\nthis page, as \\fBmake install\\-man\\fR "
+    .. "installs it (under the default \\fBPREFIX\\fR)"
   out[#out + 1] = ".SH EXAMPLES"
   out[#out + 1] = roff(commands.EXAMPLES_NOTE)
   for _, c in ipairs(commands.LIST) do

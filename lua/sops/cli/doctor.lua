@@ -4,6 +4,12 @@
 -- no credential), the clocks (the server's Date), bk-sops' api answering,
 -- the app's credentials, the user, the business, and the restricted apis. run(ctx, args) -> exit code:
 -- 0 when nothing failed, else the code of the first failure's kind.
+--
+-- FAIL is for what breaks the commands: a configuration or URL they cannot
+-- use, bk-sops out of reach or refusing the app or the user, a clock too far
+-- from the server's. warn only reports what the app and the user may reach
+-- (the business among the user's projects, the restricted apis): bk-sops'
+-- permissions decide those call by call, so they never fail doctor.
 local sops = require "sops"
 local api = require "sops.api"
 local core = require "sops.core"
@@ -12,8 +18,9 @@ local context = require "sops.cli.context"
 local render = require "sops.cli.render"
 
 local EXIT = context.EXIT
--- a clock this far from the server's is worth a warning (seconds)
-local SKEW_WARN = 30
+-- a clock this far from the server's fails the check (seconds): --since,
+-- --until and the elapsed times shown would be read against a wrong time
+local SKEW_LIMIT = 30
 local M = {}
 
 -- the checks, in the order they run
@@ -121,11 +128,13 @@ local function checks(ctx, a)
     local size = math.abs(skew)
     local words = size < 1.5 and "in step with the server's (±1 s)" or string.format("%s %s the server's",
       render.duration(math.floor(size + 0.5)), skew > 0 and "ahead of" or "behind")
-    if size < SKEW_WARN then
+    -- (a failure, but not one that stops the checks after it: they do not
+    -- depend on the clock, and their lines still help)
+    if size < SKEW_LIMIT then
       add("clock", "ok", "this machine's clock is " .. words)
     else
-      add("clock", "warn", "this machine's clock is " .. words .. " (server: " .. probe.date .. ")",
-        "set the clock (NTP): --since/--until and the elapsed times shown are read against it")
+      add("clock", "fail", "this machine's clock is " .. words .. " (server: " .. probe.date .. ")",
+        "set the clock (NTP): --since/--until and the elapsed times shown are read against it", EXIT.USAGE)
     end
     list[#list].skew = skew -- (seconds this machine is ahead; the Date header counts whole seconds)
   end
