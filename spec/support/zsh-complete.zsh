@@ -19,12 +19,17 @@ zpty -w z 'compadd() {
   builtin compadd -A hits "$@"
   for h in $hits; do print -r -- "<candidate>$h</candidate>"; done
 }'
-zpty -w z "bindkey '^I' complete-word; echo __rea''dy__"
+# Tab completes, then says so: nothing more is typed until the completion
+# has ended (typed ahead, the next keys could reach zsh while it completes)
+zpty -w z 'tab-and-mark() { zle complete-word; print -rn -- "<comp""leted>" }; zle -N tab-and-mark'
+zpty -w z "bindkey '^I' tab-and-mark; echo __rea''dy__"
 zpty -r z out '*__ready__*' || exit 4
 zpty -w -n z "$line"$'\t'
-# (the marker's echo differs from what it prints: the line is not the answer)
+# (the markers' echoes differ from what they print: the typed line is not
+# the answer)
+zpty -r z out '*<completed>*' || exit 4
 zpty -w z $'\C-u'"echo __do''ne__"
-zpty -r z out '*__done__*' || exit 4
+zpty -r z rest '*__done__*' || exit 4
 zpty -d z
 for l in ${(f)out}; do
   [[ $l == *'<candidate>'*'</candidate>'* ]] && print -r -- ${${l#*<candidate>}%%</candidate>*}
