@@ -161,6 +161,16 @@ describe("the hot path's argument check (core.fits)", function()
     assert.matches("field 'bk_biz_id': positive integer expected, got nil", err, 1, true)
   end)
 
+  it("says a method called with '.' is one, for calls of either path", function()
+    for _, name in ipairs({"get_task_status", "get_tasks_status"}) do
+      local line = debug.getinfo(1, "l").currentline + 1
+      local ok, err = pcall(function() local v = with_biz[name]({task_id = 1, task_id_list = {1}}) return v end)
+      assert.is_false(ok)
+      assert.matches(":" .. line .. ": bad self to 'sops." .. name .. "' (use client:" .. name .. "{...})", err, 1,
+        true)
+    end
+  end)
+
   it("refuses a plan of a kind it does not know", function()
     local ok, err = pcall(core.plan, {fields = {x = {"colour"}}})
     assert.is_false(ok)

@@ -104,12 +104,13 @@ local PLAN = {}
 for name, spec in pairs(api.CALLS) do PLAN[name] = core.plan(spec) end
 local fits = core.fits
 
--- Builds the parameters of one call, raising on argument mistakes. The
--- common case sends the caller's own table as it is (the core fills in the
--- client's bk_biz_id and scope); anything else is checked here in full,
--- check.fields raising the precise message.
-local function params_for(self, name, spec, args)
-  if fits(PLAN[name], self, args) then return args end
+-- The parameters of one call, checked in full (what core.fits did not let
+-- through): argument mistakes raise the precise message (check.fields);
+-- the caller's table itself when nothing is added, reshaped or taken out.
+local function full_params(self, name, spec, args)
+  if type(self) ~= "userdata" then
+    check.raise("bad self to 'sops." .. name .. "' (use client:" .. name .. "{...})")
+  end
   local call = CALL_NAME[name]
   if not is_open(self) then check.fail(call, nil, "client is closed") end
   check.fields(call, args, spec.fields)
@@ -141,6 +142,14 @@ local function params_for(self, name, spec, args)
     if p[r.name] ~= nil then p[r.name] = reshape(call, r, p[r.name]) end
   end
   return p
+end
+
+-- Builds the parameters of one call, raising on argument mistakes. The
+-- common case sends the caller's own table as it is (the core fills in the
+-- client's bk_biz_id and scope).
+local function params_for(self, name, spec, args)
+  if fits(PLAN[name], self, args) then return args end
+  return full_params(self, name, spec, args)
 end
 
 -- The bk-sops api that call `name` maps to and its checked parameters;
@@ -215,16 +224,10 @@ local function create_with_callback(c, name, spec, params, args)
   return value, message, info
 end
 
--- Runs call `name` on client c: value, nil, response | nil, message, err.
--- Argument errors are raised. timeout (seconds, optional)
+-- Runs call `name` on client c with params, made from args and checked:
+-- value, nil, response | nil, message, err. timeout (seconds, optional)
 -- shortens the client's timeout for this call.
-local CALLS = api.CALLS
-local function invoke(c, name, args, timeout)
-  local spec = CALLS[name]
-  if type(c) ~= "userdata" then
-    check.raise("bad self to 'sops." .. name .. "' (use client:" .. name .. "{...})")
-  end
-  local params = params_for(c, name, spec, args)
+local function run(c, name, spec, params, args, timeout)
   local call = CALL_NAME[name]
   if args.key ~= nil and spec.local_fields.key then
     keyed = keyed or require "sops.keyed"
@@ -249,10 +252,18 @@ local function invoke(c, name, args, timeout)
   local value, message, info = send(c, call, spec.api, params, timeout, args.traceparent)
   return value, message, info
 end
+-- invoke: the same from args, argument errors raised.
+local CALLS = api.CALLS
+local function invoke(c, name, args, timeout)
+  local spec = CALLS[name]
+  local value, message, info = run(c, name, spec, params_for(c, name, spec, args), args, timeout)
+  return value, message, info
+end
 M.invoke = invoke
 
 -- A method: args that core.fits passes go straight to send; anything
--- else (a local field, a field to reshape, a mistake) through invoke.
+-- else (a local field, a field to reshape, a mistake) is checked in full
+-- and run.
 local methods = core.client_methods
 for name, spec in pairs(api.CALLS) do
   local plan, call, api_name = PLAN[name], CALL_NAME[name], spec.api
@@ -261,7 +272,7 @@ for name, spec in pairs(api.CALLS) do
       local value, message, info = send(self, call, api_name, args)
       return value, message, info
     end
-    local value, message, info = invoke(self, name, args)
+    local value, message, info = run(self, name, spec, full_params(self, name, spec, args), args)
     return value, message, info
   end
 end
