@@ -138,9 +138,35 @@ static void trim_buffers(sops_client *c)
     sops_buf_trim(&c->scratch, SOPS_KEEP_BUF);
 }
 
+/* The client metatable is in the registry twice: under SOPS_CLIENT_MT, as
+ * luaL_checkudata knows it, and under the address of this static, which
+ * finds it without hashing a name (three times a call). */
+static const char CLIENT_MT_KEY = 0;
+
+/* The client at i, or NULL when the value there is not one. */
+static sops_client *to_client(lua_State *L, int i)
+{
+    sops_client *c = (sops_client *)lua_touserdata(L, i);
+    int same;
+    if (c == NULL || !lua_getmetatable(L, i))
+        return NULL;
+    sops_rawgetp(L, LUA_REGISTRYINDEX, &CLIENT_MT_KEY);
+    same = lua_rawequal(L, -1, -2);
+    lua_pop(L, 2);
+    return same ? c : NULL;
+}
+
 static sops_client *check_client(lua_State *L, int i)
 {
-    return (sops_client *)luaL_checkudata(L, i, SOPS_CLIENT_MT);
+    sops_client *c = to_client(L, i);
+    /* not a client: luaL_checkudata raises, in the words of the Lua in use */
+    return c ? c : (sops_client *)luaL_checkudata(L, i, SOPS_CLIENT_MT);
+}
+
+/* The client of a body that pinned() runs: at 1, checked by pinned(). */
+static sops_client *pinned_client(lua_State *L)
+{
+    return (sops_client *)lua_touserdata(L, 1);
 }
 
 /* The client at i, open and not inside a call of its own. */
@@ -156,14 +182,8 @@ static sops_client *check_open(lua_State *L, int i, const char *fn)
 
 int sops_client_ready(lua_State *L, int i, int *has_biz)
 {
-    sops_client *c = (sops_client *)lua_touserdata(L, i);
-    int same;
-    if (c == NULL || !lua_getmetatable(L, i))
-        return 0;
-    luaL_getmetatable(L, SOPS_CLIENT_MT);
-    same = lua_rawequal(L, -1, -2);
-    lua_pop(L, 2);
-    if (!same || !c->open || c->close_pending || c->busy)
+    sops_client *c = to_client(L, i);
+    if (c == NULL || !c->open || c->close_pending || c->busy)
         return 0;
     *has_biz = c->route.has_biz;
     return 1;
@@ -609,7 +629,7 @@ static void run_parallel(lua_State *L, sops_client *c, int n)
 
 static int call_body(lua_State *L)
 {
-    sops_client *c = check_client(L, 1);
+    sops_client *c = pinned_client(L);
     const char *api = api_and_params(L, "call");
     const char *tp = lua_type(L, 5) == LUA_TSTRING ? lua_tostring(L, 5) : NULL;
     const sops_endpoint *ep;
@@ -708,7 +728,7 @@ static void push_entry(lua_State *L)
 /* The body of client:call_many, run pinned. */
 static int call_many_body(lua_State *L)
 {
-    sops_client *c = check_client(L, 1);
+    sops_client *c = pinned_client(L);
     long timeout_ms;
     int n, done = 0, results;
 
@@ -774,7 +794,7 @@ static void push_scrubbed(lua_State *L, sops_client *c, const char *s, size_t n)
  * it would be sent, secrets replaced by ***. */
 static int build_body(lua_State *L)
 {
-    sops_client *c = check_client(L, 1);
+    sops_client *c = pinned_client(L);
     const char *api = api_and_params(L, "prepare");
     sops_slot *slot = &c->slots[0];
     const sops_endpoint *ep;
@@ -852,7 +872,7 @@ static int add_head_lines(luaL_Buffer *b, const struct curl_slist *h, const char
  * tell libcurl to drop a header, left out; "Name;" sent empty). */
 static int request_body(lua_State *L)
 {
-    sops_client *c = check_client(L, 1);
+    sops_client *c = pinned_client(L);
     const char *api = api_and_params(L, "call");
     const char *tp = lua_type(L, 4) == LUA_TSTRING ? lua_tostring(L, 4) : NULL;
     sops_slot *slot = &c->slots[0];
@@ -895,7 +915,7 @@ int sops_client_request(lua_State *L)
  * itself. The same request as core.request's, built in one buffer. */
 static int wire_body(lua_State *L)
 {
-    sops_client *c = check_client(L, 1);
+    sops_client *c = pinned_client(L);
     const char *api = api_and_params(L, "call");
     const char *tp = lua_type(L, 4) == LUA_TSTRING ? lua_tostring(L, 4) : NULL;
     size_t host_len, skip = (size_t)luaL_checkinteger(L, 6);
@@ -1011,7 +1031,7 @@ static int answer_read(lua_State *L, sops_client *c, const char *api)
 
 static int answer_body(lua_State *L)
 {
-    sops_client *c = check_client(L, 1);
+    sops_client *c = pinned_client(L);
     const char *api = luaL_checkstring(L, 2);
     const char *secrets[SOPS_SECRETS];
     char header[SOPS_H_COUNT][128], message[256], failure[16];
@@ -1153,6 +1173,8 @@ void sops_client_open(lua_State *L)
         {NULL, NULL},
     };
     luaL_newmetatable(L, SOPS_CLIENT_MT);
+    lua_pushvalue(L, -1);
+    sops_rawsetp(L, LUA_REGISTRYINDEX, &CLIENT_MT_KEY);
     luaL_setfuncs(L, meta, 0);
     lua_pushliteral(L, "sops.client");
     lua_setfield(L, -2, "__name");

@@ -29,6 +29,28 @@ static inline void sops_setfuncs(lua_State *L, const luaL_Reg *l)
 #endif
 #endif
 
+/* t[p], raw, for the table at idx and a light userdata key p (the address
+ * of a static of ours): lua_rawgetp and lua_rawsetp (the value on the top
+ * of the stack, popped) where the Lua in use has them. */
+#if LUA_VERSION_NUM < 502
+static inline void sops_rawgetp(lua_State *L, int idx, const void *p)
+{
+    idx = lua_absindex(L, idx);
+    lua_pushlightuserdata(L, (void *)p);
+    lua_rawget(L, idx);
+}
+static inline void sops_rawsetp(lua_State *L, int idx, const void *p)
+{
+    idx = lua_absindex(L, idx);
+    lua_pushlightuserdata(L, (void *)p);
+    lua_insert(L, -2);
+    lua_rawset(L, idx);
+}
+#else
+#define sops_rawgetp(L, idx, p) ((void)lua_rawgetp((L), (idx), (p)))
+#define sops_rawsetp(L, idx, p) lua_rawsetp((L), (idx), (p))
+#endif
+
 #if LUA_VERSION_NUM < 503
 /* Before 5.3 every number is a float; an integral one in the range of
  * lua_Integer counts as an integer. */

@@ -13,13 +13,7 @@ static const char CACHE_KEY = 0;
  * registry[&CACHE_KEY]. */
 static void anchor(lua_State *L)
 {
-#if LUA_VERSION_NUM >= 502
-    lua_rawsetp(L, LUA_REGISTRYINDEX, &CACHE_KEY);
-#else
-    lua_pushlightuserdata(L, (void *)&CACHE_KEY);
-    lua_insert(L, -2);
-    lua_rawset(L, LUA_REGISTRYINDEX);
-#endif
+    sops_rawsetp(L, LUA_REGISTRYINDEX, &CACHE_KEY);
 }
 
 uint64_t sops_strcache_hash(const char *s, size_t len, uint64_t *first)
@@ -120,12 +114,7 @@ void sops_strcache_miss(lua_State *L, sops_strcache **cp, int tidx, uint64_t h, 
 static sops_strcache *find(lua_State *L)
 {
     sops_strcache *c;
-#if LUA_VERSION_NUM >= 502
-    lua_rawgetp(L, LUA_REGISTRYINDEX, &CACHE_KEY);
-#else
-    lua_pushlightuserdata(L, (void *)&CACHE_KEY);
-    lua_rawget(L, LUA_REGISTRYINDEX);
-#endif
+    sops_rawgetp(L, LUA_REGISTRYINDEX, &CACHE_KEY);
     if (lua_type(L, -1) != LUA_TTABLE) {
         lua_pop(L, 1);
         return NULL;
