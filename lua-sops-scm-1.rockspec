@@ -59,6 +59,7 @@ build = {
         "csrc/secret.c",
         "csrc/strcache.c",
         "csrc/sys.c",
+        "csrc/target.c",
         "csrc/transport.c",
       },
       libraries = { "curl" },

@@ -259,6 +259,7 @@ void sops_transport_free(sops_transport *t)
         curl_easy_cleanup(t->easy);
         t->easy = NULL;
     }
+    sops_target_free(&t->target);
     body_free(t);
 }
 
@@ -282,7 +283,7 @@ void sops_transport_prepare(sops_transport *t, const char *url, struct curl_slis
     t->errbuf[0] = '\0';
     memset(t->header, 0, sizeof t->header);
 
-    curl_easy_setopt(e, CURLOPT_URL, url);
+    sops_target_set(&t->target, e, url);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, once ? 1L : 0L);

@@ -8,6 +8,7 @@
 
 #include "buffer.h"
 #include "response.h"
+#include "target.h"
 
 #define SOPS_HDR_MAX 160
 
@@ -18,6 +19,7 @@ typedef int (*sops_cancel_fn)(void *ctx);
 
 typedef struct sops_transport {
     CURL *easy;
+    sops_target target;      /* the URL, as libcurl takes it cheapest */
     sops_buf body;           /* response body of the last transfer */
     int mapped;              /* body.data is sops_pages' (a large body of known length), not malloc's */
     size_t max_body;         /* larger bodies abort the transfer */
