@@ -49,9 +49,12 @@ void sops_target_set(sops_target *t, CURL *easy, const char *url)
 #ifdef SOPS_HAVE_CURLU
     const char *path = path_of(url);
     if (path && set_parts(t, url, path)) {
-        /* no string: libcurl makes the transfer's URL from uh (a string of
-         * an earlier transfer would otherwise stay its effective URL) */
-        curl_easy_setopt(easy, CURLOPT_URL, NULL);
+        /* the string too, the same URL: libcurl 7.88 takes it as the
+         * transfer's URL (its effective URL, and the one a request sent
+         * again on a fresh connection goes to) instead of making it from
+         * uh's parts, 9k instructions; later versions make it from uh,
+         * which overrides the string */
+        curl_easy_setopt(easy, CURLOPT_URL, url);
         curl_easy_setopt(easy, CURLOPT_CURLU, t->uh);
         return;
     }

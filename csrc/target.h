@@ -1,15 +1,16 @@
 /* The URL of a transport's requests, given to libcurl as a URL handle
- * (CURLOPT_CURLU): the part before the path (scheme, user, host, port) is
- * parsed only when it changes, which for a client's requests is once, and
- * each request sets its path and query. A URL given as a string
- * (CURLOPT_URL) is parsed whole and made again from its parts on every
- * transfer: 5k instructions of a small call's 90k with libcurl 7.88.
+ * (CURLOPT_CURLU) and, the same URL, as a string: the handle's part before
+ * the path (scheme, user, host, port) is parsed only when it changes, which
+ * for a client's requests is once, and each request sets its path and
+ * query. Given the string alone (CURLOPT_URL), libcurl 7.88 parses it whole
+ * and makes it again from its parts on every transfer: 14k instructions of
+ * a small call's 90k.
  * Only a path and query that libcurl sends as they are go so: one with an
  * escape ('%': libcurl 7.88 writes its hex digits in lower case when it is
  * set, later versions in upper case) or a dot segment ("/.": removed from a
- * string, kept when set) goes as a string, and so does a URL that does not
- * split so, every URL with a libcurl older than 7.63, and one that libcurl
- * would not take apart. The bytes sent are the same either way. */
+ * string, kept when set) goes as the string alone, and so does a URL that
+ * does not split so, every URL with a libcurl older than 7.63, and one that
+ * libcurl would not take apart. The bytes sent are the same either way. */
 #ifndef SOPS_TARGET_H
 #define SOPS_TARGET_H
 
