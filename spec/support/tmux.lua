@@ -9,6 +9,16 @@ Pane.__index = Pane
 
 local counter = 0
 
+-- this process's part of the tmux servers' names: random, so that spec runs
+-- at the same time (two runtimes' suites, make stress) never share a server
+local function process_tag()
+  local f = assert(io.open("/dev/urandom", "rb"))
+  local bytes = f:read(6)
+  f:close()
+  return (bytes:gsub(".", function(c) return string.format("%02x", c:byte()) end))
+end
+local TAG = process_tag()
+
 -- Whether tmux is here (make deps installs it).
 function M.available()
   return select(3, h.run("tmux -V")) == 0
@@ -22,7 +32,7 @@ local EXIT = "^%[exit (%d+)%]$"
 function M.start(cmd, columns, rows)
   cmd = cmd .. '; echo "[exit $?]"; exec sleep 600'
   counter = counter + 1
-  local p = setmetatable({socket = string.format("sops-spec-%d-%d", os.time(), counter)}, Pane)
+  local p = setmetatable({socket = string.format("sops-spec-%s-%d", TAG, counter)}, Pane)
   -- an idle pane first, set up, then the command in it: the pane stays
   -- when it ends, and a clear screen is not copied to the history (tmux's
   -- scroll-on-clear), so the history holds only lines that scrolled
