@@ -64,10 +64,18 @@ static int read_id(lua_State *L, int idx, const char *k, lua_Integer *id, char *
     return 0;
 }
 
-/* Appends the string parameter k of the path, escaped as one segment: "."
- * and ".." as "%2E" and "%2E%2E", which no one on the way takes for a step
- * up the path (libcurl, a proxy or the server would otherwise send or
- * route the request elsewhere). */
+/* Appends s[0..n) escaped as one path segment: "." and ".." as "%2E" and
+ * "%2E%2E", which no one on the way takes for a step up the path (libcurl,
+ * a proxy or the server would otherwise send or route the request
+ * elsewhere). */
+static int add_segment(sops_buf *b, const char *s, size_t n)
+{
+    if (n <= 2 && strspn(s, ".") == n)
+        return sops_buf_adds(b, n == 1 ? "%2E" : "%2E%2E");
+    return sops_url_escape(b, s, n);
+}
+
+/* Appends the string parameter k of the path, as one segment. */
 static int add_text(lua_State *L, int params, const char *k, sops_buf *b, char *why, const char **err)
 {
     size_t n;
@@ -81,7 +89,7 @@ static int add_text(lua_State *L, int params, const char *k, sops_buf *b, char *
         *err = why;
         return 0;
     }
-    if ((n <= 2 && strspn(s, ".") == n) ? !sops_buf_adds(b, n == 1 ? "%2E" : "%2E%2E") : !sops_url_escape(b, s, n)) {
+    if (!add_segment(b, s, n)) {
         lua_pop(L, 1);
         *err = "out of memory";
         return 0;

@@ -58,7 +58,7 @@ void sops_target_set(sops_target *t, CURL *easy, const char *url)
         curl_easy_setopt(easy, CURLOPT_CURLU, t->uh);
         return;
     }
-    sops_buf_reset(&t->origin);
+    /* (uh keeps its origin: set_parts forgot it where uh was left half set) */
     curl_easy_setopt(easy, CURLOPT_CURLU, NULL);
 #endif
     curl_easy_setopt(easy, CURLOPT_URL, url);
