@@ -11,13 +11,7 @@ local counter = 0
 
 -- this process's part of the tmux servers' names: random, so that spec runs
 -- at the same time (two runtimes' suites, make stress) never share a server
-local function process_tag()
-  local f = assert(io.open("/dev/urandom", "rb"))
-  local bytes = f:read(6)
-  f:close()
-  return (bytes:gsub(".", function(c) return string.format("%02x", c:byte()) end))
-end
-local TAG = process_tag()
+local TAG = assert(require("sops.core").random_hex(6))
 
 -- Whether tmux is here (make deps installs it).
 function M.available()
