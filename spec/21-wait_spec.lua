@@ -156,6 +156,24 @@ describe("client:wait", function()
     assert.is_true(took < 1.5)
   end)
 
+  -- a timer with a millisecond's grain (ngx.sleep, nginx's timers) may
+  -- wake a hair before the deadline: the poll after a pause that slept out
+  -- to the deadline is the last, not one of many squeezed into what is left
+  it("polls once after the pause that runs to the deadline, however early it wakes", function()
+    local t = sim:task({template_id = 1, start = true})
+    local naps, polls = {}, 0
+    local status, _, err = c:wait{task_id = t.task_id, timeout = 5, interval = 1, backoff = 2, jitter = 0,
+      max_interval = 10, sleep = function(d) naps[#naps + 1] = d end, -- wakes at once
+      on_poll = function() polls = polls + 1 end}
+    assert.is_nil(status)
+    assert.equal("timeout", err.kind)
+    assert.equal("CREATED", err.status.state)
+    assert.same({1, 2, 4}, {naps[1], naps[2], naps[3]})
+    assert.equal(4, #naps)
+    assert.is_true(naps[4] > 4 and naps[4] <= 5, naps[4]) -- what was left of the 5 s
+    assert.equal(5, polls)
+  end)
+
   it("keeps the deadline against a server slower than it", function()
     local t = sim:task({template_id = 1, start = true})
     sim:fault({kind = "delay", seconds = 3})

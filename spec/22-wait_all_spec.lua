@@ -112,6 +112,18 @@ describe("client:wait_all", function()
     assert.equal("CREATED", results[a][3].status.state)
   end)
 
+  it("polls one round after the pause that runs to the deadline, however early it wakes", function()
+    local a = sim:task({template_id = 1, start = true}).task_id
+    local naps, rounds = {}, 0
+    local results = c:wait_all{task_ids = {a}, timeout = 5, interval = 1, backoff = 2, jitter = 0,
+      max_interval = 10, sleep = function(d) naps[#naps + 1] = d end, -- wakes at once
+      on_poll = function() rounds = rounds + 1 end}
+    assert.equal("timeout", results[a][3].kind)
+    assert.equal(4, #naps)
+    assert.is_true(naps[4] > 4 and naps[4] <= 5, naps[4])
+    assert.equal(5, rounds)
+  end)
+
   it("retries transient failures and reports events per task", function()
     local a = sim:task({template_id = 1, start = true}).task_id
     local b = sim:task({template_id = 3 - 2, start = true}).task_id

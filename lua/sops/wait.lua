@@ -146,26 +146,27 @@ end
 -- end the wait one more follows after bk-sops' status cache has expired
 -- (its answer may have been the cache's), then slow ones again. However
 -- many callbacks come, such early polls are o.interval apart at least.
--- Returns the next delay and whether a callback came.
+-- Returns the next delay, whether a callback came, and whether the whole
+-- d was slept (no callback, no failed receiver cut it short).
 local function pause(o, args, d, delay, slots, deadline, retry_after)
   if not o.receiver then
     o.sleep(d)
-    return math.min(delay * o.backoff, o.max_interval), false
+    return math.min(delay * o.backoff, o.max_interval), false, true
   end
   local start = core.monotime()
   local woke = o.receiver:sleep(d, slots)
   if woke == nil then -- the receiver's socket failed: plain polling from here on
     without_receiver(o, args)
-    return o.interval, false
+    return o.interval, false, false
   end
-  if not woke then return o.max_interval, false end
+  if not woke then return o.max_interval, false, true end
   -- not before the server's Retry-After, nor o.interval after the last early poll
   local not_before = start + (retry_after or 0)
   if o.woke_at then not_before = math.max(not_before, o.woke_at + o.interval) end
   local gap = math.min(not_before, deadline) - core.monotime()
   if gap > 0 then o.receiver:sleep(gap, nil) end
   o.woke_at = core.monotime()
-  return math.min(M.STATUS_CACHE + 0.5, o.max_interval), true
+  return math.min(M.STATUS_CACHE + 0.5, o.max_interval), true, false
 end
 
 local function state_list(o)
@@ -364,6 +365,9 @@ function M.wait(c, args)
   local heard -- the task's last callback
   local watch, retrying = {}, nil -- the stall watch; the nodes an automatic retry is pending for
   local final_callback = false -- a failure callback came during the last pause
+  -- the last pause slept out to the deadline: the poll after it is the
+  -- last, however early a timer with a millisecond's grain woke it
+  local last_look = false
   local function done(...)
     if receiver then receiver:forget(slot) end
     return ...
@@ -456,16 +460,18 @@ function M.wait(c, args)
       end
     end
     remaining = deadline - core.monotime()
-    if remaining <= 0 then
+    if remaining <= 0 or last_look then
       local _, _, e = timeout_error("wait", string.format("task %d%s did not reach %s within %g s (last state %s)",
         task_id, o.node and (" node '" .. o.node .. "'") or "", state_list(o), o.timeout,
         last and last.state or "unknown"), last)
       if o.on_timeout then act_at_deadline(c, o, query, e) end
       return fail(e) -- (the task goes on: its callback URL is kept)
     end
-    local woke
+    local woke, whole
     local until_next = math.min(remaining, stall_left(o, watch) or remaining)
-    delay, woke = pause(o, args, next_delay(o, delay, until_next, retry_after), delay, {slot}, deadline, retry_after)
+    local nap = next_delay(o, delay, until_next, retry_after)
+    delay, woke, whole = pause(o, args, nap, delay, {slot}, deadline, retry_after)
+    last_look = whole and nap >= remaining
     final_callback = false
     if woke then
       local cb = receiver:take(slot)
@@ -525,6 +531,7 @@ function M.wait_all(c, args)
   local deadline = start + o.timeout
   local delay, attempt = receiver and o.max_interval or o.interval, 0
   local stop_reason
+  local last_look = false -- as in wait: the last pause slept out to the deadline
   -- change events are worked out for on_change and for the stall watch
   local watching = o.on_change ~= nil or o.stall ~= nil
   local watches, retrying, told_no_flag = {}, {}, false
@@ -673,7 +680,7 @@ function M.wait_all(c, args)
     end
     if count == 0 then break end
     local remaining = deadline - core.monotime()
-    if remaining <= 0 then
+    if remaining <= 0 or last_look then
       for id in pairs(pending) do
         local _, _, e = timeout_error("wait_all", string.format("task %d did not reach %s within %g s "
           .. "(last state %s)", id, state_list(o), o.timeout, last[id] and last[id].state or "unknown"), last[id])
@@ -688,8 +695,10 @@ function M.wait_all(c, args)
     end
     local until_next = remaining
     for id in pairs(pending) do until_next = math.min(until_next, stall_left(o, watches[id] or {}) or remaining) end
-    local woke
-    delay, woke = pause(o, args, next_delay(o, delay, until_next, retry_after), delay, waiting, deadline, retry_after)
+    local woke, whole
+    local nap = next_delay(o, delay, until_next, retry_after)
+    delay, woke, whole = pause(o, args, nap, delay, waiting, deadline, retry_after)
+    last_look = whole and nap >= remaining
     if woke then
       for id in pairs(pending) do heard[id] = receiver:take(slots[id]) or heard[id] end
     end
