@@ -44,7 +44,9 @@ static int set_parts(sops_target *t, const char *url, const char *path)
 }
 #endif
 
-void sops_target_set(sops_target *t, CURL *easy, const char *url)
+/* Sets easy's URL to url, as a URL handle where it can; 0 when libcurl
+ * took it not (out of memory). */
+static int give(sops_target *t, CURL *easy, const char *url)
 {
 #ifdef SOPS_HAVE_CURLU
     const char *path = path_of(url);
@@ -54,14 +56,28 @@ void sops_target_set(sops_target *t, CURL *easy, const char *url)
          * again on a fresh connection goes to) instead of making it from
          * uh's parts, 9k instructions; later versions make it from uh,
          * which overrides the string */
-        curl_easy_setopt(easy, CURLOPT_URL, url);
-        curl_easy_setopt(easy, CURLOPT_CURLU, t->uh);
-        return;
+        return curl_easy_setopt(easy, CURLOPT_URL, url) == CURLE_OK
+               && curl_easy_setopt(easy, CURLOPT_CURLU, t->uh) == CURLE_OK;
     }
     /* (uh keeps its origin: set_parts forgot it where uh was left half set) */
     curl_easy_setopt(easy, CURLOPT_CURLU, NULL);
+#else
+    (void)t;
 #endif
-    curl_easy_setopt(easy, CURLOPT_URL, url);
+    return curl_easy_setopt(easy, CURLOPT_URL, url) == CURLE_OK;
+}
+
+void sops_target_set(sops_target *t, CURL *easy, const char *url)
+{
+    size_t len = strlen(url);
+    /* (libcurl takes the URL afresh from what it was given at each
+     * transfer's start: a handle left as it was sends to the same URL) */
+    if (len > 0 && t->given.len == len && memcmp(t->given.data, url, len) == 0)
+        return;
+    sops_buf_reset(&t->given);
+    /* (not taken, or no memory to note it: given again next time) */
+    if (give(t, easy, url) && !sops_buf_add(&t->given, url, len))
+        sops_buf_reset(&t->given);
 }
 
 void sops_target_free(sops_target *t)
@@ -72,4 +88,5 @@ void sops_target_free(sops_target *t)
 #endif
     sops_buf_free(&t->origin);
     sops_buf_free(&t->path);
+    sops_buf_free(&t->given);
 }

@@ -10,7 +10,10 @@
  * set, later versions in upper case) or a dot segment ("/.": removed from a
  * string, kept when set) goes as the string alone, and so does a URL that
  * does not split so, every URL with a libcurl older than 7.63, and one that
- * libcurl would not take apart. The bytes sent are the same either way. */
+ * libcurl would not take apart. The bytes sent are the same either way.
+ * A URL the same as the last one given is not given again: the easy
+ * handle keeps it from one transfer to the next (each poll of a wait asks
+ * for the same URL), which spares libcurl copying and parsing it. */
 #ifndef SOPS_TARGET_H
 #define SOPS_TARGET_H
 
@@ -28,6 +31,7 @@ typedef struct sops_target {
 #endif
     sops_buf origin; /* the part before the path that uh holds (empty: none) */
     sops_buf path;   /* the path being set, NUL-terminated */
+    sops_buf given;  /* the URL easy has (empty: none yet) */
 } sops_target;
 
 /* Gives easy the URL url (NUL-terminated) for its next transfer. */

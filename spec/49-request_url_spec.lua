@@ -47,6 +47,23 @@ describe("a call's URL", function()
     assert.equal("", sim:requests_to("start_task")[1].query or "")
   end)
 
+  it("arrives as built when a URL repeats the last, which the handle keeps, and after it changes", function()
+    local a, b = sim:task{template_id = 1}.task_id, sim:task{template_id = 1}.task_id
+    local calls = {
+      {"get_task_status", {task_id = a}}, {"get_task_status", {task_id = a}},
+      -- a string URL, repeated, then the URL handle again
+      {"get_task_count", {keyword = "x%y"}}, {"get_task_count", {keyword = "x%y"}},
+      {"get_task_status", {task_id = a}}, {"get_task_status", {task_id = b}}, {"get_task_status", {task_id = a}},
+      {"callback", {token = ".."}}, {"callback", {token = ".."}}, {"get_task_status", {task_id = a}},
+    }
+    for i, call in ipairs(calls) do
+      local got, built = sent(c, call[1], call[2])
+      assert.same(built, got, i .. ": " .. call[1])
+    end
+    assert.equal(5, #sim:requests_to("/get_task_status/" .. a .. "/"))
+    assert.equal(1, #sim:requests_to("/get_task_status/" .. b .. "/"))
+  end)
+
   it("keeps a path parameter of dots one segment: '.' and '..' go escaped, not as steps up the path", function()
     for _, token in ipairs({"..", ".", "...", "a.b", "tok/en"}) do
       local got, built = sent(c, "callback", {token = token})
