@@ -52,6 +52,7 @@ build = {
         "csrc/ids.c",
         "csrc/json.c",
         "csrc/listener.c",
+        "csrc/method.c",
         "csrc/probe.c",
         "csrc/redact.c",
         "csrc/request.c",

@@ -39,6 +39,7 @@ typedef struct sops_client {
     int busy;
     int close_pending;
     int sent;                           /* whether the current call's request went out */
+    int direct; /* the Lua layer adds nothing to its calls: a method goes straight to call() */
     sops_slot slots[SOPS_MAX_PARALLEL]; /* slots[0] serves call(); call_many uses more */
     int nslots;                         /* how many have a libcurl handle */
     /* Every transfer runs through it, a single call as one of one: its
@@ -707,6 +708,21 @@ static int call_closed(lua_State *L, sops_client *c)
 int sops_client_call(lua_State *L)
 {
     return pinned(L, call_body, "call", 3, call_closed);
+}
+
+/* core.set_direct(client, yes): whether the Lua layer has nothing to add
+ * to the client's calls (no retry policy, no hooks, libcurl's transport),
+ * so that a method whose arguments fit goes straight to call(). */
+int sops_client_set_direct(lua_State *L)
+{
+    check_client(L, 1)->direct = lua_toboolean(L, 2);
+    return 0;
+}
+
+int sops_client_is_direct(lua_State *L, int i)
+{
+    sops_client *c = to_client(L, i);
+    return c != NULL && c->direct;
 }
 
 /* Replaces the three results on top of the stack with one table of them,

@@ -21,6 +21,12 @@ int sops_client_new(lua_State *L);
 /* core.call(client, api, params [, timeout [, traceparent]]) */
 int sops_client_call(lua_State *L);
 
+/* core.set_direct(client, yes): whether the Lua layer has nothing to add
+ * to the client's calls (method.c); sops_client_is_direct: whether the
+ * value at stack index i is such a client. Never raises. */
+int sops_client_set_direct(lua_State *L);
+int sops_client_is_direct(lua_State *L, int i);
+
 /* core.build(client, api, params) -> the request, secrets as *** */
 int sops_client_build(lua_State *L);
 /* core.request and core.answer: a call's request as built, and its answer

@@ -51,6 +51,13 @@ static inline void sops_rawsetp(lua_State *L, int idx, const void *p)
 #define sops_rawsetp(L, idx, p) lua_rawsetp((L), (idx), (p))
 #endif
 
+/* A C function may call Lua code that yields (a cosocket, a hook in a
+ * coroutine) where lua_callk takes a continuation as 5.3's does; before
+ * 5.3 (and in LuaJIT) such a yield fails across the C function. */
+#if LUA_VERSION_NUM >= 503
+#define SOPS_HAVE_CALLK 1
+#endif
+
 #if LUA_VERSION_NUM < 503
 /* Before 5.3 every number is a float; an integral one in the range of
  * lua_Integer counts as an integer. */

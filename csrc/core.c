@@ -4,6 +4,7 @@
 #include "catalog.h"
 #include "client.h"
 #include "fits.h"
+#include "method.h"
 #include "response.h"
 #include "answerhead.h"
 #include "request.h"
@@ -121,6 +122,9 @@ int luaopen_sops_core(lua_State *L)
     static const luaL_Reg funcs[] = {
         {"new", sops_client_new},
         {"call", sops_client_call},
+        {"method", sops_method_new},
+        {"is_method", sops_method_is},
+        {"set_direct", sops_client_set_direct},
         {"build", sops_client_build},
         {"request", sops_client_request},
         {"answer", sops_client_answer},

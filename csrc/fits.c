@@ -137,28 +137,27 @@ static int kind_fits(lua_State *L, int idx, int k)
     }
 }
 
-/* The check itself; the stack holds plan, client, args and may grow. */
-static int args_fit(lua_State *L)
+int sops_args_fit(lua_State *L, int plan, int client, int args)
 {
     int flags, required, seen = 0, has_biz;
-    if (!sops_client_ready(L, 2, &has_biz) || lua_type(L, 3) != LUA_TTABLE)
+    if (!sops_client_ready(L, client, &has_biz) || lua_type(L, args) != LUA_TTABLE)
         return 0;
-    if (lua_getmetatable(L, 3))
+    if (lua_getmetatable(L, args))
         return 0; /* (what __index or __pairs would make of it is the Lua layer's to see) */
-    lua_rawgeti(L, 1, 1);
-    lua_rawgeti(L, 1, 2);
+    lua_rawgeti(L, plan, 1);
+    lua_rawgeti(L, plan, 2);
     required = (int)lua_tointeger(L, -2);
     flags = (int)lua_tointeger(L, -1);
     lua_pop(L, 2);
     if (flags & F_NEVER)
         return 0;
     lua_pushnil(L);
-    while (lua_next(L, 3)) {
+    while (lua_next(L, args)) {
         int code;
         if (lua_type(L, -2) != LUA_TSTRING)
             return 0;
         lua_pushvalue(L, -2);
-        lua_rawget(L, 1);
+        lua_rawget(L, plan);
         if (lua_isnil(L, -1))
             code = (flags & F_OPEN) ? K_ANY : K_SLOW;
         else
@@ -172,14 +171,14 @@ static int args_fit(lua_State *L)
     if (seen != required)
         return 0;
     if ((flags & F_SCOPED) && !has_biz) {
-        lua_getfield(L, 3, "bk_biz_id");
+        lua_getfield(L, args, "bk_biz_id");
         if (lua_isnil(L, -1))
             return 0;
         lua_pop(L, 1);
     }
-    lua_rawgeti(L, 1, 3);
+    lua_rawgeti(L, plan, 3);
     if (!lua_isnil(L, -1)) {
-        lua_getfield(L, 3, "action");
+        lua_getfield(L, args, "action");
         if (lua_type(L, -1) != LUA_TSTRING)
             return 0;
         lua_rawget(L, -2);
@@ -192,6 +191,6 @@ int sops_fits(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 3);
-    lua_pushboolean(L, args_fit(L));
+    lua_pushboolean(L, sops_args_fit(L, 1, 2, 3));
     return 1;
 }

@@ -19,4 +19,8 @@ int sops_plan(lua_State *L);
 /* core.fits(plan, client, args) -> boolean */
 int sops_fits(lua_State *L);
 
+/* The same check on the plan, client and args at those (absolute) stack
+ * indices; it pushes values above them and leaves them there. */
+int sops_args_fit(lua_State *L, int plan, int client, int args);
+
 #endif

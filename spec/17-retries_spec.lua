@@ -184,6 +184,31 @@ describe("hooks", function()
       c:close()
     end
   end)
+
+  it("are seen from the next call on when set on a plain client, and not once removed", function()
+    local c = sim:client()
+    local t = sim:task({template_id = 1}).task_id
+    assert(c:get_task_status{task_id = t})
+    local seen = 0
+    c:on("request", function() seen = seen + 1 end)
+    assert(c:get_task_status{task_id = t})
+    assert.equal(1, seen)
+    c:on("request", nil)
+    assert(c:get_task_status{task_id = t})
+    assert.equal(1, seen)
+    c:close()
+  end)
+
+  it("may yield, the call going on when the coroutine is resumed", function()
+    local c = sim:client({on_request = function(i) coroutine.yield(i.attempt) end})
+    local t = sim:task({template_id = 1}).task_id
+    local co = coroutine.wrap(function() return "done", c:get_task_status{task_id = t} end)
+    assert.equal(1, co())
+    local done, status = co()
+    assert.equal("done", done)
+    assert.equal("CREATED", status.state)
+    c:close()
+  end)
 end)
 
 describe("traceparent", function()

@@ -22,21 +22,27 @@ end
 -- the library's own chunks, whose sources all begin where this file's
 -- does (".../sops/"), tail-call marks skipped; the caller's line, however
 -- the call went through the library. The C core finds its frame the same
--- way (core.set_root). The walk runs only on the error path.
+-- way (core.set_root). A method of the core's passing its call to the
+-- Lua layer (csrc/method.c) is the library's too. The walk runs only on
+-- the error path.
 local ROOT = debug.getinfo(1, "S").source:match("^(.*[/\\])") or "@sops/"
 core.set_root(ROOT)
-local getinfo, sub = debug.getinfo, string.sub
+local getinfo, sub, is_method = debug.getinfo, string.sub, core.is_method
 
 -- Raises message at the caller's line (see ROOT).
 function M.raise(message)
   local level = 2 -- (1 is raise itself)
   while true do
-    local info = getinfo(level, "S")
+    local info = getinfo(level, "Sf")
     if not info then
       level = 0 -- (the whole stack is the library's: no position)
       break
     end
-    if info.what ~= "tail" and (info.what == "C" or sub(info.source, 1, #ROOT) ~= ROOT) then break end
+    if info.what == "C" then
+      if not is_method(info.func) then break end
+    elseif info.what ~= "tail" and sub(info.source, 1, #ROOT) ~= ROOT then
+      break
+    end
     level = level + 1
   end
   error(message, level)

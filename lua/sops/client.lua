@@ -24,6 +24,13 @@ core.register(api.ENDPOINTS)
 -- cosocket, exchange}
 local settings = setmetatable({}, {__mode = "k"})
 
+-- Whether send has anything to add to c's calls (cfg: its settings):
+-- when not, a method whose arguments fit goes straight to core.call
+-- (csrc/method.c). Told again whenever a hook comes or goes.
+local function mark_direct(c, cfg)
+  core.set_direct(c, not (cfg.retries or cfg.on_request or cfg.on_response or cfg.ngx))
+end
+
 -- Makes a client; raises on a mistake in the options.
 function M.build(opts)
   if type(opts) == "table" and opts.profile ~= nil then opts = options.from_profile(opts) end
@@ -44,6 +51,7 @@ function M.build(opts)
   cfg.exchange = cfg.ngx and M.exchange or M.direct
   local c = core.new(copts)
   settings[c] = cfg
+  mark_direct(c, cfg)
   return c
 end
 
@@ -261,20 +269,21 @@ local function invoke(c, name, args, timeout)
 end
 M.invoke = invoke
 
--- A method: args that core.fits passes go straight to send; anything
--- else (a local field, a field to reshape, a mistake) is checked in full
--- and run.
+-- A method: the core's (csrc/method.c), which sends args that core.fits
+-- passes on a client with nothing for send to add at once, and gives the
+-- rest to this one: args that fit go to send; anything else (a local
+-- field, a field to reshape, a mistake) is checked in full and run.
 local methods = core.client_methods
 for name, spec in pairs(api.CALLS) do
   local plan, call, api_name = PLAN[name], CALL_NAME[name], spec.api
-  methods[name] = function(self, args)
+  methods[name] = core.method(plan, api_name, function(self, args)
     if fits(plan, self, args) then
       local value, message, info = send(self, call, api_name, args)
       return value, message, info
     end
     local value, message, info = run(self, name, spec, full_params(self, name, spec, args), args)
     return value, message, info
-  end
+  end, outcome)
 end
 
 -- Endpoints defined by callers for apis the table does not have: name ->
@@ -365,6 +374,7 @@ function methods:on(event, fn)
     check.raise("bad argument #2 to 'on' (function expected, got " .. type(fn) .. ")")
   end
   cfg["on_" .. event] = fn
+  mark_direct(self, cfg)
   return self
 end
 
