@@ -238,9 +238,15 @@ bench: deps all sim bench/curl_loop
 	  taskset -c 1 $(LUA) bench/run.lua
 
 # the same targets in instructions (callgrind): deterministic, so that a
-# change of a few percent shows where timings are too noisy to
+# change of a few percent shows where timings are too noisy to tell it;
+# then make bench-openresty's c. and c2., the instructions of an nginx worker
 bench-ir: deps all sim bench/curl_loop
 	LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./$(BUILD)/?.so;;" $(LUA) bench/ir.lua
+	@$(MAKE) --no-print-directory install-missing PKGS="$(OPENRESTY_PKGS)"
+	@$(MAKE) --no-print-directory all LUA=luajit
+	@$(MAKE) --no-print-directory all sim LUA=lua5.4
+	SOPS_SPEC_LUA=lua5.4 SOPS_SIM_LUA=$(SIM_LUA) SOPS_SPEC_BUILD=build/lua5.4 \
+	  LUA_PATH="./spec/?.lua;./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./build/lua5.4/?.so;;" lua5.4 bench/ir_openresty.lua
 
 # peak RSS over 1 and 600 big calls (a 2,000-node status, about 1 MB of
 # JSON) as a multiple of the JSON, under each setting of the collector, and

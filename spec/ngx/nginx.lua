@@ -17,6 +17,7 @@ local CONF = [[
 load_module %s/ndk_http_module.so;
 load_module %s/ngx_http_lua_module.so;
 %s
+%s
 worker_processes %d;
 daemon on;
 pid %s/nginx.pid;
@@ -53,8 +54,9 @@ http {
 
 -- opts.ca: a CA file for lua_ssl_trusted_certificate; opts.workers: how
 -- many worker processes (default 1); opts.http: more directives for the
--- http block (init_by_lua_block, init_worker_by_lua_block); opts.prefix: a
--- command nginx runs under (the bench pins it to a CPU). Returns
+-- http block (init_by_lua_block, init_worker_by_lua_block); opts.main: more
+-- for the main context; opts.prefix: a command nginx runs under (the bench
+-- pins it to a CPU, or counts its instructions). Returns
 -- {url, port, dir, get(path) -> status, body, stop()}.
 function M.start(opts)
   opts = opts or {}
@@ -68,9 +70,8 @@ function M.start(opts)
   -- as root, the worker stays root: it reads lua-sops where the checkout is
   -- (a clone in a private temporary directory, in CI)
   local user = h.run("id -u"):match("^0%s*$") and "user root;" or ""
-  f:write(CONF:format(MODULES, MODULES, user, opts.workers or 1, dir, dir, dir, dir, dir, dir, dir, ROOT, ROOT, ROOT, ROOT,
-    ROOT,
-    extra, port))
+  f:write(CONF:format(MODULES, MODULES, user, opts.main or "", opts.workers or 1, dir, dir, dir, dir, dir, dir, dir,
+    ROOT, ROOT, ROOT, ROOT, ROOT, extra, port))
   f:close()
   local _, err, code = h.run((opts.prefix or "") .. "nginx -p " .. dir .. " -c " .. dir .. "/nginx.conf")
   assert(code == 0, "nginx did not start: " .. err)
