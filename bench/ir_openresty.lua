@@ -11,7 +11,6 @@
 -- Runs on Lua 5.4 with luasocket; bksops-sim runs apart.
 local h = require "helpers"
 local nginx = require "ngx.nginx"
-local socket = require "socket"
 
 local N1, N2 = 20, 1020
 local VALGRIND = "valgrind --tool=callgrind --log-file=/dev/null --smc-check=all-non-file "
@@ -29,15 +28,9 @@ local function worker(case, api, n, task_id)
     http = "init_worker_by_lua_block { ngx.timer.every(0.1, function() end) }"})
   local status, body = server.get(string.format("/case/%s?transport=ngx&n=%d&task_id=%d&sim=%s&api=%s", case, n,
     task_id, sim.url, api))
-  local pid = h.read(server.dir .. "/nginx.pid"):match("%d+")
-  os.execute("kill -TERM " .. pid)
-  for _ = 1, 3000 do
-    local _, _, code = h.run("kill -0 " .. pid .. " 2>/dev/null")
-    if code ~= 0 then break end
-    socket.select(nil, nil, 0.01)
-  end
+  local pid = server.stop("TERM", 30) -- (callgrind writes its count as the worker ends)
   local text = h.read(out .. "." .. pid) or ""
-  os.execute("rm -rf " .. out .. " " .. out .. ".* " .. server.dir)
+  os.execute("rm -f " .. out .. " " .. out .. ".*")
   assert(status == 200, "the worker's request failed: " .. tostring(body))
   return assert(tonumber(text:match("\nsummary: (%d+)")), "callgrind wrote no count for the worker")
 end

@@ -86,15 +86,18 @@ function M.start(opts)
   function n.log()
     return h.read(dir .. "/error.log")
   end
-  function n.stop()
+  -- signal: "QUIT" (a graceful stop) unless told; seconds: how long to
+  -- wait for the process to end (2). Returns its pid.
+  function n.stop(signal, seconds)
     local pid = h.read(dir .. "/nginx.pid"):match("%d+")
-    if pid then os.execute("kill -QUIT " .. pid .. " 2>/dev/null") end
-    for _ = 1, 200 do
+    if pid then os.execute("kill -" .. (signal or "QUIT") .. " " .. pid .. " 2>/dev/null") end
+    for _ = 1, (seconds or 2) * 100 do
       local _, _, c = h.run("kill -0 " .. pid .. " 2>/dev/null")
       if c ~= 0 then break end
       socket.select(nil, nil, 0.01)
     end
     os.execute("rm -rf " .. dir)
+    return pid
   end
   return n
 end
